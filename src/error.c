@@ -1,0 +1,52 @@
+/* error.c — status strings and the per-thread last-error message. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "internal.h"
+
+static _Thread_local char last_error[1024];
+
+tg_status tg_fail(tg_status s, const char *file, int line, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    /* Argument errors speak for themselves; CUDA failures also say where. */
+    if (s == TG_ERR_CUDA && n >= 0 && (size_t)n < sizeof last_error) {
+        const char *base = strrchr(file, '/');
+        snprintf(last_error + n, sizeof last_error - (size_t)n, " [%s:%d]", base ? base + 1 : file,
+                 line);
+    }
+    return s;
+}
+
+void tg_clear_error(void) { last_error[0] = '\0'; }
+
+const char *tg_last_error(void) { return last_error; }
+
+const char *tg_status_string(tg_status s)
+{
+    switch (s) {
+    case TG_SUCCESS: return "success";
+    case TG_ERR_INVALID_ARGUMENT: return "invalid argument";
+    case TG_ERR_UNKNOWN_CONFIG: return "unknown configuration";
+    case TG_ERR_INVALID_CONFIG: return "invalid configuration";
+    case TG_ERR_NOT_COMPILED: return "configuration not compiled";
+    case TG_ERR_NO_DEVICE: return "no CUDA device";
+    case TG_ERR_UNSUPPORTED_DEVICE: return "unsupported device";
+    case TG_ERR_CUDA: return "CUDA error";
+    case TG_ERR_BUFFER_TOO_SMALL: return "buffer too small";
+    }
+    return "unknown status";
+}
+
+const char *tg_dtype_name(tg_dtype d)
+{
+    switch (d) {
+    case TG_DTYPE_F32: return "fp32";
+    case TG_DTYPE_BF16: return "bf16";
+    }
+    return "unknown dtype";
+}

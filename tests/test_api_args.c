@@ -1,0 +1,271 @@
+/*
+ * test_api_args.c — argument errors of tg_gemm_check_args and tg_gemm,
+ * status strings, and behaviour without a GPU. Needs no device.
+ *
+ * Every bad argument must come back as TG_ERR_INVALID_ARGUMENT with a
+ * tg_last_error() message that names it. The pointers are fake (never
+ * dereferenced: tg_gemm_check_args only looks at their values), so each
+ * case changes one field of a valid argument set.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "check.h"
+#include "tilegemm.h"
+
+#define FAKE_A ((const void *)(uintptr_t)0x10000)
+#define FAKE_B ((const void *)(uintptr_t)0x20000)
+#define FAKE_C ((void *)(uintptr_t)0x30000)
+
+/* 64×64×64, fp32 output, batch 1: valid. */
+static tg_gemm_args valid_args(void)
+{
+    tg_gemm_args g = tg_gemm_args_default();
+    g.a = FAKE_A;
+    g.b = FAKE_B;
+    g.c = FAKE_C;
+    g.m = g.n = g.k = 64;
+    g.lda = g.ldb = g.ldc = 64;
+    return g;
+}
+
+/* Batched version: 3 items, each matrix right after the previous one. */
+static tg_gemm_args valid_batched(void)
+{
+    tg_gemm_args g = valid_args();
+    g.batch = 3;
+    g.stride_a = g.m * g.lda;
+    g.stride_b = g.n * g.ldb;
+    g.stride_c = g.m * g.ldc;
+    return g;
+}
+
+static void expect_invalid(const char *what, const tg_gemm_args *g, const char *needle)
+{
+    tg_status s = tg_gemm_check_args(g);
+    CHECK(s == TG_ERR_INVALID_ARGUMENT, "%s: got %s, expected invalid argument", what,
+          tg_status_string(s));
+    CHECK(strstr(tg_last_error(), needle) != NULL, "%s: message '%s' does not name '%s'", what,
+          tg_last_error(), needle);
+}
+
+static void expect_valid(const char *what, const tg_gemm_args *g)
+{
+    tg_status s = tg_gemm_check_args(g);
+    CHECK(s == TG_SUCCESS, "%s: got %s (%s), expected success", what, tg_status_string(s),
+          tg_last_error());
+}
+
+static void check_args(void)
+{
+    tg_gemm_args g;
+    int cases = 0;
+#define BAD(what, change, needle) \
+    do {                          \
+        g = valid_args();         \
+        change;                   \
+        expect_invalid(what, &g, needle); \
+        cases++;                  \
+    } while (0)
+#define BAD_BATCHED(what, change, needle) \
+    do {                                  \
+        g = valid_batched();              \
+        change;                           \
+        expect_invalid(what, &g, needle); \
+        cases++;                          \
+    } while (0)
+
+    g = valid_args();
+    expect_valid("the base arguments", &g);
+    g = valid_batched();
+    expect_valid("the batched base arguments", &g);
+
+    expect_invalid("NULL args", NULL, "args");
+    cases++;
+
+    BAD("m = 0", g.m = 0, "m must be >= 1");
+    BAD("m = -5", g.m = -5, "m must be >= 1");
+    BAD("n = 0", g.n = 0, "n must be >= 1");
+    BAD("n = -1", g.n = -1, "n must be >= 1");
+    BAD("k = 0", g.k = 0, "k must be >= 1");
+    BAD("k = -64", g.k = -64, "k must be >= 1");
+    BAD("lda < k", g.lda = 63, "lda");
+    BAD("ldb < k", g.ldb = 63, "ldb");
+    BAD("ldc < n", g.ldc = 63, "ldc");
+    /* lda and ldb are measured against K, ldc against N: a wide, short K. */
+    BAD("lda < k, ldc >= n", (g.k = 100, g.ldb = 100, g.lda = 99), "lda");
+    BAD("a NULL", g.a = NULL, "a is NULL");
+    BAD("b NULL", g.b = NULL, "b is NULL");
+    BAD("c NULL", g.c = NULL, "c is NULL");
+    BAD("a odd address", g.a = (const void *)(uintptr_t)0x10001, "a (");
+    BAD("b odd address", g.b = (const void *)(uintptr_t)0x20003, "b (");
+    BAD("a odd address", g.a = (const void *)(uintptr_t)0x10001, "2-byte aligned");
+    BAD("c fp32 at 2 mod 4", g.c = (void *)(uintptr_t)0x30002, "4-byte aligned");
+    BAD("c fp32 at 2 mod 4", g.c = (void *)(uintptr_t)0x30002, "c (");
+    BAD("c bf16 odd", (g.c_dtype = TG_DTYPE_BF16, g.c = (void *)(uintptr_t)0x30001),
+        "2-byte aligned");
+    BAD("c bf16 odd", (g.c_dtype = TG_DTYPE_BF16, g.c = (void *)(uintptr_t)0x30001), "c (");
+    BAD("c_dtype 7", g.c_dtype = (tg_dtype)7, "c_dtype");
+    BAD("c_dtype -1", g.c_dtype = (tg_dtype)-1, "c_dtype");
+    BAD("batch 0", g.batch = 0, "batch");
+    BAD("batch -1", g.batch = -1, "batch");
+    BAD("batch 65536", g.batch = 65536, "batch");
+    BAD_BATCHED("stride_c one short", g.stride_c = (g.m - 1) * g.ldc + g.n - 1, "stride_c");
+    BAD_BATCHED("stride_c 0", g.stride_c = 0, "stride_c");
+    BAD_BATCHED("stride_a negative", g.stride_a = -g.m * g.lda, "stride_a");
+    BAD_BATCHED("stride_b negative", g.stride_b = -1, "stride_b");
+#undef BAD
+#undef BAD_BATCHED
+
+    /* The edges of each rule, on the valid side: the rules are not too strict. */
+    g = valid_args();
+    g.c_dtype = TG_DTYPE_BF16;
+    g.c = (void *)(uintptr_t)0x30002;
+    expect_valid("c bf16 at 2 mod 4", &g);
+    g = valid_args();
+    g.a = (const void *)(uintptr_t)0x10002;
+    g.b = (const void *)(uintptr_t)0x20006;
+    expect_valid("a and b 2-byte aligned only (the slow path)", &g);
+    g = valid_args();
+    g.m = g.n = g.k = 1;
+    g.lda = 1;
+    g.ldb = 1;
+    g.ldc = 1;
+    expect_valid("1x1x1", &g);
+    g = valid_args();
+    g.lda = g.ldb = 72;
+    g.ldc = 65;
+    expect_valid("padded leading dimensions", &g);
+    g = valid_batched();
+    g.batch = 65535;
+    expect_valid("batch 65535", &g);
+    g = valid_batched();
+    g.stride_c = (g.m - 1) * g.ldc + g.n;
+    expect_valid("stride_c exactly (m-1)*ldc+n", &g);
+    g = valid_batched();
+    g.stride_a = 0;
+    g.stride_b = 0;
+    expect_valid("stride_a = stride_b = 0 (A and B shared by the batch)", &g);
+    /* With one item the strides are never used. */
+    g = valid_args();
+    g.stride_a = -1;
+    g.stride_c = 0;
+    expect_valid("batch 1 ignores strides", &g);
+    printf("arguments: %d invalid cases named, valid edges accepted\n", cases);
+}
+
+static void check_gemm(void)
+{
+    tg_gemm_args g = valid_args();
+    tg_config seed, custom, broken;
+    CHECK(tg_config_parse("seed", &seed) == TG_SUCCESS, "parse seed: %s", tg_last_error());
+
+    /* Argument errors come first, before any config or device question. */
+    tg_gemm_args bad = valid_args();
+    bad.lda = 1;
+    tg_status s = tg_gemm(&bad, &seed, NULL);
+    CHECK(s == TG_ERR_INVALID_ARGUMENT && strstr(tg_last_error(), "lda"),
+          "tg_gemm with lda=1: %s (%s)", tg_status_string(s), tg_last_error());
+    s = tg_gemm(NULL, &seed, NULL);
+    CHECK(s == TG_ERR_INVALID_ARGUMENT, "tg_gemm(NULL args): %s", tg_status_string(s));
+
+    s = tg_gemm(&g, NULL, NULL);
+    CHECK(s == TG_ERR_INVALID_ARGUMENT && strstr(tg_last_error(), "cfg"),
+          "tg_gemm with NULL cfg: %s (%s)", tg_status_string(s), tg_last_error());
+
+    /* Valid parameters no kernel was built for. */
+    s = tg_config_parse("split8,raster=37", &custom);
+    CHECK(s == TG_ERR_NOT_COMPILED, "parse split8,raster=37: %s", tg_status_string(s));
+    s = tg_gemm(&g, &custom, NULL);
+    CHECK(s == TG_ERR_NOT_COMPILED, "tg_gemm with an uncompiled tile: %s (%s)",
+          tg_status_string(s), tg_last_error());
+    CHECK(strstr(tg_last_error(), "custom") != NULL, "the message '%s' does not name the config",
+          tg_last_error());
+
+    /* A tile that breaks a rule is reported as such, not as "not compiled". */
+    broken = seed;
+    snprintf(broken.name, sizeof broken.name, "broken");
+    broken.tile.reg_block_m = 24;
+    s = tg_gemm(&g, &broken, NULL);
+    CHECK(s == TG_ERR_INVALID_CONFIG && strstr(tg_last_error(), "REG_BLOCK_M"),
+          "tg_gemm with REG_BLOCK_M=24: %s (%s)", tg_status_string(s), tg_last_error());
+
+    tg_kernel_info info;
+    CHECK(tg_kernel_get_info(NULL, &info) == TG_ERR_INVALID_ARGUMENT, "get_info(NULL cfg)");
+    CHECK(tg_kernel_get_info(&seed, NULL) == TG_ERR_INVALID_ARGUMENT, "get_info(NULL out)");
+    CHECK(tg_kernel_get_info(&custom, &info) == TG_ERR_NOT_COMPILED, "get_info(uncompiled)");
+
+    /* Without a GPU: a clean status, not a crash. */
+    tg_status dev = tg_device_check();
+    printf("tg_device_check: %s (%s)\n", tg_status_string(dev),
+           dev == TG_SUCCESS ? "" : tg_last_error());
+    if (dev == TG_ERR_NO_DEVICE) {
+        CHECK(strstr(tg_last_error(), "no CUDA device") != NULL, "no-device message '%s'",
+              tg_last_error());
+        for (int i = 0; i < tg_config_count(); i++) {
+            tg_config cfg;
+            tg_config_get(i, &cfg);
+            s = tg_gemm(&g, &cfg, NULL);
+            CHECK(s == TG_ERR_NO_DEVICE, "tg_gemm(%s) without a device: %s (%s)", cfg.name,
+                  tg_status_string(s), tg_last_error());
+        }
+        s = tg_kernel_get_info(&seed, &info);
+        CHECK(s == TG_ERR_NO_DEVICE, "tg_kernel_get_info without a device: %s",
+              tg_status_string(s));
+        printf("no device: tg_gemm and tg_kernel_get_info return TG_ERR_NO_DEVICE\n");
+    } else {
+        printf("a device answered (%s): the no-device checks are skipped\n",
+               tg_status_string(dev));
+    }
+}
+
+static void check_strings(void)
+{
+    static const tg_status all[] = {
+        TG_SUCCESS,       TG_ERR_INVALID_ARGUMENT, TG_ERR_UNKNOWN_CONFIG,
+        TG_ERR_INVALID_CONFIG, TG_ERR_NOT_COMPILED, TG_ERR_NO_DEVICE,
+        TG_ERR_UNSUPPORTED_DEVICE, TG_ERR_CUDA,    TG_ERR_BUFFER_TOO_SMALL,
+    };
+    enum { N = (int)(sizeof all / sizeof all[0]) };
+    const char *unknown = tg_status_string((tg_status)-99);
+    CHECK(unknown != NULL && unknown[0] != '\0', "an unknown status must still have a string");
+    for (int i = 0; i < N; i++) {
+        const char *x = tg_status_string(all[i]);
+        CHECK(x != NULL && x[0] != '\0', "status %d has an empty string", (int)all[i]);
+        if (!x)
+            continue;
+        CHECK(unknown == NULL || strcmp(x, unknown) != 0,
+              "status %d has the unknown-status string '%s'", (int)all[i], x);
+        for (int j = 0; j < i; j++) {
+            const char *y = tg_status_string(all[j]);
+            CHECK(y == NULL || strcmp(x, y) != 0, "statuses %d and %d share the string '%s'",
+                  (int)all[i], (int)all[j], x);
+        }
+    }
+    /* 0 is success and errors are negative. */
+    CHECK(TG_SUCCESS == 0, "TG_SUCCESS must be 0");
+    for (int i = 1; i < N; i++)
+        CHECK((int)all[i] < 0, "error status %s is %d, not negative", tg_status_string(all[i]),
+              (int)all[i]);
+    CHECK(strcmp(tg_dtype_name(TG_DTYPE_F32), "fp32") == 0 &&
+              strcmp(tg_dtype_name(TG_DTYPE_BF16), "bf16") == 0,
+          "dtype names: '%s', '%s'", tg_dtype_name(TG_DTYPE_F32), tg_dtype_name(TG_DTYPE_BF16));
+
+    tg_gemm_args d = tg_gemm_args_default();
+    CHECK(d.batch == 1 && d.c_dtype == TG_DTYPE_F32, "default args: batch %lld, dtype %d",
+          (long long)d.batch, (int)d.c_dtype);
+    CHECK(d.a == NULL && d.b == NULL && d.c == NULL && d.m == 0 && d.n == 0 && d.k == 0 &&
+              d.stride_a == 0 && d.stride_b == 0 && d.stride_c == 0,
+          "default args: pointers, sizes and strides must be zero");
+    /* The defaults alone are not a valid call: M, N, K must still be set. */
+    CHECK(tg_gemm_check_args(&d) == TG_ERR_INVALID_ARGUMENT, "default args must not validate");
+    printf("strings: %d status strings non-empty and distinct; defaults batch 1, fp32\n", N);
+}
+
+int main(void)
+{
+    check_args();
+    check_gemm();
+    check_strings();
+    return check_summary();
+}

@@ -1,0 +1,106 @@
+/*
+ * test_gpu_gemm — every compiled config on the GPU, over shapes that stress
+ * every edge: tiny, odd, ragged against every tile size, non-square, padded
+ * leading dimensions, misaligned pointers (the element-wise load path),
+ * bf16 output, batches, K not a multiple of 8, and 64-bit offsets
+ * (M·K > 2^31 elements). Fresh random inputs each run (the seed is
+ * printed), poisoned outputs, per-element and Frobenius bounds against a
+ * double reference (or cuBLAS plus reference rows for large shapes).
+ *
+ * Exits 77 (ctest: skipped) when no sm_90 GPU is present.
+ * Usage: test_gpu_gemm [--quick] [--seed S]
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "tilegemm.h"
+
+typedef struct shape_case {
+    const char *what;
+    th_shape s;
+    int every_config; /* 0: only the first two presets (seed, split8): large and slow */
+} shape_case;
+
+#define F32 TG_DTYPE_F32
+#define BF16 TG_DTYPE_BF16
+
+static const shape_case cases[] = {
+    /* what                         m     n     k   lda  ldb  ldc batch dtype misalign */
+    {"1x1x1", {1, 1, 1, 0, 0, 0, 1, F32, 0}, 1},
+    {"17 cubed", {17, 17, 17, 0, 0, 0, 1, F32, 0}, 1},
+    {"255 cubed", {255, 255, 255, 0, 0, 0, 1, F32, 0}, 1},
+    {"1000 cubed", {1000, 1000, 1000, 0, 0, 0, 1, F32, 0}, 1},
+    {"non-square 17x1000x255", {17, 1000, 255, 0, 0, 0, 1, F32, 0}, 1},
+    {"non-square 1000x17x4097", {1000, 17, 4097, 0, 0, 0, 1, F32, 0}, 1},
+    {"non-square 4097x255x1000", {4097, 255, 1000, 0, 0, 0, 1, F32, 0}, 1},
+    {"k=1", {129, 130, 1, 0, 0, 0, 1, F32, 0}, 1},
+    {"k not multiple of 8", {200, 136, 300, 0, 0, 0, 1, F32, 0}, 1},
+    {"padded ld (16-byte rows)", {255, 129, 300, 320, 304, 136, 1, F32, 0}, 1},
+    {"padded ld (odd, element loads)", {255, 129, 300, 301, 333, 131, 1, F32, 0}, 1},
+    {"misaligned pointers", {255, 129, 300, 0, 0, 0, 1, F32, 1}, 1},
+    {"misaligned 1000 cubed", {1000, 1000, 1000, 0, 0, 0, 1, F32, 1}, 1},
+    {"bf16 output", {255, 129, 300, 0, 0, 0, 1, BF16, 0}, 1},
+    {"bf16 output 1000 cubed", {1000, 1000, 1000, 0, 0, 0, 1, BF16, 0}, 1},
+    {"bf16 output misaligned", {255, 129, 300, 0, 0, 0, 1, BF16, 1}, 1},
+    {"batch 3", {100, 200, 300, 0, 0, 0, 3, F32, 0}, 1},
+    {"batch 2 padded bf16", {129, 65, 72, 80, 88, 70, 2, BF16, 0}, 1},
+    {"4097 cubed", {4097, 4097, 4097, 0, 0, 0, 1, F32, 0}, 1},
+    {"8192 cubed", {8192, 8192, 8192, 0, 0, 0, 1, F32, 0}, 1},
+    {"8192x4096x1000", {8192, 4096, 1000, 0, 0, 0, 1, F32, 0}, 1},
+    /* M*K = 33554435*72 > 2^31 elements: 64-bit offsets. */
+    {"64-bit offsets", {33554435, 16, 72, 0, 0, 0, 1, F32, 0}, 0},
+};
+
+int main(int argc, char **argv)
+{
+    int quick = 0;
+    uint64_t seed = th_fresh_seed();
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--quick"))
+            quick = 1;
+        else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
+            seed = strtoull(argv[++i], NULL, 10);
+        else {
+            fprintf(stderr, "usage: test_gpu_gemm [--quick] [--seed S]\n");
+            return 2;
+        }
+    }
+    if (!th_have_gpu(stdout)) {
+        printf("SKIP: no sm_90 GPU\n");
+        return 77;
+    }
+    printf("seed %" PRIu64 "%s\n", seed, quick ? " (quick: shapes under 2^31 MACs)" : "");
+    cublasHandle_t h;
+    TH_CUBLAS(cublasCreate(&h));
+    th_rng rng = th_rng_new(seed);
+
+    int runs = 0, failures = 0;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        const shape_case *sc = &cases[c];
+        double macs = (double)sc->s.m * sc->s.n * sc->s.k * (sc->s.batch > 1 ? sc->s.batch : 1);
+        if (quick && macs > (double)TH_FULL_REFERENCE_MACS)
+            continue;
+        th_problem p = th_problem_make(sc->s, &rng);
+        int nconf = sc->every_config ? tg_config_count() : 2;
+        for (int i = 0; i < nconf; i++) {
+            tg_config cfg;
+            TH_TG(tg_config_get(i, &cfg));
+            th_check r = th_check_config(&cfg, &p, h, stdout);
+            runs++;
+            failures += !r.pass;
+            printf("%-5s %-14s %-32s M=%-8" PRId64 " N=%-5" PRId64 " K=%-5" PRId64
+                   " %s: %" PRId64 " checked, %" PRId64 " bad, rel_fro %.2e, err/bound %.3f (%s)\n",
+                   r.pass ? "ok" : "FAIL", cfg.name, sc->what, sc->s.m, sc->s.n, sc->s.k,
+                   tg_dtype_name(sc->s.dtype), r.checked, r.bad, r.rel_fro, r.max_ratio,
+                   r.against);
+            fflush(stdout);
+        }
+        th_problem_free(&p);
+    }
+    TH_CUBLAS(cublasDestroy(h));
+    printf("%d runs, %d failures (seed %" PRIu64 ")\n", runs, failures, seed);
+    return failures ? 1 : 0;
+}

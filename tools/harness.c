@@ -1,0 +1,449 @@
+/* harness.c — see harness.h. */
+#include "harness.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- bf16 ---------------------------------------------------------------- */
+
+uint16_t th_f32_to_bf16(float x)
+{
+    uint32_t u;
+    memcpy(&u, &x, sizeof u);
+    if ((u & 0x7fffffffu) > 0x7f800000u)
+        return (uint16_t)(u >> 16 | 0x40); /* quiet NaN */
+    u += 0x7fffu + (u >> 16 & 1);         /* round to nearest even */
+    return (uint16_t)(u >> 16);
+}
+
+float th_bf16_to_f32(uint16_t x)
+{
+    uint32_t u = (uint32_t)x << 16;
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+/* ---- random inputs ------------------------------------------------------- */
+
+th_rng th_rng_new(uint64_t seed)
+{
+    th_rng r = {seed ^ 0x9E3779B97F4A7C15ULL};
+    th_rng_next(&r);
+    return r;
+}
+
+/* splitmix64 */
+uint64_t th_rng_next(th_rng *r)
+{
+    uint64_t z = (r->state += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+float th_rng_uniform(th_rng *r, float lo, float hi)
+{
+    return lo + (hi - lo) * (float)((th_rng_next(r) >> 40) * (1.0 / 16777216.0));
+}
+
+uint64_t th_fresh_seed(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000000007ULL ^ (uint64_t)ts.tv_nsec;
+}
+
+void th_fill_bf16(uint16_t *x, int64_t rows, int64_t cols, int64_t ld, th_rng *r)
+{
+    for (int64_t i = 0; i < rows; i++) {
+        for (int64_t j = 0; j < cols; j++)
+            x[i * ld + j] = th_f32_to_bf16(th_rng_uniform(r, -1.0f, 1.0f));
+        for (int64_t j = cols; j < ld; j++)
+            x[i * ld + j] = 0x7fc1; /* NaN in padding: a kernel that reads it fails */
+    }
+}
+
+/* ---- reference ----------------------------------------------------------- */
+
+void th_reference(const uint16_t *a, int64_t lda, const uint16_t *b, int64_t ldb, int64_t n,
+                  int64_t k, int64_t row0, int64_t rows, double *ref, double *absdot, int64_t ldr)
+{
+#if defined(_OPENMP)
+#pragma omp parallel for schedule(dynamic, 1)
+#endif
+    for (int64_t i = 0; i < rows; i++) {
+        double *arow = malloc(sizeof(double) * (size_t)k);
+        if (!arow) {
+            fprintf(stderr, "th_reference: out of memory\n");
+            exit(1);
+        }
+        for (int64_t x = 0; x < k; x++)
+            arow[x] = th_bf16_to_f32(a[(row0 + i) * lda + x]);
+        for (int64_t j = 0; j < n; j++) {
+            const uint16_t *brow = b + j * ldb;
+            double s = 0, sa = 0;
+            for (int64_t x = 0; x < k; x++) {
+                double p = arow[x] * th_bf16_to_f32(brow[x]);
+                s += p;
+                sa += fabs(p);
+            }
+            ref[i * ldr + j] = s;
+            absdot[i * ldr + j] = sa;
+        }
+        free(arow);
+    }
+}
+
+/* ---- comparison ---------------------------------------------------------- */
+
+th_tol th_tolerance(tg_dtype out, int64_t k)
+{
+    /* A rigorous bound for fp32 accumulation: one error of at most 2^-22
+     * (allowing truncated rather than rounded adds) per accumulation step —
+     * K/16 mma steps plus the 16 products inside one — times Σ|a·b|. */
+    th_tol t;
+    t.atol = ((double)k / 16.0 + 32.0) * ldexp(1.0, -22);
+    t.rtol = out == TG_DTYPE_BF16 ? ldexp(1.0, -8) * 1.01 : 0.0;
+    t.fro = out == TG_DTYPE_BF16 ? 5e-3 : 1e-4;
+    return t;
+}
+
+void th_cmp_init(th_cmp *c) { memset(c, 0, sizeof *c); }
+
+static double load_out(const void *out, tg_dtype dtype, int64_t at)
+{
+    return dtype == TG_DTYPE_F32 ? ((const float *)out)[at]
+                                 : th_bf16_to_f32(((const uint16_t *)out)[at]);
+}
+
+static void cmp_element(th_cmp *c, double got, double ref, double absdot, int64_t i, int64_t j,
+                        th_tol tol, FILE *log, int max_print)
+{
+    c->checked++;
+    double err = fabs(got - ref);
+    double bound = tol.atol * absdot + tol.rtol * fabs(ref);
+    if (isnan(got))
+        c->nan++;
+    c->fro_err += isnan(got) ? INFINITY : err * err;
+    c->fro_ref += ref * ref;
+    if (!isnan(got) && err > c->max_abs_err)
+        c->max_abs_err = err;
+    double ratio = bound > 0 ? err / bound : err > 0 ? INFINITY : 0;
+    if (!isnan(got) && ratio > c->max_ratio)
+        c->max_ratio = ratio;
+    if (isnan(got) || err > bound) {
+        if (log && c->bad < max_print)
+            fprintf(log, "    mismatch C(%lld,%lld): got %.9g, reference %.9g, |err| %.3g > bound %.3g\n",
+                    (long long)i, (long long)j, got, ref, err, bound);
+        c->bad++;
+    }
+}
+
+void th_compare(th_cmp *c, const void *out, tg_dtype dtype, int64_t ldc, int64_t row0,
+                int64_t rows, int64_t n, const double *ref, const double *absdot, int64_t ldr,
+                th_tol tol, FILE *log, int max_print)
+{
+    for (int64_t i = 0; i < rows; i++)
+        for (int64_t j = 0; j < n; j++)
+            cmp_element(c, load_out(out, dtype, (row0 + i) * ldc + j), ref[i * ldr + j],
+                        absdot[i * ldr + j], row0 + i, j, tol, log, max_print);
+}
+
+void th_compare_result(th_cmp *c, const void *out, tg_dtype dtype, const float *other,
+                       const float *absdot_est, int64_t m, int64_t n, int64_t ldc, th_tol tol,
+                       FILE *log, int max_print)
+{
+    /* Both results carry fp32 accumulation error: twice the bound. */
+    th_tol t2 = {2 * tol.atol, tol.rtol, 2 * tol.fro};
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++)
+            cmp_element(c, load_out(out, dtype, i * ldc + j), other[i * n + j],
+                        absdot_est[i * n + j], i, j, t2, log, max_print);
+}
+
+double th_cmp_rel_fro(const th_cmp *c)
+{
+    return c->fro_ref > 0 ? sqrt(c->fro_err / c->fro_ref) : sqrt(c->fro_err);
+}
+
+int th_cmp_pass(const th_cmp *c, th_tol tol)
+{
+    return c->checked > 0 && c->bad == 0 && c->nan == 0 && th_cmp_rel_fro(c) <= tol.fro;
+}
+
+/* ---- device helpers ------------------------------------------------------ */
+
+int th_have_gpu(FILE *log)
+{
+    tg_status s = tg_device_check();
+    if (s != TG_SUCCESS && log)
+        fprintf(log, "%s: %s\n", tg_status_string(s), tg_last_error());
+    return s == TG_SUCCESS;
+}
+
+void th_poison(void *d, size_t bytes) { TH_CUDA(cudaMemset(d, 0xff, bytes)); }
+
+void th_cublas_gemm(cublasHandle_t h, const void *a, int64_t lda, const void *b, int64_t ldb,
+                    void *c, int64_t ldc, tg_dtype c_dtype, int64_t m, int64_t n, int64_t k,
+                    cudaStream_t stream)
+{
+    /* Row-major C = A·Bᵀ is column-major Cᵀ (N×M) = B (N×K as the
+     * column-major K×N matrix transposed) · A (column-major K×M). */
+    const float alpha = 1.0f, beta = 0.0f;
+    TH_CUBLAS(cublasSetStream(h, stream));
+    TH_CUBLAS(cublasGemmEx(h, CUBLAS_OP_T, CUBLAS_OP_N, (int)n, (int)m, (int)k, &alpha, b,
+                           CUDA_R_16BF, (int)ldb, a, CUDA_R_16BF, (int)lda, &beta, c,
+                           c_dtype == TG_DTYPE_F32 ? CUDA_R_32F : CUDA_R_16BF, (int)ldc,
+                           CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
+}
+
+static int cmp_float(const void *x, const void *y)
+{
+    float a = *(const float *)x, b = *(const float *)y;
+    return (a > b) - (a < b);
+}
+
+double th_time_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t stream)
+{
+    for (int i = 0; i < warmup; i++)
+        fn(ctx, i);
+    TH_CUDA(cudaStreamSynchronize(stream));
+    cudaEvent_t *ev = malloc(sizeof(cudaEvent_t) * (size_t)(reps + 1));
+    float *ms = malloc(sizeof(float) * (size_t)reps);
+    if (!ev || !ms) {
+        fprintf(stderr, "th_time_ms: out of memory\n");
+        exit(1);
+    }
+    for (int i = 0; i <= reps; i++)
+        TH_CUDA(cudaEventCreate(&ev[i]));
+    /* Back-to-back calls, an event between each: per-call times without
+     * host gaps (the GPU stays busy, as in a real sequence of GEMMs). */
+    TH_CUDA(cudaEventRecord(ev[0], stream));
+    for (int i = 0; i < reps; i++) {
+        fn(ctx, warmup + i);
+        TH_CUDA(cudaEventRecord(ev[i + 1], stream));
+    }
+    TH_CUDA(cudaEventSynchronize(ev[reps]));
+    for (int i = 0; i < reps; i++)
+        TH_CUDA(cudaEventElapsedTime(&ms[i], ev[i], ev[i + 1]));
+    qsort(ms, (size_t)reps, sizeof(float), cmp_float);
+    double median = reps % 2 ? ms[reps / 2] : 0.5 * (ms[reps / 2 - 1] + ms[reps / 2]);
+    for (int i = 0; i <= reps; i++)
+        TH_CUDA(cudaEventDestroy(ev[i]));
+    free(ev);
+    free(ms);
+    return median;
+}
+
+double th_tflops(int64_t m, int64_t n, int64_t k, double ms)
+{
+    return 2.0 * (double)m * (double)n * (double)k / (ms * 1e-3) / 1e12;
+}
+
+/* ---- a checked problem on the device ------------------------------------- */
+
+static void *xmalloc(size_t bytes)
+{
+    void *p = malloc(bytes ? bytes : 1);
+    if (!p) {
+        fprintf(stderr, "harness: out of host memory (%zu bytes)\n", bytes);
+        exit(1);
+    }
+    return p;
+}
+
+static size_t dtype_size(tg_dtype d) { return d == TG_DTYPE_F32 ? 4 : 2; }
+
+th_problem th_problem_make(th_shape s, th_rng *rng)
+{
+    th_problem p;
+    memset(&p, 0, sizeof p);
+    tg_gemm_args *g = &p.g;
+    *g = tg_gemm_args_default();
+    g->m = s.m;
+    g->n = s.n;
+    g->k = s.k;
+    g->lda = s.lda ? s.lda : s.k;
+    g->ldb = s.ldb ? s.ldb : s.k;
+    g->ldc = s.ldc ? s.ldc : s.n;
+    g->c_dtype = s.dtype;
+    g->batch = s.batch > 1 ? s.batch : 1;
+    g->stride_a = g->m * g->lda;
+    g->stride_b = g->n * g->ldb;
+    g->stride_c = g->m * g->ldc;
+    /* Sizes first, before allocating (placeholder pointers pass the pointer checks). */
+    static _Alignas(16) char placeholder[16];
+    g->a = g->b = g->c = placeholder;
+    TH_TG(tg_gemm_check_args(g));
+    p.a_elems = (size_t)(g->batch * g->stride_a);
+    p.b_elems = (size_t)(g->batch * g->stride_b);
+    p.c_elems = (size_t)(g->batch * g->stride_c);
+    p.ha = xmalloc(p.a_elems * 2);
+    p.hb = xmalloc(p.b_elems * 2);
+    for (int64_t bi = 0; bi < g->batch; bi++) {
+        th_fill_bf16(p.ha + bi * g->stride_a, g->m, g->k, g->lda, rng);
+        th_fill_bf16(p.hb + bi * g->stride_b, g->n, g->k, g->ldb, rng);
+    }
+    size_t cs = dtype_size(s.dtype);
+    TH_CUDA(cudaMalloc(&p.a_mem, p.a_elems * 2 + 16));
+    TH_CUDA(cudaMalloc(&p.b_mem, p.b_elems * 2 + 16));
+    TH_CUDA(cudaMalloc(&p.c_mem, p.c_elems * cs + 16));
+    size_t shift = s.misalign ? 1 : 0;
+    g->a = (uint16_t *)p.a_mem + shift;
+    g->b = (uint16_t *)p.b_mem + shift;
+    g->c = (char *)p.c_mem + shift * cs;
+    TH_CUDA(cudaMemcpy((void *)g->a, p.ha, p.a_elems * 2, cudaMemcpyHostToDevice));
+    TH_CUDA(cudaMemcpy((void *)g->b, p.hb, p.b_elems * 2, cudaMemcpyHostToDevice));
+    return p;
+}
+
+void th_problem_free(th_problem *p)
+{
+    free(p->ha);
+    free(p->hb);
+    TH_CUDA(cudaFree(p->a_mem));
+    TH_CUDA(cudaFree(p->b_mem));
+    TH_CUDA(cudaFree(p->c_mem));
+    memset(p, 0, sizeof *p);
+}
+
+size_t th_problem_c_bytes(const th_problem *p) { return p->c_elems * dtype_size(p->g.c_dtype); }
+
+/* CPU reference rows (all N columns) of batch item bi, compared with hc. */
+static void compare_rows_cpu(th_cmp *c, const th_problem *p, const void *hc, int64_t bi,
+                             const int64_t *rows, int64_t nrows, th_tol tol, FILE *log)
+{
+    const tg_gemm_args *g = &p->g;
+    enum { CHUNK = 64 };
+    double *ref = xmalloc(sizeof(double) * (size_t)(g->n * CHUNK));
+    double *abs = xmalloc(sizeof(double) * (size_t)(g->n * CHUNK));
+    const char *cb = (const char *)hc + (size_t)(bi * g->stride_c) * dtype_size(g->c_dtype);
+    for (int64_t r0 = 0; r0 < nrows; r0 += CHUNK) {
+        int64_t cnt = nrows - r0 < CHUNK ? nrows - r0 : CHUNK;
+        /* Consecutive rows go to th_reference together (it parallelizes over rows). */
+        int contiguous = rows[r0 + cnt - 1] - rows[r0] == cnt - 1;
+        if (contiguous) {
+            th_reference(p->ha + bi * g->stride_a, g->lda, p->hb + bi * g->stride_b, g->ldb,
+                         g->n, g->k, rows[r0], cnt, ref, abs, g->n);
+            th_compare(c, cb, g->c_dtype, g->ldc, rows[r0], cnt, g->n, ref, abs, g->n, tol, log,
+                       5);
+        } else {
+            for (int64_t r = r0; r < r0 + cnt; r++) {
+                th_reference(p->ha + bi * g->stride_a, g->lda, p->hb + bi * g->stride_b, g->ldb,
+                             g->n, g->k, rows[r], 1, ref, abs, g->n);
+                th_compare(c, cb, g->c_dtype, g->ldc, rows[r], 1, g->n, ref, abs, g->n, tol,
+                           log, 5);
+            }
+        }
+    }
+    free(ref);
+    free(abs);
+}
+
+/* cuBLAS on the same device inputs (fp32 out), and on |A|, |B| for the error scale. */
+static void compare_cublas(th_cmp *c, const th_problem *p, const void *hc, int64_t bi,
+                           cublasHandle_t h, th_tol tol, FILE *log)
+{
+    const tg_gemm_args *g = &p->g;
+    size_t mn = (size_t)(g->m * g->n);
+    size_t ae = (size_t)(g->m * g->lda), be = (size_t)(g->n * g->ldb);
+    float *d_ref, *d_abs;
+    uint16_t *d_absa, *d_absb;
+    TH_CUDA(cudaMalloc((void **)&d_ref, sizeof(float) * mn));
+    TH_CUDA(cudaMalloc((void **)&d_abs, sizeof(float) * mn));
+    TH_CUDA(cudaMalloc((void **)&d_absa, ae * 2));
+    TH_CUDA(cudaMalloc((void **)&d_absb, be * 2));
+    float *h_ref = xmalloc(sizeof(float) * mn);
+    float *h_abs = xmalloc(sizeof(float) * mn);
+    uint16_t *tmp = xmalloc((ae > be ? ae : be) * 2);
+    const uint16_t *ha = p->ha + bi * g->stride_a, *hb = p->hb + bi * g->stride_b;
+    for (size_t x = 0; x < ae; x++)
+        tmp[x] = ha[x] & 0x7fff; /* |a|: clear the sign bit (padding NaNs stay NaN) */
+    TH_CUDA(cudaMemcpy(d_absa, tmp, ae * 2, cudaMemcpyHostToDevice));
+    for (size_t x = 0; x < be; x++)
+        tmp[x] = hb[x] & 0x7fff;
+    TH_CUDA(cudaMemcpy(d_absb, tmp, be * 2, cudaMemcpyHostToDevice));
+    th_cublas_gemm(h, (const uint16_t *)g->a + bi * g->stride_a, g->lda,
+                   (const uint16_t *)g->b + bi * g->stride_b, g->ldb, d_ref, g->n, TG_DTYPE_F32,
+                   g->m, g->n, g->k, NULL);
+    th_cublas_gemm(h, d_absa, g->lda, d_absb, g->ldb, d_abs, g->n, TG_DTYPE_F32, g->m, g->n,
+                   g->k, NULL);
+    TH_CUDA(cudaDeviceSynchronize());
+    TH_CUDA(cudaMemcpy(h_ref, d_ref, sizeof(float) * mn, cudaMemcpyDeviceToHost));
+    TH_CUDA(cudaMemcpy(h_abs, d_abs, sizeof(float) * mn, cudaMemcpyDeviceToHost));
+    th_compare_result(c, (const char *)hc + (size_t)(bi * g->stride_c) * dtype_size(g->c_dtype),
+                      g->c_dtype, h_ref, h_abs, g->m, g->n, g->ldc, tol, log, 5);
+    free(h_ref);
+    free(h_abs);
+    free(tmp);
+    TH_CUDA(cudaFree(d_ref));
+    TH_CUDA(cudaFree(d_abs));
+    TH_CUDA(cudaFree(d_absa));
+    TH_CUDA(cudaFree(d_absb));
+}
+
+th_check th_check_config(const tg_config *cfg, th_problem *p, cublasHandle_t h, FILE *log)
+{
+    th_check res = {0};
+    const tg_gemm_args *g = &p->g;
+    th_tol tol = th_tolerance(g->c_dtype, g->k);
+    size_t cbytes = th_problem_c_bytes(p);
+    th_poison(p->c_mem, cbytes + 16);
+    tg_status s = tg_gemm(g, cfg, NULL);
+    if (s != TG_SUCCESS) {
+        if (log)
+            fprintf(log, "  %s: tg_gemm failed: %s: %s\n", cfg->name, tg_status_string(s),
+                    tg_last_error());
+        res.against = "nothing (launch failed)";
+        return res;
+    }
+    TH_CUDA(cudaGetLastError());
+    TH_CUDA(cudaDeviceSynchronize());
+    void *hc = xmalloc(cbytes);
+    TH_CUDA(cudaMemcpy(hc, g->c, cbytes, cudaMemcpyDeviceToHost));
+
+    th_cmp c;
+    th_cmp_init(&c);
+    double macs = (double)g->m * (double)g->n * (double)g->k * (double)g->batch;
+    if (macs <= (double)TH_FULL_REFERENCE_MACS) {
+        res.against = "CPU double";
+        int64_t *rows = xmalloc(sizeof(int64_t) * (size_t)g->m);
+        for (int64_t i = 0; i < g->m; i++)
+            rows[i] = i;
+        for (int64_t bi = 0; bi < g->batch; bi++)
+            compare_rows_cpu(&c, p, hc, bi, rows, g->m, tol, log);
+        free(rows);
+        res.pass = th_cmp_pass(&c, tol);
+    } else {
+        res.against = "cuBLAS + CPU rows";
+        th_cmp rowc;
+        th_cmp_init(&rowc);
+        for (int64_t bi = 0; bi < g->batch; bi++) {
+            compare_cublas(&c, p, hc, bi, h, tol, log);
+            th_rng rr = th_rng_new((uint64_t)bi * 77 + 1);
+            int64_t rows[8] = {0, g->m - 1, g->m / 2, g->m / 3};
+            for (int r = 4; r < 8; r++)
+                rows[r] = (int64_t)(th_rng_next(&rr) % (uint64_t)g->m);
+            compare_rows_cpu(&rowc, p, hc, bi, rows, 8, tol, log);
+        }
+        /* Against cuBLAS both sides carry fp32 error: th_compare_result
+         * doubled the element bound; double the Frobenius bound too. */
+        th_tol t2 = tol;
+        t2.fro *= 2;
+        res.pass = th_cmp_pass(&c, t2) && th_cmp_pass(&rowc, tol);
+        c.checked += rowc.checked;
+        c.bad += rowc.bad;
+        c.nan += rowc.nan;
+        if (rowc.max_ratio > c.max_ratio)
+            c.max_ratio = rowc.max_ratio;
+    }
+    res.checked = c.checked;
+    res.bad = c.bad + c.nan;
+    res.rel_fro = th_cmp_rel_fro(&c);
+    res.max_ratio = c.max_ratio;
+    free(hc);
+    return res;
+}

@@ -1,0 +1,191 @@
+/*
+ * harness.h — what the CLI and the tests share to check and time GEMMs:
+ * bf16 conversion, random inputs, a CPU reference accumulated in double,
+ * comparison with per-element and Frobenius bounds, the cuBLAS baseline,
+ * and event timing. Not part of the library (the library needs no cuBLAS).
+ *
+ * Errors here are the second tier: TH_CUDA / TH_CUBLAS print the failing
+ * call with file and line and exit(1). Use them only in programs.
+ */
+#ifndef TG_HARNESS_H
+#define TG_HARNESS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+
+#include "tilegemm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TH_CUDA(call)                                                                      \
+    do {                                                                                   \
+        cudaError_t th_e_ = (call);                                                        \
+        if (th_e_ != cudaSuccess) {                                                        \
+            fprintf(stderr, "%s:%d: %s failed: %s (%s)\n", __FILE__, __LINE__, #call,      \
+                    cudaGetErrorString(th_e_), cudaGetErrorName(th_e_));                    \
+            exit(1);                                                                       \
+        }                                                                                  \
+    } while (0)
+
+#define TH_CUBLAS(call)                                                                    \
+    do {                                                                                   \
+        cublasStatus_t th_s_ = (call);                                                     \
+        if (th_s_ != CUBLAS_STATUS_SUCCESS) {                                              \
+            fprintf(stderr, "%s:%d: %s failed: %s\n", __FILE__, __LINE__, #call,           \
+                    cublasGetStatusString(th_s_));                                         \
+            exit(1);                                                                       \
+        }                                                                                  \
+    } while (0)
+
+#define TH_TG(call)                                                                        \
+    do {                                                                                   \
+        tg_status th_t_ = (call);                                                          \
+        if (th_t_ != TG_SUCCESS) {                                                         \
+            fprintf(stderr, "%s:%d: %s failed: %s: %s\n", __FILE__, __LINE__, #call,       \
+                    tg_status_string(th_t_), tg_last_error());                             \
+            exit(1);                                                                       \
+        }                                                                                  \
+    } while (0)
+
+/* ---- bf16 ---------------------------------------------------------------- */
+
+uint16_t th_f32_to_bf16(float x); /* round to nearest even; NaN stays NaN */
+float th_bf16_to_f32(uint16_t x);
+
+/* ---- random inputs ------------------------------------------------------- */
+
+typedef struct th_rng {
+    uint64_t state;
+} th_rng;
+
+th_rng th_rng_new(uint64_t seed);
+uint64_t th_rng_next(th_rng *r);
+/* Uniform in [lo, hi). */
+float th_rng_uniform(th_rng *r, float lo, float hi);
+/* A seed from the clock: fresh inputs every run (printed by callers so a failure can be replayed). */
+uint64_t th_fresh_seed(void);
+
+/* rows×cols bf16 values, uniform in [-1, 1), row stride ld; padding gets NaN bits. */
+void th_fill_bf16(uint16_t *x, int64_t rows, int64_t cols, int64_t ld, th_rng *r);
+
+/* ---- reference ----------------------------------------------------------- */
+
+/*
+ * ref[i*ldr + j] = Σ_k A[i,k]·B[j,k] in double over the bf16 values (so the
+ * only difference from a correct kernel is its fp32 accumulation), and
+ * absdot = Σ_k |A[i,k]·B[j,k]| (the scale of the rounding error), for rows
+ * [row0, row0+rows) and all N columns. Uses every core (OpenMP if built in).
+ */
+void th_reference(const uint16_t *a, int64_t lda, const uint16_t *b, int64_t ldb, int64_t n,
+                  int64_t k, int64_t row0, int64_t rows, double *ref, double *absdot, int64_t ldr);
+
+/* ---- comparison ---------------------------------------------------------- */
+
+/*
+ * Pass when every element has |out − ref| ≤ atol·absdot + rtol·|ref| and no
+ * NaN, and ‖out − ref‖_F / ‖ref‖_F ≤ fro. absdot is Σ|a·b| of the element:
+ * fp32 accumulation of K products errs by a small multiple of
+ * 2^-24·absdot·sqrt-ish(K); bf16 output adds half an ulp, rtol = 2^-8.
+ */
+typedef struct th_tol {
+    double atol; /* relative to absdot */
+    double rtol; /* relative to |ref| */
+    double fro;  /* relative Frobenius bound */
+} th_tol;
+
+th_tol th_tolerance(tg_dtype out, int64_t k);
+
+typedef struct th_cmp {
+    int64_t checked, bad, nan;
+    double max_abs_err, max_ratio; /* max |err| / bound over elements */
+    double fro_err, fro_ref;       /* sums of squares */
+} th_cmp;
+
+void th_cmp_init(th_cmp *c);
+
+/*
+ * Compare rows [row0, row0+rows) of out (M×N, ldc, of dtype) with ref/absdot
+ * (ldr); print up to max_print mismatches with coordinates to `log` (may be NULL).
+ */
+void th_compare(th_cmp *c, const void *out, tg_dtype dtype, int64_t ldc, int64_t row0,
+                int64_t rows, int64_t n, const double *ref, const double *absdot, int64_t ldr,
+                th_tol tol, FILE *log, int max_print);
+
+/* Compare out against another result (e.g. cuBLAS's fp32 output) with bound 2·tol. */
+void th_compare_result(th_cmp *c, const void *out, tg_dtype dtype, const float *other,
+                       const float *absdot_est, int64_t m, int64_t n, int64_t ldc, th_tol tol,
+                       FILE *log, int max_print);
+
+int th_cmp_pass(const th_cmp *c, th_tol tol);
+double th_cmp_rel_fro(const th_cmp *c);
+
+/* ---- device helpers ------------------------------------------------------ */
+
+/* Is a compute-capability-9.0 device present? Prints why not to `log`. */
+int th_have_gpu(FILE *log);
+
+/* Fill device memory with NaN bits (0xFF bytes: NaN in fp32 and bf16). */
+void th_poison(void *d, size_t bytes);
+
+/* C (M×N fp32, ldc) = A·Bᵀ with cuBLAS (bf16 in, fp32 compute and output). */
+void th_cublas_gemm(cublasHandle_t h, const void *a, int64_t lda, const void *b, int64_t ldb,
+                    void *c, int64_t ldc, tg_dtype c_dtype, int64_t m, int64_t n, int64_t k,
+                    cudaStream_t stream);
+
+/* Milliseconds per call: `warmup` calls, then the median of `reps` event-timed calls. */
+typedef void (*th_fn)(void *ctx, int iter);
+double th_time_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t stream);
+
+double th_tflops(int64_t m, int64_t n, int64_t k, double ms);
+
+/* ---- a checked problem on the device ------------------------------------- */
+
+typedef struct th_shape {
+    int64_t m, n, k;
+    int64_t lda, ldb, ldc; /* 0: packed (k, k, n) */
+    int64_t batch;         /* 0 or 1: one GEMM */
+    tg_dtype dtype;
+    int misalign;          /* move A, B and C one element off alignment */
+} th_shape;
+
+typedef struct th_problem {
+    tg_gemm_args g;              /* ready for tg_gemm */
+    uint16_t *ha, *hb;           /* host copies of A and B (every batch item) */
+    void *a_mem, *b_mem, *c_mem; /* device allocations (g may point one element in) */
+    size_t a_elems, b_elems, c_elems;
+} th_problem;
+
+/* Allocate, fill A and B with fresh random bf16 values and upload them. */
+th_problem th_problem_make(th_shape s, th_rng *rng);
+void th_problem_free(th_problem *p);
+size_t th_problem_c_bytes(const th_problem *p);
+
+/* Problems up to this many multiply-adds are checked in full on the CPU. */
+#define TH_FULL_REFERENCE_MACS (1LL << 31)
+
+typedef struct th_check {
+    int pass;
+    double rel_fro, max_ratio;
+    int64_t checked, bad;
+    const char *against;
+} th_check;
+
+/*
+ * Poison C, run cfg once, and check the whole output: against a CPU
+ * reference in double when the problem is small; otherwise against cuBLAS
+ * (fp32 output, error scale from a second cuBLAS GEMM on |A| and |B|) plus
+ * CPU reference rows sampled at the top, middle, bottom and at random.
+ * Mismatches go to log (first few, with coordinates).
+ */
+th_check th_check_config(const tg_config *cfg, th_problem *p, cublasHandle_t h, FILE *log);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TG_HARNESS_H */
