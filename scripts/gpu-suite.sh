@@ -39,10 +39,10 @@ if has build; then
 fi
 
 if has test; then
-    ctest --test-dir build --output-on-failure > "$OUT/ctest.log" 2>&1
+    ctest --test-dir build -V > "$OUT/ctest.log" 2>&1
     rc=$?
     note "ctest: $(grep -E 'tests passed|tests failed' "$OUT/ctest.log" | tail -1) (rc $rc)"
-    grep -E "^(ok|FAIL) " "$OUT/ctest.log" | awk '{print $1}' | sort | uniq -c | sed 's/^/  gpu_gemm runs: /' >> "$SUMMARY"
+    grep -E "[0-9]+ runs, [0-9]+ failures" "$OUT/ctest.log" | sed "s/^[0-9]*: */  gpu_gemm: /" >> "$SUMMARY"
     grep -E "FAIL|Failed|\*\*\*" "$OUT/ctest.log" | head -20 | tee -a "$SUMMARY"
     [ $rc -eq 0 ] || status=1
 fi
@@ -107,6 +107,9 @@ if has python && [ -f pyproject.toml ]; then
     fi
 fi
 
+# Logs in one archive (the device tool brings back at most 8 files).
+(cd "$OUT" && tar czf logs.tgz --exclude=logs.tgz --exclude=summary.txt . 2>/dev/null &&
+    find . -maxdepth 1 -type f ! -name logs.tgz ! -name summary.txt -delete)
 echo
 echo "================ summary ================"
 cat "$SUMMARY"

@@ -67,6 +67,9 @@ tg_status tg_gemm_check_args(const tg_gemm_args *g)
                            "and %lld",
                            (long long)g->stride_a, (long long)g->stride_b);
         /* Batch items of C must not overlap, or blocks of different items race. */
+        if (g->m - 1 > (INT64_MAX - g->n) / g->ldc)
+            return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "m*ldc overflows 64 bits (m=%lld, ldc=%lld)",
+                           (long long)g->m, (long long)g->ldc);
         int64_t c_span = (g->m - 1) * g->ldc + g->n;
         if (g->stride_c < c_span)
             return TG_FAIL(TG_ERR_INVALID_ARGUMENT,

@@ -172,8 +172,8 @@ static tg_status parse_value(const key_spec *key, const char *v, size_t len, int
     errno = 0;
     long x = strtol(buf, &end, 10);
     if (errno || *end != '\0' || x <= 0 || x > 1 << 20)
-        return TG_FAIL(TG_ERR_INVALID_CONFIG, "value of '%s' must be a positive integer, got '%s'",
-                       key->name, buf);
+        return TG_FAIL(TG_ERR_INVALID_CONFIG, "value of '%s' must be an integer in 1..%d, got '%s'",
+                       key->name, 1 << 20, buf);
     *out = (int)x;
     return TG_SUCCESS;
 }
@@ -214,8 +214,11 @@ tg_status tg_config_parse(const char *text, tg_config *out)
     if (!out)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_config_parse: out is NULL");
 
-    /* A parameter string starts from the first preset, "seed". */
-    tg_tile tile = kernels[0].tile;
+    /* A parameter string starts from the "seed" preset. */
+    const tg_kernel_entry *seed = find_preset("seed", 4);
+    if (!seed)
+        return TG_FAIL(TG_ERR_UNKNOWN_CONFIG, "configs.def has no 'seed' line to start from");
+    tg_tile tile = seed->tile;
     const char *p = text;
     for (int first = 1;; first = 0) {
         while (isspace((unsigned char)*p))
@@ -270,6 +273,7 @@ tg_status tg_config_format(const tg_config *cfg, char *buf, size_t len)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_config_format: cfg is NULL");
     if (!buf)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_config_format: buf is NULL");
+    TG_TRY(tg_tile_check(&cfg->tile));
     const tg_tile *t = &cfg->tile;
     int lay = t->layout == TG_LAYOUT_CONTIGUOUS;
     int pip = t->pipe == TG_PIPE_REGS;

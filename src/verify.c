@@ -117,24 +117,29 @@ static void check_pairing(const tg_tile *t, const tg_plan_ops *ops, report *r)
         for (int i = 0; i < am; i++)
             for (int j = 0; j < an; j++) {
                 tg_rc64 c = ops->c_tile(t, 0, 0, wr, wc, i, j);
+                tg_rc a = ops->a_subtile(t, wr, i, 0), b = ops->b_subtile(t, wc, j, 0);
+                if (a.row != c.row || b.row != c.col)
+                    fail(r, "pairing",
+                         "warp %d accumulator (%d,%d) stores C rows %lld.. cols %lld.. but "
+                         "multiplies A rows %d.. and B rows %d..",
+                         w, i, j, (long long)c.row, (long long)c.col, a.row, b.row);
+                if (a.row < 0 || a.row + t->reg_block_m > t->block_m || b.row < 0 ||
+                    b.row + t->reg_block_n > t->block_n)
+                    fail(r, "pairing",
+                         "warp %d accumulator (%d,%d): A rows %d.. or B rows %d.. leave the "
+                         "%dx%d block",
+                         w, i, j, a.row, b.row, t->block_m, t->block_n);
                 for (int s = 0; s < dots; s++) {
-                    tg_rc a = ops->a_subtile(t, wr, i, s), b = ops->b_subtile(t, wc, j, s);
-                    if (a.row != c.row || b.row != c.col)
+                    tg_rc as = ops->a_subtile(t, wr, i, s), bs = ops->b_subtile(t, wc, j, s);
+                    if (as.row != a.row || bs.row != b.row)
                         fail(r, "pairing",
-                             "warp %d accumulator (%d,%d) stores C rows %lld.. cols %lld.. but "
-                             "multiplies A rows %d.. and B rows %d..",
-                             w, i, j, (long long)c.row, (long long)c.col, a.row, b.row);
-                    if (a.col != s * t->dot_slice || b.col != s * t->dot_slice)
+                             "warp %d accumulator (%d,%d): dot slice %d moves the A or B rows",
+                             w, i, j, s);
+                    if (as.col != s * t->dot_slice || bs.col != s * t->dot_slice)
                         fail(r, "pairing",
                              "warp %d accumulator (%d,%d), dot slice %d: A at K column %d, B at "
                              "%d, expected %d for both",
-                             w, i, j, s, a.col, b.col, s * t->dot_slice);
-                    if (a.row < 0 || a.row + t->reg_block_m > t->block_m || b.row < 0 ||
-                        b.row + t->reg_block_n > t->block_n)
-                        fail(r, "pairing",
-                             "warp %d accumulator (%d,%d): A rows %d.. or B rows %d.. leave the "
-                             "%dx%d block",
-                             w, i, j, a.row, b.row, t->block_m, t->block_n);
+                             w, i, j, s, as.col, bs.col, s * t->dot_slice);
                 }
             }
     }

@@ -70,7 +70,7 @@ float th_rng_uniform(th_rng *r, float lo, float hi);
 /* A seed from the clock: fresh inputs every run (printed by callers so a failure can be replayed). */
 uint64_t th_fresh_seed(void);
 
-/* rows×cols bf16 values, uniform in [-1, 1), row stride ld; padding gets NaN bits. */
+/* rows×cols bf16 values, uniform in [-1, 1] (after rounding), row stride ld; padding gets NaN bits. */
 void th_fill_bf16(uint16_t *x, int64_t rows, int64_t cols, int64_t ld, th_rng *r);
 
 /* ---- reference ----------------------------------------------------------- */

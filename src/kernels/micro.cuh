@@ -226,6 +226,20 @@ typedef float acc_tiles[ACC_M][ACC_N][MMA_TM][MMA_TN][4];
  * of one address per ldmatrix.
  */
 enum { K16_PER_SLICE = DOT_SLICE_SHARED / TG_MMA_K };
+/*
+ * Fragment prefetch: with registers to spare, the next k16 step's fragments
+ * load while this step's mma run, across slice boundaries too (two fragment
+ * buffers live). Under a tight register cap (the seed's 8 warps at 2 blocks
+ * per SM: 128 registers, 64 of them accumulators) two buffers spill, which
+ * measured 45% slower on the H100 than loading each step just before its
+ * mma (bench/RESULTS.md); the compiler still overlaps inside a slice then.
+ * 40 registers are left for addresses, loop state and the loaders.
+ */
+enum {
+    FRAG_REGS = ACC_M * MMA_TM * 4 + ACC_N * MMA_TN * 2,
+    REG_BUDGET = 65536 / (THREADS * MIN_BLOCKS) > 255 ? 255 : 65536 / (THREADS * MIN_BLOCKS),
+    FRAG_PREFETCH = TG_ACC_REGS(BLOCK_M, BLOCK_N, WARPS_M, WARPS_N) + 2 * FRAG_REGS + 40 <= REG_BUDGET,
+};
 static_assert(K16_PER_SLICE % 2 == 0,
               "the mainloop's two fragment buffers alternate across slice boundaries, so a "
               "slice must hold an even number of k16 steps");
@@ -446,13 +460,24 @@ static __device__ __forceinline__ void micro_body(const tg_micro_params p, const
         int read = 0, write = STAGES - 1; /* stages of slice s and of slice s+STAGES-1 */
         uint32_t a_read = smem0, b_read = smem0 + A_SLICE_BYTES;
         frags f[2];
-        load_frags(t, a_read, b_read, warp_row, warp_col, &lo, 0, &f[0]);
+        if (FRAG_PREFETCH)
+            load_frags(t, a_read, b_read, warp_row, warp_col, &lo, 0, &f[0]);
 
         for (int step = 0; step < slices; step += SLICES_PER_STEP) {            /* K_STEP */
             for (int s = step; s < step + SLICES_PER_STEP && s < slices; s++) { /* shared slices */
+                if (!FRAG_PREFETCH && s > 0) {
+                    /* Slice s has landed for this thread; the barrier makes it
+                     * visible to all, and guarantees every warp has finished
+                     * slice s-1, whose stage the copy below overwrites. */
+                    TG_CP_ASYNC_WAIT(STAGES - 2);
+                    __syncthreads();
+                    read = read + 1 == STAGES ? 0 : read + 1;
+                    a_read = smem0 + read * STAGE_BYTES;
+                    b_read = a_read + A_SLICE_BYTES;
+                }
 #pragma unroll
-                for (int q = 0; q < K16_PER_SLICE; q++) { /* k16 steps; fragments one ahead */
-                    if (q == K16_PER_SLICE - 1 && s + 1 < slices) {
+                for (int q = 0; q < K16_PER_SLICE; q++) { /* k16 steps */
+                    if (FRAG_PREFETCH && q == K16_PER_SLICE - 1 && s + 1 < slices) {
                         /* Every fragment of slice s is loaded: wait until slice
                          * s+1 has landed (this thread's copies) and, at the
                          * barrier, for every thread's copies — and for every
@@ -464,9 +489,11 @@ static __device__ __forceinline__ void micro_body(const tg_micro_params p, const
                         a_read = smem0 + read * STAGE_BYTES;
                         b_read = a_read + A_SLICE_BYTES;
                     }
-                    if (q + 1 < K16_PER_SLICE || s + 1 < slices)
+                    if (FRAG_PREFETCH && (q + 1 < K16_PER_SLICE || s + 1 < slices))
                         load_frags(t, a_read, b_read, warp_row, warp_col, &lo,
                                    (q + 1) % K16_PER_SLICE, &f[(q + 1) % 2]);
+                    if (!FRAG_PREFETCH)
+                        load_frags(t, a_read, b_read, warp_row, warp_col, &lo, q, &f[q % 2]);
                     if (q == 0) {
                         /* Slice s+STAGES-1 into the stage slice s-1 used. */
                         int next = s + STAGES - 1;
@@ -518,7 +545,8 @@ static __device__ __forceinline__ void micro_body(const tg_micro_params p, const
         }
     }
 
-    store_c(t, &p, p.c, block_row, block_col, warp_row, warp_col, lane, acc);
+    void *c = (char *)p.c + batch * p.stride_c * (p.c_dtype == TG_DTYPE_F32 ? 4 : 2);
+    store_c(t, &p, c, block_row, block_col, warp_row, warp_col, lane, acc);
 }
 
 #define KERNEL_VEC TG_CAT(tg_micro_, TG_NAME, _vec)
