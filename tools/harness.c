@@ -407,6 +407,7 @@ th_check th_check_config(const tg_config *cfg, th_problem *p, cublasHandle_t h, 
 
     th_cmp c;
     th_cmp_init(&c);
+    res.cublas_rel_fro = -1;
     double macs = (double)g->m * (double)g->n * (double)g->k * (double)g->batch;
     if (macs <= (double)TH_FULL_REFERENCE_MACS) {
         res.against = "CPU double";
@@ -417,6 +418,7 @@ th_check th_check_config(const tg_config *cfg, th_problem *p, cublasHandle_t h, 
             compare_rows_cpu(&c, p, hc, bi, rows, g->m, tol, log);
         free(rows);
         res.pass = th_cmp_pass(&c, tol);
+        res.rel_fro = th_cmp_rel_fro(&c);
     } else {
         res.against = "cuBLAS + CPU rows";
         th_cmp rowc;
@@ -434,15 +436,15 @@ th_check th_check_config(const tg_config *cfg, th_problem *p, cublasHandle_t h, 
         th_tol t2 = tol;
         t2.fro *= 2;
         res.pass = th_cmp_pass(&c, t2) && th_cmp_pass(&rowc, tol);
+        res.rel_fro = th_cmp_rel_fro(&rowc);
+        res.cublas_rel_fro = th_cmp_rel_fro(&c);
         c.checked += rowc.checked;
         c.bad += rowc.bad;
-        c.nan += rowc.nan;
         if (rowc.max_ratio > c.max_ratio)
             c.max_ratio = rowc.max_ratio;
     }
     res.checked = c.checked;
     res.bad = c.bad; /* NaNs are counted among the bad */
-    res.rel_fro = th_cmp_rel_fro(&c);
     res.max_ratio = c.max_ratio;
     free(hc);
     return res;

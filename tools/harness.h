@@ -170,7 +170,10 @@ size_t th_problem_c_bytes(const th_problem *p);
 
 typedef struct th_check {
     int pass;
-    double rel_fro, max_ratio;
+    double rel_fro;        /* relative Frobenius error against the double reference
+                              (every row, or the sampled rows for large problems) */
+    double max_ratio;      /* largest |error| / bound over every element checked */
+    double cublas_rel_fro; /* against cuBLAS (large problems), else -1 */
     int64_t checked, bad;
     const char *against;
 } th_check;
