@@ -9,8 +9,10 @@ GENERATOR := $(shell command -v ninja >/dev/null 2>&1 && echo Ninja || echo "Uni
 all: $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j
 
+# The Python module (tk_kernel) is built too, for python3 on the PATH.
 $(BUILD)/CMakeCache.txt:
-	cmake -S . -B $(BUILD) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Release
+	cmake -S . -B $(BUILD) -G "$(GENERATOR)" -DCMAKE_BUILD_TYPE=Release \
+	    -DTG_BUILD_PYTHON=ON -DPython_EXECUTABLE="$$(command -v python3)"
 
 run: all
 	./$(BUILD)/tilegemm run

@@ -134,7 +134,9 @@ TG_API tg_status tg_gemm_check_args(const tg_gemm_args *args);
 
 /*
  * C = A·Bᵀ with the kernel of cfg, enqueued on stream (a cudaStream_t; NULL
- * is the legacy default stream). Returns once the kernel is enqueued.
+ * is the legacy default stream) on the calling thread's current device
+ * (cudaSetDevice). Returns once the kernel is enqueued. C must not overlap
+ * A or B.
  * Pointers and leading dimensions that allow 16-byte vector loads take the
  * fast path; any others are still computed correctly, more slowly.
  */

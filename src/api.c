@@ -77,6 +77,16 @@ tg_status tg_gemm_check_args(const tg_gemm_args *g)
                            "overlap, got %lld",
                            (long long)c_span, (long long)g->stride_c);
     }
+    /* C must not overlap A or B: blocks would read what others already wrote. */
+    uintptr_t a0 = (uintptr_t)g->a, b0 = (uintptr_t)g->b, c0 = (uintptr_t)g->c;
+    uintptr_t a1 = a0 + 2 * (uintptr_t)((g->batch - 1) * g->stride_a + (g->m - 1) * g->lda + g->k);
+    uintptr_t b1 = b0 + 2 * (uintptr_t)((g->batch - 1) * g->stride_b + (g->n - 1) * g->ldb + g->k);
+    uintptr_t c1 = c0 + (uintptr_t)c_size *
+                            (uintptr_t)((g->batch - 1) * g->stride_c + (g->m - 1) * g->ldc + g->n);
+    if (c0 < a1 && a0 < c1)
+        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "c overlaps a: the output must not alias an input");
+    if (c0 < b1 && b0 < c1)
+        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "c overlaps b: the output must not alias an input");
     return TG_SUCCESS;
 }
 

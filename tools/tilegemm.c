@@ -542,8 +542,8 @@ static int cmd_list(void)
     else
         printf("(no GPU: registers and spills of compiled kernels need one; plan figures "
                "shown)\n");
-    printf("%-14s %-9s %-7s %-8s %-5s %-9s %-6s %-5s %6s %6s %8s %6s\n", "config", "block",
-           "reg", "acc/warp", "warps", "layout", "pipe", "stage", "regs", "spill", "smem", "blk/SM");
+    printf("%-14s %-9s %-7s %-8s %-5s %-11s %-8s %-6s %6s %6s %8s %6s\n", "config", "block",
+           "reg", "acc/warp", "warps", "layout", "pipe", "stages", "regs", "spill", "smem", "blk/SM");
     for (int i = 0; i < tg_config_count(); i++) {
         tg_config cfg;
         TH_TG(tg_config_get(i, &cfg));
@@ -552,10 +552,10 @@ static int cmd_list(void)
         snprintf(block, sizeof block, "%dx%d", t->block_m, t->block_n);
         snprintf(reg, sizeof reg, "%dx%d", t->reg_block_m, t->reg_block_n);
         snprintf(warps, sizeof warps, "%dx%d", t->warps_m, t->warps_n);
-        printf("%-14s %-9s %-7s %-8d %-5s %-9s %-6s %-5d", cfg.name, block, reg,
+        printf("%-14s %-9s %-7s %-8d %-5s %-11s %-8s %-6d", cfg.name, block, reg,
                tg_plan_acc_m(t) * tg_plan_acc_n(t), warps,
-               t->layout == TG_LAYOUT_INTERLEAVED ? "interleav" : "contig",
-               t->pipe == TG_PIPE_CP_ASYNC ? "cp.as" : "regs", t->stages);
+               t->layout == TG_LAYOUT_INTERLEAVED ? "interleaved" : "contiguous",
+               t->pipe == TG_PIPE_CP_ASYNC ? "cp_async" : "regs", t->stages);
         tg_kernel_info info;
         if (gpu && tg_kernel_get_info(&cfg, &info) == TG_SUCCESS)
             printf(" %6d %6zu %8zu %6d\n", info.registers, info.local_bytes, info.dynamic_smem,

@@ -573,10 +573,10 @@ static __global__ void __launch_bounds__(THREADS, MIN_BLOCKS) KERNEL_ANY(const t
 static tg_status prepare(void)
 {
     enum { MAX_DEVICES = 64 };
-    static int ready[MAX_DEVICES];
+    static int ready[MAX_DEVICES]; /* read and written with atomics: callers may be threads */
     int dev = 0;
     TG_CUDA_TRY(cudaGetDevice(&dev));
-    if (dev < MAX_DEVICES && ready[dev])
+    if (dev < MAX_DEVICES && __atomic_load_n(&ready[dev], __ATOMIC_ACQUIRE))
         return TG_SUCCESS;
     TG_CUDA_TRY(cudaFuncSetAttribute(KERNEL_VEC, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                      SMEM_BYTES));
@@ -587,7 +587,7 @@ static tg_status prepare(void)
     TG_CUDA_TRY(cudaFuncSetAttribute(KERNEL_ANY, cudaFuncAttributePreferredSharedMemoryCarveout,
                                      cudaSharedmemCarveoutMaxShared));
     if (dev < MAX_DEVICES)
-        ready[dev] = 1;
+        __atomic_store_n(&ready[dev], 1, __ATOMIC_RELEASE);
     return TG_SUCCESS;
 }
 
@@ -595,6 +595,8 @@ extern "C" tg_status TG_CAT(tg_micro_launch_, TG_NAME, )(const tg_micro_params *
                                                           void *stream)
 {
     TG_TRY(prepare());
+    /* An earlier launch error in this thread (someone else's) is not ours to report. */
+    (void)cudaGetLastError();
     dim3 grid((unsigned)(p->grid_m * p->grid_n), (unsigned)batch);
     if (p->vec_ab)
         KERNEL_VEC<<<grid, THREADS, SMEM_BYTES, (cudaStream_t)stream>>>(*p);
