@@ -13,9 +13,10 @@
 #include "check.h"
 #include "tilegemm.h"
 
-#define FAKE_A ((const void *)(uintptr_t)0x10000)
-#define FAKE_B ((const void *)(uintptr_t)0x20000)
-#define FAKE_C ((void *)(uintptr_t)0x30000)
+/* Far apart (1 TiB), so even a 65535-item batch of one does not reach the next. */
+#define FAKE_A ((const void *)((uintptr_t)1 << 40))
+#define FAKE_B ((const void *)((uintptr_t)2 << 40))
+#define FAKE_C ((void *)((uintptr_t)3 << 40))
 
 /* 64×64×64, fp32 output, batch 1: valid. */
 static tg_gemm_args valid_args(void)
@@ -58,6 +59,22 @@ static void expect_valid(const char *what, const tg_gemm_args *g)
 
 static void check_args(void)
 {
+    /* The output must not alias an input (blocks would read what others wrote). */
+    {
+        tg_gemm_args g = valid_args();
+        g.c = (void *)g.a;
+        expect_invalid("c == a", &g, "overlaps a");
+        g = valid_args();
+        g.c = (char *)g.b + 64 * 64 * 2 - 4; /* last 4 bytes of b */
+        expect_invalid("c overlapping the end of b", &g, "overlaps b");
+        g = valid_args();
+        g.c = (char *)g.a + 64 * 64 * 2; /* right after a: touching, not overlapping */
+        expect_valid("c right after a", &g);
+        g = valid_batched();
+        g.c = (char *)g.a + 2 * g.stride_a * 2; /* inside a's third batch item */
+        expect_invalid("c inside a's last batch item", &g, "overlaps a");
+    }
+
     tg_gemm_args g;
     int cases = 0;
 #define BAD(what, change, needle) \
