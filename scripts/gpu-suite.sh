@@ -43,7 +43,7 @@ if has test; then
     rc=$?
     note "ctest: $(grep -E 'tests passed|tests failed' "$OUT/ctest.log" | tail -1) (rc $rc)"
     grep -E "[0-9]+ runs, [0-9]+ failures" "$OUT/ctest.log" | sed "s/^[0-9]*: */  gpu_gemm: /" >> "$SUMMARY"
-    grep -E "FAIL|Failed|\*\*\*" "$OUT/ctest.log" | head -20 | tee -a "$SUMMARY"
+    grep -E "^[0-9]+: FAIL  |\*\*\*Failed|tests FAILED" "$OUT/ctest.log" | head -20 | tee -a "$SUMMARY"
     [ $rc -eq 0 ] || status=1
 fi
 
@@ -108,8 +108,8 @@ if has python && [ -f pyproject.toml ]; then
 fi
 
 # Logs in one archive (the device tool brings back at most 8 files).
-(cd "$OUT" && tar czf logs.tgz --exclude=logs.tgz --exclude=summary.txt . 2>/dev/null &&
-    find . -maxdepth 1 -type f ! -name logs.tgz ! -name summary.txt -delete)
+(cd "$OUT" && rm -f logs.tgz && tar czf /tmp/gpu-suite-logs.tgz --exclude=summary.txt . &&
+    find . -maxdepth 1 -type f ! -name summary.txt -delete && mv /tmp/gpu-suite-logs.tgz logs.tgz)
 echo
 echo "================ summary ================"
 cat "$SUMMARY"

@@ -274,9 +274,11 @@ th_problem th_problem_make(th_shape s, th_rng *rng)
     g->stride_a = g->m * g->lda;
     g->stride_b = g->n * g->ldb;
     g->stride_c = g->m * g->ldc;
-    /* Sizes first, before allocating (placeholder pointers pass the pointer checks). */
-    static _Alignas(16) char placeholder[16];
-    g->a = g->b = g->c = placeholder;
+    /* Sizes first, before allocating: placeholder addresses, aligned and 1 TiB
+     * apart so they pass the pointer and overlap checks (never dereferenced). */
+    g->a = (const void *)((uintptr_t)1 << 40);
+    g->b = (const void *)((uintptr_t)2 << 40);
+    g->c = (void *)((uintptr_t)3 << 40);
     TH_TG(tg_gemm_check_args(g));
     p.a_elems = (size_t)(g->batch * g->stride_a);
     p.b_elems = (size_t)(g->batch * g->stride_b);
