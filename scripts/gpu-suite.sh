@@ -98,8 +98,9 @@ fi
 
 if has python && [ -f pyproject.toml ]; then
     if python3 -m pip install --no-build-isolation --no-deps -q . > "$OUT/pip.log" 2>&1; then
-        python3 -m pytest -q tests/python > "$OUT/pytest.log" 2>&1; rc=$?
+        python3 -m pytest -q -rs tests/python > "$OUT/pytest.log" 2>&1; rc=$?
         note "pytest: $(tail -1 "$OUT/pytest.log") (rc $rc)"; [ $rc -eq 0 ] || status=1
+        grep -E "^SKIPPED" "$OUT/pytest.log" | sed "s/^/  /" >> "$SUMMARY"
         [ -f examples/seed_usage.py ] && python3 examples/seed_usage.py > "$OUT/example.txt" 2>&1 \
             && tail -6 "$OUT/example.txt" >> "$SUMMARY"
     else
