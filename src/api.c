@@ -92,21 +92,31 @@ tg_status tg_gemm_check_args(const tg_gemm_args *g)
 
 tg_status tg_device_check(void)
 {
+    /* Once a device passed, later calls on it cost one cudaGetDevice. */
+    enum { MAX_DEVICES = 64 };
+    static int passed[MAX_DEVICES]; /* atomics: callers may be threads */
+    int dev = 0;
+    cudaError_t e = cudaGetDevice(&dev);
+    if (e == cudaSuccess && dev >= 0 && dev < MAX_DEVICES &&
+        __atomic_load_n(&passed[dev], __ATOMIC_ACQUIRE))
+        return TG_SUCCESS;
     int count = 0;
-    cudaError_t e = cudaGetDeviceCount(&count);
+    if (e == cudaSuccess)
+        e = cudaGetDeviceCount(&count);
     if (e != cudaSuccess || count == 0) {
-        cudaGetLastError(); /* clear the sticky-free error so later calls start clean */
-        return TG_FAIL(TG_ERR_NO_DEVICE, "no CUDA device is visible (cudaGetDeviceCount: %s)",
+        cudaGetLastError(); /* clear the (non-sticky) error so later calls start clean */
+        return TG_FAIL(TG_ERR_NO_DEVICE, "no CUDA device is visible (%s)",
                        e == cudaSuccess ? "0 devices" : cudaGetErrorString(e));
     }
-    int dev = 0, major = 0, minor = 0;
-    TG_CUDA_TRY(cudaGetDevice(&dev));
+    int major = 0, minor = 0;
     TG_CUDA_TRY(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, dev));
     TG_CUDA_TRY(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, dev));
     if (major != 9 || minor != 0)
         return TG_FAIL(TG_ERR_UNSUPPORTED_DEVICE,
                        "device %d is sm_%d%d; tilegemm's kernels are built for sm_90a (Hopper)",
                        dev, major, minor);
+    if (dev >= 0 && dev < MAX_DEVICES)
+        __atomic_store_n(&passed[dev], 1, __ATOMIC_RELEASE);
     return TG_SUCCESS;
 }
 
