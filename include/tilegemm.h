@@ -71,6 +71,7 @@ typedef enum tg_dtype {
 
 TG_API const char *tg_status_string(tg_status s);
 TG_API const char *tg_dtype_name(tg_dtype d);
+TG_API size_t tg_dtype_size(tg_dtype d); /* bytes per element; 0 for an unknown dtype */
 
 /* Message for the calling thread's most recent failure ("" if none). */
 TG_API const char *tg_last_error(void);

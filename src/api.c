@@ -53,9 +53,9 @@ tg_status tg_gemm_check_args(const tg_gemm_args *g)
     if (!aligned(g->b, 2))
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "b (%p) is not 2-byte aligned, as bf16 needs",
                        g->b);
-    int c_size = g->c_dtype == TG_DTYPE_F32 ? 4 : 2;
+    size_t c_size = tg_dtype_size(g->c_dtype);
     if (!aligned(g->c, (uintptr_t)c_size))
-        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "c (%p) is not %d-byte aligned, as %s needs", g->c,
+        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "c (%p) is not %zu-byte aligned, as %s needs", g->c,
                        c_size, tg_dtype_name(g->c_dtype));
     if (g->batch < 1 || g->batch > MAX_GRID_Y)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "batch must be 1..%d, got %lld", MAX_GRID_Y,

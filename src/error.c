@@ -1,4 +1,4 @@
-/* error.c — status strings and the per-thread last-error message. */
+/* error.c — status and dtype names, dtype sizes, and the per-thread last-error message. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -49,4 +49,13 @@ const char *tg_dtype_name(tg_dtype d)
     case TG_DTYPE_BF16: return "bf16";
     }
     return "unknown dtype";
+}
+
+size_t tg_dtype_size(tg_dtype d)
+{
+    switch (d) {
+    case TG_DTYPE_F32: return 4;
+    case TG_DTYPE_BF16: return 2;
+    }
+    return 0;
 }

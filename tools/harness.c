@@ -255,8 +255,6 @@ static void *xmalloc(size_t bytes)
     return p;
 }
 
-static size_t dtype_size(tg_dtype d) { return d == TG_DTYPE_F32 ? 4 : 2; }
-
 th_problem th_problem_make(th_shape s, th_rng *rng)
 {
     th_problem p;
@@ -289,7 +287,7 @@ th_problem th_problem_make(th_shape s, th_rng *rng)
         th_fill_bf16(p.ha + bi * g->stride_a, g->m, g->k, g->lda, rng);
         th_fill_bf16(p.hb + bi * g->stride_b, g->n, g->k, g->ldb, rng);
     }
-    size_t cs = dtype_size(s.dtype);
+    size_t cs = tg_dtype_size(s.dtype);
     TH_CUDA(cudaMalloc(&p.a_mem, p.a_elems * 2 + 16));
     TH_CUDA(cudaMalloc(&p.b_mem, p.b_elems * 2 + 16));
     TH_CUDA(cudaMalloc(&p.c_mem, p.c_elems * cs + 16));
@@ -312,7 +310,7 @@ void th_problem_free(th_problem *p)
     memset(p, 0, sizeof *p);
 }
 
-size_t th_problem_c_bytes(const th_problem *p) { return p->c_elems * dtype_size(p->g.c_dtype); }
+size_t th_problem_c_bytes(const th_problem *p) { return p->c_elems * tg_dtype_size(p->g.c_dtype); }
 
 /* CPU reference rows (all N columns) of batch item bi, compared with hc. */
 static void compare_rows_cpu(th_cmp *c, const th_problem *p, const void *hc, int64_t bi,
@@ -322,7 +320,7 @@ static void compare_rows_cpu(th_cmp *c, const th_problem *p, const void *hc, int
     enum { CHUNK = 64 };
     double *ref = xmalloc(sizeof(double) * (size_t)(g->n * CHUNK));
     double *abs = xmalloc(sizeof(double) * (size_t)(g->n * CHUNK));
-    const char *cb = (const char *)hc + (size_t)(bi * g->stride_c) * dtype_size(g->c_dtype);
+    const char *cb = (const char *)hc + (size_t)(bi * g->stride_c) * tg_dtype_size(g->c_dtype);
     for (int64_t r0 = 0; r0 < nrows; r0 += CHUNK) {
         int64_t cnt = nrows - r0 < CHUNK ? nrows - r0 : CHUNK;
         /* Consecutive rows go to th_reference together (it parallelizes over rows). */
@@ -376,7 +374,7 @@ static void compare_cublas(th_cmp *c, const th_problem *p, const void *hc, int64
     TH_CUDA(cudaDeviceSynchronize());
     TH_CUDA(cudaMemcpy(h_ref, d_ref, sizeof(float) * mn, cudaMemcpyDeviceToHost));
     TH_CUDA(cudaMemcpy(h_abs, d_abs, sizeof(float) * mn, cudaMemcpyDeviceToHost));
-    th_compare_result(c, (const char *)hc + (size_t)(bi * g->stride_c) * dtype_size(g->c_dtype),
+    th_compare_result(c, (const char *)hc + (size_t)(bi * g->stride_c) * tg_dtype_size(g->c_dtype),
                       g->c_dtype, h_ref, h_abs, g->m, g->n, g->ldc, tol, log, 5);
     free(h_ref);
     free(h_abs);

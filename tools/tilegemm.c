@@ -283,50 +283,69 @@ typedef struct row {
 } row;
 
 /* Check and time each config on one shape, cuBLAS timed in the same run; print a table. */
-static int check_and_time(const tg_config *cfgs, int ncfg, options o, int do_check)
+enum { MAX_ROWS = 64 };
+
+typedef struct measured {
+    row rows[MAX_ROWS];
+    int n;
+    double cublas_ms;
+    int sets; /* input sets rotated while timing */
+} measured;
+
+/*
+ * Check each config on one fresh problem of o's shape, then time those that
+ * passed (a failed one gets ms = INFINITY), and cuBLAS on the same buffers.
+ * Returns nonzero if any check failed.
+ */
+static int measure(const tg_config *cfgs, int ncfg, const options *o, measured *out)
 {
     cublasHandle_t h;
     TH_CUBLAS(cublasCreate(&h));
-    th_rng rng = th_rng_new(o.seed);
-    th_problem p = th_problem_make(shape_of(&o), &rng);
+    th_rng rng = th_rng_new(o->seed);
+    th_problem p = th_problem_make(shape_of(o), &rng);
     timing_sets ts = make_timing_sets(&p);
-    row rows[64];
     int failed = 0;
-    for (int i = 0; i < ncfg && i < 64; i++) {
-        rows[i].name = cfgs[i].name;
-        if (do_check) {
-            rows[i].chk = th_check_config(&cfgs[i], &p, h, stderr);
-            failed |= !rows[i].chk.pass;
-        }
-        rows[i].ms = time_config(&cfgs[i], h, &ts, &o);
+    out->n = ncfg < MAX_ROWS ? ncfg : MAX_ROWS;
+    for (int i = 0; i < out->n; i++) {
+        row *r = &out->rows[i];
+        r->name = cfgs[i].name;
+        r->chk = th_check_config(&cfgs[i], &p, h, stderr);
+        failed |= !r->chk.pass;
+        r->ms = r->chk.pass ? time_config(&cfgs[i], h, &ts, o) : INFINITY;
     }
-    double cublas_ms = time_config(NULL, h, &ts, &o);
-
-    printf("M=%" PRId64 " N=%" PRId64 " K=%" PRId64 ", bf16 in, %s out, median of %d, %d input "
-           "set(s), seed %" PRIu64 "\n",
-           o.m, o.n, o.k, tg_dtype_name(o.dtype), o.reps, ts.n, o.seed);
-    printf("%-14s %-7s %-10s %-10s %-10s %9s %9s %9s\n", "config", "check", "rel_fro", "err/bound",
-           "=cuBLAS?", "ms", "TFLOP/s", "vs cuBLAS");
-    for (int i = 0; i < ncfg && i < 64; i++) {
-        if (do_check) {
-            char same[16] = "-";
-            if (rows[i].chk.cublas_rel_fro >= 0)
-                snprintf(same, sizeof same, "%.1e", rows[i].chk.cublas_rel_fro);
-            printf("%-14s %-7s %-10.2e %-10.3f %-10s", rows[i].name,
-                   rows[i].chk.pass ? "pass" : "FAIL", rows[i].chk.rel_fro, rows[i].chk.max_ratio,
-                   same);
-        } else {
-            printf("%-14s %-7s %-10s %-10s %-10s", rows[i].name, "-", "-", "-", "-");
-        }
-        printf(" %9.3f %9.1f %8.1f%%\n", rows[i].ms, th_tflops(o.m, o.n, o.k, rows[i].ms),
-               100.0 * cublas_ms / rows[i].ms);
-    }
-    printf("%-14s %-7s %-10s %-10s %-10s %9.3f %9.1f %8.1f%%\n", "cuBLAS", "-", "-", "-", "-",
-           cublas_ms,
-           th_tflops(o.m, o.n, o.k, cublas_ms), 100.0);
+    out->cublas_ms = time_config(NULL, h, &ts, o);
+    out->sets = ts.n;
     free_timing_sets(&ts);
     th_problem_free(&p);
     TH_CUBLAS(cublasDestroy(h));
+    return failed;
+}
+
+/* Check and time each config on one shape, cuBLAS timed in the same run; print a table. */
+static int check_and_time(const tg_config *cfgs, int ncfg, const options *o)
+{
+    measured m;
+    int failed = measure(cfgs, ncfg, o, &m);
+    printf("M=%" PRId64 " N=%" PRId64 " K=%" PRId64 ", bf16 in, %s out, median of %d, %d input "
+           "set(s), seed %" PRIu64 "\n",
+           o->m, o->n, o->k, tg_dtype_name(o->dtype), o->reps, m.sets, o->seed);
+    printf("%-14s %-7s %-10s %-10s %-10s %9s %9s %9s\n", "config", "check", "rel_fro", "err/bound",
+           "=cuBLAS?", "ms", "TFLOP/s", "vs cuBLAS");
+    for (int i = 0; i < m.n; i++) {
+        const row *r = &m.rows[i];
+        char same[16] = "-";
+        if (r->chk.cublas_rel_fro >= 0)
+            snprintf(same, sizeof same, "%.1e", r->chk.cublas_rel_fro);
+        printf("%-14s %-7s %-10.2e %-10.3f %-10s", r->name, r->chk.pass ? "pass" : "FAIL",
+               r->chk.rel_fro, r->chk.max_ratio, same);
+        if (r->chk.pass)
+            printf(" %9.3f %9.1f %8.1f%%\n", r->ms, th_tflops(o->m, o->n, o->k, r->ms),
+                   100.0 * m.cublas_ms / r->ms);
+        else
+            printf(" %9s %9s %9s\n", "-", "-", "-"); /* never timed: it failed its check */
+    }
+    printf("%-14s %-7s %-10s %-10s %-10s %9.3f %9.1f %8.1f%%\n", "cuBLAS", "-", "-", "-", "-",
+           m.cublas_ms, th_tflops(o->m, o->n, o->k, m.cublas_ms), 100.0);
     return failed;
 }
 
@@ -342,7 +361,7 @@ static int cmd_run(options o)
     TH_TG(tg_config_parse("seed", &cfgs[0]));
     TH_TG(tg_config_parse("split8", &cfgs[1]));
     o.m = o.n = o.k = 8192;
-    return check_and_time(cfgs, 2, o, 1);
+    return check_and_time(cfgs, 2, &o);
 }
 
 static int need_gpu(void)
@@ -398,7 +417,7 @@ static int cmd_bench(options o)
     if (!need_gpu())
         return 1;
     print_device();
-    tg_config cfgs[64];
+    tg_config cfgs[MAX_ROWS];
     int ncfg = 0;
     if (o.configs) {
         /* Configs are separated by ';' (a parameter string has commas). A
@@ -409,12 +428,12 @@ static int cmd_bench(options o)
             for (char *c = buf; *c; c++)
                 if (*c == ',')
                     *c = ';';
-        char *items[64];
-        int n = split_list(buf, items, 64);
+        char *items[MAX_ROWS];
+        int n = split_list(buf, items, MAX_ROWS);
         for (int i = 0; i < n; i++)
             cfgs[ncfg++] = need_config(items[i]);
     } else {
-        for (int i = 0; i < tg_config_count() && ncfg < 64; i++)
+        for (int i = 0; i < tg_config_count() && ncfg < MAX_ROWS; i++)
             TH_TG(tg_config_get(i, &cfgs[ncfg++]));
     }
     const char *shapes = o.shapes ? o.shapes : "8192x8192x8192,4096x4096x4096,2048x2048x2048";
@@ -433,7 +452,7 @@ static int cmd_bench(options o)
         so.n = n;
         so.k = k;
         /* strtok is not reentrant: check_and_time does not use it. */
-        failed |= check_and_time(cfgs, ncfg, so, 1);
+        failed |= check_and_time(cfgs, ncfg, &so);
         printf("\n");
     }
     return failed;
@@ -452,35 +471,24 @@ static int cmd_tune(options o)
     print_device();
     if (!o.m)
         o.m = o.n = o.k = 8192;
-    cublasHandle_t h;
-    TH_CUBLAS(cublasCreate(&h));
-    th_rng rng = th_rng_new(o.seed);
-    th_problem p = th_problem_make(shape_of(&o), &rng);
-    timing_sets ts = make_timing_sets(&p);
-    row rows[64];
+    tg_config cfgs[MAX_ROWS];
     int n = 0;
-    tg_config cfgs[64];
-    for (int i = 0; i < tg_config_count() && n < 64; i++, n++) {
-        TH_TG(tg_config_get(i, &cfgs[n]));
-        rows[n].name = cfgs[n].name;
-        rows[n].chk = th_check_config(&cfgs[n], &p, h, stderr);
-        rows[n].ms = rows[n].chk.pass ? time_config(&cfgs[n], h, &ts, &o) : INFINITY;
-    }
-    double cublas_ms = time_config(NULL, h, &ts, &o);
-    qsort(rows, (size_t)n, sizeof(row), cmp_row_ms);
+    for (int i = 0; i < tg_config_count() && n < MAX_ROWS; i++)
+        TH_TG(tg_config_get(i, &cfgs[n++]));
+    measured m;
+    int failed = measure(cfgs, n, &o, &m);
+    qsort(m.rows, (size_t)m.n, sizeof(row), cmp_row_ms);
     printf("tune M=%" PRId64 " N=%" PRId64 " K=%" PRId64 " (%s out): fastest first\n", o.m, o.n,
            o.k, tg_dtype_name(o.dtype));
-    for (int i = 0; i < n; i++)
-        printf("  %-14s %9.3f ms %8.1f TFLOP/s %7.1f%% of cuBLAS%s\n", rows[i].name, rows[i].ms,
-               th_tflops(o.m, o.n, o.k, rows[i].ms), 100.0 * cublas_ms / rows[i].ms,
-               rows[i].chk.pass ? "" : "  (failed its check)");
-    printf("  %-14s %9.3f ms %8.1f TFLOP/s\n", "cuBLAS", cublas_ms,
-           th_tflops(o.m, o.n, o.k, cublas_ms));
-    printf("best: --config %s\n", rows[0].name);
-    free_timing_sets(&ts);
-    th_problem_free(&p);
-    TH_CUBLAS(cublasDestroy(h));
-    return 0;
+    for (int i = 0; i < m.n; i++)
+        printf("  %-14s %9.3f ms %8.1f TFLOP/s %7.1f%% of cuBLAS%s\n", m.rows[i].name,
+               m.rows[i].ms, th_tflops(o.m, o.n, o.k, m.rows[i].ms),
+               100.0 * m.cublas_ms / m.rows[i].ms, m.rows[i].chk.pass ? "" : "  (failed its check)");
+    printf("  %-14s %9.3f ms %8.1f TFLOP/s\n", "cuBLAS", m.cublas_ms,
+           th_tflops(o.m, o.n, o.k, m.cublas_ms));
+    if (m.rows[0].chk.pass)
+        printf("best: --config %s\n", m.rows[0].name);
+    return failed;
 }
 
 static int cmd_plan(const options *o)

@@ -965,8 +965,15 @@ static int parse_stream(const call *cx, PyObject *o, stream_arg *s)
 
 static tg_config default_config;
 
-static int parse_config(const call *cx, PyObject *o, tg_config *cfg)
+/*
+ * config= (None: the default). With `compiled` NULL the configuration must
+ * have a compiled kernel; otherwise valid but uncompiled parameters are
+ * accepted too (for planning) and *compiled says which it was.
+ */
+static int parse_config(const call *cx, PyObject *o, tg_config *cfg, int *compiled)
 {
+    if (compiled)
+        *compiled = 1;
     if (!o || o == Py_None) {
         *cfg = default_config;
         return 0;
@@ -983,6 +990,10 @@ static int parse_config(const call *cx, PyObject *o, tg_config *cfg)
     if ((size_t)len != strlen(text))
         return fail(PyExc_ValueError, cx, "config contains a NUL character");
     tg_status s = tg_config_parse(text, cfg);
+    if (s == TG_ERR_NOT_COMPILED && compiled) {
+        *compiled = 0;
+        return 0;
+    }
     if (s != TG_SUCCESS)
         return fail(PyExc_ValueError, cx, "config '%s': %s", text, tg_last_error());
     return 0;
@@ -1345,7 +1356,7 @@ static PyObject *gemm_call(const char *fn, int mode, PyObject *a_obj, PyObject *
     j.device = -1;
     j.sync = mode == MODE_DISPATCH;
 
-    if (parse_config(&cx, config, &j.cfg) < 0 ||
+    if (parse_config(&cx, config, &j.cfg, NULL) < 0 ||
         parse_out_dtype(&cx, out_dtype_obj, &want_out) < 0 ||
         parse_stream(&cx, stream_obj, &st) < 0)
         goto done;
@@ -1776,19 +1787,10 @@ static PyObject *py_plan(PyObject *self, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:plan", kwlist, &config))
         return NULL;
     tg_config cfg;
-    if (config == Py_None)
-        return plan_dict(&default_config, 1, 1);
-    if (!PyUnicode_Check(config))
-        return fail(PyExc_TypeError, &cx, "config must be a str, got %s",
-                    Py_TYPE(config)->tp_name),
-               NULL;
-    const char *text = PyUnicode_AsUTF8(config);
-    if (!text)
+    int compiled = 0;
+    if (parse_config(&cx, config, &cfg, &compiled) < 0)
         return NULL;
-    tg_status s = tg_config_parse(text, &cfg);
-    if (s != TG_SUCCESS && s != TG_ERR_NOT_COMPILED)
-        return fail(PyExc_ValueError, &cx, "config '%s': %s", text, tg_last_error()), NULL;
-    return plan_dict(&cfg, s == TG_SUCCESS, 1);
+    return plan_dict(&cfg, compiled, 1);
 }
 
 PyDoc_STRVAR(kernel_info_doc,
@@ -1806,7 +1808,7 @@ static PyObject *py_kernel_info(PyObject *self, PyObject *args, PyObject *kw)
     if (!PyArg_ParseTupleAndKeywords(args, kw, "|O:kernel_info", kwlist, &config))
         return NULL;
     tg_config cfg;
-    if (parse_config(&cx, config, &cfg) < 0)
+    if (parse_config(&cx, config, &cfg, NULL) < 0)
         return NULL;
     tg_kernel_info info;
     tg_status s;
@@ -1855,7 +1857,7 @@ static PyObject *py_set_default_config(PyObject *self, PyObject *arg)
     tg_config cfg;
     if (arg == Py_None)
         return fail(PyExc_TypeError, &cx, "config must be a str, got None"), NULL;
-    if (parse_config(&cx, arg, &cfg) < 0)
+    if (parse_config(&cx, arg, &cfg, NULL) < 0)
         return NULL;
     default_config = cfg;
     Py_RETURN_NONE;

@@ -3,15 +3,14 @@ every bad input raising the right exception with a message that names the
 argument — with fake arrays (fakes.py), no GPU and no torch needed. With a
 GPU present the same tests still pass (valid fakes then fail on their made-up
 pointers, before any launch)."""
-import gc
 import importlib.util
 import subprocess
 import sys
-import tracemalloc
 
 import pytest
 
 import tk_kernel
+from leaks import growth
 from fakes import CAI, DL, PA, PB, PC, bf16, f32, fake_torch, live_dlpack_tensors
 
 M, N, K = 256, 512, 300
@@ -567,15 +566,7 @@ def test_no_reference_or_memory_leaks_over_10000_calls():
             for x in (da, db, dc):
                 x.streams.clear()  # the fakes' own log, not a leak
 
-    run(100)  # warm up caches
-    gc.collect()
-    refs = [sys.getrefcount(o) for o in objs]
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    run(10_000)
-    gc.collect()
-    grown = tracemalloc.get_traced_memory()[0] - before
-    tracemalloc.stop()
-    assert [sys.getrefcount(o) for o in objs] == refs
+    g = growth(run, objs)
+    assert g.refs == [0] * len(objs)
     assert da.exported == da.deleted and dc.exported == dc.deleted == 10_100
-    assert grown < 64 * 1024, f"{grown} bytes more after 10,000 calls"
+    assert g.bytes < 64 * 1024, f"{g.bytes} bytes more after 10,000 calls"

@@ -8,17 +8,15 @@ Skipped cleanly without torch, CUDA, or a Hopper (sm_90) GPU.
 Inputs are fresh random numbers every run (the seed is printed on failure);
 outputs are poisoned with NaN first, so an element the kernel never wrote fails.
 """
-import gc
 import os
-import sys
 import threading
 import time
-import tracemalloc
 
 import pytest
 
 torch = pytest.importorskip("torch")
 import tk_kernel  # noqa: E402
+from leaks import growth  # noqa: E402
 
 if not torch.cuda.is_available() or tk_kernel.device_count() == 0:
     pytest.skip("no CUDA GPU", allow_module_level=True)
@@ -295,18 +293,30 @@ def busy(ms=50):
             x = x @ x / 64
 
 
-def test_current_stream_is_followed():
-    """Inputs written on a side stream, behind a long wait; micro_tk called
-    under torch.cuda.stream(s) must run after them, on s."""
-    m, n, k = 512, 384, 1024
+def late_inputs(m, n, k):
+    """Sources, NaN-filled a and b, a poisoned c, and a fresh side stream on
+    which write() copies the sources into a and b behind a long wait: a kernel
+    that is not ordered after them reads NaN."""
     src_a, src_b = rand(m, k), rand(n, k)
     a, b, c = torch.full_like(src_a, NAN), torch.full_like(src_b, NAN), poisoned(m, n)
     torch.cuda.synchronize()
     s = torch.cuda.Stream()
+
+    def write():
+        with torch.cuda.stream(s):
+            busy()
+            a.copy_(src_a)
+            b.copy_(src_b)
+
+    return src_a, src_b, a, b, c, s, write
+
+
+def test_current_stream_is_followed():
+    """Inputs written on a side stream, behind a long wait; micro_tk called
+    under torch.cuda.stream(s) must run after them, on s."""
+    src_a, src_b, a, b, c, s, write = late_inputs(512, 384, 1024)
+    write()
     with torch.cuda.stream(s):
-        busy()
-        a.copy_(src_a)
-        b.copy_(src_b)
         tk_kernel.micro_tk(a, b, c)
         assert not s.query(), "micro_tk waited for the stream"
     s.synchronize()
@@ -314,19 +324,9 @@ def test_current_stream_is_followed():
 
 
 def test_stream_argument():
-    m, n, k = 256, 256, 512
-    src_a, src_b = rand(m, k), rand(n, k)
-    a, b, c = torch.full_like(src_a, NAN), torch.full_like(src_b, NAN), poisoned(m, n)
-    torch.cuda.synchronize()
     for as_handle in (False, True):
-        c.fill_(NAN)
-        a.fill_(NAN)
-        torch.cuda.synchronize()
-        s = torch.cuda.Stream()
-        with torch.cuda.stream(s):
-            busy()
-            a.copy_(src_a)
-            b.copy_(src_b)
+        src_a, src_b, a, b, c, s, write = late_inputs(256, 256, 512)
+        write()
         tk_kernel.micro_tk(a, b, c, stream=s.cuda_stream if as_handle else s)
         s.synchronize()
         check(c, src_a, src_b, f"stream= ({'int' if as_handle else 'torch.cuda.Stream'})")
@@ -474,23 +474,15 @@ def test_no_leaks_over_10000_calls():
                 pass
         torch.cuda.synchronize()
 
-    run(100)
-    gc.collect()
-    refs = [sys.getrefcount(x) for x in (a, b, c, c2, bad_b, s)]
-    objects = len(gc.get_objects())
-    allocated = torch.cuda.memory_allocated()
-    tracemalloc.start()
-    before = tracemalloc.get_traced_memory()[0]
-    run(10_000)
-    gc.collect()
-    grown = tracemalloc.get_traced_memory()[0] - before
-    tracemalloc.stop()
-    assert [sys.getrefcount(x) for x in (a, b, c, c2, bad_b, s)] == refs
-    assert len(gc.get_objects()) - objects < 100
-    assert torch.cuda.memory_allocated() == allocated
-    assert grown < 256 * 1024, f"{grown} bytes more after 10,000 calls"
-    for _ in range(1000):
-        tk_kernel.dispatch_micro(a, b, c)
-    assert [sys.getrefcount(x) for x in (a, b, c, c2, bad_b, s)] == refs
+    g = growth(run, [a, b, c, c2, bad_b, s], probe=torch.cuda.memory_allocated)
+    assert g.refs == [0] * 6
+    assert g.objects < 100
+    assert g.probe == 0, f"{g.probe} bytes of CUDA memory more after 10,000 calls"
+    assert g.bytes < 256 * 1024, f"{g.bytes} bytes more after 10,000 calls"
+    def dispatch(n):
+        for _ in range(n):
+            tk_kernel.dispatch_micro(a, b, c)
+
+    assert growth(dispatch, [a, b, c], calls=1000, warmup=10).refs == [0] * 3
     check(c, a, b, "after 10,000 calls")
     check(c2, a, b, "after 10,000 calls on a side stream")
