@@ -26,8 +26,10 @@ def growth(run, objs, calls=10_000, warmup=100, probe=None):
     gc.collect()
     grown = tracemalloc.get_traced_memory()[0] - before
     tracemalloc.stop()
+    # Counted exactly as before (a zip tuple would hold one more reference).
+    after = [sys.getrefcount(o) for o in objs]
     return Growth(
-        refs=[sys.getrefcount(o) - r for o, r in zip(objs, refs)],
+        refs=[x - y for x, y in zip(after, refs)],
         objects=len(gc.get_objects()) - objects,
         bytes=grown,
         probe=(probe() - probed) if probe else 0,
