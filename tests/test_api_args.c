@@ -100,12 +100,13 @@ static void check_args(void)
     expect_invalid("NULL args", NULL, "args");
     cases++;
 
-    BAD("m = 0", g.m = 0, "m must be >= 1");
-    BAD("m = -5", g.m = -5, "m must be >= 1");
-    BAD("n = 0", g.n = 0, "n must be >= 1");
-    BAD("n = -1", g.n = -1, "n must be >= 1");
-    BAD("k = 0", g.k = 0, "k must be >= 1");
-    BAD("k = -64", g.k = -64, "k must be >= 1");
+    BAD("m = -5", g.m = -5, "m must be >= 0");
+    BAD("n = -1", g.n = -1, "n must be >= 0");
+    BAD("k = -64", g.k = -64, "k must be >= 0");
+    BAD("size 0", g.size = 0, "args->size is 0");
+    BAD("size too small", g.size = 8, "smaller than any tilegemm");
+    BAD("size too large", g.size = sizeof g + 8, "newer tilegemm");
+    BAD("workspace NULL with a size", g.workspace_size = 256, "workspace is NULL");
     BAD("lda < k", g.lda = 63, "lda");
     BAD("ldb < k", g.ldb = 63, "ldb");
     BAD("ldc < n", g.ldc = 63, "ldc");
@@ -124,15 +125,63 @@ static void check_args(void)
     BAD("c bf16 odd", (g.c_dtype = TG_DTYPE_BF16, g.c = (void *)(uintptr_t)0x30001), "c (");
     BAD("c_dtype 7", g.c_dtype = (tg_dtype)7, "c_dtype");
     BAD("c_dtype -1", g.c_dtype = (tg_dtype)-1, "c_dtype");
-    BAD("batch 0", g.batch = 0, "batch");
-    BAD("batch -1", g.batch = -1, "batch");
-    BAD("batch 65536", g.batch = 65536, "batch");
+    BAD("batch -1", g.batch = -1, "batch must be >= 0");
     BAD_BATCHED("stride_c one short", g.stride_c = (g.m - 1) * g.ldc + g.n - 1, "stride_c");
     BAD_BATCHED("stride_c 0", g.stride_c = 0, "stride_c");
     BAD_BATCHED("stride_a negative", g.stride_a = -g.m * g.lda, "stride_a");
     BAD_BATCHED("stride_b negative", g.stride_b = -1, "stride_b");
+    /* Sizes whose products overflow 64 bits are refused, never wrapped. */
+    BAD("m = lda = INT64_MAX", (g.m = INT64_MAX, g.lda = INT64_MAX, g.n = 1, g.ldc = 1),
+        "c is too large");
+    BAD("m = 2^60, lda = 64", (g.m = (int64_t)1 << 60, g.n = 1, g.ldc = 1), "a is too large");
+    BAD("m = ldc = INT64_MAX", (g.m = INT64_MAX, g.ldc = INT64_MAX), "c is too large");
+    BAD("n * ldb overflows", (g.n = (int64_t)1 << 32, g.ldb = (int64_t)1 << 32, g.ldc = g.n),
+        "b is too large");
+    BAD("2-byte elements of a overflow", (g.m = (int64_t)1 << 56, g.n = 1, g.ldc = 1),
+        "a is too large");
+    BAD_BATCHED("huge batch stride", g.stride_a = INT64_MAX / 2, "a is too large");
+    BAD_BATCHED("huge stride_c", (g.batch = 1 << 20, g.stride_c = INT64_MAX / 4), "c is too large");
+    BAD("a's span passes the end of memory", g.a = (const void *)(UINTPTR_MAX - 65),
+        "passes the end of the address space");
+    BAD("c's span passes the end of memory", g.c = (void *)(UINTPTR_MAX - 63),
+        "passes the end of the address space");
 #undef BAD
 #undef BAD_BATCHED
+
+    /* Large but valid: no false overlap from a wrapped end address. */
+    g = valid_args();
+    g.m = (int64_t)1 << 40;
+    g.lda = g.k;
+    g.ldc = g.n;
+    g.a = (const void *)((uintptr_t)1 << 40);
+    g.c = (void *)((uintptr_t)1 << 60);
+    g.b = (const void *)((uintptr_t)2 << 60);
+    expect_valid("2^40 rows, far apart", &g);
+
+    /* Zero sizes: M, N or batch = 0 is a no-op (pointers may be NULL); K = 0 needs only C. */
+    g = valid_args();
+    g.m = 0;
+    g.a = g.b = NULL;
+    g.c = NULL;
+    expect_valid("m = 0 with NULL pointers", &g);
+    g = valid_args();
+    g.n = 0;
+    g.ldc = 0;
+    expect_valid("n = 0", &g);
+    g = valid_args();
+    g.batch = 0;
+    expect_valid("batch 0", &g);
+    g = valid_args();
+    g.k = 0;
+    g.a = g.b = NULL;
+    g.lda = g.ldb = 0;
+    expect_valid("k = 0 with NULL a and b (C = beta*C)", &g);
+    g.c = NULL;
+    expect_invalid("k = 0 still needs c", &g, "c is NULL");
+    g = valid_args();
+    g.alpha = 0.0f;
+    g.a = g.b = NULL;
+    expect_valid("alpha = 0 reads neither a nor b", &g);
 
     /* The edges of each rule, on the valid side: the rules are not too strict. */
     g = valid_args();
@@ -154,8 +203,9 @@ static void check_args(void)
     g.ldc = 65;
     expect_valid("padded leading dimensions", &g);
     g = valid_batched();
-    g.batch = 65535;
-    expect_valid("batch 65535", &g);
+    g.batch = 65536;
+    g.stride_a = g.stride_b = 0;
+    expect_valid("batch 65536 (a family may still refuse it)", &g);
     g = valid_batched();
     g.stride_c = (g.m - 1) * g.ldc + g.n;
     expect_valid("stride_c exactly (m-1)*ldc+n", &g);
@@ -186,26 +236,42 @@ static void check_gemm(void)
     s = tg_gemm(NULL, &seed, NULL);
     CHECK(s == TG_ERR_INVALID_ARGUMENT, "tg_gemm(NULL args): %s", tg_status_string(s));
 
-    s = tg_gemm(&g, NULL, NULL);
-    CHECK(s == TG_ERR_INVALID_ARGUMENT && strstr(tg_last_error(), "cfg"),
-          "tg_gemm with NULL cfg: %s (%s)", tg_status_string(s), tg_last_error());
-
     /* Valid parameters no kernel was built for. */
     s = tg_config_parse("split8,raster=37", &custom);
-    CHECK(s == TG_ERR_NOT_COMPILED, "parse split8,raster=37: %s", tg_status_string(s));
+    CHECK(s == TG_SUCCESS, "parse split8,raster=37: %s", tg_status_string(s));
     s = tg_gemm(&g, &custom, NULL);
     CHECK(s == TG_ERR_NOT_COMPILED, "tg_gemm with an uncompiled tile: %s (%s)",
           tg_status_string(s), tg_last_error());
     CHECK(strstr(tg_last_error(), "custom") != NULL, "the message '%s' does not name the config",
           tg_last_error());
 
-    /* A tile that breaks a rule is reported as such, not as "not compiled". */
+    /* A configuration that breaks a rule is reported as such, not as "not compiled". */
     broken = seed;
     snprintf(broken.name, sizeof broken.name, "broken");
-    broken.tile.reg_block_m = 24;
+    broken.params[5] = 24; /* reg_block_m */
     s = tg_gemm(&g, &broken, NULL);
     CHECK(s == TG_ERR_INVALID_CONFIG && strstr(tg_last_error(), "REG_BLOCK_M"),
           "tg_gemm with REG_BLOCK_M=24: %s (%s)", tg_status_string(s), tg_last_error());
+
+    /* The micro family refuses a batch its grid cannot hold, naming the limit. */
+    tg_gemm_args big = valid_batched();
+    big.batch = 65536;
+    big.stride_a = big.stride_b = 0;
+    s = tg_gemm(&big, &seed, NULL);
+    CHECK(s == TG_ERR_INVALID_ARGUMENT && strstr(tg_last_error(), "batch must be <= 65535"),
+          "batch 65536 with seed: %s (%s)", tg_status_string(s), tg_last_error());
+
+    /* The library's choice, and the workspace query. */
+    tg_config chosen;
+    char why[512];
+    s = tg_gemm_choose(&g, &chosen, why, sizeof why);
+    CHECK(s == TG_SUCCESS && tg_config_compiled(&chosen) && strstr(why, "bench/RESULTS.md"),
+          "tg_gemm_choose: %s (%s), why '%s'", tg_status_string(s), tg_last_error(), why);
+    size_t ws = 1;
+    s = tg_gemm_workspace_size(&g, NULL, &ws);
+    CHECK(s == TG_SUCCESS && ws == 0, "workspace for micro: %s, %zu", tg_status_string(s), ws);
+    CHECK(tg_gemm_workspace_size(&g, NULL, NULL) == TG_ERR_INVALID_ARGUMENT, "NULL bytes");
+    CHECK(tg_gemm_choose(&g, NULL, NULL, 0) == TG_ERR_INVALID_ARGUMENT, "NULL out");
 
     tg_kernel_info info;
     CHECK(tg_kernel_get_info(NULL, &info) == TG_ERR_INVALID_ARGUMENT, "get_info(NULL cfg)");
@@ -217,8 +283,9 @@ static void check_gemm(void)
     printf("tg_device_check: %s (%s)\n", tg_status_string(dev),
            dev == TG_SUCCESS ? "" : tg_last_error());
     if (dev == TG_ERR_NO_DEVICE) {
-        CHECK(strstr(tg_last_error(), "no CUDA device") != NULL, "no-device message '%s'",
-              tg_last_error());
+        CHECK(strstr(tg_last_error(), "no CUDA GPU") != NULL ||
+                  strstr(tg_last_error(), "no usable NVIDIA driver") != NULL,
+              "no-device message '%s'", tg_last_error());
         for (int i = 0; i < tg_config_count(); i++) {
             tg_config cfg;
             tg_config_get(i, &cfg);
@@ -226,6 +293,15 @@ static void check_gemm(void)
             CHECK(s == TG_ERR_NO_DEVICE, "tg_gemm(%s) without a device: %s (%s)", cfg.name,
                   tg_status_string(s), tg_last_error());
         }
+        s = tg_gemm(&g, NULL, NULL);
+        CHECK(s == TG_ERR_NO_DEVICE, "tg_gemm(library's choice) without a device: %s",
+              tg_status_string(s));
+        /* Nothing to do needs no device. */
+        tg_gemm_args none = valid_args();
+        none.m = 0;
+        s = tg_gemm(&none, &seed, NULL);
+        CHECK(s == TG_SUCCESS, "m = 0 without a device: %s (%s)", tg_status_string(s),
+              tg_last_error());
         s = tg_kernel_get_info(&seed, &info);
         CHECK(s == TG_ERR_NO_DEVICE, "tg_kernel_get_info without a device: %s",
               tg_status_string(s));
@@ -269,13 +345,15 @@ static void check_strings(void)
           "dtype names: '%s', '%s'", tg_dtype_name(TG_DTYPE_F32), tg_dtype_name(TG_DTYPE_BF16));
 
     tg_gemm_args d = tg_gemm_args_default();
-    CHECK(d.batch == 1 && d.c_dtype == TG_DTYPE_F32, "default args: batch %lld, dtype %d",
-          (long long)d.batch, (int)d.c_dtype);
+    CHECK(d.batch == 1 && d.c_dtype == TG_DTYPE_F32 && d.size == sizeof d && d.alpha == 1.0f &&
+              d.beta == 0.0f && d.workspace == NULL && d.workspace_size == 0,
+          "default args: batch %lld, dtype %d, size %zu, alpha %g, beta %g", (long long)d.batch,
+          (int)d.c_dtype, d.size, d.alpha, d.beta);
     CHECK(d.a == NULL && d.b == NULL && d.c == NULL && d.m == 0 && d.n == 0 && d.k == 0 &&
               d.stride_a == 0 && d.stride_b == 0 && d.stride_c == 0,
           "default args: pointers, sizes and strides must be zero");
-    /* The defaults alone are not a valid call: M, N, K must still be set. */
-    CHECK(tg_gemm_check_args(&d) == TG_ERR_INVALID_ARGUMENT, "default args must not validate");
+    /* The defaults alone are a valid no-op (M = N = K = 0), as in cuBLAS. */
+    CHECK(tg_gemm_check_args(&d) == TG_SUCCESS, "default args: %s", tg_last_error());
     printf("strings: %d status strings non-empty and distinct; defaults batch 1, fp32\n", N);
 }
 

@@ -2,10 +2,13 @@
  * test_gpu_gemm — every compiled config on the GPU, over shapes that stress
  * every edge: tiny, odd, ragged against every tile size, non-square, padded
  * leading dimensions, misaligned pointers (the element-wise load path),
- * bf16 output, batches, K not a multiple of 8, and 64-bit offsets
- * (M·K > 2^31 elements). Fresh random inputs each run (the seed is
- * printed), poisoned outputs, per-element and Frobenius bounds against a
- * double reference (or cuBLAS plus reference rows for large shapes).
+ * bf16 output, batches, K not a multiple of 8, 64-bit offsets (M·K > 2^31
+ * elements), alpha and beta (beta = 0 over NaN-poisoned C; alpha = 0), and
+ * the zero sizes (M, N = 0: a no-op; K = 0: C = beta·C). Every config, and
+ * the library's own choice (tg_gemm with no config). Fresh random inputs
+ * each run (the seed is printed), poisoned outputs (bytes outside C's
+ * window must stay as they were), per-element and Frobenius bounds against
+ * a double reference (or cuBLAS plus reference rows for large shapes).
  *
  * Exits 77 (ctest: skipped) when no sm_90 GPU is present.
  * Usage: test_gpu_gemm [--quick] [--seed S]
@@ -28,7 +31,8 @@ typedef struct shape_case {
 #define BF16 TG_DTYPE_BF16
 
 static const shape_case cases[] = {
-    /* what                         m     n     k   lda  ldb  ldc batch dtype misalign */
+    /* what                         m     n     k   lda  ldb  ldc batch dtype misalign
+     *                                                       [scaled alpha beta] */
     {"1x1x1", {1, 1, 1, 0, 0, 0, 1, F32, 0}, 1},
     {"17 cubed", {17, 17, 17, 0, 0, 0, 1, F32, 0}, 1},
     {"255 cubed", {255, 255, 255, 0, 0, 0, 1, F32, 0}, 1},
@@ -50,9 +54,50 @@ static const shape_case cases[] = {
     {"4097 cubed", {4097, 4097, 4097, 0, 0, 0, 1, F32, 0}, 1},
     {"8192 cubed", {8192, 8192, 8192, 0, 0, 0, 1, F32, 0}, 1},
     {"8192x4096x1000", {8192, 4096, 1000, 0, 0, 0, 1, F32, 0}, 1},
+    /* C = alpha·A·Bᵀ + beta·C, against the same formula on the CPU (or cuBLAS). */
+    {"alpha 2, beta 0.5", {255, 129, 300, 0, 0, 0, 1, F32, 0, 1, 2.0f, 0.5f}, 1},
+    {"alpha -1, beta 1, bf16 out", {255, 129, 300, 0, 0, 0, 1, BF16, 0, 1, -1.0f, 1.0f}, 1},
+    {"alpha 0.5, beta -2, padded ldc", {129, 65, 72, 0, 0, 131, 1, F32, 0, 1, 0.5f, -2.0f}, 1},
+    {"alpha 1.5, beta 0.25, batch 3", {100, 200, 300, 0, 0, 0, 3, F32, 0, 1, 1.5f, 0.25f}, 1},
+    {"alpha 3, beta 0 (NaN C)", {255, 129, 300, 0, 0, 0, 1, F32, 1, 1, 3.0f, 0.0f}, 1},
+    {"alpha 0.5, beta 2, 4097 cubed", {4097, 4097, 4097, 0, 0, 0, 1, F32, 0, 1, 0.5f, 2.0f}, 0},
+    /* Reads neither A nor B: alpha = 0, or K = 0 (C = beta·C). */
+    {"alpha 0, beta 2", {255, 129, 300, 0, 0, 0, 1, F32, 0, 1, 0.0f, 2.0f}, 1},
+    {"k = 0, beta 0.5, bf16 out", {255, 129, 0, 0, 0, 0, 1, BF16, 0, 1, 1.0f, 0.5f}, 1},
+    {"k = 0, beta 0 (NaN C)", {255, 129, 0, 0, 0, 133, 2, F32, 0, 1, 1.0f, 0.0f}, 1},
+    /* Nothing to do: C's whole buffer untouched. */
+    {"m = 0", {0, 129, 300, 0, 0, 0, 1, F32, 0}, 1},
+    {"n = 0", {255, 0, 300, 0, 0, 0, 1, F32, 0}, 1},
     /* M*K = 33554435*72 > 2^31 elements: 64-bit offsets. */
     {"64-bit offsets", {33554435, 16, 72, 0, 0, 0, 1, F32, 0}, 0},
 };
+
+/* batch = 0: nothing to do, with or without a config; C untouched. */
+static int check_zero_batch(void)
+{
+    float *c;
+    TH_CUDA(cudaMalloc((void **)&c, 64 * 64 * 4));
+    th_poison(c, 64 * 64 * 4);
+    tg_gemm_args g = tg_gemm_args_default();
+    g.a = (const void *)((uintptr_t)1 << 40); /* never read */
+    g.b = (const void *)((uintptr_t)2 << 40);
+    g.c = c;
+    g.m = g.n = g.k = g.lda = g.ldb = g.ldc = 64;
+    g.batch = 0;
+    tg_status s = tg_gemm(&g, NULL, NULL);
+    TH_CUDA(cudaDeviceSynchronize());
+    static unsigned char host[64 * 64 * 4];
+    TH_CUDA(cudaMemcpy(host, c, sizeof host, cudaMemcpyDeviceToHost));
+    TH_CUDA(cudaFree(c));
+    int untouched = 1;
+    for (size_t i = 0; i < sizeof host; i++)
+        untouched &= host[i] == 0xff;
+    int ok = s == TG_SUCCESS && untouched;
+    printf("%-5s %-14s %-32s %s\n", ok ? "ok" : "FAIL", "(default)", "batch = 0",
+           s == TG_SUCCESS ? (untouched ? "success, C untouched" : "C was written")
+                           : tg_last_error());
+    return !ok;
+}
 
 int main(int argc, char **argv)
 {
@@ -84,22 +129,27 @@ int main(int argc, char **argv)
         if (quick && macs > (double)TH_FULL_REFERENCE_MACS)
             continue;
         th_problem p = th_problem_make(sc->s, &rng);
+        /* Config -1: the library's choice (no config); then every compiled one. */
         int nconf = sc->every_config ? tg_config_count() : 2;
-        for (int i = 0; i < nconf; i++) {
+        for (int i = -1; i < nconf; i++) {
             tg_config cfg;
-            TH_TG(tg_config_get(i, &cfg));
-            th_check r = th_check_config(&cfg, &p, h, stdout);
+            if (i >= 0)
+                TH_TG(tg_config_get(i, &cfg));
+            th_check r = th_check_config(i >= 0 ? &cfg : NULL, &p, h, stdout);
             runs++;
             failures += !r.pass;
             printf("%-5s %-14s %-32s M=%-8" PRId64 " N=%-5" PRId64 " K=%-5" PRId64
-                   " %s: %" PRId64 " checked, %" PRId64 " bad, rel_fro %.2e, err/bound %.3f (%s)\n",
-                   r.pass ? "ok" : "FAIL", cfg.name, sc->what, sc->s.m, sc->s.n, sc->s.k,
-                   tg_dtype_name(sc->s.dtype), r.checked, r.bad, r.rel_fro, r.max_ratio,
-                   r.against);
+                   " %s: %" PRId64 " checked, %" PRId64 " bad, %" PRId64
+                   " stray, rel_fro %.2e, err/bound %.3f (%s)\n",
+                   r.pass ? "ok" : "FAIL", i >= 0 ? cfg.name : "(default)", sc->what, sc->s.m,
+                   sc->s.n, sc->s.k, tg_dtype_name(sc->s.dtype), r.checked, r.bad, r.stray,
+                   r.rel_fro, r.max_ratio, r.against);
             fflush(stdout);
         }
         th_problem_free(&p);
     }
+    failures += check_zero_batch();
+    runs++;
     TH_CUBLAS(cublasDestroy(h));
     printf("%d runs, %d failures (seed %" PRIu64 ")\n", runs, failures, seed);
     return failures ? 1 : 0;

@@ -1,7 +1,7 @@
 /*
  * test_plan.c — the tile plan of every compiled configuration, on the CPU.
  *
- * For each line of configs.def: the tile rules hold and the plan verifier
+ * For each line of presets.def: the tile rules hold and the plan verifier
  * passes. For the presets the user reasons about, the plan's numbers are
  * compared with values worked out by hand from the seed kernel:
  *
@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "plan_verify.h"
+#include "micro/verify.h"
 #include "tilegemm.h"
 
 enum { REPORT_LEN = 8192 };
@@ -30,7 +30,7 @@ static int get_named(const char *name, tg_config *out)
     for (int i = 0; i < tg_config_count(); i++)
         if (tg_config_get(i, out) == TG_SUCCESS && strcmp(out->name, name) == 0)
             return 1;
-    CHECK(0, "configs.def has no preset '%s'", name);
+    CHECK(0, "presets.def has no preset '%s'", name);
     return 0;
 }
 
@@ -45,7 +45,7 @@ static int get_named(const char *name, tg_config *out)
  */
 static void check_block_partition(const tg_config *cfg)
 {
-    const tg_tile *t = &cfg->tile;
+    const tg_tile tile_ = tg_tile_from_params(cfg->params), *t = &tile_;
     unsigned char *owner = calloc((size_t)t->block_m * (size_t)t->block_n, 1);
     CHECK(owner != NULL, "out of memory");
     if (!owner)
@@ -85,7 +85,7 @@ static void check_block_partition(const tg_config *cfg)
 static void check_every_config(void)
 {
     int count = tg_config_count();
-    CHECK(count >= 6, "expected the presets of configs.def (at least 6), got %d", count);
+    CHECK(count >= 6, "expected the presets of presets.def (at least 6), got %d", count);
     CHECK(tg_config_get(-1, &(tg_config){0}) == TG_ERR_INVALID_ARGUMENT,
           "tg_config_get(-1) must fail");
     CHECK(tg_config_get(count, &(tg_config){0}) == TG_ERR_INVALID_ARGUMENT,
@@ -100,15 +100,15 @@ static void check_every_config(void)
         CHECK(s == TG_SUCCESS, "tg_config_get(%d): %s", i, tg_status_string(s));
         if (s != TG_SUCCESS)
             continue;
-        const tg_tile *t = &cfg.tile;
+        const tg_tile tile_ = tg_tile_from_params(cfg.params), *t = &tile_;
         printf("config %s: %dx%d block, reg %dx%d, warps %dx%d, %s, %s: acc %dx%d\n", cfg.name,
                t->block_m, t->block_n, t->reg_block_m, t->reg_block_n, t->warps_m, t->warps_n,
-               t->layout == TG_LAYOUT_INTERLEAVED ? "interleaved" : "contiguous",
-               t->pipe == TG_PIPE_CP_ASYNC ? "cp_async" : "regs", tg_plan_acc_m(t),
+               t->layout == TG_INTERLEAVED ? "interleaved" : "contiguous",
+               t->pipe == TG_CP_ASYNC ? "cp_async" : "regs", tg_plan_acc_m(t),
                tg_plan_acc_n(t));
 
-        s = tg_tile_check(t);
-        CHECK(s == TG_SUCCESS, "%s: tg_tile_check: %s", cfg.name, tg_last_error());
+        s = tg_micro_check_tile(t);
+        CHECK(s == TG_SUCCESS, "%s: tg_micro_check_tile: %s", cfg.name, tg_last_error());
 
         /* The derived numbers agree with each other. */
         CHECK(tg_plan_acc_m(t) * t->reg_block_m == tg_plan_warp_tile_m(t) &&
@@ -128,7 +128,7 @@ static void check_every_config(void)
         check_block_partition(&cfg);
 
         memset(report, 0, REPORT_LEN);
-        s = tg_plan_verify(t, report, REPORT_LEN);
+        s = tg_plan_verify_ops(t, &tg_plan_real_ops, report, REPORT_LEN);
         printf("%s", report);
         CHECK(s == TG_SUCCESS, "%s: tg_plan_verify: %s: %s", cfg.name, tg_status_string(s),
               tg_last_error());
@@ -144,7 +144,7 @@ static void check_every_config(void)
 
 static void check_tile_params(const tg_config *cfg, int bm, int bn, int rm, int rn, int layout)
 {
-    const tg_tile *t = &cfg->tile;
+    const tg_tile tile_ = tg_tile_from_params(cfg->params), *t = &tile_;
     CHECK(t->block_m == bm && t->block_n == bn && t->reg_block_m == rm && t->reg_block_n == rn &&
               t->warps_m == 4 && t->warps_n == 2 && t->layout == layout,
           "%s: expected %dx%d block, reg %dx%d, warps 4x2, layout %d; got %dx%d, %dx%d, %dx%d, %d",
@@ -154,7 +154,7 @@ static void check_tile_params(const tg_config *cfg, int bm, int bn, int rm, int 
 
 static void check_acc(const tg_config *cfg, int acc_m, int acc_n)
 {
-    const tg_tile *t = &cfg->tile;
+    const tg_tile tile_ = tg_tile_from_params(cfg->params), *t = &tile_;
     CHECK(tg_plan_acc_m(t) == acc_m && tg_plan_acc_n(t) == acc_n,
           "%s: expected %dx%d accumulators per warp, plan says %dx%d", cfg->name, acc_m, acc_n,
           tg_plan_acc_m(t), tg_plan_acc_n(t));
@@ -171,7 +171,7 @@ enum { BLOCK_POS = (int)(sizeof block_pos / sizeof block_pos[0]) };
  */
 static void check_interleaved_ownership(const tg_config *cfg, int rm, int rn)
 {
-    const tg_tile *t = &cfg->tile;
+    const tg_tile tile_ = tg_tile_from_params(cfg->params), *t = &tile_;
     int bad = 0;
     for (int w = 0; w < 8; w++) {
         int warp_row = w / 2, warp_col = w % 2;
@@ -213,9 +213,9 @@ static void check_seed(void)
     tg_config cfg;
     if (!get_named("seed", &cfg))
         return;
-    check_tile_params(&cfg, 128, 128, 32, 32, TG_LAYOUT_INTERLEAVED);
+    check_tile_params(&cfg, 128, 128, 32, 32, TG_INTERLEAVED);
     check_acc(&cfg, 1, 2);
-    const tg_tile *t = &cfg.tile;
+    const tg_tile tile_ = tg_tile_from_params(cfg.params), *t = &tile_;
     CHECK(tg_plan_warp_tile_m(t) == 32 && tg_plan_warp_tile_n(t) == 64,
           "seed: warp tile %dx%d, expected 32x64", tg_plan_warp_tile_m(t), tg_plan_warp_tile_n(t));
 
@@ -245,9 +245,9 @@ static void check_split8(void)
     tg_config cfg;
     if (!get_named("split8", &cfg))
         return;
-    check_tile_params(&cfg, 128, 128, 16, 16, TG_LAYOUT_INTERLEAVED);
+    check_tile_params(&cfg, 128, 128, 16, 16, TG_INTERLEAVED);
     check_acc(&cfg, 2, 4);
-    const tg_tile *t = &cfg.tile;
+    const tg_tile tile_ = tg_tile_from_params(cfg.params), *t = &tile_;
     CHECK(tg_plan_acc_m(t) * tg_plan_acc_n(t) == 8, "split8: %d accumulators per warp, expected 8",
           tg_plan_acc_m(t) * tg_plan_acc_n(t));
 
@@ -271,12 +271,12 @@ static void check_split8(void)
     /* The mixed splits sit between: 16×32 and 32×16 accumulators. */
     tg_config m, n;
     if (get_named("split8_m", &m)) {
-        check_tile_params(&m, 128, 128, 16, 32, TG_LAYOUT_INTERLEAVED);
+        check_tile_params(&m, 128, 128, 16, 32, TG_INTERLEAVED);
         check_acc(&m, 2, 2);
         check_interleaved_ownership(&m, 16, 32);
     }
     if (get_named("split8_n", &n)) {
-        check_tile_params(&n, 128, 128, 32, 16, TG_LAYOUT_INTERLEAVED);
+        check_tile_params(&n, 128, 128, 32, 16, TG_INTERLEAVED);
         check_acc(&n, 1, 4);
         check_interleaved_ownership(&n, 32, 16);
     }
@@ -292,9 +292,9 @@ static void check_contiguous(const char *name, int rm, int rn, int acc_m, int ac
     tg_config cfg;
     if (!get_named(name, &cfg))
         return;
-    check_tile_params(&cfg, 128, 128, rm, rn, TG_LAYOUT_CONTIGUOUS);
+    check_tile_params(&cfg, 128, 128, rm, rn, TG_CONTIGUOUS);
     check_acc(&cfg, acc_m, acc_n);
-    const tg_tile *t = &cfg.tile;
+    const tg_tile tile_ = tg_tile_from_params(cfg.params), *t = &tile_;
     for (int w = 0; w < 8; w++) {
         int warp_row = w / 2, warp_col = w % 2;
         unsigned char mark[128][128];
@@ -352,7 +352,7 @@ static void check_raster(void)
     int cases = 0;
     for (size_t g = 0; g < sizeof grids / sizeof grids[0]; g++)
         for (size_t r = 0; r < sizeof rasters / sizeof rasters[0]; r++) {
-            tg_tile t = seed.tile;
+            tg_tile t = tg_tile_from_params(seed.params);
             t.raster = rasters[r];
             int64_t gm = grids[g][0], gn = grids[g][1];
             unsigned char *seen = calloc((size_t)(gm * gn), 1);

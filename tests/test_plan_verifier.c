@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "plan_verify.h"
+#include "micro/verify.h"
 #include "tilegemm.h"
 
 enum { REPORT_LEN = 8192 };
@@ -27,7 +27,7 @@ static tg_tile named_tile(const char *name)
     memset(&cfg, 0, sizeof cfg);
     tg_status s = tg_config_parse(name, &cfg);
     CHECK(s == TG_SUCCESS, "tg_config_parse(\"%s\"): %s", name, tg_last_error());
-    return cfg.tile;
+    return tg_tile_from_params(cfg.params);
 }
 
 /* Does the report contain a failure line of this check ("  FAIL <check>: ...")? */
@@ -281,11 +281,11 @@ int main(void)
     /* Arguments: a NULL plan, and a tile that breaks a rule, are refused up front. */
     CHECK(tg_plan_verify_ops(&split8, NULL, NULL, 0) == TG_ERR_INVALID_ARGUMENT,
           "a NULL plan must be an invalid argument");
-    CHECK(tg_plan_verify(NULL, NULL, 0) == TG_ERR_INVALID_ARGUMENT,
+    CHECK(tg_plan_verify_ops(NULL, &tg_plan_real_ops, NULL, 0) == TG_ERR_INVALID_ARGUMENT,
           "a NULL tile must be an invalid argument");
     tg_tile bad = split8;
     bad.reg_block_m = 24;
-    CHECK(tg_plan_verify(&bad, NULL, 0) == TG_ERR_INVALID_CONFIG &&
+    CHECK(tg_plan_verify_ops(&bad, &tg_plan_real_ops, NULL, 0) == TG_ERR_INVALID_CONFIG &&
               strstr(tg_last_error(), "REG_BLOCK_M must be a multiple of 16") != NULL,
           "a tile with REG_BLOCK_M=24 must be refused by its rule, got '%s'", tg_last_error());
     /* A tiny report buffer is truncated, never overrun. */

@@ -16,6 +16,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
+#include "cublas.h"
 #include "tilegemm.h"
 
 #ifdef __cplusplus
@@ -132,11 +133,6 @@ int th_have_gpu(FILE *log);
 /* Fill device memory with NaN bits (0xFF bytes: NaN in fp32 and bf16). */
 void th_poison(void *d, size_t bytes);
 
-/* C (M×N fp32, ldc) = A·Bᵀ with cuBLAS (bf16 in, fp32 compute and output). */
-void th_cublas_gemm(cublasHandle_t h, const void *a, int64_t lda, const void *b, int64_t ldb,
-                    void *c, int64_t ldc, tg_dtype c_dtype, int64_t m, int64_t n, int64_t k,
-                    cudaStream_t stream);
-
 /* Milliseconds per call: `warmup` calls, then the median of `reps` event-timed calls. */
 typedef void (*th_fn)(void *ctx, int iter);
 double th_time_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t stream);
@@ -147,20 +143,26 @@ double th_tflops(int64_t m, int64_t n, int64_t k, double ms);
 
 typedef struct th_shape {
     int64_t m, n, k;
-    int64_t lda, ldb, ldc; /* 0: packed (k, k, n) */
+    int64_t lda, ldb, ldc; /* 0: packed (k, k, n; at least 1) */
     int64_t batch;         /* 0 or 1: one GEMM */
     tg_dtype dtype;
     int misalign;          /* move A, B and C one element off alignment */
+    int scaled;            /* 0: alpha 1, beta 0; 1: the alpha and beta below */
+    float alpha, beta;
 } th_shape;
 
 typedef struct th_problem {
     tg_gemm_args g;              /* ready for tg_gemm */
     uint16_t *ha, *hb;           /* host copies of A and B (every batch item) */
+    unsigned char *hc;           /* C's whole buffer as it is before each run: 0xFF (NaN)
+                                    outside C's window, and inside it too when beta = 0;
+                                    random values inside it when beta != 0 */
     void *a_mem, *b_mem, *c_mem; /* device allocations (g may point one element in) */
     size_t a_elems, b_elems, c_elems;
+    size_t c_mem_bytes;          /* the whole C allocation */
 } th_problem;
 
-/* Allocate, fill A and B with fresh random bf16 values and upload them. */
+/* Allocate, fill A and B (and C when beta != 0) with fresh random values and upload them. */
 th_problem th_problem_make(th_shape s, th_rng *rng);
 void th_problem_free(th_problem *p);
 size_t th_problem_c_bytes(const th_problem *p);
@@ -175,15 +177,19 @@ typedef struct th_check {
     double max_ratio;      /* largest |error| / bound over every element checked */
     double cublas_rel_fro; /* against cuBLAS (large problems), else -1 */
     int64_t checked, bad;
+    int64_t stray;         /* bytes outside C's window that changed */
     const char *against;
 } th_check;
 
 /*
- * Poison C, run cfg once, and check the whole output: against a CPU
- * reference in double when the problem is small; otherwise against cuBLAS
- * (fp32 output, error scale from a second cuBLAS GEMM on |A| and |B|) plus
- * CPU reference rows sampled at the top, middle, bottom and at random.
- * Mismatches go to log (first few, with coordinates).
+ * Reset C's buffer (poisoned, or random values inside C when beta != 0),
+ * run cfg once (NULL: the library's choice), and check the whole output,
+ * alpha·A·Bᵀ + beta·C: against a CPU reference in double when the problem
+ * is small; otherwise against cuBLAS with the same alpha and beta (fp32
+ * output, error scale from a second cuBLAS GEMM on |A|, |B|, |C|) plus CPU
+ * reference rows sampled at the top, middle, bottom and at random. Every
+ * byte of C's buffer outside its window must be left as it was (M or N = 0:
+ * every byte). Mismatches go to log (first few, with coordinates).
  */
 th_check th_check_config(const tg_config *cfg, th_problem *p, cublasHandle_t h, FILE *log);
 

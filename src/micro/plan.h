@@ -1,9 +1,9 @@
 /*
- * tilegemm_plan.h — the tile plan: every index the micro kernel uses, derived
- * from one set of tile parameters. Pure C; callable from host and device code.
+ * plan.h — the micro family's tile plan: its parameters (one X-macro list),
+ * the rules between them, and every index the micro kernel uses, derived
+ * from them. Pure C; callable from host and device code.
  *
  * The parameters are the seed kernel's (HipKittens micro_tk) vocabulary:
- *
  *   BLOCK_M × BLOCK_N      the C tile of one thread block (seed: BLOCK_SIZE 128)
  *   K_STEP                 the outer K loop: K_STEP/DOT_SLICE_SHARED shared
  *                          slices per step (seed: 256)
@@ -42,12 +42,14 @@
  * Below the register tile, the hardware fixes the fragments: an accumulator
  * is (REG_BLOCK_M/16)×(REG_BLOCK_N/8) mma.m16n8k16 tiles of 4 fp32 registers
  * per lane; the lane maps are functions here too, so the CPU verifier
- * (tg_plan_verify) walks exactly the coordinates the kernel uses.
+ * (tg_plan_verify_ops, src/micro/verify.c) walks exactly the coordinates the kernel uses.
  */
-#ifndef TILEGEMM_PLAN_H
-#define TILEGEMM_PLAN_H
+#ifndef TG_MICRO_PLAN_H
+#define TG_MICRO_PLAN_H
 
 #include <stdint.h>
+
+#include "core/pp.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -61,31 +63,90 @@ extern "C" {
 
 /* Which register tiles a warp owns. Append only. */
 typedef enum tg_layout {
-    TG_LAYOUT_INTERLEAVED = 0, /* the seed's: warps interleaved, warp grid as stride */
-    TG_LAYOUT_CONTIGUOUS = 1,  /* each warp owns one WARP_TILE_M×WARP_TILE_N region */
+    TG_INTERLEAVED = 0, /* the seed's: warps interleaved, warp grid as stride */
+    TG_CONTIGUOUS = 1,  /* each warp owns one WARP_TILE_M×WARP_TILE_N region */
 } tg_layout;
 
 /* How slices travel from global to shared memory. Append only. */
 typedef enum tg_pipe {
-    TG_PIPE_CP_ASYNC = 0, /* cp.async global → shared, STAGES slices in flight */
-    TG_PIPE_REGS = 1,     /* the seed's: global → registers → shared, 2 stages */
+    TG_CP_ASYNC = 0, /* cp.async global → shared, STAGES slices in flight */
+    TG_REGS = 1,     /* the seed's: global → registers → shared, 2 stages */
 } tg_pipe;
 
+/*
+ * THE list of the family's parameters. It drives the tg_tile struct below,
+ * the parser, printer and range checks (src/micro/family.c builds the
+ * family's tg_param table from it), the constants of every kernel instance
+ * (src/micro/kernel.cuh) and the column order of presets.def.
+ *
+ *   X(index, key, NAME, min, max, values, doc)
+ *     index   position in a configuration's params[] and in a presets.def line
+ *     key     its key in a configuration string (lower-case NAME)
+ *     NAME    the kernel's compile-time constant: the seed's vocabulary
+ *     min,max the accepted range, checked before any rule forms a product
+ *             (so every derived size fits an int)
+ *     values  NULL, or the names of 0, 1, ... for an enumeration
+ */
+#define TG_MICRO_PARAMS(X)                                                                     \
+    X(0, block_m, BLOCK_M, 16, 512, NULL,                                                      \
+      "rows of C per thread block (the seed's BLOCK_SIZE); at most 512: two A and B "          \
+      "slices of a larger block cannot fit 227 KB of shared memory")                           \
+    X(1, block_n, BLOCK_N, 16, 512, NULL,                                                      \
+      "columns of C per thread block (the seed's BLOCK_SIZE); at most 512, as block_m")       \
+    X(2, k_step, K_STEP, 16, 4096, NULL,                                                       \
+      "the outer K loop: K_STEP/DOT_SLICE_SHARED shared slices per step (seed 256)")          \
+    X(3, dot_slice_shared, DOT_SLICE_SHARED, 16, 128, NULL,                                    \
+      "K width of the A and B slices staged in shared memory (seed 64); the swizzle "          \
+      "permutes 16-byte chunks of 128-byte lines, so at most 128")                             \
+    X(4, dot_slice, DOT_SLICE, 16, 128, NULL,                                                  \
+      "K width of one register tile (seed 16); at most DOT_SLICE_SHARED's 128")               \
+    X(5, reg_block_m, REG_BLOCK_M, 16, 512, NULL,                                              \
+      "rows of one fp32 accumulator tile (seed BLOCK_SIZE/4 = 32); at most block_m's 512")    \
+    X(6, reg_block_n, REG_BLOCK_N, 16, 512, NULL,                                              \
+      "columns of one fp32 accumulator tile (seed 32); at most block_n's 512")                \
+    X(7, warps_m, WARPS_M, 1, 32, NULL,                                                        \
+      "warp rows: warp_row = id / WARPS_N (seed 4); 32 warps is CUDA's 1024 threads")         \
+    X(8, warps_n, WARPS_N, 1, 32, NULL, "warp columns: warp_col = id % WARPS_N (seed 2)")      \
+    X(9, layout, LAYOUT, 0, 1, "interleaved|contiguous",                                       \
+      "which register tiles a warp owns: interleaved (the seed's) or contiguous")             \
+    X(10, pipe, PIPE, 0, 1, "cp_async|regs",                                                   \
+      "global to shared: cp_async, or regs (the seed's global -> registers -> shared)")      \
+    X(11, stages, STAGES, 2, 8, NULL,                                                          \
+      "shared-memory slices in flight: one is computed while later ones load")               \
+    X(12, min_blocks, MIN_BLOCKS, 1, 32, NULL,                                                 \
+      "blocks per SM asked of the compiler (__launch_bounds__); Hopper runs at most 32")      \
+    X(13, raster, RASTER, 1, 64, NULL,                                                         \
+      "block rows per launch group: blocks in flight share A and B panels in L2")
+
+/* Index of each parameter in params[]: TG_MICRO_BLOCK_M, ..., and their count. */
+#define TG_MICRO_INDEX_(i, key, NAME, ...) TG_MICRO_##NAME = i,
+enum { TG_MICRO_PARAMS(TG_MICRO_INDEX_) TG_MICRO_NPARAMS };
+#undef TG_MICRO_INDEX_
+
+/* The parameters as a struct (field = key), for the plan functions below. */
+#define TG_MICRO_FIELD_(i, key, ...) int key;
 typedef struct tg_tile {
-    int block_m, block_n;
-    int k_step;
-    int dot_slice_shared;
-    int dot_slice;
-    int reg_block_m, reg_block_n;
-    int warps_m, warps_n;
-    int layout;     /* tg_layout */
-    int pipe;       /* tg_pipe */
-    int stages;     /* shared-memory slices in flight */
-    int min_blocks; /* blocks per SM asked of the compiler (__launch_bounds__) */
-    int raster;     /* block rows per raster group: the launch order walks
-                       `raster` block rows column by column, so blocks in
-                       flight share A and B slices in L2 */
+    TG_MICRO_PARAMS(TG_MICRO_FIELD_)
 } tg_tile;
+#undef TG_MICRO_FIELD_
+
+/* params[] (in X order) → tg_tile. */
+#define TG_MICRO_TO_TILE_(i, key, ...) t.key = p[i];
+TG_HD tg_tile tg_tile_from_params(const int *p)
+{
+    tg_tile t;
+    TG_MICRO_PARAMS(TG_MICRO_TO_TILE_)
+    return t;
+}
+#undef TG_MICRO_TO_TILE_
+
+/* tg_tile → params[] (in X order). */
+#define TG_MICRO_FROM_TILE_(i, key, ...) p[i] = t->key;
+TG_HD void tg_tile_to_params(const tg_tile *t, int *p)
+{
+    TG_MICRO_PARAMS(TG_MICRO_FROM_TILE_)
+}
+#undef TG_MICRO_FROM_TILE_
 
 /* ------------------------------------------------------------------------
  * Hardware constants
@@ -127,66 +188,65 @@ typedef struct tg_tile {
 /*
  * Every rule between the parameters, once. RULE(condition, reason) is
  * expanded as a static assertion in each kernel instance and as a check in
- * tg_tile_check(); rules are checked in order, so a rule may rely on the
- * ones before it (no division by zero).
+ * the family's check(); P(NAME) is how a parameter is read there (the
+ * constant NAME in a kernel, p[TG_MICRO_NAME] on the host). Rules are
+ * checked in order after the ranges of TG_MICRO_PARAMS, so a rule may rely
+ * on the ones before it (no division by zero), and every product stays
+ * far below INT_MAX (at most 8·1024·128·2·32 bytes).
  */
-#define TG_TILE_RULES(RULE, BM, BN, KS, DSS, DS, RM, RN, WM, WN, LAYOUT, PIPE, ST, MINB, RASTER) \
-    RULE((BM) > 0 && (BN) > 0 && (KS) > 0 && (DSS) > 0 && (DS) > 0 && (RM) > 0 && (RN) > 0, \
-         "all tile sizes must be positive")                                                  \
-    RULE((WM) > 0 && (WN) > 0 && TG_THREADS(WM, WN) <= 1024,                                 \
-         "WARPS_M and WARPS_N must be positive, with WARPS_M*WARPS_N*32 <= 1024 threads")    \
-    RULE((RM) % TG_MMA_M == 0,                                                               \
+#define TG_MICRO_RULES(RULE, P)                                                              \
+    RULE(TG_THREADS(P(WARPS_M), P(WARPS_N)) <= 1024,                                         \
+         "WARPS_M*WARPS_N*32 must be <= 1024 threads, CUDA's block limit")                   \
+    RULE(P(REG_BLOCK_M) % TG_MMA_M == 0,                                                     \
          "REG_BLOCK_M must be a multiple of 16: an accumulator tile is built from "          \
          "m16n8k16 mma tiles")                                                               \
-    RULE((RN) % 16 == 0,                                                                     \
+    RULE(P(REG_BLOCK_N) % 16 == 0,                                                           \
          "REG_BLOCK_N must be a multiple of 16: B register tiles are loaded with "           \
          "ldmatrix.x4, two n8 mma tiles at a time")                                          \
-    RULE((BM) % ((WM) * (RM)) == 0,                                                          \
+    RULE(P(BLOCK_M) % (P(WARPS_M) * P(REG_BLOCK_M)) == 0,                                    \
          "BLOCK_M must be a multiple of WARPS_M*REG_BLOCK_M: each warp owns "                \
          "BLOCK_M/WARPS_M rows, a whole number of REG_BLOCK_M accumulator rows")             \
-    RULE((BN) % ((WN) * (RN)) == 0,                                                          \
+    RULE(P(BLOCK_N) % (P(WARPS_N) * P(REG_BLOCK_N)) == 0,                                    \
          "BLOCK_N must be a multiple of WARPS_N*REG_BLOCK_N: each warp owns "                \
          "BLOCK_N/WARPS_N columns, a whole number of REG_BLOCK_N accumulator columns")       \
-    RULE((DS) % TG_MMA_K == 0, "DOT_SLICE must be a multiple of 16, the K of one mma")      \
-    RULE((DSS) % (DS) == 0,                                                                  \
+    RULE(P(DOT_SLICE) % TG_MMA_K == 0, "DOT_SLICE must be a multiple of 16, the K of one mma") \
+    RULE(P(DOT_SLICE_SHARED) % P(DOT_SLICE) == 0,                                            \
          "DOT_SLICE_SHARED must be a multiple of DOT_SLICE: a shared slice is consumed "     \
          "DOT_SLICE columns at a time")                                                      \
-    RULE((DSS) == 32 || (DSS) == 64 || (DSS) == 128,                                         \
+    RULE(P(DOT_SLICE_SHARED) == 32 || P(DOT_SLICE_SHARED) == 64 ||                           \
+             P(DOT_SLICE_SHARED) == 128,                                                     \
          "DOT_SLICE_SHARED must be 32, 64 or 128: the shared-memory swizzle permutes "       \
          "16-byte chunks inside 128-byte lines")                                             \
-    RULE((KS) % (DSS) == 0,                                                                  \
+    RULE(P(K_STEP) % P(DOT_SLICE_SHARED) == 0,                                               \
          "K_STEP must be a multiple of DOT_SLICE_SHARED: one K step is "                     \
          "K_STEP/DOT_SLICE_SHARED shared slices")                                            \
-    RULE((BM) * (DSS) / TG_VEC_ELEMS % TG_THREADS(WM, WN) == 0,                              \
+    RULE(P(BLOCK_M) * P(DOT_SLICE_SHARED) / TG_VEC_ELEMS %                                   \
+                 TG_THREADS(P(WARPS_M), P(WARPS_N)) == 0,                                    \
          "BLOCK_M*DOT_SLICE_SHARED/8 (16-byte vectors in an A slice) must be a multiple "    \
          "of the thread count, so every thread moves the same number")                       \
-    RULE((BN) * (DSS) / TG_VEC_ELEMS % TG_THREADS(WM, WN) == 0,                              \
+    RULE(P(BLOCK_N) * P(DOT_SLICE_SHARED) / TG_VEC_ELEMS %                                   \
+                 TG_THREADS(P(WARPS_M), P(WARPS_N)) == 0,                                    \
          "BLOCK_N*DOT_SLICE_SHARED/8 (16-byte vectors in a B slice) must be a multiple "     \
          "of the thread count, so every thread moves the same number")                       \
-    RULE(TG_THREADS(WM, WN) % ((DSS) / TG_VEC_ELEMS) == 0 &&                                \
-             TG_LOAD_ROWS_PER_PASS(DSS, WM, WN) % 8 == 0,                                    \
+    RULE(TG_THREADS(P(WARPS_M), P(WARPS_N)) % (P(DOT_SLICE_SHARED) / TG_VEC_ELEMS) == 0 &&   \
+             TG_LOAD_ROWS_PER_PASS(P(DOT_SLICE_SHARED), P(WARPS_M), P(WARPS_N)) % 8 == 0,    \
          "threads/(DOT_SLICE_SHARED/8), the rows one pass of the loaders covers, must be a "  \
          "whole multiple of 8, the swizzle's period, so every pass lands at the same swizzle") \
-    RULE(TG_ACC_REGS(BM, BN, WM, WN) <= 128,                                                 \
+    RULE(TG_ACC_REGS(P(BLOCK_M), P(BLOCK_N), P(WARPS_M), P(WARPS_N)) <= 128,                 \
          "a warp tile needs WARP_TILE_M*WARP_TILE_N/32 fp32 accumulator registers per "      \
          "thread; more than 128 leaves too few of the 255 for operands")                     \
-    RULE((int)(LAYOUT) == (int)TG_LAYOUT_INTERLEAVED || (int)(LAYOUT) == (int)TG_LAYOUT_CONTIGUOUS,              \
-         "layout must be interleaved or contiguous")                                         \
-    RULE((int)(PIPE) == (int)TG_PIPE_CP_ASYNC || (int)(PIPE) == (int)TG_PIPE_REGS,                               \
-         "pipe must be cp_async or regs")                                                    \
-    RULE((ST) >= 2 && (ST) <= 8,                                                             \
-         "STAGES must be 2..8: one slice is computed while later ones load")                 \
-    RULE((int)(PIPE) != (int)TG_PIPE_REGS || (ST) == 2,                                                \
+    RULE((int)P(PIPE) != (int)TG_REGS || P(STAGES) == 2,                                          \
          "the register pipeline (the seed's) uses exactly 2 shared stages: one is "          \
          "computed while the registers fill the other")                                      \
-    RULE(TG_SMEM_BYTES(BM, BN, DSS, ST) <= TG_MAX_SMEM_BLOCK,                                \
+    RULE(TG_SMEM_BYTES(P(BLOCK_M), P(BLOCK_N), P(DOT_SLICE_SHARED), P(STAGES)) <=            \
+             TG_MAX_SMEM_BLOCK,                                                              \
          "STAGES*(BLOCK_M+BLOCK_N)*DOT_SLICE_SHARED*2 bytes of shared memory exceed "        \
          "Hopper's 227 KB per block")                                                        \
-    RULE((MINB) >= 1 && (MINB) * TG_THREADS(WM, WN) <= TG_MAX_THREADS_SM,                    \
-         "min_blocks must be >= 1 and min_blocks*threads <= 2048 per SM")                    \
-    RULE((MINB) * TG_SMEM_BYTES(BM, BN, DSS, ST) <= TG_MAX_SMEM_SM,                          \
-         "min_blocks blocks of this shared memory do not fit in one SM's 228 KB")            \
-    RULE((RASTER) >= 1 && (RASTER) <= 64, "raster must be 1..64 block rows")
+    RULE(P(MIN_BLOCKS) * TG_THREADS(P(WARPS_M), P(WARPS_N)) <= TG_MAX_THREADS_SM,            \
+         "MIN_BLOCKS*threads must be <= 2048, the threads of one SM")                        \
+    RULE(P(MIN_BLOCKS) * TG_SMEM_BYTES(P(BLOCK_M), P(BLOCK_N), P(DOT_SLICE_SHARED),          \
+                                       P(STAGES)) <= TG_MAX_SMEM_SM,                         \
+         "MIN_BLOCKS blocks of this shared memory do not fit in one SM's 228 KB")
 
 /* ------------------------------------------------------------------------
  * Derived quantities as functions of a tile
@@ -244,14 +304,14 @@ TG_HD int tg_plan_warp_col(const tg_tile *t, int warp) { return warp % t->warps_
 /* The M piece (unit REG_BLOCK_M) of accumulator row i of a warp. */
 TG_HD int tg_plan_piece_m(const tg_tile *t, int warp_row, int i)
 {
-    return t->layout == TG_LAYOUT_INTERLEAVED ? warp_row + t->warps_m * i
+    return t->layout == TG_INTERLEAVED ? warp_row + t->warps_m * i
                                               : warp_row * tg_plan_acc_m(t) + i;
 }
 
 /* The N piece (unit REG_BLOCK_N) of accumulator column j of a warp. */
 TG_HD int tg_plan_piece_n(const tg_tile *t, int warp_col, int j)
 {
-    return t->layout == TG_LAYOUT_INTERLEAVED ? warp_col + t->warps_n * j
+    return t->layout == TG_INTERLEAVED ? warp_col + t->warps_n * j
                                               : warp_col * tg_plan_acc_n(t) + j;
 }
 
@@ -367,4 +427,4 @@ TG_HD tg_rc tg_plan_frag_c(int lane, int r)
 }
 #endif
 
-#endif /* TILEGEMM_PLAN_H */
+#endif /* TG_MICRO_PLAN_H */

@@ -1,6 +1,7 @@
 /*
- * micro.cuh — the seed's micro kernel (HipKittens micro_tk) in CUDA C for
- * Hopper: C (fp32 or bf16) = A (bf16, M×K) · Bᵀ (B bf16, N×K), all row-major.
+ * kernel.cuh — the micro family: the seed's micro kernel (HipKittens
+ * micro_tk) in CUDA C for Hopper: C (fp32 or bf16) = alpha·A·Bᵀ + beta·C,
+ * A bf16 M×K, B bf16 N×K, all row-major.
  *
  * The seed's structure, kept: a BLOCK_M×BLOCK_N C tile per thread block, a
  * WARPS_M×WARPS_N warp grid (4×2: warp_row = id/2, warp_col = id%2), K walked
@@ -8,7 +9,7 @@
  * slice consumed DOT_SLICE columns at a time: load the warp's register tiles
  * of A and B, then mma every accumulator tile (REG_BLOCK_M×REG_BLOCK_N fp32)
  * — the seed's mma_ABt. Every coordinate comes from the tile plan
- * (include/tilegemm_plan.h); nothing here computes an index of its own.
+ * (src/micro/plan.h); nothing here computes an index of its own.
  *
  * Changed from the seed, for Hopper and for safety:
  *   - mma.sync.m16n8k16 bf16 → fp32 and ldmatrix.x4 replace HipKittens'
@@ -23,42 +24,47 @@
  *     leading dimensions, batches and 64-bit offsets. When pointers or
  *     leading dimensions rule out 16-byte loads, a second kernel of the same
  *     instance loads element by element (vec = false).
+ *   - The epilogue applies alpha and beta (beta = 0 never reads C).
  *
- * Included once per line of configs.def by a file CMake generates:
- *     #define TG_NAME   seed
- *     #define TG_PARAMS 128, 128, 256, 64, 16, 32, 32, 4, 2, INTERLEAVED, CP_ASYNC, 3, 2, 8
- *     #include "kernels/micro.cuh"
+ * Included once per line of presets.def by a file CMake generates:
+ *     #define TG_NAME            seed
+ *     #define TG_PRESET_VALUES   128, 128, 256, 64, 16, 32, 32, 4, 2, TG_INTERLEAVED, ...
+ *     #include "micro/kernel.cuh"
  * Build: part of the library (cmake --build build); run: tilegemm check --config seed.
  */
 #include <cuda_bf16.h>
 #include <cuda_runtime.h>
 #include <stdint.h>
 
-#include "internal.h"
-#include "kernels/ptx.cuh"
+#include "micro/micro.h"
+#include "ptx.cuh"
 
-#if !defined(TG_NAME) || !defined(TG_PARAMS)
-#error "define TG_NAME and TG_PARAMS (one line of configs.def) before including micro.cuh"
+#if !defined(TG_NAME) || !defined(TG_PRESET_VALUES)
+#error "define TG_NAME and TG_PRESET_VALUES (one line of presets.def) before including kernel.cuh"
 #endif
 
 /* ------------------------------------------------------------------------
  * This instance's parameters, as compile-time constants
  * ---------------------------------------------------------------------- */
 
-#define TG_PARAM_ENUM_(BM, BN, KS, DSS, DS, RM, RN, WM, WN, LAY, PIP, ST, MINB, RAS)             \
-    enum {                                                                                     \
-        BLOCK_M = BM, BLOCK_N = BN, K_STEP = KS, DOT_SLICE_SHARED = DSS, DOT_SLICE = DS,       \
-        REG_BLOCK_M = RM, REG_BLOCK_N = RN, WARPS_M = WM, WARPS_N = WN,                        \
-        LAYOUT = TG_LAYOUT_##LAY, PIPE = TG_PIPE_##PIP, STAGES = ST, MIN_BLOCKS = MINB,        \
-        RASTER = RAS                                                                           \
-    };
-#define TG_PARAM_ENUM(...) TG_PARAM_ENUM_(__VA_ARGS__)
-TG_PARAM_ENUM(TG_PARAMS)
+static_assert(TG_NARGS(TG_PRESET_VALUES) == TG_MICRO_NPARAMS,
+              "a presets.def line must give one value per parameter of TG_MICRO_PARAMS");
 
-/* Every plan rule, checked for this instance at compile time. */
-#define TG_STATIC_RULE(cond, why) static_assert(cond, why);
-TG_TILE_RULES(TG_STATIC_RULE, BLOCK_M, BLOCK_N, K_STEP, DOT_SLICE_SHARED, DOT_SLICE, REG_BLOCK_M,
-              REG_BLOCK_N, WARPS_M, WARPS_N, LAYOUT, PIPE, STAGES, MIN_BLOCKS, RASTER)
+/* BLOCK_M = 128, BLOCK_N = 128, ...: the line's values, named by the list. */
+#define TG_INSTANCE_CONST_(i, key, NAME, ...) NAME = TG_ARG(i, TG_PRESET_VALUES),
+enum { TG_MICRO_PARAMS(TG_INSTANCE_CONST_) };
+#undef TG_INSTANCE_CONST_
+
+/* Every range and every plan rule, checked for this instance at compile time. */
+#define TG_RANGE_RULE_(i, key, NAME, lo, hi, ...) \
+    static_assert((NAME) >= (lo) && (NAME) <= (hi), #NAME " is outside its range (src/micro/plan.h)");
+TG_MICRO_PARAMS(TG_RANGE_RULE_)
+#undef TG_RANGE_RULE_
+#define TG_STATIC_RULE_(cond, why) static_assert(cond, why);
+#define TG_CONST_(NAME) (NAME)
+TG_MICRO_RULES(TG_STATIC_RULE_, TG_CONST_)
+#undef TG_STATIC_RULE_
+#undef TG_CONST_
 
 /* Derived, from the plan's macros (the same ones tg_plan_* call). */
 enum {
@@ -76,12 +82,9 @@ enum {
     K16_PER_DOT = DOT_SLICE / TG_MMA_K,
 };
 
-#define TG_TILE_INIT                                                                          \
-    {BLOCK_M, BLOCK_N, K_STEP, DOT_SLICE_SHARED, DOT_SLICE, REG_BLOCK_M, REG_BLOCK_N,          \
-     WARPS_M, WARPS_N, LAYOUT, PIPE, STAGES, MIN_BLOCKS, RASTER}
-
-#define TG_CAT_(a, b, c) a##b##c
-#define TG_CAT(a, b, c) TG_CAT_(a, b, c)
+/* This instance's tile, for the plan functions: {BLOCK_M, BLOCK_N, ...} in list order. */
+#define TG_INSTANCE_FIELD_(i, key, NAME, ...) NAME,
+#define TG_TILE_INIT {TG_MICRO_PARAMS(TG_INSTANCE_FIELD_)}
 
 /* ------------------------------------------------------------------------
  * Global → shared: one slice of one operand
@@ -91,7 +94,7 @@ enum {
  * One operand (A or B) of this block, as this thread loads it: where its
  * vector 0 comes from and lands. Vector v is v passes further down
  * (tg_plan_load_vec): source + v·ROWS_PER_PASS·ld elements, destination +
- * v·PASS_BYTES (the swizzle repeats every pass; tg_plan_verify checks it).
+ * v·PASS_BYTES (the swizzle repeats every pass; the verifier checks it).
  */
 enum {
     ROWS_PER_PASS = TG_LOAD_ROWS_PER_PASS(DOT_SLICE_SHARED, WARPS_M, WARPS_N),
@@ -220,7 +223,7 @@ typedef float acc_tiles[ACC_M][ACC_N][MMA_TM][MMA_TN][4];
  * Per-lane parts of the ldmatrix addresses, one per 16-column position of a
  * slice: byte offsets of the lane's row and column inside a 16-row register
  * tile that starts at row 0. The swizzle repeats every 16 rows
- * (tg_plan_verify checks it), so a tile at row R adds 2·R·DOT_SLICE_SHARED:
+ * (the verifier checks it), so a tile at row R adds 2·R·DOT_SLICE_SHARED:
  * the kernel keeps 2·DOT_SLICE_SHARED/16 lane offsets in registers instead
  * of one address per ldmatrix.
  */
@@ -335,31 +338,48 @@ static __device__ __forceinline__ void compute_slice(const tg_tile *t, uint32_t 
  * Registers → C
  * ---------------------------------------------------------------------- */
 
-/* Elements (row, col) and (row, col+1) of C; the pair is one store when allowed. */
+/*
+ * Elements (row, col) and (row, col+1) of C: alpha·acc + beta·C, the pair
+ * one access when allowed. beta = 0 never reads C (it may hold NaN).
+ */
 static __device__ __forceinline__ void store_pair(const tg_micro_params *p, void *c, int64_t row,
                                                   int64_t col, float x, float y)
 {
-    int64_t at = row * p->ldc + col;
-    bool both = col + 1 < p->n;
+    const int64_t at = row * p->ldc + col;
+    const bool first = col < p->n, both = col + 1 < p->n;
+    const bool read = p->beta != 0.0f;
+    x *= p->alpha;
+    y *= p->alpha;
     if (p->c_dtype == TG_DTYPE_F32) {
         float *dst = (float *)c + at;
         if (p->vec_c && both) {
-            *(float2 *)dst = make_float2(x, y);
+            float2 v = make_float2(x, y);
+            if (read) {
+                const float2 old = *(const float2 *)dst;
+                v.x = fmaf(p->beta, old.x, x);
+                v.y = fmaf(p->beta, old.y, y);
+            }
+            *(float2 *)dst = v;
         } else {
-            if (col < p->n)
-                dst[0] = x;
+            if (first)
+                dst[0] = read ? fmaf(p->beta, dst[0], x) : x;
             if (both)
-                dst[1] = y;
+                dst[1] = read ? fmaf(p->beta, dst[1], y) : y;
         }
     } else {
         __nv_bfloat16 *dst = (__nv_bfloat16 *)c + at;
         if (p->vec_c && both) {
+            if (read) {
+                const float2 old = __bfloat1622float2(*(const __nv_bfloat162 *)dst);
+                x = fmaf(p->beta, old.x, x);
+                y = fmaf(p->beta, old.y, y);
+            }
             *(__nv_bfloat162 *)dst = __floats2bfloat162_rn(x, y);
         } else {
-            if (col < p->n)
-                dst[0] = __float2bfloat16_rn(x);
+            if (first)
+                dst[0] = __float2bfloat16_rn(read ? fmaf(p->beta, __bfloat162float(dst[0]), x) : x);
             if (both)
-                dst[1] = __float2bfloat16_rn(y);
+                dst[1] = __float2bfloat16_rn(read ? fmaf(p->beta, __bfloat162float(dst[1]), y) : y);
         }
     }
 }
@@ -367,7 +387,7 @@ static __device__ __forceinline__ void store_pair(const tg_micro_params *p, void
 /*
  * Accumulator (i, j) goes to C at tg_plan_c_tile; inside it, mma tile (mt, nt)
  * and lane registers by tg_plan_frag_c. Registers 2h and 2h+1 of a lane are
- * adjacent columns of one row (checked by tg_plan_verify), hence pairs.
+ * adjacent columns of one row (checked by the verifier), hence pairs.
  */
 static __device__ __forceinline__ void store_c(const tg_tile *t, const tg_micro_params *p, void *c,
                                                int64_t block_row, int64_t block_col, int warp_row,
@@ -437,7 +457,7 @@ static __device__ __forceinline__ void micro_body(const tg_micro_params p, const
 
     const int slices = (int)((p.k + DOT_SLICE_SHARED - 1) / DOT_SLICE_SHARED);
 
-    if ((int)PIPE == (int)TG_PIPE_CP_ASYNC) {
+    if ((int)PIPE == (int)TG_CP_ASYNC) {
         /*
          * Prologue: slices 0..STAGES-2 in flight, one commit group each;
          * then slice 0 landed and visible, and its first fragments loaded.
@@ -548,8 +568,8 @@ static __device__ __forceinline__ void micro_body(const tg_micro_params p, const
     store_c(t, &p, c, block_row, block_col, warp_row, warp_col, lane, acc);
 }
 
-#define KERNEL_VEC TG_CAT(tg_micro_, TG_NAME, _vec)
-#define KERNEL_ANY TG_CAT(tg_micro_, TG_NAME, _any)
+#define KERNEL_VEC TG_CAT(TG_CAT(tg_micro_, TG_NAME), _vec)
+#define KERNEL_ANY TG_CAT(TG_CAT(tg_micro_, TG_NAME), _any)
 
 /* 16-byte aligned A and B (the fast path). */
 static __global__ void __launch_bounds__(THREADS, MIN_BLOCKS) KERNEL_VEC(const tg_micro_params p)
@@ -564,60 +584,32 @@ static __global__ void __launch_bounds__(THREADS, MIN_BLOCKS) KERNEL_ANY(const t
 }
 
 /* ------------------------------------------------------------------------
- * Host side: launch and introspection (C linkage, called from src/api.c)
+ * Host side (C linkage, called from src/micro/family.c, which builds the
+ * launch; the core launches it)
  * ---------------------------------------------------------------------- */
 
-/* Raise the dynamic shared-memory limit once per device (idempotent, so a
- * race between threads only repeats the same calls). */
-static tg_status prepare(void)
+/*
+ * The kernel for 16-byte aligned rows (vec) or any alignment, its dynamic
+ * shared-memory limit raised once per device (idempotent, so a race between
+ * threads only repeats the same calls).
+ */
+extern "C" tg_status TG_CAT(tg_micro_kernel_, TG_NAME)(int vec, int dev, const void **kernel)
 {
     enum { MAX_DEVICES = 64 };
     static int ready[MAX_DEVICES]; /* read and written with atomics: callers may be threads */
-    int dev = 0;
-    TG_CUDA_TRY(cudaGetDevice(&dev));
-    if (dev < MAX_DEVICES && __atomic_load_n(&ready[dev], __ATOMIC_ACQUIRE))
-        return TG_SUCCESS;
-    TG_CUDA_TRY(cudaFuncSetAttribute(KERNEL_VEC, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                     SMEM_BYTES));
-    TG_CUDA_TRY(cudaFuncSetAttribute(KERNEL_ANY, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                     SMEM_BYTES));
-    TG_CUDA_TRY(cudaFuncSetAttribute(KERNEL_VEC, cudaFuncAttributePreferredSharedMemoryCarveout,
-                                     cudaSharedmemCarveoutMaxShared));
-    TG_CUDA_TRY(cudaFuncSetAttribute(KERNEL_ANY, cudaFuncAttributePreferredSharedMemoryCarveout,
-                                     cudaSharedmemCarveoutMaxShared));
-    if (dev < MAX_DEVICES)
-        __atomic_store_n(&ready[dev], 1, __ATOMIC_RELEASE);
-    return TG_SUCCESS;
-}
-
-extern "C" tg_status TG_CAT(tg_micro_launch_, TG_NAME, )(const tg_micro_params *p, int64_t batch,
-                                                          void *stream)
-{
-    TG_TRY(prepare());
-    /* An earlier launch error in this thread (someone else's) is not ours to report. */
-    (void)cudaGetLastError();
-    dim3 grid((unsigned)(p->grid_m * p->grid_n), (unsigned)batch);
-    if (p->vec_ab)
-        KERNEL_VEC<<<grid, THREADS, SMEM_BYTES, (cudaStream_t)stream>>>(*p);
-    else
-        KERNEL_ANY<<<grid, THREADS, SMEM_BYTES, (cudaStream_t)stream>>>(*p);
-    TG_CUDA_TRY(cudaGetLastError());
-    return TG_SUCCESS;
-}
-
-extern "C" tg_status TG_CAT(tg_micro_info_, TG_NAME, )(tg_kernel_info *out)
-{
-    TG_TRY(prepare());
-    struct cudaFuncAttributes fa;
-    TG_CUDA_TRY(cudaFuncGetAttributes(&fa, KERNEL_VEC));
-    int blocks = 0;
-    TG_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, KERNEL_VEC, THREADS,
-                                                              SMEM_BYTES));
-    out->registers = fa.numRegs;
-    out->local_bytes = fa.localSizeBytes;
-    out->static_smem = fa.sharedSizeBytes;
-    out->dynamic_smem = SMEM_BYTES;
-    out->max_threads = fa.maxThreadsPerBlock;
-    out->blocks_per_sm = blocks;
+    const int cached = dev >= 0 && dev < MAX_DEVICES;
+    if (!cached || !__atomic_load_n(&ready[dev], __ATOMIC_ACQUIRE)) {
+        TG_CUDA_TRY(cudaFuncSetAttribute(KERNEL_VEC, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                         SMEM_BYTES));
+        TG_CUDA_TRY(cudaFuncSetAttribute(KERNEL_ANY, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                         SMEM_BYTES));
+        TG_CUDA_TRY(cudaFuncSetAttribute(KERNEL_VEC, cudaFuncAttributePreferredSharedMemoryCarveout,
+                                         cudaSharedmemCarveoutMaxShared));
+        TG_CUDA_TRY(cudaFuncSetAttribute(KERNEL_ANY, cudaFuncAttributePreferredSharedMemoryCarveout,
+                                         cudaSharedmemCarveoutMaxShared));
+        if (cached)
+            __atomic_store_n(&ready[dev], 1, __ATOMIC_RELEASE);
+    }
+    *kernel = vec ? (const void *)KERNEL_VEC : (const void *)KERNEL_ANY;
     return TG_SUCCESS;
 }

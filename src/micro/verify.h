@@ -1,15 +1,16 @@
 /*
- * plan_verify.h — the CPU plan verifier over a table of plan functions.
+ * verify.h — the micro family's CPU plan verifier over a table of plan
+ * functions.
  *
- * tg_plan_verify() (tilegemm.h) runs it with the real plan. Tests run it
+ * tg_config_verify() (tilegemm.h) runs it with the real plan. Tests run it
  * with one function replaced by a broken one, to show each check can fail.
  */
-#ifndef TG_PLAN_VERIFY_H
-#define TG_PLAN_VERIFY_H
+#ifndef TG_MICRO_VERIFY_H
+#define TG_MICRO_VERIFY_H
 
 #include <stddef.h>
 
-#include "tilegemm.h"
+#include "micro/micro.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -41,4 +42,4 @@ tg_status tg_plan_verify_ops(const tg_tile *t, const tg_plan_ops *ops, char *rep
 }
 #endif
 
-#endif /* TG_PLAN_VERIFY_H */
+#endif /* TG_MICRO_VERIFY_H */

@@ -186,20 +186,6 @@ int th_have_gpu(FILE *log)
 
 void th_poison(void *d, size_t bytes) { TH_CUDA(cudaMemset(d, 0xff, bytes)); }
 
-void th_cublas_gemm(cublasHandle_t h, const void *a, int64_t lda, const void *b, int64_t ldb,
-                    void *c, int64_t ldc, tg_dtype c_dtype, int64_t m, int64_t n, int64_t k,
-                    cudaStream_t stream)
-{
-    /* Row-major C = A·Bᵀ is column-major Cᵀ (N×M) = B (N×K as the
-     * column-major K×N matrix transposed) · A (column-major K×M). */
-    const float alpha = 1.0f, beta = 0.0f;
-    TH_CUBLAS(cublasSetStream(h, stream));
-    TH_CUBLAS(cublasGemmEx(h, CUBLAS_OP_T, CUBLAS_OP_N, (int)n, (int)m, (int)k, &alpha, b,
-                           CUDA_R_16BF, (int)ldb, a, CUDA_R_16BF, (int)lda, &beta, c,
-                           c_dtype == TG_DTYPE_F32 ? CUDA_R_32F : CUDA_R_16BF, (int)ldc,
-                           CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT));
-}
-
 static int cmp_float(const void *x, const void *y)
 {
     float a = *(const float *)x, b = *(const float *)y;
@@ -264,14 +250,18 @@ th_problem th_problem_make(th_shape s, th_rng *rng)
     g->m = s.m;
     g->n = s.n;
     g->k = s.k;
-    g->lda = s.lda ? s.lda : s.k;
-    g->ldb = s.ldb ? s.ldb : s.k;
-    g->ldc = s.ldc ? s.ldc : s.n;
+    g->lda = s.lda ? s.lda : s.k > 0 ? s.k : 1;
+    g->ldb = s.ldb ? s.ldb : s.k > 0 ? s.k : 1;
+    g->ldc = s.ldc ? s.ldc : s.n > 0 ? s.n : 1;
     g->c_dtype = s.dtype;
     g->batch = s.batch > 1 ? s.batch : 1;
     g->stride_a = g->m * g->lda;
     g->stride_b = g->n * g->ldb;
     g->stride_c = g->m * g->ldc;
+    if (s.scaled) {
+        g->alpha = s.alpha;
+        g->beta = s.beta;
+    }
     /* Sizes first, before allocating: placeholder addresses, aligned and 1 TiB
      * apart so they pass the pointer and overlap checks (never dereferenced). */
     g->a = (const void *)((uintptr_t)1 << 40);
@@ -288,15 +278,34 @@ th_problem th_problem_make(th_shape s, th_rng *rng)
         th_fill_bf16(p.hb + bi * g->stride_b, g->n, g->k, g->ldb, rng);
     }
     size_t cs = tg_dtype_size(s.dtype);
+    size_t shift = s.misalign ? 1 : 0;
+    p.c_mem_bytes = p.c_elems * cs + 16;
     TH_CUDA(cudaMalloc(&p.a_mem, p.a_elems * 2 + 16));
     TH_CUDA(cudaMalloc(&p.b_mem, p.b_elems * 2 + 16));
-    TH_CUDA(cudaMalloc(&p.c_mem, p.c_elems * cs + 16));
-    size_t shift = s.misalign ? 1 : 0;
+    TH_CUDA(cudaMalloc(&p.c_mem, p.c_mem_bytes));
     g->a = (uint16_t *)p.a_mem + shift;
     g->b = (uint16_t *)p.b_mem + shift;
     g->c = (char *)p.c_mem + shift * cs;
     TH_CUDA(cudaMemcpy((void *)g->a, p.ha, p.a_elems * 2, cudaMemcpyHostToDevice));
     TH_CUDA(cudaMemcpy((void *)g->b, p.hb, p.b_elems * 2, cudaMemcpyHostToDevice));
+    /* C's buffer before every run: NaN bytes, and random values in C's window when beta != 0. */
+    p.hc = xmalloc(p.c_mem_bytes);
+    memset(p.hc, 0xff, p.c_mem_bytes);
+    if (g->beta != 0.0f) {
+        unsigned char *c = p.hc + shift * cs;
+        for (int64_t bi = 0; bi < g->batch; bi++)
+            for (int64_t i = 0; i < g->m; i++)
+                for (int64_t j = 0; j < g->n; j++) {
+                    int64_t at = bi * g->stride_c + i * g->ldc + j;
+                    float v = th_rng_uniform(rng, -1.0f, 1.0f);
+                    if (s.dtype == TG_DTYPE_F32)
+                        memcpy(c + at * 4, &v, 4);
+                    else {
+                        uint16_t h = th_f32_to_bf16(v);
+                        memcpy(c + at * 2, &h, 2);
+                    }
+                }
+    }
     return p;
 }
 
@@ -304,6 +313,7 @@ void th_problem_free(th_problem *p)
 {
     free(p->ha);
     free(p->hb);
+    free(p->hc);
     TH_CUDA(cudaFree(p->a_mem));
     TH_CUDA(cudaFree(p->b_mem));
     TH_CUDA(cudaFree(p->c_mem));
@@ -311,6 +321,31 @@ void th_problem_free(th_problem *p)
 }
 
 size_t th_problem_c_bytes(const th_problem *p) { return p->c_elems * tg_dtype_size(p->g.c_dtype); }
+
+/* C before the run (beta != 0 only), as a double: element `at` of C's window. */
+static double c_before(const th_problem *p, int64_t at)
+{
+    const unsigned char *c = p->hc + ((const char *)p->g.c - (const char *)p->c_mem);
+    return load_out(c, p->g.c_dtype, at);
+}
+
+/*
+ * ref, absdot (rows × N, stride ldr) of batch item bi, first row row0:
+ * alpha·ref + beta·C_before, |alpha|·absdot + |beta·C_before|.
+ */
+static void apply_alpha_beta(const th_problem *p, int64_t bi, int64_t row0, int64_t rows,
+                             double *ref, double *absdot, int64_t ldr)
+{
+    const tg_gemm_args *g = &p->g;
+    for (int64_t i = 0; i < rows; i++)
+        for (int64_t j = 0; j < g->n; j++) {
+            double c0 = g->beta != 0.0f
+                            ? (double)g->beta * c_before(p, bi * g->stride_c + (row0 + i) * g->ldc + j)
+                            : 0.0;
+            ref[i * ldr + j] = g->alpha * ref[i * ldr + j] + c0;
+            absdot[i * ldr + j] = fabs(g->alpha) * absdot[i * ldr + j] + fabs(c0);
+        }
+}
 
 /* CPU reference rows (all N columns) of batch item bi, compared with hc. */
 static void compare_rows_cpu(th_cmp *c, const th_problem *p, const void *hc, int64_t bi,
@@ -325,25 +360,24 @@ static void compare_rows_cpu(th_cmp *c, const th_problem *p, const void *hc, int
         int64_t cnt = nrows - r0 < CHUNK ? nrows - r0 : CHUNK;
         /* Consecutive rows go to th_reference together (it parallelizes over rows). */
         int contiguous = rows[r0 + cnt - 1] - rows[r0] == cnt - 1;
-        if (contiguous) {
+        for (int64_t r = r0; r < r0 + cnt; r += contiguous ? cnt : 1) {
+            int64_t n_rows = contiguous ? cnt : 1;
             th_reference(p->ha + bi * g->stride_a, g->lda, p->hb + bi * g->stride_b, g->ldb,
-                         g->n, g->k, rows[r0], cnt, ref, abs, g->n);
-            th_compare(c, cb, g->c_dtype, g->ldc, rows[r0], cnt, g->n, ref, abs, g->n, tol, log,
-                       5);
-        } else {
-            for (int64_t r = r0; r < r0 + cnt; r++) {
-                th_reference(p->ha + bi * g->stride_a, g->lda, p->hb + bi * g->stride_b, g->ldb,
-                             g->n, g->k, rows[r], 1, ref, abs, g->n);
-                th_compare(c, cb, g->c_dtype, g->ldc, rows[r], 1, g->n, ref, abs, g->n, tol,
-                           log, 5);
-            }
+                         g->n, g->k, rows[r], n_rows, ref, abs, g->n);
+            apply_alpha_beta(p, bi, rows[r], n_rows, ref, abs, g->n);
+            th_compare(c, cb, g->c_dtype, g->ldc, rows[r], n_rows, g->n, ref, abs, g->n, tol,
+                       log, 5);
         }
     }
     free(ref);
     free(abs);
 }
 
-/* cuBLAS on the same device inputs (fp32 out), and on |A|, |B| for the error scale. */
+/*
+ * cuBLAS on the same device inputs with the same alpha and beta (fp32 out,
+ * starting from C before the run), and with |alpha|, |beta| on |A|, |B|,
+ * |C before| for the error scale.
+ */
 static void compare_cublas(th_cmp *c, const th_problem *p, const void *hc, int64_t bi,
                            cublasHandle_t h, th_tol tol, FILE *log)
 {
@@ -366,11 +400,30 @@ static void compare_cublas(th_cmp *c, const th_problem *p, const void *hc, int64
     for (size_t x = 0; x < be; x++)
         tmp[x] = hb[x] & 0x7fff;
     TH_CUDA(cudaMemcpy(d_absb, tmp, be * 2, cudaMemcpyHostToDevice));
-    th_cublas_gemm(h, (const uint16_t *)g->a + bi * g->stride_a, g->lda,
-                   (const uint16_t *)g->b + bi * g->stride_b, g->ldb, d_ref, g->n, TG_DTYPE_F32,
-                   g->m, g->n, g->k, NULL);
-    th_cublas_gemm(h, d_absa, g->lda, d_absb, g->ldb, d_abs, g->n, TG_DTYPE_F32, g->m, g->n,
-                   g->k, NULL);
+    if (g->beta != 0.0f) {
+        for (int64_t i = 0; i < g->m; i++)
+            for (int64_t j = 0; j < g->n; j++) {
+                double v = c_before(p, bi * g->stride_c + i * g->ldc + j);
+                h_ref[i * g->n + j] = (float)v;
+                h_abs[i * g->n + j] = (float)fabs(v);
+            }
+        TH_CUDA(cudaMemcpy(d_ref, h_ref, sizeof(float) * mn, cudaMemcpyHostToDevice));
+        TH_CUDA(cudaMemcpy(d_abs, h_abs, sizeof(float) * mn, cudaMemcpyHostToDevice));
+    }
+    tg_gemm_args r = *g;
+    r.a = (const uint16_t *)g->a + bi * g->stride_a;
+    r.b = (const uint16_t *)g->b + bi * g->stride_b;
+    r.c = d_ref;
+    r.ldc = g->n;
+    r.c_dtype = TG_DTYPE_F32;
+    r.batch = 1;
+    TH_CUBLAS(baseline_cublas_gemm(h, &r, NULL));
+    r.a = d_absa;
+    r.b = d_absb;
+    r.c = d_abs;
+    r.alpha = fabsf(g->alpha);
+    r.beta = fabsf(g->beta);
+    TH_CUBLAS(baseline_cublas_gemm(h, &r, NULL));
     TH_CUDA(cudaDeviceSynchronize());
     TH_CUDA(cudaMemcpy(h_ref, d_ref, sizeof(float) * mn, cudaMemcpyDeviceToHost));
     TH_CUDA(cudaMemcpy(h_abs, d_abs, sizeof(float) * mn, cudaMemcpyDeviceToHost));
@@ -385,31 +438,69 @@ static void compare_cublas(th_cmp *c, const th_problem *p, const void *hc, int64
     TH_CUDA(cudaFree(d_absb));
 }
 
+/* Bytes in [from, to) of C's buffer that differ from before the run. */
+static int64_t changed(const th_problem *p, const unsigned char *after, int64_t from, int64_t to,
+                       int64_t *shown, FILE *log)
+{
+    int64_t n = 0;
+    if (to <= from || !memcmp(after + from, p->hc + from, (size_t)(to - from)))
+        return 0;
+    for (int64_t x = from; x < to; x++)
+        if (after[x] != p->hc[x]) {
+            if (log && (*shown)++ < 3)
+                fprintf(log, "    stray write: byte %lld of C's buffer, outside C, changed\n",
+                        (long long)x);
+            n++;
+        }
+    return n;
+}
+
+/* Bytes of C's buffer outside its window (rows of n elements) that changed. */
+static int64_t stray_bytes(const th_problem *p, const unsigned char *after, FILE *log)
+{
+    const tg_gemm_args *g = &p->g;
+    const int64_t cs = (int64_t)tg_dtype_size(g->c_dtype);
+    const int64_t first = (int64_t)((const char *)g->c - (const char *)p->c_mem);
+    int64_t pos = 0, stray = 0, shown = 0; /* bytes before pos are checked */
+    for (int64_t bi = 0; g->m > 0 && g->n > 0 && bi < g->batch; bi++)
+        for (int64_t i = 0; i < g->m; i++) {
+            int64_t row = first + (bi * g->stride_c + i * g->ldc) * cs;
+            stray += changed(p, after, pos, row, &shown, log);
+            pos = row + g->n * cs;
+        }
+    return stray + changed(p, after, pos, (int64_t)p->c_mem_bytes, &shown, log);
+}
+
 th_check th_check_config(const tg_config *cfg, th_problem *p, cublasHandle_t h, FILE *log)
 {
     th_check res = {0};
     const tg_gemm_args *g = &p->g;
     th_tol tol = th_tolerance(g->c_dtype, g->k);
-    size_t cbytes = th_problem_c_bytes(p);
-    th_poison(p->c_mem, cbytes + 16);
+    TH_CUDA(cudaMemcpy(p->c_mem, p->hc, p->c_mem_bytes, cudaMemcpyHostToDevice));
     tg_status s = tg_gemm(g, cfg, NULL);
+    const char *name = cfg ? cfg->name : "(library's choice)";
     if (s != TG_SUCCESS) {
         if (log)
-            fprintf(log, "  %s: tg_gemm failed: %s: %s\n", cfg->name, tg_status_string(s),
+            fprintf(log, "  %s: tg_gemm failed: %s: %s\n", name, tg_status_string(s),
                     tg_last_error());
         res.against = "nothing (launch failed)";
         return res;
     }
     TH_CUDA(cudaGetLastError());
     TH_CUDA(cudaDeviceSynchronize());
-    void *hc = xmalloc(cbytes);
-    TH_CUDA(cudaMemcpy(hc, g->c, cbytes, cudaMemcpyDeviceToHost));
+    unsigned char *after = xmalloc(p->c_mem_bytes);
+    TH_CUDA(cudaMemcpy(after, p->c_mem, p->c_mem_bytes, cudaMemcpyDeviceToHost));
+    const void *hc = after + ((const char *)g->c - (const char *)p->c_mem);
+    res.stray = stray_bytes(p, after, log);
 
     th_cmp c;
     th_cmp_init(&c);
     res.cublas_rel_fro = -1;
     double macs = (double)g->m * (double)g->n * (double)g->k * (double)g->batch;
-    if (macs <= (double)TH_FULL_REFERENCE_MACS) {
+    if (g->m == 0 || g->n == 0) {
+        res.against = "untouched buffer";
+        res.pass = res.stray == 0;
+    } else if (macs <= (double)TH_FULL_REFERENCE_MACS) {
         res.against = "CPU double";
         int64_t *rows = xmalloc(sizeof(int64_t) * (size_t)g->m);
         for (int64_t i = 0; i < g->m; i++)
@@ -417,7 +508,7 @@ th_check th_check_config(const tg_config *cfg, th_problem *p, cublasHandle_t h, 
         for (int64_t bi = 0; bi < g->batch; bi++)
             compare_rows_cpu(&c, p, hc, bi, rows, g->m, tol, log);
         free(rows);
-        res.pass = th_cmp_pass(&c, tol);
+        res.pass = th_cmp_pass(&c, tol) && res.stray == 0;
         res.rel_fro = th_cmp_rel_fro(&c);
     } else {
         res.against = "cuBLAS + CPU rows";
@@ -435,7 +526,7 @@ th_check th_check_config(const tg_config *cfg, th_problem *p, cublasHandle_t h, 
          * doubled the element bound; double the Frobenius bound too. */
         th_tol t2 = tol;
         t2.fro *= 2;
-        res.pass = th_cmp_pass(&c, t2) && th_cmp_pass(&rowc, tol);
+        res.pass = th_cmp_pass(&c, t2) && th_cmp_pass(&rowc, tol) && res.stray == 0;
         res.rel_fro = th_cmp_rel_fro(&rowc);
         res.cublas_rel_fro = th_cmp_rel_fro(&c);
         c.checked += rowc.checked;
@@ -446,6 +537,6 @@ th_check th_check_config(const tg_config *cfg, th_problem *p, cublasHandle_t h, 
     res.checked = c.checked;
     res.bad = c.bad; /* NaNs are counted among the bad */
     res.max_ratio = c.max_ratio;
-    free(hc);
+    free(after);
     return res;
 }

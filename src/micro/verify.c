@@ -1,5 +1,5 @@
 /*
- * verify.c — the CPU plan verifier.
+ * verify.c — the micro family's CPU plan verifier.
  *
  * It checks a tile plan the way the kernel uses it, with no GPU:
  *   1. structure   the accumulators cover the warp tile, and registers 2h,
@@ -26,8 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-#include "plan_verify.h"
+#include "micro/verify.h"
 
 /* ------------------------------------------------------------------------
  * The real plan, as a table
@@ -533,8 +532,8 @@ tg_status tg_plan_verify_ops(const tg_tile *t, const tg_plan_ops *ops, char *buf
     if (buf && len)
         buf[0] = '\0';
     if (!t || !ops)
-        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_plan_verify: tile or plan is NULL");
-    TG_TRY(tg_tile_check(t));
+        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_plan_verify_ops: tile or plan is NULL");
+    TG_TRY(tg_micro_check_tile(t));
 
     check_structure(t, ops, &r);
     check_pairing(t, ops, &r);
@@ -572,9 +571,4 @@ tg_status tg_plan_verify_ops(const tg_tile *t, const tg_plan_ops *ops, char *buf
         "execution on %d shapes: exact); ldmatrix bank conflicts: %d\n",
         nshapes, nshapes, conflicts);
     return TG_SUCCESS;
-}
-
-tg_status tg_plan_verify(const tg_tile *t, char *report_buf, size_t len)
-{
-    return tg_plan_verify_ops(t, &tg_plan_real_ops, report_buf, len);
 }

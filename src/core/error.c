@@ -1,9 +1,9 @@
-/* error.c — status and dtype names, dtype sizes, and the per-thread last-error message. */
+/* error.c — status and dtype names, dtype sizes, the per-thread last-error message, and text into callers' buffers. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include "core/core.h"
 
 static _Thread_local char last_error[1024];
 
@@ -21,8 +21,6 @@ tg_status tg_fail(tg_status s, const char *file, int line, const char *fmt, ...)
     }
     return s;
 }
-
-void tg_clear_error(void) { last_error[0] = '\0'; }
 
 const char *tg_last_error(void) { return last_error; }
 
@@ -58,4 +56,37 @@ size_t tg_dtype_size(tg_dtype d)
     case TG_DTYPE_BF16: return 2;
     }
     return 0;
+}
+
+tg_text tg_text_init(char *buf, size_t len)
+{
+    tg_text t = {buf, len, 0, 0};
+    if (buf && len)
+        buf[0] = '\0';
+    return t;
+}
+
+void tg_text_add(tg_text *t, const char *fmt, ...)
+{
+    if (!t->buf || t->len == 0 || t->cut) {
+        t->cut = 1;
+        return;
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(t->buf + t->used, t->len - t->used, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= t->len - t->used) {
+        t->cut = 1;
+        t->used = t->len - 1;
+    } else {
+        t->used += (size_t)n;
+    }
+}
+
+tg_status tg_text_done(const tg_text *t, const char *what)
+{
+    if (t->cut)
+        return TG_FAIL(TG_ERR_BUFFER_TOO_SMALL, "%s of %zu bytes is too short", what, t->len);
+    return TG_SUCCESS;
 }

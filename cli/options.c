@@ -1,0 +1,322 @@
+/*
+ * options.c — the tilegemm command line; see options.h.
+ *
+ * One table says which options each command takes; getopt_long reads them
+ * (POSIX-style: permutation off, so an argument after the options is an
+ * error, not silently skipped). Every number is read in full and checked
+ * against its range: nothing is truncated.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum opt_id {
+    O_CONFIG = 1, O_CONFIGS, O_SHAPES, O_M, O_N, O_K, O_LDA, O_LDB, O_LDC, O_BATCH, O_DTYPE,
+    O_ALPHA, O_BETA, O_MISALIGN, O_REPS, O_WARMUP, O_SEED, O_HELP, O_COUNT
+};
+
+static const struct option long_options[] = {
+    {"config", required_argument, NULL, O_CONFIG},
+    {"configs", required_argument, NULL, O_CONFIGS},
+    {"shapes", required_argument, NULL, O_SHAPES},
+    {"m", required_argument, NULL, O_M},
+    {"n", required_argument, NULL, O_N},
+    {"k", required_argument, NULL, O_K},
+    {"lda", required_argument, NULL, O_LDA},
+    {"ldb", required_argument, NULL, O_LDB},
+    {"ldc", required_argument, NULL, O_LDC},
+    {"batch", required_argument, NULL, O_BATCH},
+    {"dtype", required_argument, NULL, O_DTYPE},
+    {"alpha", required_argument, NULL, O_ALPHA},
+    {"beta", required_argument, NULL, O_BETA},
+    {"misalign", no_argument, NULL, O_MISALIGN},
+    {"reps", required_argument, NULL, O_REPS},
+    {"warmup", required_argument, NULL, O_WARMUP},
+    {"seed", required_argument, NULL, O_SEED},
+    {"help", no_argument, NULL, O_HELP},
+    {NULL, 0, NULL, 0},
+};
+
+#define BIT(o) (1u << (o))
+#define SHAPE_OPTS (BIT(O_M) | BIT(O_N) | BIT(O_K))
+#define LAYOUT_OPTS (BIT(O_LDA) | BIT(O_LDB) | BIT(O_LDC) | BIT(O_BATCH) | BIT(O_MISALIGN))
+#define TIMING_OPTS (BIT(O_REPS) | BIT(O_WARMUP) | BIT(O_SEED))
+
+typedef struct command {
+    const char *name;
+    unsigned takes; /* BIT(option) for each option it takes (--help: all) */
+    const char *usage;
+} command;
+
+static const command commands[CMD_COUNT] = {
+    [CMD_RUN] = {"run", BIT(O_DTYPE) | TIMING_OPTS,
+                 "usage: tilegemm run [--dtype fp32|bf16] [--reps R] [--warmup W] [--seed S]\n"
+                 "  The main job: 8192^3 with the library's choice, seed and split8, each checked\n"
+                 "  and timed beside cuBLAS in the same run. Without a GPU, runs the CPU plan\n"
+                 "  verifier for every compiled configuration instead.\n"},
+    [CMD_CHECK] = {"check",
+                   BIT(O_CONFIG) | SHAPE_OPTS | LAYOUT_OPTS | BIT(O_DTYPE) | BIT(O_ALPHA) |
+                       BIT(O_BETA) | BIT(O_SEED),
+                   "usage: tilegemm check [--config X] --m M --n N --k K [--lda L] [--ldb L]\n"
+                   "         [--ldc L] [--batch B] [--dtype fp32|bf16] [--alpha A] [--beta B]\n"
+                   "         [--misalign] [--seed S]\n"
+                   "  Run one GEMM, C = alpha*A*B^T + beta*C, on fresh random inputs and check\n"
+                   "  every element (CPU reference in double, or cuBLAS plus reference rows for\n"
+                   "  large shapes). No --config: the library's choice. Exit 0 pass, 1 fail.\n"},
+    [CMD_BENCH] = {"bench", BIT(O_CONFIGS) | BIT(O_SHAPES) | BIT(O_DTYPE) | TIMING_OPTS,
+                   "usage: tilegemm bench [--configs a,b | \"a;b,key=v\"] [--shapes MxNxK,...]\n"
+                   "         [--dtype fp32|bf16] [--reps R] [--warmup W] [--seed S]\n"
+                   "  Check, then time each configuration (default: every compiled one) on each\n"
+                   "  shape (default 8192^3), cuBLAS in the same run; TFLOP/s and ratios.\n"},
+    [CMD_TUNE] = {"tune", SHAPE_OPTS | BIT(O_DTYPE) | TIMING_OPTS,
+                  "usage: tilegemm tune [--m M --n N --k K] [--dtype fp32|bf16] [--reps R]\n"
+                  "         [--warmup W] [--seed S]\n"
+                  "  Time every compiled configuration on one shape (default 8192^3), fastest\n"
+                  "  first, beside cuBLAS.\n"},
+    [CMD_PLAN] = {"plan", BIT(O_CONFIG) | SHAPE_OPTS | LAYOUT_OPTS | BIT(O_DTYPE),
+                  "usage: tilegemm plan --config X\n"
+                  "       tilegemm plan --m M --n N --k K [--lda L --ldb L --ldc L --batch B]\n"
+                  "         [--dtype fp32|bf16] [--misalign]\n"
+                  "  A configuration's plan (compiled or not): its family, parameters, derived\n"
+                  "  sizes and who loads and stores what. With a shape instead: the configuration\n"
+                  "  the library chooses for it, and why.\n"},
+    [CMD_LIST] = {"list", 0,
+                  "usage: tilegemm list\n"
+                  "  Compiled configurations with their family, tile, registers, spills and\n"
+                  "  shared memory (registers and spills need a GPU).\n"},
+    [CMD_VERIFY] = {"verify", BIT(O_CONFIG),
+                    "usage: tilegemm verify [--config X]\n"
+                    "  The CPU plan verifier for one configuration (compiled or not), or for\n"
+                    "  every compiled one.\n"},
+};
+
+static const char *program_usage =
+    "usage: tilegemm <command> [options]     (tilegemm <command> --help for its options)\n"
+    "  run      8192^3: the library's choice, seed and split8 vs cuBLAS\n"
+    "  check    one GEMM on random inputs, checked element by element\n"
+    "  bench    check and time configurations on shapes, beside cuBLAS\n"
+    "  tune     time every compiled configuration on one shape\n"
+    "  plan     a configuration's plan, or the library's choice for a shape\n"
+    "  list     the compiled configurations\n"
+    "  verify   the CPU plan verifier\n"
+    "A configuration is a preset (tilegemm list), optionally changed by key=value pairs:\n"
+    "  --config split8    --config seed,reg_block_m=16    --config \"micro,block=128,reg=16\"\n";
+
+const char *cli_usage(cli_command c)
+{
+    return c >= 0 && c < CMD_COUNT ? commands[c].usage : program_usage;
+}
+
+const char *cli_command_name(cli_command c)
+{
+    return c >= 0 && c < CMD_COUNT ? commands[c].name : "tilegemm";
+}
+
+/* ------------------------------------------------------------------------
+ * Values
+ * ---------------------------------------------------------------------- */
+
+static int say(char *err, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    if (err && len)
+        vsnprintf(err, len, fmt, ap);
+    va_end(ap);
+    return 2;
+}
+
+/* A whole decimal integer in [lo, hi]. */
+static int int_value(const char *cmd, const char *flag, const char *v, long long lo, long long hi,
+                     long long *out, char *err, size_t len)
+{
+    char *end = NULL;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (end == v || *end != '\0' || errno == ERANGE || x < lo || x > hi)
+        return say(err, len, "tilegemm %s: --%s must be an integer in %lld..%lld, got '%s'", cmd,
+                   flag, lo, hi, v);
+    *out = x;
+    return 0;
+}
+
+/* A whole, finite decimal number. */
+static int float_value(const char *cmd, const char *flag, const char *v, float *out, char *err,
+                       size_t len)
+{
+    char *end = NULL;
+    errno = 0;
+    float x = strtof(v, &end);
+    if (end == v || *end != '\0' || errno == ERANGE || !isfinite(x))
+        return say(err, len, "tilegemm %s: --%s must be a finite number, got '%s'", cmd, flag, v);
+    *out = x;
+    return 0;
+}
+
+static int set_dim(const char *cmd, const char *flag, const char *v, long long lo, int64_t *out,
+                   char *err, size_t len)
+{
+    long long x = 0;
+    int r = int_value(cmd, flag, v, lo, CLI_MAX_DIM, &x, err, len);
+    *out = x;
+    return r;
+}
+
+/* ------------------------------------------------------------------------
+ * The command line
+ * ---------------------------------------------------------------------- */
+
+int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t len)
+{
+    memset(o, 0, sizeof *o);
+    o->command = CMD_NONE;
+    o->dtype = TG_DTYPE_F32;
+    o->alpha = 1.0f;
+    o->reps = 20;
+    o->warmup = 5;
+    if (err && len)
+        err[0] = '\0';
+    if (argc < 2)
+        return say(err, len, "tilegemm: no command given (tilegemm --help lists them)");
+    const char *word = argv[1];
+    if (!strcmp(word, "--help") || !strcmp(word, "-h") || !strcmp(word, "help")) {
+        o->help = 1;
+        if (argc > 2 && !strcmp(word, "help")) {
+            for (int c = 0; c < CMD_COUNT; c++)
+                if (!strcmp(argv[2], commands[c].name))
+                    o->command = (cli_command)c;
+            if (o->command == CMD_NONE)
+                return say(err, len, "tilegemm help: unknown command '%s' (commands: run, check, "
+                                     "bench, tune, plan, list, verify)", argv[2]);
+        }
+        if (argc > (o->command == CMD_NONE ? 2 : 3))
+            return say(err, len, "tilegemm help: unexpected argument '%s'",
+                       argv[o->command == CMD_NONE ? 2 : 3]);
+        return 0;
+    }
+    for (int c = 0; c < CMD_COUNT; c++)
+        if (!strcmp(word, commands[c].name))
+            o->command = (cli_command)c;
+    if (o->command == CMD_NONE) {
+        if (word[0] == '-')
+            return say(err, len, "tilegemm: expected a command before the option '%s' "
+                                 "(tilegemm --help lists the commands)", word);
+        return say(err, len, "tilegemm: unknown command '%s' (commands: run, check, bench, tune, "
+                             "plan, list, verify)", word);
+    }
+    const command *cmd = &commands[o->command];
+
+    char **av = argv + 1; /* getopt_long sees the command as its program name */
+    const int ac = argc - 1;
+    unsigned seen = 0;
+    optind = 0; /* GNU getopt: start afresh (the fuzzer calls this many times) */
+    opterr = 0;
+    for (;;) {
+        /* '+': stop at the first non-option; ':': report a missing value as ':'. */
+        int id = getopt_long(ac, av, "+:h", long_options, NULL);
+        if (id == -1)
+            break;
+        /* The word getopt_long just read (it has moved past it). */
+        const char *word_read = optind >= 1 && optind <= ac ? av[optind - 1] : "?";
+        if (id == ':')
+            return say(err, len, "tilegemm %s: option '%s' needs a value", cmd->name, word_read);
+        if (id == '?') {
+            const char *bad = word_read;
+            if (optopt > 0 && optopt < O_COUNT && !strncmp(bad, "--", 2))
+                return say(err, len, "tilegemm %s: option '--%s' takes no value", cmd->name,
+                           long_options[optopt - 1].name);
+            return say(err, len, "tilegemm %s: unknown option '%s' (tilegemm %s --help)",
+                       cmd->name, bad ? bad : "?", cmd->name);
+        }
+        if (id == 'h')
+            id = O_HELP;
+        const char *flag = long_options[id - 1].name;
+        if (id == O_HELP) {
+            o->help = 1;
+            continue;
+        }
+        if (!(cmd->takes & BIT(id)))
+            return say(err, len, "tilegemm %s: --%s is not an option of %s (tilegemm %s --help)",
+                       cmd->name, flag, cmd->name, cmd->name);
+        if (seen & BIT(id))
+            return say(err, len, "tilegemm %s: --%s given twice", cmd->name, flag);
+        seen |= BIT(id);
+        const char *v = optarg;
+        long long x = 0;
+        int r = 0;
+        switch (id) {
+        case O_CONFIG: o->config = v; break;
+        case O_CONFIGS: o->configs = v; break;
+        case O_SHAPES: o->shapes = v; break;
+        case O_M: r = set_dim(cmd->name, flag, v, 0, &o->m, err, len); o->have_m = 1; break;
+        case O_N: r = set_dim(cmd->name, flag, v, 0, &o->n, err, len); o->have_n = 1; break;
+        case O_K: r = set_dim(cmd->name, flag, v, 0, &o->k, err, len); o->have_k = 1; break;
+        case O_LDA: r = set_dim(cmd->name, flag, v, 1, &o->lda, err, len); break;
+        case O_LDB: r = set_dim(cmd->name, flag, v, 1, &o->ldb, err, len); break;
+        case O_LDC: r = set_dim(cmd->name, flag, v, 1, &o->ldc, err, len); break;
+        case O_BATCH: r = set_dim(cmd->name, flag, v, 1, &o->batch, err, len); break;
+        case O_ALPHA: r = float_value(cmd->name, flag, v, &o->alpha, err, len); break;
+        case O_BETA: r = float_value(cmd->name, flag, v, &o->beta, err, len); break;
+        case O_MISALIGN: o->misalign = 1; break;
+        case O_REPS:
+            r = int_value(cmd->name, flag, v, 1, 100000, &x, err, len);
+            o->reps = (int)x;
+            break;
+        case O_WARMUP:
+            r = int_value(cmd->name, flag, v, 0, 100000, &x, err, len);
+            o->warmup = (int)x;
+            break;
+        case O_SEED: {
+            char *end = NULL;
+            errno = 0;
+            unsigned long long s = strtoull(v, &end, 10);
+            if (end == v || *end != '\0' || errno == ERANGE || v[0] == '-')
+                return say(err, len, "tilegemm %s: --seed must be an integer in "
+                                     "0..18446744073709551615, got '%s'", cmd->name, v);
+            o->seed = s;
+            o->seed_set = 1;
+            break;
+        }
+        case O_DTYPE:
+            if (!strcmp(v, "fp32"))
+                o->dtype = TG_DTYPE_F32;
+            else if (!strcmp(v, "bf16"))
+                o->dtype = TG_DTYPE_BF16;
+            else
+                return say(err, len, "tilegemm %s: --dtype must be fp32 or bf16, got '%s'",
+                           cmd->name, v);
+            break;
+        }
+        if (r)
+            return r;
+    }
+    if (o->help)
+        return 0;
+    if (optind < ac)
+        return say(err, len, "tilegemm %s: unexpected argument '%s' (options start with --)",
+                   cmd->name, av[optind]);
+
+    /* What the command needs, beyond what each option takes. */
+    const int shape = o->have_m + o->have_n + o->have_k;
+    if (o->command == CMD_CHECK && shape != 3)
+        return say(err, len, "tilegemm check: --m, --n and --k are all required");
+    if (o->command == CMD_TUNE && shape != 0 && shape != 3)
+        return say(err, len, "tilegemm tune: give all of --m, --n and --k, or none (8192^3)");
+    if (o->command == CMD_PLAN) {
+        if (!o->config && shape != 3)
+            return say(err, len, "tilegemm plan: give --config X, or a shape (--m, --n and --k)");
+        if (o->config && (shape || (seen & (LAYOUT_OPTS | BIT(O_DTYPE)))))
+            return say(err, len, "tilegemm plan: --config and a shape are two different "
+                                 "questions: give one of them");
+        if (!o->config && shape != 3)
+            return say(err, len, "tilegemm plan: --m, --n and --k are all required");
+    }
+    return 0;
+}

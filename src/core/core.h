@@ -1,0 +1,206 @@
+/*
+ * core.h — what the family-neutral core and the kernel families share:
+ * error recording, overflow-checked arithmetic, the launch description a
+ * family returns, and the family table each family registers.
+ *
+ * The core (src/core/) owns arguments and their checks, configurations
+ * (parsing, formatting, ranges), the registry, the dispatcher and the
+ * launch. A family (src/<family>/) owns its parameters, plan rules,
+ * kernels, CPU verifier and description; it registers one tg_family_ops.
+ */
+#ifndef TG_CORE_H
+#define TG_CORE_H
+
+#include <stdint.h>
+
+#include "tilegemm.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------
+ * Errors, inside the library: record the message for tg_last_error() and
+ * return a status. Nothing here exits or prints.
+ * ---------------------------------------------------------------------- */
+
+tg_status tg_fail(tg_status s, const char *file, int line, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+#define TG_FAIL(status, ...) tg_fail((status), __FILE__, __LINE__, __VA_ARGS__)
+
+/*
+ * Text into a caller's buffer: tg_text_add appends (printf-style) and
+ * remembers whether anything was cut; tg_text_done then reports
+ * TG_ERR_BUFFER_TOO_SMALL naming `what`. The buffer always ends in '\0'.
+ */
+typedef struct tg_text {
+    char *buf;
+    size_t len, used;
+    int cut;
+} tg_text;
+
+tg_text tg_text_init(char *buf, size_t len);
+void tg_text_add(tg_text *t, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+tg_status tg_text_done(const tg_text *t, const char *what);
+
+/* Return from the enclosing function if a tg_status expression failed. */
+#define TG_TRY(expr)                           \
+    do {                                       \
+        tg_status tg_try_s_ = (expr);          \
+        if (tg_try_s_ != TG_SUCCESS)           \
+            return tg_try_s_;                  \
+    } while (0)
+
+/* Check a CUDA runtime call; on failure record call, file and line, and return TG_ERR_CUDA. */
+#define TG_CUDA_TRY(call)                                                               \
+    do {                                                                                \
+        cudaError_t tg_cuda_e_ = (call);                                                \
+        if (tg_cuda_e_ != cudaSuccess)                                                  \
+            return tg_fail(TG_ERR_CUDA, __FILE__, __LINE__, "%s failed: %s (%s)", #call, \
+                           cudaGetErrorString(tg_cuda_e_), cudaGetErrorName(tg_cuda_e_)); \
+    } while (0)
+
+/* ------------------------------------------------------------------------
+ * Overflow-checked 64-bit arithmetic: 1 if the result overflowed.
+ * ---------------------------------------------------------------------- */
+
+#if !defined(__CUDACC__)
+static inline int tg_mul_ovf(int64_t a, int64_t b, int64_t *r) { return __builtin_mul_overflow(a, b, r); }
+static inline int tg_add_ovf(int64_t a, int64_t b, int64_t *r) { return __builtin_add_overflow(a, b, r); }
+#endif
+
+/* ------------------------------------------------------------------------
+ * What a family hands the core to launch
+ * ---------------------------------------------------------------------- */
+
+#ifdef __cplusplus
+#define TG_ALIGNAS(n) alignas(n)
+#else
+#define TG_ALIGNAS(n) _Alignas(n)
+#endif
+
+/* Room for the kernel's single by-value parameter struct (tensor maps are 128 B each). */
+#define TG_LAUNCH_PARAMS_MAX 1024
+
+typedef struct tg_launch {
+    const void *kernel;           /* the __global__ function */
+    unsigned grid[3], block[3];
+    unsigned cluster[3];          /* thread-block cluster; {1, 1, 1} for none */
+    size_t smem;                  /* dynamic shared memory, bytes */
+    size_t workspace;             /* bytes of args->workspace the kernel uses */
+    size_t params_size;           /* bytes of params in use */
+    TG_ALIGNAS(64) unsigned char params[TG_LAUNCH_PARAMS_MAX]; /* the kernel's parameter, built on the host */
+} tg_launch;
+
+/* A parameter string key that sets one or two parameters ("block" → block_m, block_n). */
+typedef struct tg_alias {
+    const char *key;
+    const char *first, *second; /* keys of the parameters it sets; second may be NULL */
+} tg_alias;
+
+/* A compiled configuration of a family (one line of its presets table). */
+typedef struct tg_preset {
+    const char *name;
+    int params[TG_CONFIG_MAX_PARAMS];
+} tg_preset;
+
+/*
+ * Everything the core needs of a family. Parameter arrays are in the
+ * family's declaration order (params); every function gets parameters that
+ * passed the range check, and check() before anything else.
+ */
+typedef struct tg_family_ops {
+    const char *name;         /* "micro" */
+    tg_family id;
+    const tg_param *params;   /* the family's parameters (its X-macro list) */
+    int nparams;
+    const tg_alias *aliases;
+    int naliases;
+    const tg_preset *presets; /* compiled configurations */
+    int npresets;
+    const char *base;         /* the preset that the family's name stands for */
+    const char *presets_file; /* "src/micro/presets.def" */
+    const char *preset_macro; /* "TG_MICRO_PRESET": a line of that file; an enumeration's
+                                 value "cp_async" is written TG_CP_ASYNC there */
+
+    /* The plan rules, in order, with reasons (TG_ERR_INVALID_CONFIG). */
+    tg_status (*check)(const int *p);
+    /*
+     * Can preset `preset` take these (already checked) arguments? TG_SUCCESS,
+     * or TG_ERR_INVALID_ARGUMENT naming the rule (a TMA stride, say).
+     */
+    tg_status (*supports)(int preset, const tg_gemm_args *g);
+    /* Bytes of workspace preset needs for g. */
+    size_t (*workspace)(int preset, const tg_gemm_args *g);
+    /*
+     * Fill *out to run preset on g (M, N, K, batch ≥ 1; alpha ≠ 0) on device
+     * `dev`, preparing the kernel for that device on first use.
+     */
+    tg_status (*prepare)(int preset, const tg_gemm_args *g, int dev, tg_launch *out);
+    tg_status (*info)(int preset, int dev, tg_kernel_info *out);
+    tg_status (*verify)(const int *p, char *report, size_t len);
+    tg_status (*describe)(const int *p, char *buf, size_t len);
+    int (*facts)(const int *p, tg_fact *out, int max);
+} tg_family_ops;
+
+/* Each family's registration (src/<family>/family.c). */
+extern const tg_family_ops tg_micro_family;
+
+/* The family with id f, or NULL. */
+const tg_family_ops *tg_family_get(int f);
+
+/* The family of cfg, or NULL (with the error recorded). */
+const tg_family_ops *tg_family_of(const tg_config *cfg);
+
+/* Index of the compiled preset of f with parameters p, or -1. */
+int tg_preset_find(const tg_family_ops *f, const int *p);
+
+/* ------------------------------------------------------------------------
+ * The core's own pieces, shared between its files
+ * ---------------------------------------------------------------------- */
+
+/* tg_gemm_check_args with the pointers optional (for tg_gemm_choose). */
+tg_status tg_check_args(const tg_gemm_args *g, int need_pointers);
+
+/* Copy the caller's args (of size g->size) into a full, current struct. */
+tg_status tg_args_read(const tg_gemm_args *g, tg_gemm_args *out);
+
+/* The current device, checked once per device to be sm_90. */
+tg_status tg_current_device(int *dev);
+
+/*
+ * The dispatcher (src/core/dispatch.c): the family and preset for checked
+ * arguments g, and the rule that chose them (may be NULL).
+ */
+typedef struct tg_rule tg_rule;
+tg_status tg_dispatch(const tg_gemm_args *g, const tg_family_ops **fam, int *preset,
+                      const tg_rule **rule);
+
+/*
+ * Everything tg_gemm does before the launch: g receives the caller's
+ * arguments as read, l what to launch (l->kernel is NULL when no kernel is
+ * needed: nothing to do, or C = beta·C). The host-cost benchmark times
+ * this against a bare launch of l.
+ */
+tg_status tg_gemm_prepare(const tg_gemm_args *args, const tg_config *cfg, tg_gemm_args *g,
+                          tg_launch *l);
+
+/* Launch l on stream (cudaLaunchKernel, or cudaLaunchKernelExC for a cluster). */
+tg_status tg_launch_on(const tg_launch *l, void *stream);
+
+/* C = beta·C on the stream (beta = 0 writes zeros): K = 0 or alpha = 0. */
+tg_status tg_scale_c(const tg_gemm_args *g, void *stream);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TG_CORE_H */

@@ -1,0 +1,82 @@
+/*
+ * dispatch.c — the configuration tg_gemm runs when the caller passes none:
+ * a table of rules, read top to bottom; the first whose shape class holds
+ * and whose configuration takes the arguments wins. Each rule says which
+ * measurement chose it (bench/RESULTS.md).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/core.h"
+
+struct tg_rule {
+    const char *when;                          /* the shape class, in words */
+    int (*applies)(const tg_gemm_args *g);     /* does g belong to it? */
+    const char *config;                        /* a compiled preset */
+    const char *why;                           /* the measurement that chose it */
+};
+
+static int any_shape(const tg_gemm_args *g) { return 1; }
+
+static const struct tg_rule rules[] = {
+    {"any shape", any_shape, "warp64",
+     "the fastest micro configuration measured on the H100: 8192^3 450.7 TFLOP/s (seed 375.3, "
+     "split8 392.5, b256 412.8), 4096^3 373.6 (b256 382.1, within the +-5% run-to-run spread); "
+     "bench/RESULTS.md 2026-11-24, entry 4"},
+};
+
+enum { NRULES = (int)(sizeof rules / sizeof rules[0]) };
+
+/* The family and index of the compiled preset called name, or 0. */
+static int find_preset(const char *name, const tg_family_ops **fam, int *preset)
+{
+    for (int fi = 0; fi < tg_family_count(); fi++) {
+        const tg_family_ops *f = tg_family_get(fi);
+        for (int i = 0; i < f->npresets; i++)
+            if (!strcmp(f->presets[i].name, name)) {
+                *fam = f;
+                *preset = i;
+                return 1;
+            }
+    }
+    return 0;
+}
+
+tg_status tg_dispatch(const tg_gemm_args *g, const tg_family_ops **fam, int *preset,
+                      const tg_rule **rule)
+{
+    for (int r = 0; r < NRULES; r++) {
+        if (!rules[r].applies(g) || !find_preset(rules[r].config, fam, preset))
+            continue;
+        if ((*fam)->supports(*preset, g) != TG_SUCCESS)
+            continue;
+        if (rule)
+            *rule = &rules[r];
+        return TG_SUCCESS;
+    }
+    return TG_FAIL(TG_ERR_INVALID_ARGUMENT,
+                   "no compiled configuration takes m=%lld, n=%lld, k=%lld, batch=%lld",
+                   (long long)g->m, (long long)g->n, (long long)g->k, (long long)g->batch);
+}
+
+tg_status tg_gemm_choose(const tg_gemm_args *args, tg_config *out, char *why, size_t len)
+{
+    tg_gemm_args g;
+    TG_TRY(tg_args_read(args, &g));
+    TG_TRY(tg_check_args(&g, 0));
+    if (!out)
+        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_gemm_choose: out is NULL");
+    const tg_family_ops *f;
+    int preset;
+    const tg_rule *rule = NULL;
+    TG_TRY(tg_dispatch(&g, &f, &preset, &rule));
+    memset(out, 0, sizeof *out);
+    snprintf(out->name, sizeof out->name, "%s", f->presets[preset].name);
+    out->family = f->id;
+    memcpy(out->params, f->presets[preset].params, sizeof out->params);
+    if (!why || len == 0)
+        return TG_SUCCESS;
+    tg_text t = tg_text_init(why, len);
+    tg_text_add(&t, "rule '%s' (%s family): %s", rule->when, f->name, rule->why);
+    return tg_text_done(&t, "tg_gemm_choose's why buffer");
+}

@@ -1,0 +1,194 @@
+/*
+ * gemm.c — tg_gemm: arguments read and checked once, the configuration
+ * resolved (the caller's, or the dispatcher's), the device and pointers
+ * checked, and the family's launch description launched. Plain C11 over
+ * the CUDA runtime API; no kernel code here.
+ */
+#include <cuda_runtime.h>
+#include <stdint.h>
+
+#include "core/core.h"
+
+/* ------------------------------------------------------------------------
+ * Device and pointers
+ * ---------------------------------------------------------------------- */
+
+/* What cudaGetDeviceCount's failure means, in words a user can act on. */
+static tg_status no_device(cudaError_t e)
+{
+    cudaGetLastError(); /* clear the (non-sticky) error so later calls start clean */
+    if (e == cudaSuccess || e == cudaErrorNoDevice)
+        return TG_FAIL(TG_ERR_NO_DEVICE, "no CUDA GPU is visible (tilegemm needs an sm_90 GPU: "
+                                         "H100 or H200)");
+    if (e == cudaErrorInsufficientDriver)
+        return TG_FAIL(TG_ERR_NO_DEVICE,
+                       "no usable NVIDIA driver: none is installed, or it is older than this "
+                       "CUDA runtime (%d.%d) needs (tilegemm needs an sm_90 GPU and its driver)",
+                       CUDART_VERSION / 1000, CUDART_VERSION % 1000 / 10);
+    return TG_FAIL(TG_ERR_NO_DEVICE, "no CUDA GPU is usable: %s (%s)", cudaGetErrorString(e),
+                   cudaGetErrorName(e));
+}
+
+tg_status tg_current_device(int *dev)
+{
+    /* Once a device passed, later calls on it cost one cudaGetDevice. */
+    enum { MAX_DEVICES = 64 };
+    static int passed[MAX_DEVICES]; /* atomics: callers may be threads */
+    cudaError_t e = cudaGetDevice(dev);
+    if (e == cudaSuccess && *dev >= 0 && *dev < MAX_DEVICES &&
+        __atomic_load_n(&passed[*dev], __ATOMIC_ACQUIRE))
+        return TG_SUCCESS;
+    int count = 0;
+    if (e == cudaSuccess)
+        e = cudaGetDeviceCount(&count);
+    if (e != cudaSuccess || count == 0)
+        return no_device(e);
+    int major = 0, minor = 0;
+    TG_CUDA_TRY(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, *dev));
+    TG_CUDA_TRY(cudaDeviceGetAttribute(&minor, cudaDevAttrComputeCapabilityMinor, *dev));
+    if (major != 9 || minor != 0)
+        return TG_FAIL(TG_ERR_UNSUPPORTED_DEVICE,
+                       "device %d is sm_%d%d; tilegemm's kernels are built for sm_90a (Hopper)",
+                       *dev, major, minor);
+    if (*dev >= 0 && *dev < MAX_DEVICES)
+        __atomic_store_n(&passed[*dev], 1, __ATOMIC_RELEASE);
+    return TG_SUCCESS;
+}
+
+tg_status tg_device_check(void)
+{
+    int dev = 0;
+    return tg_current_device(&dev);
+}
+
+/* A pointer the device can read: device, managed, or mapped host memory. */
+static tg_status check_device_pointer(const void *p, const char *name)
+{
+    struct cudaPointerAttributes attr;
+    cudaError_t e = cudaPointerGetAttributes(&attr, p);
+    if (e != cudaSuccess) {
+        cudaGetLastError();
+        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "%s (%p) is not a pointer CUDA knows: %s", name, p,
+                       cudaGetErrorString(e));
+    }
+    if (attr.type == cudaMemoryTypeUnregistered ||
+        (attr.type == cudaMemoryTypeHost && attr.devicePointer == NULL))
+        return TG_FAIL(TG_ERR_INVALID_ARGUMENT,
+                       "%s (%p) is host memory; pass device memory (cudaMalloc)", name, p);
+    return TG_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------
+ * Resolving the configuration
+ * ---------------------------------------------------------------------- */
+
+/*
+ * The family and compiled preset that run g: cfg's (a preset's parameters
+ * are valid by construction, so a match needs no further check), or the
+ * dispatcher's for cfg == NULL.
+ */
+static tg_status resolve(const tg_gemm_args *g, const tg_config *cfg, const tg_family_ops **fam,
+                         int *preset)
+{
+    if (!cfg)
+        return tg_dispatch(g, fam, preset, NULL);
+    const tg_family_ops *f = tg_family_get(cfg->family);
+    *preset = f ? tg_preset_find(f, cfg->params) : -1;
+    if (*preset < 0) {
+        TG_TRY(tg_config_check(cfg)); /* invalid, or valid but not compiled? */
+        char line[512];
+        TG_TRY(tg_config_preset_line(cfg, line, sizeof line));
+        return TG_FAIL(TG_ERR_NOT_COMPILED,
+                       "config '%s' is valid but no kernel was compiled for it; add this line to "
+                       "compile one: %s",
+                       cfg->name, line);
+    }
+    *fam = f;
+    return f->supports(*preset, g);
+}
+
+/* ------------------------------------------------------------------------
+ * The calls
+ * ---------------------------------------------------------------------- */
+
+static int nothing_to_do(const tg_gemm_args *g) { return g->m == 0 || g->n == 0 || g->batch == 0; }
+
+static int reads_ab(const tg_gemm_args *g) { return g->k > 0 && g->alpha != 0.0f; }
+
+tg_status tg_gemm_workspace_size(const tg_gemm_args *args, const tg_config *cfg, size_t *bytes)
+{
+    tg_gemm_args g;
+    TG_TRY(tg_args_read(args, &g));
+    TG_TRY(tg_check_args(&g, 0));
+    if (!bytes)
+        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_gemm_workspace_size: bytes is NULL");
+    const tg_family_ops *f;
+    int preset;
+    TG_TRY(resolve(&g, cfg, &f, &preset));
+    *bytes = nothing_to_do(&g) || !reads_ab(&g) ? 0 : f->workspace(preset, &g);
+    return TG_SUCCESS;
+}
+
+tg_status tg_launch_on(const tg_launch *l, void *stream)
+{
+    void *params[1] = {(void *)l->params};
+    const dim3 grid = {l->grid[0], l->grid[1], l->grid[2]};
+    const dim3 block = {l->block[0], l->block[1], l->block[2]};
+    cudaError_t e;
+    if (l->cluster[0] * l->cluster[1] * l->cluster[2] == 1) {
+        e = cudaLaunchKernel(l->kernel, grid, block, params, l->smem, (cudaStream_t)stream);
+    } else {
+        cudaLaunchAttribute attr;
+        attr.id = cudaLaunchAttributeClusterDimension;
+        attr.val.clusterDim.x = l->cluster[0];
+        attr.val.clusterDim.y = l->cluster[1];
+        attr.val.clusterDim.z = l->cluster[2];
+        cudaLaunchConfig_t c = {grid, block, l->smem, (cudaStream_t)stream, &attr, 1};
+        e = cudaLaunchKernelExC(&c, l->kernel, params);
+    }
+    if (e != cudaSuccess) {
+        cudaGetLastError(); /* ours: leave no stale error for the caller's next check */
+        return TG_FAIL(TG_ERR_CUDA, "kernel launch failed: %s (%s)", cudaGetErrorString(e),
+                       cudaGetErrorName(e));
+    }
+    return TG_SUCCESS;
+}
+
+tg_status tg_gemm_prepare(const tg_gemm_args *args, const tg_config *cfg, tg_gemm_args *g,
+                          tg_launch *l)
+{
+    l->kernel = NULL;
+    TG_TRY(tg_args_read(args, g));
+    TG_TRY(tg_check_args(g, 1));
+    const tg_family_ops *f;
+    int preset;
+    TG_TRY(resolve(g, cfg, &f, &preset));
+    if (nothing_to_do(g))
+        return TG_SUCCESS;
+    int dev = 0;
+    TG_TRY(tg_current_device(&dev));
+    TG_TRY(check_device_pointer(g->c, "c"));
+    if (!reads_ab(g))
+        return TG_SUCCESS; /* C = beta·C */
+    TG_TRY(check_device_pointer(g->a, "a"));
+    TG_TRY(check_device_pointer(g->b, "b"));
+    const size_t need = f->workspace(preset, g);
+    if (g->workspace_size < need)
+        return TG_FAIL(TG_ERR_INVALID_ARGUMENT,
+                       "workspace_size is %zu bytes; this call needs %zu "
+                       "(tg_gemm_workspace_size)",
+                       g->workspace_size, need);
+    return f->prepare(preset, g, dev, l);
+}
+
+tg_status tg_gemm(const tg_gemm_args *args, const tg_config *cfg, void *stream)
+{
+    tg_gemm_args g;
+    tg_launch l;
+    TG_TRY(tg_gemm_prepare(args, cfg, &g, &l));
+    if (l.kernel)
+        return tg_launch_on(&l, stream);
+    if (nothing_to_do(&g))
+        return TG_SUCCESS;
+    return tg_scale_c(&g, stream);
+}
