@@ -94,7 +94,7 @@ static th_shape shape_of(const cli_options *o)
  * interleaved rounds; the median of the rounds' medians
  * ---------------------------------------------------------------------- */
 
-enum { ROUNDS = 5, MAX_ROWS = 64, MAX_SETS = 16 };
+enum { MAX_ROUNDS = 100, MAX_ROWS = 64, MAX_SETS = 16 };
 
 typedef struct timing_ctx {
     const tg_config *cfg; /* the library's choice when NULL and !cublas */
@@ -198,7 +198,7 @@ typedef struct measured {
 /*
  * Check each entry on one fresh problem of o's shape, then time those that
  * passed (a failed one gets ms = INFINITY) and cuBLAS on the same buffers,
- * in ROUNDS interleaved rounds of o->reps calls each. Returns nonzero if
+ * in o->rounds interleaved rounds of o->reps calls each. Returns nonzero if
  * any check failed.
  */
 static int measure(const entry *es, int n, const cli_options *o, measured *out)
@@ -216,8 +216,8 @@ static int measure(const entry *es, int n, const cli_options *o, measured *out)
         r->chk = th_check_config(entry_cfg(&es[i]), &p, h, stderr);
         failed |= !r->chk.pass;
     }
-    double rounds[MAX_ROWS + 1][ROUNDS];
-    for (int round = 0; round < ROUNDS; round++)
+    static double rounds[MAX_ROWS + 1][MAX_ROUNDS];
+    for (int round = 0; round < o->rounds; round++)
         for (int i = 0; i <= n; i++) { /* i == n: cuBLAS */
             if (i < n && !out->rows[i].chk.pass)
                 continue;
@@ -225,8 +225,8 @@ static int measure(const entry *es, int n, const cli_options *o, measured *out)
             rounds[i][round] = th_time_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
         }
     for (int i = 0; i < n; i++)
-        out->rows[i].ms = out->rows[i].chk.pass ? median(rounds[i], ROUNDS) : INFINITY;
-    out->cublas_ms = median(rounds[n], ROUNDS);
+        out->rows[i].ms = out->rows[i].chk.pass ? median(rounds[i], o->rounds) : INFINITY;
+    out->cublas_ms = median(rounds[n], o->rounds);
     out->sets = ts.n;
     free_timing_sets(&ts);
     th_problem_free(&p);
@@ -241,7 +241,7 @@ static int check_and_time(const entry *es, int n, const cli_options *o)
     int failed = measure(es, n, o, &m);
     printf("M=%" PRId64 " N=%" PRId64 " K=%" PRId64 ", bf16 in, %s out, median of %d rounds x "
            "%d calls (interleaved), %d input set(s), seed %" PRIu64 "\n",
-           o->m, o->n, o->k, tg_dtype_name(o->dtype), ROUNDS, o->reps, m.sets, o->seed);
+           o->m, o->n, o->k, tg_dtype_name(o->dtype), o->rounds, o->reps, m.sets, o->seed);
     printf("%-16s %-7s %-10s %-10s %-10s %9s %9s %9s\n", "config", "check", "rel_fro",
            "err/bound", "=cuBLAS?", "ms", "TFLOP/s", "vs cuBLAS");
     for (int i = 0; i < m.n; i++) {

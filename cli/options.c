@@ -19,7 +19,7 @@
 
 enum opt_id {
     O_CONFIG = 1, O_CONFIGS, O_SHAPES, O_M, O_N, O_K, O_LDA, O_LDB, O_LDC, O_BATCH, O_DTYPE,
-    O_ALPHA, O_BETA, O_MISALIGN, O_REPS, O_WARMUP, O_SEED, O_HELP, O_COUNT
+    O_ALPHA, O_BETA, O_MISALIGN, O_REPS, O_WARMUP, O_ROUNDS, O_SEED, O_HELP, O_COUNT
 };
 
 static const struct option long_options[] = {
@@ -39,6 +39,7 @@ static const struct option long_options[] = {
     {"misalign", no_argument, NULL, O_MISALIGN},
     {"reps", required_argument, NULL, O_REPS},
     {"warmup", required_argument, NULL, O_WARMUP},
+    {"rounds", required_argument, NULL, O_ROUNDS},
     {"seed", required_argument, NULL, O_SEED},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0},
@@ -47,7 +48,7 @@ static const struct option long_options[] = {
 #define BIT(o) (1u << (o))
 #define SHAPE_OPTS (BIT(O_M) | BIT(O_N) | BIT(O_K))
 #define LAYOUT_OPTS (BIT(O_LDA) | BIT(O_LDB) | BIT(O_LDC) | BIT(O_BATCH) | BIT(O_MISALIGN))
-#define TIMING_OPTS (BIT(O_REPS) | BIT(O_WARMUP) | BIT(O_SEED))
+#define TIMING_OPTS (BIT(O_REPS) | BIT(O_WARMUP) | BIT(O_ROUNDS) | BIT(O_SEED))
 
 typedef struct command {
     const char *name;
@@ -57,7 +58,7 @@ typedef struct command {
 
 static const command commands[CMD_COUNT] = {
     [CMD_RUN] = {"run", BIT(O_DTYPE) | TIMING_OPTS,
-                 "usage: tilegemm run [--dtype fp32|bf16] [--reps R] [--warmup W] [--seed S]\n"
+                 "usage: tilegemm run [--dtype fp32|bf16] [--reps R] [--warmup W] [--rounds N] [--seed S]\n"
                  "  The main job: 8192^3 with the library's choice, seed and split8, each checked\n"
                  "  and timed beside cuBLAS in the same run. Without a GPU, runs the CPU plan\n"
                  "  verifier for every compiled configuration instead.\n"},
@@ -72,12 +73,14 @@ static const command commands[CMD_COUNT] = {
                    "  large shapes). No --config: the library's choice. Exit 0 pass, 1 fail.\n"},
     [CMD_BENCH] = {"bench", BIT(O_CONFIGS) | BIT(O_SHAPES) | BIT(O_DTYPE) | TIMING_OPTS,
                    "usage: tilegemm bench [--configs a,b | \"a;b,key=v\"] [--shapes MxNxK,...]\n"
-                   "         [--dtype fp32|bf16] [--reps R] [--warmup W] [--seed S]\n"
+                   "         [--dtype fp32|bf16] [--reps R] [--warmup W] [--rounds N] [--seed S]\n"
                    "  Check, then time each configuration (default: every compiled one) on each\n"
-                   "  shape (default 8192^3), cuBLAS in the same run; TFLOP/s and ratios.\n"},
+                   "  shape (default 8192^3), cuBLAS in the same run; TFLOP/s and ratios.\n"
+                   "  Timing: N rounds (default 5), each giving every contender W warm-up and R\n"
+                   "  timed calls in turn; the median of the rounds' medians.\n"},
     [CMD_TUNE] = {"tune", SHAPE_OPTS | BIT(O_DTYPE) | TIMING_OPTS,
                   "usage: tilegemm tune [--m M --n N --k K] [--dtype fp32|bf16] [--reps R]\n"
-                  "         [--warmup W] [--seed S]\n"
+                  "         [--warmup W] [--rounds N] [--seed S]\n"
                   "  Time every compiled configuration on one shape (default 8192^3), fastest\n"
                   "  first, beside cuBLAS.\n"},
     [CMD_PLAN] = {"plan", BIT(O_CONFIG) | SHAPE_OPTS | LAYOUT_OPTS | BIT(O_DTYPE),
@@ -181,6 +184,7 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t len)
     o->alpha = 1.0f;
     o->reps = 20;
     o->warmup = 5;
+    o->rounds = 5;
     if (err && len)
         err[0] = '\0';
     if (argc < 2)
@@ -272,6 +276,10 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t len)
         case O_WARMUP:
             r = int_value(cmd->name, flag, v, 0, 100000, &x, err, len);
             o->warmup = (int)x;
+            break;
+        case O_ROUNDS:
+            r = int_value(cmd->name, flag, v, 1, 100, &x, err, len);
+            o->rounds = (int)x;
             break;
         case O_SEED: {
             char *end = NULL;

@@ -39,6 +39,7 @@ typedef struct cli_options {
     float alpha, beta;     /* --alpha, --beta (1, 0) */
     int misalign;          /* --misalign */
     int reps, warmup;      /* --reps (20), --warmup (5) */
+    int rounds;            /* --rounds (5): interleaved timing rounds */
     uint64_t seed;         /* --seed */
     int seed_set;
 } cli_options;

@@ -1,31 +1,38 @@
 #!/usr/bin/env bash
-# gpu-suite.sh — everything that needs the GPU, in one call: build, the GPU
-# tests, compute-sanitizer (racecheck, synccheck, memcheck) on small shapes,
-# the benchmark (tilegemm run and bench, cuBLAS in the same process), ncu
-# on the two main presets, and a short table at the end.
+# gpu-suite.sh — everything that needs the GPU, in one call, ending in a short
+# table: build (with ptxas's report), the GPU tests, compute-sanitizer
+# (racecheck, synccheck, memcheck) on small shapes, the benchmark (tilegemm run
+# and bench, cuBLAS in the same process), the host cost of a call beside a bare
+# launch, the previous build against this one interleaved, ncu, and Python.
 #
-#   scripts/gpu-suite.sh [phase ...]     phases: build test sanitize bench ncu python
-#                                        (default: all, in that order)
+#   scripts/gpu-suite.sh [phase ...]
+#     phases: build test sanitize bench hostcost compare ncu python
+#     (default: build test sanitize bench hostcost python)
+#   compare: needs the previous build's source in .old/ (git worktree add .old <commit>;
+#            carried to the device with carry: [".old"]); runs both CLIs' bench
+#            alternately, ROUNDS times, cuBLAS in every run.
 # Logs go to $OUT (default ./out); the last lines printed are the summary.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/out}
 mkdir -p "$OUT"
-PHASES=${*:-build test sanitize bench ncu python}
+PHASES=${*:-build test sanitize bench hostcost python}
 JOBS=$(nproc)
 SUMMARY="$OUT/summary.txt"
 : > "$SUMMARY"
 note() { echo "$*" | tee -a "$SUMMARY"; }
 has() { [[ " $PHASES " == *" $1 "* ]]; }
 status=0
+T=./build/cli/tilegemm
 
-note "== gpu-suite $(date -u +%Y-%m-%dT%H:%MZ) phases: $PHASES"
+note "== gpu-suite $(date -u +%Y-%m-%dT%H:%MZ) phases: $PHASES ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+changes'))"
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,power.limit --format=csv,noheader \
     | tee "$OUT/gpu.txt" | sed 's/^/gpu: /' | tee -a "$SUMMARY"
 
 if has build; then
     t0=$(date +%s)
-    if cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTG_PTXAS_VERBOSE=ON > "$OUT/configure.log" 2>&1 &&
+    if cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DTG_PTXAS_VERBOSE=ON \
+            -DTG_BUILD_PYTHON=OFF > "$OUT/configure.log" 2>&1 &&
        cmake --build build -j "$JOBS" > "$OUT/build.log" 2>&1; then
         note "build: ok in $(( $(date +%s) - t0 )) s"
     else
@@ -48,28 +55,69 @@ if has test; then
 fi
 
 if has sanitize; then
-    # Small shapes with ragged edges: every block, warp and stage path runs.
+    # Small shapes with ragged edges: every block, warp and stage path runs;
+    # memcheck also on misaligned pointers with alpha/beta (C is read).
     san_fail=0
-    for cfg in $(./build/tilegemm list | awk 'NR>2 {print $1}'); do
+    for cfg in $($T list | awk 'NR>2 {print $1}'); do
         for tool in racecheck synccheck memcheck; do
             args="--m 200 --n 136 --k 300"
-            [ $tool = memcheck ] && args="--m 129 --n 65 --k 77 --misalign"
+            [ $tool = memcheck ] && args="--m 129 --n 65 --k 77 --misalign --alpha 2 --beta 0.5"
             log="$OUT/san_${tool}_${cfg}.log"
-            compute-sanitizer --tool $tool --error-exitcode 9 ./build/tilegemm check --config $cfg $args > "$log" 2>&1
+            timeout 300 compute-sanitizer --tool $tool --error-exitcode 9 $T check --config $cfg $args > "$log" 2>&1
             rc=$?
             if [ $rc -ne 0 ]; then san_fail=1; note "sanitize: $tool $cfg FAILED (rc $rc)"; tail -15 "$log"; fi
         done
     done
-    [ $san_fail -eq 0 ] && note "sanitize: racecheck, synccheck, memcheck clean on every config"
+    # The C = beta*C path (K = 0) too.
+    timeout 300 compute-sanitizer --tool memcheck --error-exitcode 9 $T check --m 129 --n 65 --k 0 --beta 3 --misalign \
+        > "$OUT/san_memcheck_k0.log" 2>&1 || { san_fail=1; note "sanitize: memcheck K=0 FAILED"; }
+    [ $san_fail -eq 0 ] && note "sanitize: racecheck, synccheck, memcheck clean on every config (and K=0)"
     [ $san_fail -eq 0 ] || status=1
 fi
 
 if has bench; then
-    ./build/tilegemm list > "$OUT/list.txt" 2>&1; cat "$OUT/list.txt" >> "$SUMMARY"
-    ./build/tilegemm run > "$OUT/run.txt" 2>&1 || status=1
+    $T list > "$OUT/list.txt" 2>&1; cut -c1-60 "$OUT/list.txt" >> "$SUMMARY"
+    $T run > "$OUT/run.txt" 2>&1 || status=1
     cat "$OUT/run.txt" >> "$SUMMARY"
-    ./build/tilegemm bench --shapes 8192x8192x8192,4096x4096x4096 > "$OUT/bench.txt" 2>&1 || status=1
+    $T bench --shapes 8192x8192x8192,4096x4096x4096 > "$OUT/bench.txt" 2>&1 || status=1
     cat "$OUT/bench.txt" >> "$SUMMARY"
+fi
+
+if has hostcost; then
+    ./build/tg_host_cost > "$OUT/hostcost.txt" 2>&1 || status=1
+    cat "$OUT/hostcost.txt" >> "$SUMMARY"
+fi
+
+if has compare; then
+    if [ -d .old ] && cmake -S .old -B build-old -G Ninja -DCMAKE_BUILD_TYPE=Release \
+            -DTG_BUILD_TESTS=OFF -DTG_BUILD_PYTHON=OFF > "$OUT/old-configure.log" 2>&1 &&
+       cmake --build build-old -j "$JOBS" > "$OUT/old-build.log" 2>&1; then
+        OLD=$(find build-old -maxdepth 2 -type f -name tilegemm | head -1)
+        : > "$OUT/compare.txt"
+        # One configuration per invocation, so both CLIs time it the same way:
+        # check it, time it (COMPARE_REPS calls after 5 warm-up), then time cuBLAS.
+        for r in $(seq 1 "${ROUNDS:-3}"); do
+            for c in seed split8 warp64; do
+                for who in old new; do
+                    if [ $who = old ]; then run="$OLD bench"; else run="$T bench --rounds 1"; fi
+                    # both print: name check rel_fro err/bound =cuBLAS? ms TFLOP/s vs-cuBLAS
+                    $run --configs $c --shapes 8192x8192x8192 --reps ${COMPARE_REPS:-20} --seed 1 2>&1 \
+                        | awk -v who=$who -v r=$r '$1 ~ /^(seed|split8|warp64|cuBLAS)$/ { print who, r, $1, $(NF-1), $NF }' \
+                        | sed "s/ cuBLAS / cuBLAS($c) /" >> "$OUT/compare.txt"
+                done
+            done
+        done
+        note "compare (8192^3 fp32 out, previous build vs this one, alternating, ${ROUNDS:-3} rounds; median TFLOP/s, median % of own-run cuBLAS):"
+        for c in seed split8 warp64 'cuBLAS(seed)' 'cuBLAS(warp64)'; do
+            for who in old new; do
+                tf=$(awk -v w=$who -v c=$c '$1==w && $3==c {print $4}' "$OUT/compare.txt" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+                pc=$(awk -v w=$who -v c=$c '$1==w && $3==c {sub("%","",$5); print $5}' "$OUT/compare.txt" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')
+                note "  $(printf '%-14s %-4s %7s TFLOP/s %6s%%' $c $who "$tf" "$pc")"
+            done
+        done
+    else
+        note "compare: no .old source or its build failed (see old-build.log)"; status=1
+    fi
 fi
 
 if has ncu; then
@@ -77,32 +125,25 @@ if has ncu; then
     metrics+=,sm__throughput.avg.pct_of_peak_sustained_elapsed
     metrics+=,l1tex__data_pipe_lsu_wavefronts_mem_shared.sum
     metrics+=,l1tex__data_bank_conflicts_pipe_lsu_mem_shared.sum
-    metrics+=,l1tex__data_pipe_lsu_wavefronts_mem_shared.avg.pct_of_peak_sustained_elapsed
     metrics+=,dram__throughput.avg.pct_of_peak_sustained_elapsed
-    metrics+=,sm__warps_active.avg.pct_of_peak_sustained_active
-    metrics+=,smsp__issue_active.avg.pct_of_peak_sustained_active
     metrics+=,regex:smsp__average_warps_issue_stalled_.*_per_issue_active.ratio
-    for cfg in ${NCU_CONFIGS:-seed split8 b256}; do
+    for cfg in ${NCU_CONFIGS:-seed warp64}; do
         ncu --kernel-name "regex:tg_micro_${cfg}_vec" --launch-count 1 --clock-control none \
-            --section WarpStateStats --metrics "$metrics" \
-            ./build/tilegemm bench --configs $cfg --shapes 8192x8192x8192 --reps 1 --warmup 0 \
+            --metrics "$metrics" $T bench --configs $cfg --shapes 8192x8192x8192 --reps 1 --warmup 0 \
             > "$OUT/ncu_$cfg.txt" 2>&1
         note "ncu $cfg:"
-        # the pipes, then the five largest stall reasons (warps stalled per issued instruction)
-        grep -E "hmma_cycles|bank_conflicts|wavefronts_mem_shared|sm__throughput|dram__throughput|warps_active|issue_active " \
+        grep -E "hmma_cycles|bank_conflicts|wavefronts_mem_shared|sm__throughput|dram__throughput" \
             "$OUT/ncu_$cfg.txt" | awk '{printf "  %-80s %s\n", $1, $NF}' >> "$SUMMARY"
-        grep -E "issue_stalled_.*per_issue_active" "$OUT/ncu_$cfg.txt" | awk '{print $NF, $1}' | sort -rn | head -6 \
-            | sed -E 's/smsp__average_warps_issue_stalled_(.*)_per_issue_active.ratio/stall \1/; s/^/  /' >> "$SUMMARY"
     done
 fi
 
 if has python && [ -f pyproject.toml ]; then
     if python3 -m pip install --no-build-isolation --no-deps -q . > "$OUT/pip.log" 2>&1; then
-        python3 -m pytest -q -rs tests/python > "$OUT/pytest.log" 2>&1; rc=$?
+        timeout 900 python3 -m pytest -q -rs tests/python > "$OUT/pytest.log" 2>&1; rc=$?
         note "pytest: $(tail -1 "$OUT/pytest.log") (rc $rc)"; [ $rc -eq 0 ] || status=1
-        grep -E "^SKIPPED" "$OUT/pytest.log" | sed "s/^/  /" >> "$SUMMARY"
-        [ -f examples/seed_usage.py ] && python3 examples/seed_usage.py > "$OUT/example.txt" 2>&1 \
-            && tail -6 "$OUT/example.txt" >> "$SUMMARY"
+        grep -E "^(SKIPPED|FAILED)" "$OUT/pytest.log" | head -20 | sed "s/^/  /" >> "$SUMMARY"
+        [ -f examples/seed_usage.py ] && timeout 300 python3 examples/seed_usage.py > "$OUT/example.txt" 2>&1 \
+            && tail -8 "$OUT/example.txt" >> "$SUMMARY"
     else
         note "python: pip install FAILED (see pip.log)"; tail -20 "$OUT/pip.log"; status=1
     fi

@@ -121,11 +121,11 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
     p->stride_a = batched ? g->stride_a : 0;
     p->stride_b = batched ? g->stride_b : 0;
     p->stride_c = batched ? g->stride_c : 0;
-    p->grid_m = tg_plan_grid_m(&t, g->m);
-    p->grid_n = tg_plan_grid_n(&t, g->n);
+    p->grid_m = (int)tg_plan_grid_m(&t, g->m); /* supports() bounded their product */
+    p->grid_n = (int)tg_plan_grid_n(&t, g->n);
     p->alpha = g->alpha;
     p->beta = g->beta;
-    p->c_dtype = g->c_dtype;
+    p->c_dtype = (unsigned char)g->c_dtype;
     /* 16-byte loads need every row (and batch item) of A and B to start 16-byte aligned. */
     p->vec_ab = aligned(g->a, 16) && aligned(g->b, 16) && g->lda % 8 == 0 && g->ldb % 8 == 0 &&
                 p->stride_a % 8 == 0 && p->stride_b % 8 == 0;
@@ -133,7 +133,7 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
     p->vec_c = aligned(g->c, g->c_dtype == TG_DTYPE_F32 ? 8 : 4) && g->ldc % 2 == 0 &&
                p->stride_c % 2 == 0;
     TG_TRY(kernels[preset](p->vec_ab, dev, &out->kernel));
-    out->grid[0] = (unsigned)(p->grid_m * p->grid_n);
+    out->grid[0] = (unsigned)((int64_t)p->grid_m * p->grid_n);
     out->grid[1] = (unsigned)g->batch;
     out->grid[2] = 1;
     out->block[0] = (unsigned)tg_plan_threads(&t);

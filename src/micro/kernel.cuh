@@ -343,11 +343,10 @@ static __device__ __forceinline__ void compute_slice(const tg_tile *t, uint32_t 
  * one access when allowed. beta = 0 never reads C (it may hold NaN).
  */
 static __device__ __forceinline__ void store_pair(const tg_micro_params *p, void *c, int64_t row,
-                                                  int64_t col, float x, float y)
+                                                  int64_t col, float x, float y, const bool read)
 {
     const int64_t at = row * p->ldc + col;
     const bool first = col < p->n, both = col + 1 < p->n;
-    const bool read = p->beta != 0.0f;
     x *= p->alpha;
     y *= p->alpha;
     if (p->c_dtype == TG_DTYPE_F32) {
@@ -388,10 +387,13 @@ static __device__ __forceinline__ void store_pair(const tg_micro_params *p, void
  * Accumulator (i, j) goes to C at tg_plan_c_tile; inside it, mma tile (mt, nt)
  * and lane registers by tg_plan_frag_c. Registers 2h and 2h+1 of a lane are
  * adjacent columns of one row (checked by the verifier), hence pairs.
+ * `read` (beta != 0) is a constant in each of store_c's two expansions, so
+ * the common beta = 0 epilogue carries nothing of C's read.
  */
-static __device__ __forceinline__ void store_c(const tg_tile *t, const tg_micro_params *p, void *c,
-                                               int64_t block_row, int64_t block_col, int warp_row,
-                                               int warp_col, int lane, acc_tiles acc)
+static __device__ __forceinline__ void store_c_(const tg_tile *t, const tg_micro_params *p, void *c,
+                                                int64_t block_row, int64_t block_col, int warp_row,
+                                                int warp_col, int lane, acc_tiles acc,
+                                                const bool read)
 {
 #pragma unroll
     for (int i = 0; i < ACC_M; i++)
@@ -409,9 +411,19 @@ static __device__ __forceinline__ void store_c(const tg_tile *t, const tg_micro_
                         int64_t col = ct.col + nt * TG_MMA_N + f.col;
                         if (row < p->m)
                             store_pair(p, c, row, col, acc[i][j][mt][nt][2 * h],
-                                       acc[i][j][mt][nt][2 * h + 1]);
+                                       acc[i][j][mt][nt][2 * h + 1], read);
                     }
         }
+}
+
+static __device__ __forceinline__ void store_c(const tg_tile *t, const tg_micro_params *p, void *c,
+                                               int64_t block_row, int64_t block_col, int warp_row,
+                                               int warp_col, int lane, acc_tiles acc)
+{
+    if (p->beta != 0.0f)
+        store_c_(t, p, c, block_row, block_col, warp_row, warp_col, lane, acc, true);
+    else
+        store_c_(t, p, c, block_row, block_col, warp_row, warp_col, lane, acc, false);
 }
 
 /* ------------------------------------------------------------------------

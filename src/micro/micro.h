@@ -13,19 +13,31 @@
 extern "C" {
 #endif
 
-/* The micro kernel's one parameter, built on the host by family.c. */
+/*
+ * The micro kernel's one parameter, built on the host by family.c. Kept
+ * within 128 bytes (hence the byte-sized flags): at 136 bytes ptxas
+ * allocated the warp64 main loop differently (41 more IMAD, register copies
+ * between the fragment buffers; measured 14% slower at 8192^3 on the H100,
+ * bench/RESULTS.md 2026-11-26).
+ */
 typedef struct tg_micro_params {
     const void *a, *b;
     void *c;
     int64_t m, n, k;
     int64_t lda, ldb, ldc;
     int64_t stride_a, stride_b, stride_c;
-    int64_t grid_m, grid_n; /* thread blocks over C */
-    float alpha, beta;      /* C = alpha·acc + beta·C; beta = 0: C is not read */
+    int grid_m, grid_n;     /* thread blocks over C (grid_m·grid_n < 2^31: one launch) */
     int c_dtype;            /* tg_dtype */
     int vec_ab;             /* A and B allow 16-byte vector loads */
     int vec_c;              /* C allows 2-element vector accesses */
+    float alpha, beta;      /* C = alpha·acc + beta·C; beta = 0: C is not read */
 } tg_micro_params;
+
+#ifdef __cplusplus
+static_assert(sizeof(tg_micro_params) <= 128, "tg_micro_params must stay within 128 bytes");
+#else
+_Static_assert(sizeof(tg_micro_params) <= 128, "tg_micro_params must stay within 128 bytes");
+#endif
 
 /* A tile's ranges and plan rules (what tg_config_check does for a micro config). */
 tg_status tg_micro_check_tile(const tg_tile *t);

@@ -1,0 +1,116 @@
+/*
+ * host_cost.c — what one tg_gemm call costs the host, beside a bare
+ * cudaLaunchKernel of the same kernel (and cublasGemmEx), in one run.
+ *
+ * Each call gets fresh pointers: 64 problems rotate, so nothing the library
+ * might cache per pointer helps. Calls are enqueued in batches of BATCH on
+ * one stream (small problems: the GPU drains them faster than the queue
+ * fills), the host time of a batch divided by BATCH is one sample; the
+ * stream is synchronized between batches. Reported: the median sample, in
+ * microseconds per call, over ROUNDS rounds in which the contenders take
+ * turns.
+ *
+ *   tg_host_cost [--config NAME]      (default warp64; exits 77 without a GPU)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/core.h"
+#include "harness.h"
+
+enum { SETS = 64, BATCH = 200, ROUNDS = 30, DIM = 256 };
+
+static double now_us(void)
+{
+    struct timespec ts;
+    timespec_get(&ts, TIME_UTC);
+    return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec * 1e-3;
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+typedef enum contender { BARE, TG_CFG, TG_CHOICE, CUBLAS, CONTENDERS } contender;
+static const char *const names[CONTENDERS] = {
+    "cudaLaunchKernel (bare, same kernel)", "tg_gemm(args, cfg)",
+    "tg_gemm(args, NULL: library's choice)", "cublasGemmEx"};
+
+int main(int argc, char **argv)
+{
+    const char *config = argc == 3 && !strcmp(argv[1], "--config") ? argv[2] : "warp64";
+    if (argc != 1 && argc != 3) {
+        fprintf(stderr, "usage: tg_host_cost [--config NAME]\n");
+        return 2;
+    }
+    if (!th_have_gpu(stdout))
+        return 77;
+    tg_config cfg;
+    TH_TG(tg_config_parse(config, &cfg));
+    cublasHandle_t h;
+    TH_CUBLAS(cublasCreate(&h));
+    cudaStream_t stream;
+    TH_CUDA(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
+
+    tg_gemm_args sets[SETS];
+    tg_launch launches[SETS];
+    for (int i = 0; i < SETS; i++) {
+        void *a, *b, *c;
+        TH_CUDA(cudaMalloc(&a, DIM * DIM * 2));
+        TH_CUDA(cudaMalloc(&b, DIM * DIM * 2));
+        TH_CUDA(cudaMalloc(&c, DIM * DIM * 4));
+        TH_CUDA(cudaMemset(a, 0x3c, DIM * DIM * 2)); /* bf16 1.0-ish values, never NaN */
+        TH_CUDA(cudaMemset(b, 0x3c, DIM * DIM * 2));
+        tg_gemm_args g = tg_gemm_args_default();
+        g.a = a;
+        g.b = b;
+        g.c = c;
+        g.m = g.n = g.k = g.lda = g.ldb = g.ldc = DIM;
+        sets[i] = g;
+        tg_gemm_args read;
+        TH_TG(tg_gemm_prepare(&sets[i], &cfg, &read, &launches[i]));
+    }
+
+    static double samples[CONTENDERS][ROUNDS];
+    for (int round = -1; round < ROUNDS; round++) /* round -1: warm-up */
+        for (int who = 0; who < CONTENDERS; who++) {
+            TH_CUDA(cudaStreamSynchronize(stream));
+            const double t0 = now_us();
+            for (int i = 0; i < BATCH; i++) {
+                const int s = (i + (round + 1) * 7) % SETS;
+                switch (who) {
+                case BARE: {
+                    const tg_launch *l = &launches[s];
+                    void *params[1] = {(void *)l->params};
+                    const dim3 grid = {l->grid[0], l->grid[1], l->grid[2]};
+                    const dim3 block = {l->block[0], l->block[1], l->block[2]};
+                    TH_CUDA(cudaLaunchKernel(l->kernel, grid, block, params, l->smem, stream));
+                    break;
+                }
+                case TG_CFG: TH_TG(tg_gemm(&sets[s], &cfg, stream)); break;
+                case TG_CHOICE: TH_TG(tg_gemm(&sets[s], NULL, stream)); break;
+                case CUBLAS: TH_CUBLAS(baseline_cublas_gemm(h, &sets[s], stream)); break;
+                }
+            }
+            const double t1 = now_us();
+            if (round >= 0)
+                samples[who][round] = (t1 - t0) / BATCH;
+        }
+    TH_CUDA(cudaStreamSynchronize(stream));
+    TH_CUDA(cudaGetLastError());
+
+    double med[CONTENDERS];
+    for (int who = 0; who < CONTENDERS; who++) {
+        qsort(samples[who], ROUNDS, sizeof(double), cmp_double);
+        med[who] = samples[who][ROUNDS / 2];
+    }
+    printf("host cost per call (%s, %dx%dx%d, %d fresh pointer sets, median of %d batches of %d):\n",
+           cfg.name, DIM, DIM, DIM, SETS, ROUNDS, BATCH);
+    for (int who = 0; who < CONTENDERS; who++)
+        printf("  %-40s %7.2f us   (%+.2f us vs bare)\n", names[who], med[who], med[who] - med[BARE]);
+    return 0;
+}
