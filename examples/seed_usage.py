@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The seed's usage of tk_kernel: random bf16 a (M×K) and b (N×K), c = an
 fp32 M×N tensor, tk_kernel.dispatch_micro(a, b, c) — then c is checked
-against a.float() @ b.float().T, and micro_tk / dispatch_micro are timed
-against torch.matmul in the same run, on the same buffers.
+against a.float() @ b.float().T, and micro_tk / dispatch_micro (the seed's
+calls: "split8", or --config) and tk_kernel.gemm (the library's choice of
+kernel) are timed against torch.matmul in the same run, on the same buffers.
 
     pip install .            # builds tilegemm and tk_kernel (a few minutes)
     python examples/seed_usage.py                     # M = N = K = 8192
@@ -59,29 +60,31 @@ def main():
     p.add_argument("--m", type=int, default=8192)
     p.add_argument("--n", type=int, default=8192)
     p.add_argument("--k", type=int, default=8192)
-    p.add_argument("--config", default=None, help="preset or key=value,... (tk_kernel.configs())")
+    p.add_argument("--config", default="split8",
+                   help="what micro_tk/dispatch_micro run: a preset or 'preset,key=value,...' "
+                        "(tk_kernel.configs()); default split8, the seed's calls")
     p.add_argument("--reps", type=int, default=20)
     p.add_argument("--warmup", type=int, default=5)
     args = p.parse_args()
     if not torch.cuda.is_available() or tk_kernel.device_count() == 0:
         print("seed_usage: needs a CUDA GPU (NVIDIA Hopper)", file=sys.stderr)
         return 2
-    if args.config:
-        tk_kernel.set_default_config(args.config)
     M, N, K = args.m, args.n, args.k
+    cfg = args.config
     torch.backends.cuda.matmul.allow_tf32 = False  # an fp32 reference, not TF32
 
     # ---- the seed's usage
     a = torch.randn(M, K, dtype=torch.bfloat16, device="cuda")
     b = torch.randn(N, K, dtype=torch.bfloat16, device="cuda")
     c = torch.empty(M, N, dtype=torch.float32, device="cuda")
-    tk_kernel.dispatch_micro(a, b, c)
+    tk_kernel.dispatch_micro(a, b, c, config=cfg)
 
-    plan = tk_kernel.plan()
+    plan = tk_kernel.plan(cfg)
+    chosen = tk_kernel.choose(M, N, K)
     print(f"tk_kernel {tk_kernel.__version__} on {torch.cuda.get_device_name()}, "
           f"M={M} N={N} K={K}, config {plan['name']}: REG_BLOCK {plan['reg_block_m']}x"
           f"{plan['reg_block_n']}, {plan['accumulators']} accumulators/warp, "
-          f"{plan['smem_bytes']} B shared")
+          f"{plan['smem_bytes']} B shared; gemm(config=None) runs {chosen['name']}")
 
     ref = a.float() @ b.float().T
     err = c - ref
@@ -93,12 +96,15 @@ def main():
     # ---- timing, every contender on the same buffers
     flush = torch.empty(256 << 20, dtype=torch.uint8, device="cuda")
     flops = 2.0 * M * N * K
-    rows = [("tk_kernel.micro_tk", median_ms(lambda: tk_kernel.micro_tk(a, b, c),
+    rows = [("tk_kernel.micro_tk", median_ms(lambda: tk_kernel.micro_tk(a, b, c, config=cfg),
                                              args.reps, args.warmup, flush)),
             ("tk_kernel.dispatch_micro (wall)", median_wall_ms(
-                lambda: tk_kernel.dispatch_micro(a, b, c), args.reps, args.warmup, flush)),
+                lambda: tk_kernel.dispatch_micro(a, b, c, config=cfg), args.reps, args.warmup,
+                flush)),
             ("torch.matmul(a, b.T), bf16 out", median_ms(lambda: torch.matmul(a, b.T),
-                                                         args.reps, args.warmup, flush))]
+                                                         args.reps, args.warmup, flush)),
+            (f"tk_kernel.gemm ({chosen['name']})", median_ms(lambda: tk_kernel.gemm(a, b, c),
+                                                            args.reps, args.warmup, flush))]
     try:
         torch.mm(a, b.T, out_dtype=torch.float32)
         rows.append(("torch.mm(a, b.T, out_dtype=fp32)", median_ms(
@@ -115,6 +121,16 @@ def main():
             print(f"  {name:34s} {ms:8.3f} ms {flops / ms / 1e9:8.1f} TFLOP/s")
     print(f"check  c vs a.float() @ b.float().T: relative Frobenius {rel:.2e}, "
           f"max |err| {max_abs:.2e}: {'OK' if ok else 'FAILED'}")
+    # gemm with the library's choice of kernel, checked too (over a NaN-filled c)
+    c.fill_(float("nan"))
+    tk_kernel.gemm(a, b, c)
+    ref = a.float() @ b.float().T
+    rel_gemm = (torch.linalg.norm(c - ref) / torch.linalg.norm(ref)).item()
+    del ref
+    ok_gemm = rel_gemm <= 1e-4 and not torch.isnan(c).any().item()
+    print(f"check  tk_kernel.gemm ({chosen['name']}): relative Frobenius {rel_gemm:.2e}: "
+          f"{'OK' if ok_gemm else 'FAILED'}")
+    ok = ok and ok_gemm
     ratio = rows[2][1] / rows[0][1]
     print(f"ratio  tk_kernel.micro_tk runs at {ratio:.2f}x the TFLOP/s of torch.matmul (bf16 out)")
     return 0 if ok else 1

@@ -4,8 +4,10 @@
     a = torch.randn(M, K, device="cuda", dtype=torch.bfloat16)
     b = torch.randn(N, K, device="cuda", dtype=torch.bfloat16)
     c = torch.empty(M, N, device="cuda", dtype=torch.float32)
-    tk_kernel.dispatch_micro(a, b, c)   # c = a @ b.T, then synchronize (the seed's)
+    tk_kernel.dispatch_micro(a, b, c)   # c = a @ b.T, then synchronize (the seed's; "split8")
     tk_kernel.micro_tk(a, b, c)         # the same, asynchronous on torch's current stream
+    out = tk_kernel.gemm(a, b)          # the library's choice of kernel: tk_kernel.choose(M, N, K)
+    tk_kernel.gemm(a, b, out, alpha=0.5, beta=1.0)    # out = 0.5 * a @ b.T + out
     out = tk_kernel.gemm(a, b, config="seed", out_dtype=torch.bfloat16)
     [(c["name"], c["accumulators"]) for c in tk_kernel.configs()]
 
@@ -20,35 +22,36 @@ __cuda_array_interface__ (bfloat16 there is typestr "<V2"). a is bf16
 must be contiguous, rows may be padded (x[:, :k] views), and leading
 dimensions must collapse to one batch stride (a 2-D a or b is shared by the
 batch). Nothing is ever copied: anything else is an error.
+
+Errors: TypeError (a wrong type, a non-CUDA array, a wrong dtype),
+ValueError (a wrong value, and the library's argument and configuration
+errors), RuntimeError (no or an unsupported GPU, CUDA errors); see
+python/README.md.
 """
 import sys as _sys
 
 from ._C import (
-    DEFAULT_CONFIG,
     __version__,
+    choose,
     configs,
-    default_config,
     device_count,
     dispatch_micro,
     gemm,
     kernel_info,
     micro_tk,
     plan,
-    set_default_config,
 )
 
 __all__ = [
     "micro_tk",
     "dispatch_micro",
     "gemm",
+    "choose",
     "configs",
     "plan",
     "kernel_info",
-    "default_config",
-    "set_default_config",
     "device_count",
     "register_torch_ops",
-    "DEFAULT_CONFIG",
 ]
 
 

@@ -1,9 +1,10 @@
-"""tk_kernel on the CPU (CI): import, the configuration listing and plans, and
-every bad input raising the right exception with a message that names the
-argument — with fake arrays (fakes.py), no GPU and no torch needed. With a
-GPU present the same tests still pass (valid fakes then fail on their made-up
-pointers, before any launch)."""
+"""tk_kernel on the CPU (CI): import, the configuration dicts, choose(), and
+every bad input raising the documented exception (python/README.md) with a
+message that names the argument — with fake arrays (fakes.py), no GPU and no
+torch needed. With a GPU present the same tests still pass (valid fakes then
+fail on their made-up pointers, before any launch)."""
 import importlib.util
+import math
 import subprocess
 import sys
 
@@ -16,6 +17,7 @@ from fakes import CAI, DL, PA, PB, PC, bf16, f32, fake_torch, live_dlpack_tensor
 M, N, K = 256, 512, 300
 FUNCS = ["micro_tk", "dispatch_micro", "gemm"]
 HAVE_GPU = tk_kernel.device_count() > 0
+UNUSED = "split8,raster=3"  # valid, but no kernel was compiled for it
 
 
 def call(fn, a, b, c, **kw):
@@ -27,17 +29,23 @@ def good(batch=()):
 
 
 def expect_no_launch(fn, a, b, c=None, **kw):
-    """Valid fake inputs: no GPU → RuntimeError naming the missing device;
-    a GPU → ValueError on the fake pointers. Never a launch, never a crash."""
-    if HAVE_GPU:
-        with pytest.raises(ValueError, match=rf"tk_kernel\.{fn}: .*(memory|pointer)"):
+    """Valid fake inputs reach tg_gemm, which refuses them before any launch:
+    without a GPU with TG_ERR_NO_DEVICE (RuntimeError); with one, on the fake
+    pointers (TG_ERR_INVALID_ARGUMENT: ValueError), or an unsupported GPU
+    (RuntimeError). Never a launch, never a crash."""
+    if not HAVE_GPU:
+        with pytest.raises(RuntimeError, match=rf"^tk_kernel\.{fn}: no (CUDA GPU|usable)"):
             call(fn, a, b, c, **kw)
+        return
+    with pytest.raises((ValueError, RuntimeError)) as e:
+        call(fn, a, b, c, **kw)
+    if e.type is ValueError:
+        assert "pointer CUDA knows" in str(e.value) or "host memory" in str(e.value), e.value
     else:
-        with pytest.raises(RuntimeError, match=rf"tk_kernel\.{fn}: no CUDA device"):
-            call(fn, a, b, c, **kw)
+        assert "tilegemm's kernels are built for sm_90a" in str(e.value), e.value
 
 
-# ---- import and listing -------------------------------------------------------
+# ---- import -------------------------------------------------------------------
 
 
 def test_import_needs_neither_torch_nor_gpu():
@@ -45,9 +53,55 @@ def test_import_needs_neither_torch_nor_gpu():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split()[0] == "False"
     assert tk_kernel.__version__.count(".") == 1
-    for name in FUNCS + ["configs", "plan", "kernel_info", "default_config",
-                         "set_default_config", "device_count", "register_torch_ops"]:
+    for name in FUNCS + ["choose", "configs", "plan", "kernel_info", "device_count",
+                         "register_torch_ops"]:
         assert callable(getattr(tk_kernel, name)), name
+        assert name in tk_kernel.__all__
+    # the default configuration lives in the library now
+    for gone in ("set_default_config", "default_config", "DEFAULT_CONFIG"):
+        assert not hasattr(tk_kernel, gone) and not hasattr(tk_kernel._C, gone), gone
+
+
+# ---- configuration dicts --------------------------------------------------------
+
+FIXED = {"name", "family", "compiled", "params", "preset_line"}
+
+
+def params_of(text):
+    """'micro,block_m=128,...,layout=interleaved' → ('micro', {key: int or name})."""
+    family, *items = text.split(",")
+    out = {}
+    for item in items:
+        key, value = item.split("=")
+        out[key] = int(value) if value.lstrip("-").isdigit() else value
+    return family, out
+
+
+def test_configs_are_generic_dicts():
+    cfgs = tk_kernel.configs()
+    names = [c["name"] for c in cfgs]
+    assert len(set(names)) == len(names) and {"seed", "split8"} <= set(names)
+    for c in cfgs:
+        assert c["compiled"] is True and c["family"] == "micro"
+        family, params = params_of(c["params"])
+        assert family == c["family"]
+        # one entry per parameter, with the value the configuration string gives
+        for key, value in params.items():
+            assert c[key] == value, (c["name"], key)
+        # one per fact (derived numbers), all ints; nothing else
+        facts = set(c) - FIXED - set(params)
+        assert {"threads", "warps", "accumulators", "smem_bytes"} <= facts
+        assert all(type(c[f]) is int for f in facts)
+        assert c["preset_line"].startswith(f"src/micro/presets.def: TG_MICRO_PRESET({c['name']}, ")
+        assert "description" not in c
+
+
+def test_enumerations_are_names():
+    cfgs = {c["name"]: c for c in tk_kernel.configs()}
+    assert cfgs["seed"]["layout"] == "interleaved" and cfgs["seed"]["pipe"] == "cp_async"
+    assert cfgs["seed_contig"]["layout"] == "contiguous"
+    assert cfgs["seed_regs"]["pipe"] == "regs"
+    assert "TG_INTERLEAVED, TG_CP_ASYNC" in cfgs["seed"]["preset_line"]
 
 
 def test_configs_seed_and_split8():
@@ -65,11 +119,7 @@ def test_configs_seed_and_split8():
 
 
 def test_configs_derived_plan_is_consistent():
-    cfgs = tk_kernel.configs()
-    assert len({c["name"] for c in cfgs}) == len(cfgs)
-    assert sum(c["default"] for c in cfgs) == 1
-    for c in cfgs:
-        assert c["compiled"] is True
+    for c in tk_kernel.configs():
         assert c["warp_tile_m"] == c["block_m"] // c["warps_m"]
         assert c["warp_tile_n"] == c["block_n"] // c["warps_n"]
         assert c["acc_m"] == c["warp_tile_m"] // c["reg_block_m"]
@@ -78,64 +128,115 @@ def test_configs_derived_plan_is_consistent():
         assert c["acc_regs"] == c["warp_tile_m"] * c["warp_tile_n"] // 32
         assert c["smem_bytes"] == c["stages"] * (c["block_m"] + c["block_n"]) * c["dot_slice_shared"] * 2
         assert c["mma_tiles_m"] == c["reg_block_m"] // 16 and c["mma_tiles_n"] == c["reg_block_n"] // 8
-        assert c["layout"] in ("interleaved", "contiguous") and c["pipe"] in ("cp_async", "regs")
-        # the parameter string names the same compiled kernel
-        assert tk_kernel.plan(c["params"])["name"] == c["name"]
 
 
-@pytest.mark.parametrize("name", ["seed", "split8"])
-def test_plan_tiles_cover_the_block_once(name):
-    p = tk_kernel.plan(name)
-    assert p["name"] == name and p["compiled"]
-    assert len(p["tiles"]) == p["warps"] * p["accumulators"]
-    covered = set()
-    for warp, i, j, row, col in p["tiles"]:
-        for r in range(row, row + p["reg_block_m"]):
-            for c in range(col, col + p["reg_block_n"]):
-                assert (r, c) not in covered
-                covered.add((r, c))
-    assert covered == {(r, c) for r in range(p["block_m"]) for c in range(p["block_n"])}
+def test_plan_reads_back_every_config():
+    for c in tk_kernel.configs():
+        for text in (c["name"], c["params"]):
+            p = tk_kernel.plan(text)
+            assert "block tile" in p.pop("description")
+            assert p == c, text
 
 
-def test_plan_of_parameter_strings():
-    assert tk_kernel.plan("block=128,reg_m=16,reg_n=16")["name"] == "split8"
-    assert tk_kernel.plan()["name"] == tk_kernel.default_config()
-    p = tk_kernel.plan("split8,raster=3")  # valid, but no kernel was built for it
-    assert p["compiled"] is False and p["raster"] == 3
-    with pytest.raises(ValueError, match=r"tk_kernel\.plan: config 'reg=24': .*REG_BLOCK_M must be a multiple of 16"):
-        tk_kernel.plan("reg=24")
-    with pytest.raises(ValueError, match="unknown preset 'nope'"):
-        tk_kernel.plan("nope")
-    with pytest.raises(ValueError, match="unknown key 'colour'"):
-        tk_kernel.plan("colour=red")
-    with pytest.raises(TypeError, match="config must be a str"):
+def test_plan_of_an_uncompiled_config():
+    p = tk_kernel.plan(UNUSED)
+    assert p["compiled"] is False and p["name"] == "custom" and p["family"] == "micro"
+    assert p["raster"] == 3 and "raster=3" in p["params"]
+    assert p["preset_line"].startswith("src/micro/presets.def: TG_MICRO_PRESET(my_config, 128, ")
+    assert p["preset_line"].endswith(", 3)")
+    assert p["threads"] == 256 and p["accumulators"] == 8
+    # the family's name stands for its base preset; keys may be set in any case
+    assert tk_kernel.plan("micro")["name"] == "seed"
+    assert tk_kernel.plan("seed,REG_M=16,reg_n=16")["name"] == "split8"
+
+
+@pytest.mark.parametrize("text, words", [
+    ("nope", "unknown preset 'nope'"),
+    ("seed,colour=red", "unknown key 'colour' for the micro family"),
+    ("seed,block_m=8", "block_m must be 16..512, got 8"),
+    ("seed,reg_m=24", "REG_BLOCK_M must be a multiple of 16"),
+    ("reg=16", "starts with a key"),
+    ("seed,reg=16,reg_m=32", "sets reg_block_m twice"),
+    ("seed,\n", "not printable ASCII"),  # the C parser's own check
+])
+def test_plan_errors_are_the_librarys(text, words):
+    with pytest.raises(ValueError, match=r"^tk_kernel\.plan: ") as e:
+        tk_kernel.plan(text)
+    assert words in str(e.value)
+
+
+def test_config_text_checks():
+    with pytest.raises(TypeError, match=r"^tk_kernel\.plan: config must be a str"):
         tk_kernel.plan(128)
+    with pytest.raises(TypeError, match=r"^tk_kernel\.plan: config must be a str"):
+        tk_kernel.plan(b"seed")
+    with pytest.raises(ValueError, match=r"^tk_kernel\.plan: config must be ASCII text, got U\+00EF at index 3"):
+        tk_kernel.plan("splït8")
+    with pytest.raises(ValueError, match=r"^tk_kernel\.plan: config contains a NUL character"):
+        tk_kernel.plan("seed\0,reg=16")
+    with pytest.raises(TypeError):
+        tk_kernel.plan()  # there is no default configuration to plan
 
 
-def test_default_config():
-    assert tk_kernel.default_config() == tk_kernel.DEFAULT_CONFIG
-    assert tk_kernel.DEFAULT_CONFIG in {c["name"] for c in tk_kernel.configs()}
-    try:
-        tk_kernel.set_default_config("seed")
-        assert tk_kernel.default_config() == "seed"
-        assert [c["name"] for c in tk_kernel.configs() if c["default"]] == ["seed"]
-        with pytest.raises(ValueError, match="unknown preset"):
-            tk_kernel.set_default_config("nope")
-        with pytest.raises(ValueError, match="no compiled kernel"):
-            tk_kernel.set_default_config("split8,raster=3")
-        assert tk_kernel.default_config() == "seed"
-    finally:
-        tk_kernel.set_default_config(tk_kernel.DEFAULT_CONFIG)
+def test_choose():
+    names = {c["name"] for c in tk_kernel.configs()}
+    for m, n, k, dtype in [(8192, 8192, 8192, None), (1, 1, 1, "bf16"), (0, 5, 7, "float32")]:
+        ch = tk_kernel.choose(m, n, k, out_dtype=dtype)
+        assert set(ch) == {"name", "family", "why", "params"}
+        assert ch["name"] in names and ch["family"] == "micro"
+        assert ch["why"].startswith("rule '")
+        assert ch["params"] == tk_kernel.plan(ch["name"])["params"]
+    assert tk_kernel.choose(m=64, n=64, k=64) == tk_kernel.choose(64, 64, 64)
+    with pytest.raises(TypeError, match=r"^tk_kernel\.choose: m must be an int, got float"):
+        tk_kernel.choose(1.5, 2, 3)
+    with pytest.raises(TypeError, match=r"^tk_kernel\.choose: k must be an int, got str"):
+        tk_kernel.choose(1, 2, "3")
+    with pytest.raises(ValueError, match=r"^tk_kernel\.choose: n does not fit 64 bits"):
+        tk_kernel.choose(1, 2**70, 3)
+    with pytest.raises(ValueError, match=r"^tk_kernel\.choose: m must be >= 0, got -1"):
+        tk_kernel.choose(-1, 2, 3)  # the library's check (TG_ERR_INVALID_ARGUMENT)
+    with pytest.raises(TypeError, match="out_dtype must be torch.float32 or torch.bfloat16"):
+        tk_kernel.choose(1, 2, 3, out_dtype="float16")
 
 
-def test_kernel_info_without_gpu():
+def test_kernel_info_checks_before_the_device():
+    with pytest.raises(ValueError, match=r"^tk_kernel\.kernel_info: config 'custom' has no compiled kernel"):
+        tk_kernel.kernel_info(UNUSED)
+    with pytest.raises(TypeError, match="config must be a str"):
+        tk_kernel.kernel_info(3)
     if HAVE_GPU:
         pytest.skip("a GPU is present (test_gpu.py covers kernel_info)")
-    with pytest.raises(RuntimeError, match="no CUDA device"):
-        tk_kernel.kernel_info("seed")
+    for cfg in (None, "seed"):
+        with pytest.raises(RuntimeError, match=r"^tk_kernel\.kernel_info: no (CUDA GPU|usable)"):
+            tk_kernel.kernel_info(cfg)
 
 
-# ---- not CUDA arrays ---------------------------------------------------------
+# ---- the status → exception mapping ----------------------------------------------
+
+
+@pytest.mark.parametrize("status, run, exc, words", [
+    ("TG_ERR_INVALID_ARGUMENT", lambda: tk_kernel.micro_tk(bf16((M, K), PA + 1), *good()[1:]),
+     ValueError, "a (0x10000001) is not 2-byte aligned, as bf16 needs"),
+    ("TG_ERR_UNKNOWN_CONFIG", lambda: tk_kernel.gemm(*good(), config="nope"),
+     ValueError, "unknown preset 'nope'"),
+    ("TG_ERR_INVALID_CONFIG", lambda: tk_kernel.micro_tk(*good(), config="seed,stages=9"),
+     ValueError, "stages must be 2..8, got 9"),
+    ("TG_ERR_NOT_COMPILED", lambda: tk_kernel.dispatch_micro(*good(), config=UNUSED),
+     ValueError, "is valid but no kernel was compiled for it; add this line to compile one: "
+                 "src/micro/presets.def: TG_MICRO_PRESET(my_config,"),
+    ("TG_ERR_NO_DEVICE", lambda: tk_kernel.gemm(*good()),
+     RuntimeError, "no "),
+])
+def test_library_status_to_exception(status, run, exc, words):
+    if status == "TG_ERR_NO_DEVICE" and HAVE_GPU:
+        pytest.skip("a GPU is present")
+    with pytest.raises(exc) as e:
+        run()
+    assert type(e.value) is exc  # exactly the documented class
+    assert str(e.value).startswith("tk_kernel.") and words in str(e.value), str(e.value)
+
+
+# ---- not CUDA arrays -------------------------------------------------------------
 
 
 @pytest.mark.parametrize("fn", FUNCS)
@@ -224,6 +325,60 @@ def test_gemm_without_out_needs_torch_inputs():
         tk_kernel.gemm(a, b)
 
 
+# ---- alpha and beta ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["alpha", "beta"])
+@pytest.mark.parametrize("bad", ["2", None, 1j, [1.0], b"1"])
+def test_alpha_beta_must_be_real_numbers(name, bad):
+    with pytest.raises(TypeError, match=rf"^tk_kernel\.gemm: {name} must be a real number, got "):
+        tk_kernel.gemm(*good(), **{name: bad})
+
+
+@pytest.mark.parametrize("name", ["alpha", "beta"])
+@pytest.mark.parametrize("bad, words", [(math.inf, "must be finite, got inf"),
+                                        (-math.inf, "must be finite, got -inf"),
+                                        (math.nan, "must be finite, got nan"),
+                                        (1e300, "does not fit float32"),
+                                        (-(10**400), "does not fit float32")])
+def test_alpha_beta_must_be_finite(name, bad, words):
+    with pytest.raises(ValueError, match=rf"^tk_kernel\.gemm: {name}") as e:
+        tk_kernel.gemm(*good(), **{name: bad})
+    assert words in str(e.value)
+
+
+def test_alpha_beta_accepted():
+    class Half:
+        def __float__(self):
+            return 0.5
+
+    for kw in ({"alpha": 2}, {"beta": 1}, {"alpha": 0.0, "beta": -3.5}, {"alpha": Half()},
+               {"alpha": 3.4e38}):
+        expect_no_launch("gemm", *good(), **kw)
+    a, b, c = good()
+    with pytest.raises(TypeError):
+        tk_kernel.gemm(a, b, c, None, None, 2.0)  # keyword-only
+    with pytest.raises(TypeError):
+        tk_kernel.micro_tk(a, b, c, alpha=2.0)  # the seed's signature has none
+
+
+def test_alpha_reaches_the_library():
+    # alpha = 0 reads neither a nor b (out = beta·out): the library skips their
+    # checks, so a NULL a passes them and the call gets as far as the device
+    a0, b, c = bf16((M, K), 0), *good()[1:]
+    with pytest.raises(ValueError, match=r"^tk_kernel\.gemm: a is NULL$"):
+        tk_kernel.gemm(a0, b, c, alpha=1.0)
+    expect_no_launch("gemm", a0, b, c, alpha=0.0, beta=0.5)
+
+
+def test_beta_without_out_has_no_c_to_read():
+    a, b, _ = good()
+    with pytest.raises(ValueError, match=r"^tk_kernel\.gemm: beta is 0.5 but out is None: there is no C to read"):
+        tk_kernel.gemm(a, b, beta=0.5)
+    with pytest.raises(TypeError, match="pass out="):
+        tk_kernel.gemm(a, b, beta=0.0, alpha=2.0)  # beta = 0: allocating is fine (but not here)
+
+
 # ---- shapes --------------------------------------------------------------------
 
 
@@ -263,14 +418,37 @@ def test_batch_shapes():
         tk_kernel.gemm(a, bf16((4, N, K), PB))
 
 
-def test_empty_problems_do_nothing():
-    # M = 0 or a batch of 0: nothing to write, so no GPU is needed either
-    assert tk_kernel.micro_tk(bf16((0, K)), bf16((N, K), PB), f32((0, N))) is None
-    assert tk_kernel.micro_tk(bf16((0, M, K)), bf16((0, N, K), PB), f32((0, M, N))) is None
-    out = f32((M, 0))
-    assert tk_kernel.gemm(bf16((M, K)), bf16((0, K), PB), out) is out
-    with pytest.raises(ValueError, match="K is 0"):
-        tk_kernel.micro_tk(bf16((M, 0)), bf16((N, 0), PB), f32((M, N)))
+# ---- foreign descriptions --------------------------------------------------------
+
+
+@pytest.mark.parametrize("fn", FUNCS)
+def test_negative_dimensions_and_strides_are_named(fn):
+    a, b, c = good()
+    with pytest.raises(ValueError, match=rf"^tk_kernel\.{fn}: a: __cuda_array_interface__ shape has a negative dimension -3$"):
+        call(fn, bf16((-3, K)), b, c)
+    name = "out" if fn == "gemm" else "c"
+    with pytest.raises(ValueError, match=rf"^tk_kernel\.{fn}: {name}: __cuda_array_interface__ shape has a negative dimension -1"):
+        call(fn, a, b, f32((M, -1)))
+    with pytest.raises(ValueError, match=rf"^tk_kernel\.{fn}: b: __cuda_array_interface__ strides has a negative stride -600 \(reversed views"):
+        call(fn, a, bf16((N, K), PB, strides=(-K, 1)), c)
+    with pytest.raises(ValueError, match=rf"^tk_kernel\.{fn}: a: DLPack shape has a negative dimension -2"):
+        call(fn, DL((M, -2)), b, c)
+    with pytest.raises(ValueError, match=rf"^tk_kernel\.{fn}: b: DLPack strides has a negative stride -1"):
+        call(fn, a, DL((N, K), ptr=PB, strides=(K, -1)), c)
+
+
+def test_description_types():
+    a, b, c = good()
+    with pytest.raises(TypeError, match=r"a: __cuda_array_interface__ shape\[1\] must be an int, got float"):
+        tk_kernel.micro_tk(raw_cai(shape=(M, 1.5), typestr="<V2", data=(PA, False)), b, c)
+    with pytest.raises(TypeError, match=r"a: __cuda_array_interface__ shape must be a tuple of ints, got int"):
+        tk_kernel.micro_tk(raw_cai(shape=5, typestr="<V2", data=(PA, False)), b, c)
+    with pytest.raises(ValueError, match=r"a: __cuda_array_interface__ shape\[0\] does not fit 64 bits"):
+        tk_kernel.micro_tk(raw_cai(shape=(2**64, K), typestr="<V2", data=(PA, False)), b, c)
+    with pytest.raises(ValueError, match="a has 17 dimensions; at most 16 are supported"):
+        tk_kernel.micro_tk(bf16((1,) * 15 + (M, K)), b, c)
+    with pytest.raises(TypeError, match="a: __cuda_array_interface__ data pointer must be an int, got str"):
+        tk_kernel.micro_tk(raw_cai(shape=(M, K), typestr="<V2", data=("0x10", False)), b, c)
 
 
 # ---- strides -------------------------------------------------------------------
@@ -298,14 +476,11 @@ def test_padded_rows_and_odd_strides_are_accepted():
     expect_no_launch("micro_tk", bf16((M, K), PA + 2), b, c)  # storage offset of one element
 
 
-def test_rows_that_overlap():
-    with pytest.raises(ValueError, match=r"a: rows overlap: the row stride \(leading dimension\) 200 is smaller than the row length 300"):
+def test_rows_that_overlap_are_the_librarys_leading_dimension_check():
+    with pytest.raises(ValueError, match=r"^tk_kernel\.micro_tk: lda must be >= k \(300\), got 200$"):
         tk_kernel.micro_tk(bf16((M, K), strides=(200, 1)), *good()[1:])
-
-
-def test_negative_strides():
-    with pytest.raises(ValueError, match="b has a negative stride"):
-        tk_kernel.micro_tk(good()[0], bf16((N, K), PB, strides=(-K, 1)), good()[2])
+    with pytest.raises(ValueError, match=r"^tk_kernel\.gemm: ldc must be >= n \(512\), got 0$"):
+        tk_kernel.gemm(*good()[:2], f32((M, N), strides=(0, 1)))
 
 
 def test_batch_strides():
@@ -320,29 +495,29 @@ def test_batch_strides():
     # size-1 batch dimensions may have any stride
     expect_no_launch("micro_tk", bf16((2, 1, 3, M, K), strides=(3 * M * K, 7, M * K, K, 1)),
                      bf16((2, 1, 3, N, K), PB), f32((2, 1, 3, M, N)))
-    # c's batch items must not overlap
-    with pytest.raises(ValueError, match=r"c: batch items overlap \(batch stride 0"):
+    # c's batch items must not overlap: the library's check
+    with pytest.raises(ValueError, match=r"^tk_kernel\.micro_tk: stride_c must be >= \(m-1\)\*ldc\+n = 131072 so batch items of c do not overlap, got 0$"):
         tk_kernel.micro_tk(bf16((2, 3, M, K)), b, f32((2, 3, M, N), strides=(0, 0, N, 1)))
 
 
-# ---- pointers and memory -------------------------------------------------------
+# ---- pointers and memory: the library's checks -------------------------------------
 
 
 def test_null_and_misaligned_pointers():
     a, b, c = good()
-    with pytest.raises(ValueError, match=r"tk_kernel\.micro_tk: a has a NULL data pointer"):
+    with pytest.raises(ValueError, match=r"^tk_kernel\.micro_tk: a is NULL$"):
         tk_kernel.micro_tk(bf16((M, K), 0), b, c)
-    with pytest.raises(ValueError, match=r"b: data pointer 0x20000001 is not 2-byte aligned"):
+    with pytest.raises(ValueError, match=r"^tk_kernel\.micro_tk: b \(0x20000001\) is not 2-byte aligned, as bf16 needs$"):
         tk_kernel.micro_tk(a, bf16((N, K), PB + 1), c)
-    with pytest.raises(ValueError, match=r"c: data pointer 0x30000002 is not 4-byte aligned"):
-        tk_kernel.micro_tk(a, b, f32((M, N), PC + 2))
+    with pytest.raises(ValueError, match=r"^tk_kernel\.gemm: c \(0x30000002\) is not 4-byte aligned, as fp32 needs$"):
+        tk_kernel.gemm(a, b, f32((M, N), PC + 2))
 
 
 def test_output_aliasing_an_input():
     a, b, _ = good()
-    with pytest.raises(ValueError, match="c overlaps a in memory"):
+    with pytest.raises(ValueError, match=r"^tk_kernel\.micro_tk: c overlaps a: the output must not alias an input$"):
         tk_kernel.micro_tk(a, b, f32((M, N), PA + 64))
-    with pytest.raises(ValueError, match="out overlaps b in memory"):
+    with pytest.raises(ValueError, match=r"^tk_kernel\.gemm: c overlaps b"):
         tk_kernel.gemm(a, b, f32((M, N), PB))
 
 
@@ -360,13 +535,54 @@ def test_devices_that_differ():
         tk_kernel.gemm(a, DL((N, K), ptr=PB), c)
 
 
+# ---- zero sizes, as the library defines them ------------------------------------------
+
+
+@pytest.mark.parametrize("fn", FUNCS)
+def test_empty_problems_do_nothing(fn):
+    # M, N or a batch of 0: a successful no-op that touches no device (none is here)
+    out = f32((0, N))
+    r = call(fn, bf16((0, K)), bf16((N, K), PB), out)
+    assert r is (out if fn == "gemm" else None)
+    out = f32((M, 0))
+    r = call(fn, bf16((M, K)), bf16((0, K), PB), out)
+    assert r is (out if fn == "gemm" else None)
+    out = f32((0, M, N))
+    r = call(fn, bf16((0, M, K)), bf16((0, N, K), PB), out)
+    assert r is (out if fn == "gemm" else None)
+    # DLPack arrays say their device; still nothing is asked of it
+    dl_out = DL((0, N), "f32", PC)
+    r = call(fn, DL((0, K)), DL((N, K), ptr=PB), dl_out, stream=0x1234)
+    assert r is (dl_out if fn == "gemm" else None)
+    # the configuration is still the library's to check
+    with pytest.raises(ValueError, match="no kernel was compiled"):
+        call(fn, bf16((0, K)), bf16((N, K), PB), f32((0, N)), config=UNUSED)
+
+
+@pytest.mark.parametrize("fn", FUNCS)
+def test_k_zero_reaches_the_library(fn):
+    # K = 0 is out = beta·out: tg_gemm runs it, so without a GPU it says there is none
+    expect_no_launch(fn, bf16((M, 0)), bf16((N, 0), PB), f32((M, N)))
+    expect_no_launch(fn, bf16((2, M, 0)), bf16((N, 0), PB), f32((2, M, N)))
+    if fn == "gemm":
+        expect_no_launch(fn, bf16((M, 0)), bf16((N, 0), PB), f32((M, N)), beta=2.0)
+
+
 # ---- __cuda_array_interface__ details -------------------------------------------
+
+
+def raw_cai(**interface):
+    return type("RawCAI", (), {"__cuda_array_interface__": interface})()
 
 
 def test_cuda_array_interface_details():
     a, b, c = good()
     with pytest.raises(ValueError, match="stream 0 is not allowed"):
         tk_kernel.micro_tk(bf16((M, K), stream=0), b, c)
+    with pytest.raises(ValueError, match="a: __cuda_array_interface__ stream is not a stream handle"):
+        tk_kernel.micro_tk(bf16((M, K), stream=-4), b, c)
+    with pytest.raises(TypeError, match="a: __cuda_array_interface__ stream must be None or an int, got str"):
+        tk_kernel.micro_tk(bf16((M, K), stream="s"), b, c)
     with pytest.raises(ValueError, match="a has a mask"):
         tk_kernel.micro_tk(bf16((M, K), mask=object()), b, c)
     with pytest.raises(TypeError, match="lacks typestr"):
@@ -392,10 +608,6 @@ def test_cuda_array_interface_details():
 # ---- DLPack details --------------------------------------------------------------
 
 
-def raw_cai(**interface):
-    return type("RawCAI", (), {"__cuda_array_interface__": interface})()
-
-
 def test_dlpack_inputs_and_deleters():
     live = live_dlpack_tensors()
     a, b, c = DL((M, K), ptr=PA), DL((N, K), ptr=PB), DL((M, N), "f32", PC)
@@ -418,6 +630,10 @@ def test_dlpack_errors_still_release_the_tensors():
     with pytest.raises(ValueError, match="b has K=256 but a has K=300"):
         tk_kernel.micro_tk(a, b, good()[2])
     assert (a.exported, a.deleted, b.exported, b.deleted) == (1, 1, 1, 1)
+    b = DL((N, K), ptr=PB)
+    with pytest.raises(ValueError, match="a is NULL"):  # a library error, after the exports
+        tk_kernel.micro_tk(DL((M, K), ptr=0), b, good()[2])
+    assert b.exported == b.deleted == 1
     bad = DL((M, K), capsule_name=b"bogus")
     with pytest.raises(TypeError, match="a.__dlpack__\\(\\) returned a capsule named 'bogus'"):
         tk_kernel.micro_tk(bad, *good()[1:])
@@ -433,22 +649,36 @@ def test_dlpack_errors_still_release_the_tensors():
 
 
 @pytest.mark.parametrize("fn", FUNCS)
-def test_config_and_stream_arguments(fn):
+def test_config_arguments(fn):
     a, b, c = good()
-    with pytest.raises(ValueError, match=rf"tk_kernel\.{fn}: config 'nope': unknown preset"):
+    with pytest.raises(ValueError, match=rf"^tk_kernel\.{fn}: unknown preset 'nope'"):
         call(fn, a, b, c, config="nope")
-    with pytest.raises(ValueError, match=rf"tk_kernel\.{fn}: config 'reg=24': invalid tile"):
-        call(fn, a, b, c, config="reg=24")
-    with pytest.raises(ValueError, match="no compiled kernel has these parameters"):
-        call(fn, a, b, c, config="split8,raster=3")
-    with pytest.raises(TypeError, match="config must be a str"):
+    with pytest.raises(ValueError, match=rf"^tk_kernel\.{fn}: invalid micro configuration: REG_BLOCK_M must be a multiple of 16"):
+        call(fn, a, b, c, config="seed,reg=24")
+    with pytest.raises(ValueError, match=rf"^tk_kernel\.{fn}: config 'custom' is valid but no kernel was compiled"):
+        call(fn, a, b, c, config=UNUSED)
+    with pytest.raises(TypeError, match=rf"^tk_kernel\.{fn}: config must be a str"):
         call(fn, a, b, c, config=8)
-    with pytest.raises(TypeError, match="stream must be None, an int"):
-        call(fn, a, b, c, stream="default")
-    with pytest.raises(ValueError, match="stream must be a stream handle >= 0"):
-        call(fn, a, b, c, stream=-5)
-    for cfg in ("seed", "split8", "block=128,reg=16"):
+    with pytest.raises(ValueError, match=rf"^tk_kernel\.{fn}: config must be ASCII text, got U\+00E9"):
+        call(fn, a, b, c, config="seed,layout=interleavé")
+    with pytest.raises(ValueError, match=rf"^tk_kernel\.{fn}: config has a byte that is not printable ASCII \(0x0a at offset 4\)"):
+        call(fn, a, b, c, config="seed\n")
+    for cfg in ("seed", "split8", "seed,reg=16", "micro,warps_m=2"):
         expect_no_launch(fn, a, b, c, config=cfg)
+    expect_no_launch(fn, a, b, c)  # config=None: split8 (micro_tk) or the library's choice (gemm)
+
+
+@pytest.mark.parametrize("fn", FUNCS)
+def test_stream_arguments(fn):
+    a, b, c = good()
+    with pytest.raises(TypeError, match=rf"^tk_kernel\.{fn}: stream must be None, an int"):
+        call(fn, a, b, c, stream="default")
+    with pytest.raises(ValueError, match=rf"^tk_kernel\.{fn}: stream must be a stream handle >= 0, got -5$"):
+        call(fn, a, b, c, stream=-5)
+    with pytest.raises(ValueError, match=rf"^tk_kernel\.{fn}: stream must be a stream handle >= 0, got -{2**70}$"):
+        call(fn, a, b, c, stream=-(2**70))
+    with pytest.raises(ValueError, match=rf"^tk_kernel\.{fn}: stream handle {2**64} does not fit a pointer \(64 bits\)$"):
+        call(fn, a, b, c, stream=2**64)
 
     class TorchLikeStream:
         cuda_stream, device_index = 0x1234, 0
@@ -457,9 +687,16 @@ def test_config_and_stream_arguments(fn):
         def __cuda_stream__(self):
             return (0, 0x1234)
 
-    expect_no_launch(fn, a, b, c, stream=TorchLikeStream())
-    expect_no_launch(fn, a, b, c, stream=CudaPythonStream())
-    expect_no_launch(fn, a, b, c, stream=0)
+    class NegativeStream:
+        cuda_stream = -1
+
+    class CupyStream:
+        ptr = 0x4321
+
+    with pytest.raises(ValueError, match="stream must be a stream handle >= 0, got -1"):
+        call(fn, a, b, c, stream=NegativeStream())
+    for s in (TorchLikeStream(), CudaPythonStream(), CupyStream(), 0, 2**64 - 1):
+        expect_no_launch(fn, a, b, c, stream=s)
 
 
 def test_keyword_arguments_follow_the_seed():
@@ -514,6 +751,8 @@ def test_torch_stream_choice(torch_stub):
     b = t.Tensor((N, K), t.bfloat16, "cuda:1")
     c = t.Tensor((M, N), t.float32, "cuda:1")
     t.calls.clear()
+    if HAVE_GPU:
+        pytest.skip("cuda:1 may not exist here")
     expect_no_launch("micro_tk", a, b, c)
     assert t.calls == [("stream", 1)]
     t.calls.clear()
@@ -537,36 +776,53 @@ def test_torch_gemm_allocates_out(torch_stub):
     assert [(s, d) for _, s, d, _ in empty] == [((2, 3, M, N), t.float32)]
     assert empty[0][3].index == 0
     t.calls.clear()
-    expect_no_launch("gemm", a, b, out_dtype="bfloat16")
+    expect_no_launch("gemm", a, b, out_dtype="bfloat16", alpha=0.5)
     assert [x[2] for x in t.calls if x[0] == "empty"] == [t.bfloat16]
+    with pytest.raises(ValueError, match="beta is 1 but out is None"):
+        tk_kernel.gemm(a, b, beta=1.0)
+    # M = 0: the empty output, returned without a launch
+    out = tk_kernel.gemm(t.Tensor((0, K), t.bfloat16), b)
+    assert out.shape == (0, N) and out.dtype is t.float32
+    # K = 0: a new out = 0·out reaches tg_gemm (which needs a GPU to write the zeros)
     t.calls.clear()
-    assert tk_kernel.gemm(t.Tensor((0, K), t.bfloat16), b).shape == (0, N)
+    expect_no_launch("gemm", t.Tensor((M, 0), t.bfloat16), t.Tensor((N, 0), t.bfloat16))
+    assert [x[1] for x in t.calls if x[0] == "empty"] == [(M, N)]
 
 
 # ---- no leaks ---------------------------------------------------------------------
 
 
-def test_no_reference_or_memory_leaks_over_10000_calls():
+def test_no_reference_or_memory_leaks_over_5000_rounds_of_calls():
     a, b, c = good()
     bad_b = bf16((N, 256), PB)
+    empty_a, empty_c = bf16((0, K)), f32((0, N))
     da, db, dc = DL((M, K), ptr=PA), DL((N, K), ptr=PB), DL((M, N), "f32", PC)
-    objs = [a, b, c, bad_b, da, db, dc, a.__cuda_array_interface__]
+    alpha, cfg = 0.75, "seed"
+    objs = [a, b, c, bad_b, empty_a, empty_c, da, db, dc, a.__cuda_array_interface__, alpha, cfg]
 
     def run(n):
         for _ in range(n):
             for args in ((a, b, c), (a, bad_b, c), (da, db, dc), (a, db, c)):
                 try:
-                    tk_kernel.micro_tk(*args, config="seed")
+                    tk_kernel.micro_tk(*args, config=cfg)
                 except (ValueError, RuntimeError):
                     pass
-            try:
-                tk_kernel.gemm(a, b, config="nope")
-            except ValueError:
-                pass
+            for kw in ({"config": "nope"}, {"alpha": "x"}, {"beta": math.nan}, {"alpha": alpha},
+                       {"config": UNUSED}, {"stream": -1}):
+                try:
+                    tk_kernel.gemm(a, b, c, **kw)
+                except (TypeError, ValueError, RuntimeError):
+                    pass
+            assert tk_kernel.gemm(empty_a, b, empty_c, alpha=alpha) is empty_c
+            tk_kernel.choose(M, N, K)
+            tk_kernel.plan(cfg)
             for x in (da, db, dc):
                 x.streams.clear()  # the fakes' own log, not a leak
 
-    g = growth(run, objs)
+    g = growth(run, objs, calls=5_000, warmup=50)
     assert g.refs == [0] * len(objs)
-    assert da.exported == da.deleted and dc.exported == dc.deleted == 10_100
-    assert g.bytes < 64 * 1024, f"{g.bytes} bytes more after 10,000 calls"
+    assert da.exported == da.deleted and dc.exported == dc.deleted == 5_050
+    assert g.bytes < 64 * 1024, f"{g.bytes} bytes more after 5,000 rounds"
+    # the configuration listing, on its own
+    g = growth(lambda n: [tk_kernel.configs() for _ in range(n)], [], calls=2_000, warmup=20)
+    assert g.objects < 100 and g.bytes < 64 * 1024, g

@@ -1,6 +1,8 @@
 """tk_kernel on the GPU (scripts/gpu-suite.sh, phase python): results against
 torch in float64 over random and odd shapes, padded, offset and batched views,
-both output dtypes, every configuration; ordering on torch's current stream,
+both output dtypes, every configuration, the library's choice (config=None)
+against explicit ones, alpha and beta, K = 0 and M = 0; micro_tk and
+dispatch_micro still the seed's calls (split8); ordering on torch's current stream,
 side streams, stream=, CUDA graphs; the GIL released while waiting;
 torch.compile and autograd through the custom ops; no leaks over 10,000 calls.
 Skipped cleanly without torch, CUDA, or a Hopper (sm_90) GPU.
@@ -43,25 +45,32 @@ def poisoned(*shape, dtype=F32):
     return torch.full(shape, NAN, device=DEV, dtype=dtype)
 
 
-def check(out, a, b, what=""):
-    """The library's bound (tools/harness.c th_tolerance), against float64:
-    |out - ref| <= atol·(|a|·|b|ᵀ) + rtol·|ref| per element, atol =
+def check(out, a, b, what="", alpha=1.0, beta=0.0, c0=None):
+    """The library's bound (harness/harness.c th_tolerance), against float64:
+    |out - ref| <= atol·|alpha|·(|a|·|b|ᵀ) + rtol·|ref| per element, atol =
     (K/16 + 32)·2⁻²², rtol = 0 (fp32 out) or 2⁻⁸·1.01 (bf16 out); and the
-    relative Frobenius error below 1e-4 (fp32) or 5e-3 (bf16)."""
+    relative Frobenius error below 1e-4 (fp32) or 5e-3 (bf16). ref is
+    alpha·a·bᵀ + beta·c0 (c0: out before the call); with alpha ≠ 1 or beta ≠ 0
+    the bound adds the two fp32 roundings of the epilogue (x·alpha, then
+    fma(beta, c0, x)): 2⁻²⁴·(|alpha·a·bᵀ| + |ref|)."""
     torch.cuda.synchronize()
     k = a.shape[-1]
     ad, bd = a.double(), b.double()
-    ref = ad @ bd.transpose(-1, -2)
+    ab = ad @ bd.transpose(-1, -2)
+    ref = alpha * ab + (beta * c0.double() if beta != 0.0 else 0.0)
     absdot = ad.abs() @ bd.abs().transpose(-1, -2)
     bf = out.dtype == BF16
     atol = (k / 16 + 32) * 2.0**-22
     rtol = 2.0**-8 * 1.01 if bf else 0.0
+    bound = atol * abs(alpha) * absdot + rtol * ref.abs()
+    if alpha != 1.0 or beta != 0.0:
+        bound = bound + 2.0**-24 * ((alpha * ab).abs() + ref.abs())
     got = out.double()
     assert got.shape == ref.shape, f"{what}: shape {tuple(got.shape)} != {tuple(ref.shape)}"
     nan = torch.isnan(got)
     assert not nan.any(), f"{what}: {int(nan.sum())} of {got.numel()} elements unwritten (NaN)"
     err = (got - ref).abs()
-    bad = err > atol * absdot + rtol * ref.abs()
+    bad = err > bound
     if bad.any():
         first = [tuple(i) for i in bad.nonzero()[:4].tolist()]
         detail = ", ".join(f"{i}: got {got[i].item():.7g} ref {ref[i].item():.7g}" for i in first)
@@ -109,14 +118,95 @@ def test_every_config(cfg, dtype):
     check(c, a[0, :200], b[1, :100], f"{cfg} by parameter string")
 
 
-def test_default_config_switch():
-    a, b, c = rand(300, 200), rand(100, 200), poisoned(300, 100)
-    try:
-        tk_kernel.set_default_config("seed")
-        tk_kernel.micro_tk(a, b, c)
-        check(c, a, b, "default seed")
-    finally:
-        tk_kernel.set_default_config(tk_kernel.DEFAULT_CONFIG)
+def test_seed_entry_points_run_split8():
+    """micro_tk / dispatch_micro without config= run the seed's kernel as the
+    user refactored it (split8): bit for bit what config="split8" gives."""
+    a, b = rand(300, 200), rand(100, 200)
+    c1, c2, c3 = poisoned(300, 100), poisoned(300, 100), poisoned(300, 100)
+    tk_kernel.micro_tk(a, b, c1)
+    tk_kernel.dispatch_micro(a, b, c2)
+    tk_kernel.gemm(a, b, c3, config="split8")
+    check(c1, a, b, "micro_tk default")
+    assert torch.equal(c1, c2) and torch.equal(c1, c3)
+    assert tk_kernel.kernel_info()["name"] == "split8"
+
+
+def test_library_choice_vs_explicit_config():
+    """gemm(config=None) runs what choose() names (bit for bit), and every
+    explicit configuration is correct too."""
+    m, n, k = 1000, 700, 520
+    a, b = rand(m, k), rand(n, k)
+    chosen = tk_kernel.choose(m, n, k)
+    out = tk_kernel.gemm(a, b)
+    check(out, a, b, f"library's choice ({chosen['name']})")
+    same = tk_kernel.gemm(a, b, config=chosen["params"])
+    assert torch.equal(out, same), "gemm(config=None) is not choose()'s configuration"
+    for c in ("seed", "split8"):
+        check(tk_kernel.gemm(a, b, config=c), a, b, f"explicit {c}")
+    ch16 = tk_kernel.choose(m, n, k, out_dtype=BF16)
+    out16 = tk_kernel.gemm(a, b, out_dtype=BF16)
+    assert torch.equal(out16, tk_kernel.gemm(a, b, config=ch16["name"], out_dtype=BF16))
+
+
+# ---- alpha, beta and zero sizes ----------------------------------------------------
+
+
+@pytest.mark.parametrize("dtype", [F32, BF16])
+@pytest.mark.parametrize("alpha, beta", [(2.5, 0.0), (1.0, 1.0), (-0.75, 0.5), (0.5, -2.0)])
+@pytest.mark.parametrize("cfg", [None, "seed", "split8_regs"])
+def test_alpha_beta(dtype, alpha, beta, cfg):
+    m, n, k = 257, 130, 300
+    a, b = rand(2, m, k), rand(n, k)
+    c0 = torch.randn(2, m, n, device=DEV).to(dtype)
+    out = c0.clone()
+    assert tk_kernel.gemm(a, b, out, config=cfg, alpha=alpha, beta=beta) is out
+    check(out, a, b, f"alpha={alpha} beta={beta} {dtype} {cfg}", alpha, beta, c0)
+    # the brief's formula, in fp32, as a second opinion
+    ref = a.float() @ b.float().T * alpha + beta * c0.float()
+    rel = (torch.linalg.norm(out.float() - ref) / torch.linalg.norm(ref)).item()
+    assert rel <= (5e-3 if dtype == BF16 else 1e-4), rel
+
+
+def test_beta_zero_never_reads_out():
+    a, b = rand(200, 96), rand(150, 96)
+    for dtype in (F32, BF16):
+        out = poisoned(200, 150, dtype=dtype)  # NaN: reading it would show
+        tk_kernel.gemm(a, b, out, alpha=3.0, beta=0.0)
+        check(out, a, b, f"beta=0 over NaN, {dtype}", alpha=3.0)
+
+
+def test_alpha_zero_reads_neither_a_nor_b():
+    a, b = torch.full((64, 32), NAN, device=DEV, dtype=BF16), rand(48, 32)
+    c0 = torch.randn(64, 48, device=DEV)
+    out = c0.clone()
+    tk_kernel.gemm(a, b, out, alpha=0.0, beta=2.0)
+    torch.cuda.synchronize()
+    assert torch.equal(out, 2.0 * c0)
+
+
+def test_k_zero():
+    c0 = torch.randn(3, 64, 48, device=DEV)
+    a, b = rand(3, 64, 0), rand(48, 0)
+    out = c0.clone()
+    tk_kernel.gemm(a, b, out, beta=0.5)  # out = 0.5·out
+    torch.cuda.synchronize()
+    assert torch.equal(out, 0.5 * c0)
+    new = tk_kernel.gemm(a, b, out_dtype=BF16)  # a new zero-filled tensor
+    torch.cuda.synchronize()
+    assert new.shape == (3, 64, 48) and new.dtype == BF16 and torch.equal(new, torch.zeros_like(new))
+    c = poisoned(64, 48)
+    tk_kernel.dispatch_micro(a[0], b, c)  # micro_tk: c = a @ b.T = 0
+    assert torch.equal(c, torch.zeros_like(c))
+
+
+def test_m_zero_and_empty_batches():
+    for a, b, shape in [(rand(0, 64), rand(48, 64), (0, 48)), (rand(64, 64), rand(0, 64), (64, 0)),
+                        (rand(0, 5, 64), rand(0, 7, 64), (0, 5, 7))]:
+        out = tk_kernel.gemm(a, b)
+        assert out.shape == shape and out.dtype == F32
+        c = torch.empty(shape, device=DEV)
+        assert tk_kernel.dispatch_micro(a, b, c) is None
+        assert tk_kernel.gemm(a, b, c, beta=1.0) is c
 
 
 # ---- views ---------------------------------------------------------------------
@@ -213,8 +303,18 @@ def test_errors_name_the_argument():
     with pytest.raises(ValueError, match=r"a: the last dimension must be contiguous"):
         tk_kernel.micro_tk(rand(64, 64)[:, ::2], b, c)
     buf = rand(64 * 96)  # a, and an fp32 out over the same bytes
-    with pytest.raises(ValueError, match=r"tk_kernel\.gemm: out overlaps a in memory"):
+    with pytest.raises(ValueError, match=r"^tk_kernel\.gemm: c overlaps a: the output must not alias an input$"):
         tk_kernel.gemm(buf[:64 * 32].view(64, 32), b, buf.view(F32).view(64, 48))
+    # pointers, seen only through __cuda_array_interface__: the library's checks
+    raw = poisoned(64 * 48 + 1)
+    with pytest.raises(ValueError, match=r"^tk_kernel\.micro_tk: c \(0x[0-9a-f]+\) is not 4-byte aligned, as fp32 needs$"):
+        tk_kernel.micro_tk(a, b, RawCAI((64, 48), "<f4", raw.data_ptr() + 2))
+    host = a.cpu()  # pageable host memory
+    with pytest.raises(ValueError, match=r"^tk_kernel\.micro_tk: a \(0x[0-9a-f]+\) is host memory"):
+        tk_kernel.micro_tk(RawCAI((64, 32), "<V2", host.data_ptr()), b, c)
+    assert torch.isnan(raw).all()
+    with pytest.raises(ValueError, match=r"^tk_kernel\.gemm: beta is 1 but out is None"):
+        tk_kernel.gemm(a, b, beta=1.0)
     assert torch.isnan(c).all(), "a failed call wrote its output"
 
 
@@ -257,6 +357,14 @@ class OnlyCAI:
             "version": 3,
             "stream": s if s else 1,
         }
+
+
+class RawCAI:
+    """A bare __cuda_array_interface__ (no stream) over any address."""
+
+    def __init__(self, shape, typestr, ptr):
+        self.__cuda_array_interface__ = {"shape": shape, "typestr": typestr,
+                                         "data": (ptr, False), "version": 3}
 
 
 class OnlyDLPack:
@@ -406,13 +514,16 @@ def test_custom_ops_opcheck(ops):
     torch.library.opcheck(ops.gemm.default, (a, b), {"out_dtype": BF16})
     torch.library.opcheck(ops.gemm.default, (rand(64, 96), b))
     torch.library.opcheck(ops.micro_tk.default, (a[0], b[0], poisoned(64, 80)))
+    c = torch.randn(3, 64, 80, device=DEV)
+    torch.library.opcheck(ops.gemm.default, (a, b), {"alpha": 0.5, "beta": 2.0, "c": c})
+    torch.library.opcheck(ops.gemm.default, (a, b), {"alpha": -1.0, "c": c.to(BF16)})
 
 
 def test_torch_compile(ops):
     a, b = rand(2, 128, 256), rand(2, 96, 256)
 
     def f(x, y):
-        return torch.ops.tk_kernel.gemm(x, y) * 2.0 + 1.0
+        return torch.ops.tk_kernel.gemm(x, y, alpha=2.0) + 1.0
 
     def g(x, y, z):
         torch.ops.tk_kernel.micro_tk(x, y, z)
@@ -426,7 +537,7 @@ def test_torch_compile(ops):
     cf = torch.compile(f, fullgraph=True, backend=backend)
     got = cf(a, b)
     torch.testing.assert_close(got, f(a, b), rtol=1e-6, atol=1e-6)
-    check((got - 1.0) / 2.0, a, b, f"torch.compile ({backend})")
+    check(got - 1.0, a, b, f"torch.compile ({backend})", alpha=2.0)
     z = poisoned(128, 96)
     total = torch.compile(g, fullgraph=True, backend=backend)(a[0], b[0], z)
     check(z, a[0], b[0], "compiled micro_tk")
@@ -442,6 +553,28 @@ def test_autograd(ops):
     ref_b = (w.transpose(-1, -2) @ a.detach().float()).sum(0).to(BF16)
     torch.testing.assert_close(a.grad, ref_a, rtol=1e-2, atol=1e-2)
     torch.testing.assert_close(b.grad, ref_b, rtol=1e-2, atol=1e-2)
+
+
+def test_op_alpha_beta_and_its_gradients(ops):
+    """ops.gemm(a, b, alpha=, beta=, c=) = alpha·a·bᵀ + beta·c, c untouched;
+    dA = alpha·dOut·B, dB = alpha·dOutᵀ·A, dC = beta·dOut."""
+    alpha, beta = -1.5, 0.25
+    a = rand(2, 64, 96).requires_grad_()
+    b = rand(80, 96).requires_grad_()  # shared by the batch
+    c = torch.randn(2, 64, 80, device=DEV, requires_grad=True)
+    c_before = c.detach().clone()
+    w = torch.randn(2, 64, 80, device=DEV)
+    out = ops.gemm(a, b, alpha=alpha, beta=beta, c=c)
+    check(out.detach(), a.detach(), b.detach(), "op alpha/beta", alpha, beta, c_before)
+    assert torch.equal(c.detach(), c_before), "the op wrote its input c"
+    (out * w).sum().backward()
+    ref_a = (alpha * (w @ b.detach().float())).to(BF16)
+    ref_b = (alpha * (w.transpose(-1, -2) @ a.detach().float())).sum(0).to(BF16)
+    torch.testing.assert_close(a.grad, ref_a, rtol=1e-2, atol=1e-2)
+    torch.testing.assert_close(b.grad, ref_b, rtol=1e-2, atol=1e-2)
+    assert torch.equal(c.grad, beta * w)
+    with pytest.raises(ValueError, match="beta is 2 but out is None"):
+        ops.gemm(a.detach(), b.detach(), beta=2.0)
 
 
 # ---- introspection ----------------------------------------------------------------
@@ -468,6 +601,8 @@ def test_no_leaks_over_10000_calls():
             tk_kernel.micro_tk(a, b, c)
             tk_kernel.gemm(a, b, c2, config="seed", stream=s)
             tk_kernel.gemm(a, b)  # allocates, returns, freed
+            tk_kernel.gemm(a, b, c2, alpha=0.5, beta=0.5, stream=s)
+            tk_kernel.gemm(a[:0], b, c2[:0])  # M = 0
             try:
                 tk_kernel.micro_tk(a, bad_b, c)
             except ValueError:
