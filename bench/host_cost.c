@@ -2,6 +2,9 @@
  * host_cost.c — what one tg_gemm call costs the host, beside a bare
  * cudaLaunchKernel of the same kernel (and cublasGemmEx), in one run.
  *
+ * "tg_gemm_prepare alone" is everything tg_gemm does but the launch: the
+ * library's own share of the cost.
+ *
  * Each call gets fresh pointers: 64 problems rotate, so nothing the library
  * might cache per pointer helps. Calls are enqueued in batches of BATCH on
  * one stream (small problems: the GPU drains them faster than the queue
@@ -35,10 +38,10 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-typedef enum contender { BARE, TG_CFG, TG_CHOICE, CUBLAS, CONTENDERS } contender;
+typedef enum contender { BARE, TG_CFG, TG_CHOICE, PREPARE, CUBLAS, CONTENDERS } contender;
 static const char *const names[CONTENDERS] = {
     "cudaLaunchKernel (bare, same kernel)", "tg_gemm(args, cfg)",
-    "tg_gemm(args, NULL: library's choice)", "cublasGemmEx"};
+    "tg_gemm(args, NULL: library's choice)", "tg_gemm_prepare alone (no launch)", "cublasGemmEx"};
 
 int main(int argc, char **argv)
 {
@@ -93,6 +96,12 @@ int main(int argc, char **argv)
                 }
                 case TG_CFG: TH_TG(tg_gemm(&sets[s], &cfg, stream)); break;
                 case TG_CHOICE: TH_TG(tg_gemm(&sets[s], NULL, stream)); break;
+                case PREPARE: {
+                    tg_gemm_args read;
+                    tg_launch l;
+                    TH_TG(tg_gemm_prepare(&sets[s], &cfg, &read, &l));
+                    break;
+                }
                 case CUBLAS: TH_CUBLAS(baseline_cublas_gemm(h, &sets[s], stream)); break;
                 }
             }

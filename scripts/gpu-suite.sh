@@ -23,7 +23,7 @@ SUMMARY="$OUT/summary.txt"
 note() { echo "$*" | tee -a "$SUMMARY"; }
 has() { [[ " $PHASES " == *" $1 "* ]]; }
 status=0
-T=./build/cli/tilegemm
+T=./build/tilegemm
 
 note "== gpu-suite $(date -u +%Y-%m-%dT%H:%MZ) phases: $PHASES ($(git rev-parse --short HEAD 2>/dev/null || echo '?')$(git diff --quiet 2>/dev/null || echo '+changes'))"
 nvidia-smi --query-gpu=name,driver_version,clocks.sm,clocks.max.sm,power.limit --format=csv,noheader \

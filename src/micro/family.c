@@ -125,7 +125,7 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
     p->grid_n = (int)tg_plan_grid_n(&t, g->n);
     p->alpha = g->alpha;
     p->beta = g->beta;
-    p->c_dtype = (unsigned char)g->c_dtype;
+    p->c_dtype = (int)g->c_dtype;
     /* 16-byte loads need every row (and batch item) of A and B to start 16-byte aligned. */
     p->vec_ab = aligned(g->a, 16) && aligned(g->b, 16) && g->lda % 8 == 0 && g->ldb % 8 == 0 &&
                 p->stride_a % 8 == 0 && p->stride_b % 8 == 0;

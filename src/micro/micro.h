@@ -15,10 +15,10 @@ extern "C" {
 
 /*
  * The micro kernel's one parameter, built on the host by family.c. Kept
- * within 128 bytes (hence the byte-sized flags): at 136 bytes ptxas
- * allocated the warp64 main loop differently (41 more IMAD, register copies
- * between the fragment buffers; measured 14% slower at 8192^3 on the H100,
- * bench/RESULTS.md 2026-11-26).
+ * within 128 bytes (hence the 32-bit grid sizes): at 136 bytes ptxas
+ * allocated the warp64 main loop differently (41 more IMAD and register
+ * copies between the fragment buffers in SASS) and the element-wise kernels
+ * spilled; at 128 bytes the main loops match the previous build's SASS.
  */
 typedef struct tg_micro_params {
     const void *a, *b;
