@@ -65,22 +65,23 @@ static entry library_choice(const th_shape *s)
 {
     entry e;
     memset(&e, 0, sizeof e);
-    tg_gemm_args g = tg_gemm_args_default();
-    g.m = s->m;
-    g.n = s->n;
-    g.k = s->k;
-    g.lda = s->lda ? s->lda : s->k;
-    g.ldb = s->ldb ? s->ldb : s->k;
-    g.ldc = s->ldc ? s->ldc : s->n;
-    g.c_dtype = s->dtype;
+    const tg_gemm_args g = th_shape_args(*s);
     tg_config chosen;
     TH_TG(tg_gemm_choose(&g, &chosen, NULL, 0));
     snprintf(e.label, sizeof e.label, "default=%s", chosen.name);
     return e;
 }
 
-/* Every compiled configuration (at most MAX_ROWS) into es; how many. */
-static int every_compiled(entry *es);
+/* Exit 2 with the library's reason if the command line's shape is not a valid GEMM. */
+static void check_shape(const char *cmd, const th_shape *s)
+{
+    const tg_gemm_args g = th_shape_args(*s);
+    tg_status st = tg_gemm_check_args(&g);
+    if (st != TG_SUCCESS) {
+        fprintf(stderr, "tilegemm %s: %s: %s\n", cmd, tg_status_string(st), tg_last_error());
+        exit(2);
+    }
+}
 
 static th_shape shape_of(const cli_options *o)
 {
@@ -325,6 +326,7 @@ static int cmd_check(cli_options o)
 {
     entry e;
     th_shape s = shape_of(&o);
+    check_shape("check", &s);
     if (o.config)
         e = runnable("check", o.config);
     if (!need_gpu("check"))
@@ -521,23 +523,9 @@ static int cmd_plan(const cli_options *o)
         tg_config cfg = parse_config("plan", o->config);
         return print_plan(&cfg);
     }
-    tg_gemm_args g = tg_gemm_args_default();
-    g.m = o->m;
-    g.n = o->n;
-    g.k = o->k;
-    g.lda = o->lda ? o->lda : o->k;
-    g.ldb = o->ldb ? o->ldb : o->k;
-    g.ldc = o->ldc ? o->ldc : o->n;
-    g.c_dtype = o->dtype;
-    g.batch = o->batch ? o->batch : 1;
-    g.stride_a = g.m * g.lda;
-    g.stride_b = g.n * g.ldb;
-    g.stride_c = g.m * g.ldc;
-    if (o->misalign) { /* pointers one element off 16 bytes: only their alignment is looked at */
-        g.a = (const void *)(uintptr_t)2;
-        g.b = (const void *)(uintptr_t)2;
-        g.c = (void *)(uintptr_t)tg_dtype_size(o->dtype);
-    }
+    const th_shape shape = shape_of(o);
+    check_shape("plan", &shape);
+    const tg_gemm_args g = th_shape_args(shape);
     tg_config cfg;
     char why[1024];
     tg_status s = tg_gemm_choose(&g, &cfg, why, sizeof why);

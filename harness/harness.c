@@ -241,45 +241,65 @@ static void *xmalloc(size_t bytes)
     return p;
 }
 
+tg_gemm_args th_shape_args(th_shape s)
+{
+    tg_gemm_args g = tg_gemm_args_default();
+    g.m = s.m;
+    g.n = s.n;
+    g.k = s.k;
+    g.lda = s.lda ? s.lda : s.k > 0 ? s.k : 1;
+    g.ldb = s.ldb ? s.ldb : s.k > 0 ? s.k : 1;
+    g.ldc = s.ldc ? s.ldc : s.n > 0 ? s.n : 1;
+    g.c_dtype = s.dtype;
+    g.batch = s.batch > 1 ? s.batch : 1;
+    /* Packed batch items; a product that overflows is left for the checks to name. */
+    if (__builtin_mul_overflow(g.m, g.lda, &g.stride_a) ||
+        __builtin_mul_overflow(g.n, g.ldb, &g.stride_b) ||
+        __builtin_mul_overflow(g.m, g.ldc, &g.stride_c))
+        g.stride_a = g.stride_b = g.stride_c = -1;
+    if (s.scaled) {
+        g.alpha = s.alpha;
+        g.beta = s.beta;
+    }
+    /* Placeholder addresses, aligned (or one element off, for misalign) and
+     * 1 TiB apart, so they pass the pointer and overlap checks. */
+    const uintptr_t shift = s.misalign ? 1 : 0;
+    g.a = (const void *)(((uintptr_t)1 << 40) + 2 * shift);
+    g.b = (const void *)(((uintptr_t)2 << 40) + 2 * shift);
+    g.c = (void *)(((uintptr_t)3 << 40) + tg_dtype_size(s.dtype) * shift);
+    return g;
+}
+
 th_problem th_problem_make(th_shape s, th_rng *rng)
 {
     th_problem p;
     memset(&p, 0, sizeof p);
     tg_gemm_args *g = &p.g;
-    *g = tg_gemm_args_default();
-    g->m = s.m;
-    g->n = s.n;
-    g->k = s.k;
-    g->lda = s.lda ? s.lda : s.k > 0 ? s.k : 1;
-    g->ldb = s.ldb ? s.ldb : s.k > 0 ? s.k : 1;
-    g->ldc = s.ldc ? s.ldc : s.n > 0 ? s.n : 1;
-    g->c_dtype = s.dtype;
-    g->batch = s.batch > 1 ? s.batch : 1;
-    g->stride_a = g->m * g->lda;
-    g->stride_b = g->n * g->ldb;
-    g->stride_c = g->m * g->ldc;
-    if (s.scaled) {
-        g->alpha = s.alpha;
-        g->beta = s.beta;
-    }
-    /* Sizes first, before allocating: placeholder addresses, aligned and 1 TiB
-     * apart so they pass the pointer and overlap checks (never dereferenced). */
-    g->a = (const void *)((uintptr_t)1 << 40);
-    g->b = (const void *)((uintptr_t)2 << 40);
-    g->c = (void *)((uintptr_t)3 << 40);
-    TH_TG(tg_gemm_check_args(g));
+    *g = th_shape_args(s);
+    TH_TG(tg_gemm_check_args(g)); /* sizes first, before allocating */
     p.a_elems = (size_t)(g->batch * g->stride_a);
     p.b_elems = (size_t)(g->batch * g->stride_b);
     p.c_elems = (size_t)(g->batch * g->stride_c);
+    size_t cs = tg_dtype_size(s.dtype);
+    size_t shift = s.misalign ? 1 : 0;
+    p.c_mem_bytes = p.c_elems * cs + 16;
+    /* A problem that cannot fit is refused before anything is allocated. */
+    size_t free_bytes = 0, total_bytes = 0;
+    TH_CUDA(cudaMemGetInfo(&free_bytes, &total_bytes));
+    const double need = (double)p.a_elems * 2 + (double)p.b_elems * 2 + (double)p.c_mem_bytes;
+    if (need > 0.9 * (double)free_bytes) {
+        fprintf(stderr, "harness: M=%lld N=%lld K=%lld batch=%lld needs %.1f GB of device memory; "
+                        "%.1f GB are free\n",
+                (long long)g->m, (long long)g->n, (long long)g->k, (long long)g->batch, need / 1e9,
+                (double)free_bytes / 1e9);
+        exit(1);
+    }
     p.ha = xmalloc(p.a_elems * 2);
     p.hb = xmalloc(p.b_elems * 2);
     for (int64_t bi = 0; bi < g->batch; bi++) {
         th_fill_bf16(p.ha + bi * g->stride_a, g->m, g->k, g->lda, rng);
         th_fill_bf16(p.hb + bi * g->stride_b, g->n, g->k, g->ldb, rng);
     }
-    size_t cs = tg_dtype_size(s.dtype);
-    size_t shift = s.misalign ? 1 : 0;
-    p.c_mem_bytes = p.c_elems * cs + 16;
     TH_CUDA(cudaMalloc(&p.a_mem, p.a_elems * 2 + 16));
     TH_CUDA(cudaMalloc(&p.b_mem, p.b_elems * 2 + 16));
     TH_CUDA(cudaMalloc(&p.c_mem, p.c_mem_bytes));

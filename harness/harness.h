@@ -162,6 +162,14 @@ typedef struct th_problem {
     size_t c_mem_bytes;          /* the whole C allocation */
 } th_problem;
 
+/*
+ * The arguments of a shape: packed leading dimensions and batch strides
+ * where not given, alpha and beta, and placeholder pointers (never
+ * dereferenced) that pass the pointer checks, so tg_gemm_check_args judges
+ * the shape alone.
+ */
+tg_gemm_args th_shape_args(th_shape s);
+
 /* Allocate, fill A and B (and C when beta != 0) with fresh random values and upload them. */
 th_problem th_problem_make(th_shape s, th_rng *rng);
 void th_problem_free(th_problem *p);

@@ -103,8 +103,9 @@ tg_status tg_check_args(const tg_gemm_args *g, int need_pointers)
     int64_t span_c, span_a = 0, span_b = 0, c_one;
     if (!span_elems(1, 0, g->m, g->ldc, g->n, (int64_t)c_size, &c_one))
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT,
-                       "c is too large: (m-1)*ldc+n overflows 64 bits (m=%lld, ldc=%lld, n=%lld)",
-                       (long long)g->m, (long long)g->ldc, (long long)g->n);
+                       "c is too large: ((m-1)*ldc+n)*%zu bytes overflow 64 bits (m=%lld, "
+                       "ldc=%lld, n=%lld)",
+                       c_size, (long long)g->m, (long long)g->ldc, (long long)g->n);
     /* Batch items of C must not overlap, or blocks of different items race. */
     if (batched && g->stride_c < c_one)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT,
