@@ -27,13 +27,13 @@ typedef struct entry {
 
 static const tg_config *entry_cfg(const entry *e) { return e->use_cfg ? &e->cfg : NULL; }
 
-/* Parse text as a configuration; on failure print why and exit 2. */
-static tg_config parse_config(const char *cmd, const char *text)
+/* Parse text, given with option flag, as a configuration; on failure print why and exit 2. */
+static tg_config parse_config(const char *cmd, const char *flag, const char *text)
 {
     tg_config cfg;
     tg_status s = tg_config_parse(text, &cfg);
     if (s != TG_SUCCESS) {
-        fprintf(stderr, "tilegemm %s: --config: %s: %s\n", cmd, tg_status_string(s),
+        fprintf(stderr, "tilegemm %s: %s: %s: %s\n", cmd, flag, tg_status_string(s),
                 tg_last_error());
         exit(2);
     }
@@ -41,19 +41,19 @@ static tg_config parse_config(const char *cmd, const char *text)
 }
 
 /* A configuration that must have a kernel (to run it); exit 1 if it has none. */
-static entry runnable(const char *cmd, const char *text)
+static entry runnable(const char *cmd, const char *flag, const char *text)
 {
     entry e;
     memset(&e, 0, sizeof e);
-    e.cfg = parse_config(cmd, text);
+    e.cfg = parse_config(cmd, flag, text);
     e.use_cfg = 1;
     if (!tg_config_compiled(&e.cfg)) {
         char line[512];
         TH_TG(tg_config_preset_line(&e.cfg, line, sizeof line));
         fprintf(stderr,
-                "tilegemm %s: --config '%s' is valid but not compiled; add this line to compile "
+                "tilegemm %s: %s '%s' is valid but not compiled; add this line to compile "
                 "it: %s\n",
-                cmd, text, line);
+                cmd, flag, text, line);
         exit(1);
     }
     snprintf(e.label, sizeof e.label, "%.*s", TG_CONFIG_NAME_MAX, e.cfg.name);
@@ -291,7 +291,7 @@ static int verify_all(void)
 static int cmd_verify(const cli_options *o)
 {
     if (o->config) {
-        tg_config cfg = parse_config("verify", o->config);
+        tg_config cfg = parse_config("verify", "--config", o->config);
         return verify_one(&cfg);
     }
     return verify_all();
@@ -318,7 +318,8 @@ static int cmd_run(cli_options o)
     if (!o.seed_set)
         o.seed = th_fresh_seed();
     th_shape s = shape_of(&o);
-    entry es[3] = {library_choice(&s), runnable("run", "seed"), runnable("run", "split8")};
+    entry es[3] = {library_choice(&s), runnable("run", "--config", "seed"),
+                   runnable("run", "--config", "split8")};
     return check_and_time(es, 3, &o);
 }
 
@@ -328,7 +329,7 @@ static int cmd_check(cli_options o)
     th_shape s = shape_of(&o);
     check_shape("check", &s);
     if (o.config)
-        e = runnable("check", o.config);
+        e = runnable("check", "--config", o.config);
     if (!need_gpu("check"))
         return 1;
     if (!o.config)
@@ -425,7 +426,7 @@ static int cmd_bench(cli_options o)
             return 2;
         }
         for (int i = 0; i < n; i++)
-            es[i] = runnable("bench", items[i]);
+            es[i] = runnable("bench", "--configs", items[i]);
     } else {
         n = every_compiled(es);
     }
@@ -520,7 +521,7 @@ static int print_plan(const tg_config *cfg)
 static int cmd_plan(const cli_options *o)
 {
     if (o->config) {
-        tg_config cfg = parse_config("plan", o->config);
+        tg_config cfg = parse_config("plan", "--config", o->config);
         return print_plan(&cfg);
     }
     const th_shape shape = shape_of(o);

@@ -150,15 +150,22 @@ static int int_value(const char *cmd, const char *flag, const char *v, long long
     return 0;
 }
 
-/* A whole, finite decimal number. */
+/*
+ * A whole, finite number that float32 can hold (alpha and beta are fp32).
+ * A value too small for float32 rounds towards 0 as C's strtof rounds it
+ * (ERANGE on underflow is not an error); one too large is refused.
+ */
 static int float_value(const char *cmd, const char *flag, const char *v, float *out, char *err,
                        size_t len)
 {
     char *end = NULL;
     errno = 0;
     float x = strtof(v, &end);
-    if (end == v || *end != '\0' || errno == ERANGE || !isfinite(x))
+    if (end == v || *end != '\0' || isnan(x) || (isinf(x) && errno != ERANGE))
         return say(err, len, "tilegemm %s: --%s must be a finite number, got '%s'", cmd, flag, v);
+    if (isinf(x))
+        return say(err, len, "tilegemm %s: --%s must be a finite number within float32's range "
+                             "(|x| <= 3.4e38), got '%s'", cmd, flag, v);
     *out = x;
     return 0;
 }
@@ -321,7 +328,8 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t len)
         if (!o->config && shape != 3)
             return say(err, len, "tilegemm plan: give --config X, or a shape (--m, --n and --k)");
         if (o->config && (shape || (seen & (LAYOUT_OPTS | BIT(O_DTYPE)))))
-            return say(err, len, "tilegemm plan: --config and a shape are two different "
+            return say(err, len, "tilegemm plan: --config and a shape (--m, --n, --k, --lda, "
+                                 "--ldb, --ldc, --batch, --dtype, --misalign) are two different "
                                  "questions: give one of them");
         if (!o->config && shape != 3)
             return say(err, len, "tilegemm plan: --m, --n and --k are all required");

@@ -186,6 +186,11 @@ tg_status tg_config_parse(const char *text, tg_config *out)
                            ch, i);
     }
 
+    if (trim(text, total).len == 0)
+        return TG_FAIL(TG_ERR_INVALID_CONFIG,
+                       "config is empty: name a preset or a family (tilegemm list shows the "
+                       "presets)");
+
     const tg_family_ops *f = NULL;
     int params[TG_CONFIG_MAX_PARAMS] = {0};
     const char *set_by[TG_CONFIG_MAX_PARAMS] = {0}; /* the key that set each parameter */
@@ -218,7 +223,16 @@ tg_status tg_config_parse(const char *text, tg_config *out)
             if (targets == 0)
                 return unknown_key(f, key.start, key.len);
             int value = 0;
-            TG_TRY(parse_value(&f->params[idx[0]], val.start, val.len, &value));
+            tg_status vs = parse_value(&f->params[idx[0]], val.start, val.len, &value);
+            if (vs != TG_SUCCESS && param_index(f, key.start, key.len) < 0) {
+                /* An alias: say which parameters it stands for before the value's problem. */
+                char why[1024];
+                snprintf(why, sizeof why, "%s", tg_last_error());
+                return TG_FAIL(vs, "'%.*s' sets %s%s%s: %s", (int)key.len, key.start,
+                               f->params[idx[0]].key, targets == 2 ? " and " : "",
+                               targets == 2 ? f->params[idx[1]].key : "", why);
+            }
+            TG_TRY(vs);
             for (int t = 0; t < targets; t++) {
                 int i = idx[t];
                 if (set_by[i])

@@ -45,18 +45,26 @@ static int find_preset(const char *name, const tg_family_ops **fam, int *preset)
 tg_status tg_dispatch(const tg_gemm_args *g, const tg_family_ops **fam, int *preset,
                       const tg_rule **rule)
 {
+    /* The last refusal, so the message says why (a batch or grid limit), not only that. */
+    char why[512] = "";
+    const char *refused = NULL;
     for (int r = 0; r < NRULES; r++) {
         if (!rules[r].applies(g) || !find_preset(rules[r].config, fam, preset))
             continue;
-        if ((*fam)->supports(*preset, g) != TG_SUCCESS)
+        if ((*fam)->supports(*preset, g) != TG_SUCCESS) {
+            snprintf(why, sizeof why, "%s", tg_last_error());
+            refused = rules[r].config;
             continue;
+        }
         if (rule)
             *rule = &rules[r];
         return TG_SUCCESS;
     }
     return TG_FAIL(TG_ERR_INVALID_ARGUMENT,
-                   "no compiled configuration takes m=%lld, n=%lld, k=%lld, batch=%lld",
-                   (long long)g->m, (long long)g->n, (long long)g->k, (long long)g->batch);
+                   "no compiled configuration takes m=%lld, n=%lld, k=%lld, batch=%lld%s%s%s%s",
+                   (long long)g->m, (long long)g->n, (long long)g->k, (long long)g->batch,
+                   refused ? "; " : "", refused ? refused : "",
+                   refused ? " (the last one tried): " : "", why);
 }
 
 tg_status tg_gemm_choose(const tg_gemm_args *args, tg_config *out, char *why, size_t len)

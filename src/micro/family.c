@@ -221,7 +221,7 @@ static tg_status describe(const int *p, char *buf, size_t len)
     }
     tg_text_add(&x, "  (A and B subtiles at K columns s*DOT_SLICE of each shared slice, s = 0..%d)\n",
                 t->dot_slice_shared / t->dot_slice - 1);
-    return tg_text_done(&x, "the plan's description");
+    return tg_text_done(&x, "tg_config_describe's buffer");
 }
 
 static int facts(const int *p, tg_fact *out, int max)

@@ -273,8 +273,9 @@ TG_HD int tg_plan_slices_per_step(const tg_tile *t) { return t->k_step / t->dot_
  * ---------------------------------------------------------------------- */
 
 /* Thread blocks over C: ceil(M/BLOCK_M) × ceil(N/BLOCK_N). */
-TG_HD int64_t tg_plan_grid_m(const tg_tile *t, int64_t m) { return (m + t->block_m - 1) / t->block_m; }
-TG_HD int64_t tg_plan_grid_n(const tg_tile *t, int64_t n) { return (n + t->block_n - 1) / t->block_n; }
+/* (Rounded up without forming m + block_m - 1, which overflows for m near INT64_MAX.) */
+TG_HD int64_t tg_plan_grid_m(const tg_tile *t, int64_t m) { return m / t->block_m + (m % t->block_m != 0); }
+TG_HD int64_t tg_plan_grid_n(const tg_tile *t, int64_t n) { return n / t->block_n + (n % t->block_n != 0); }
 
 /*
  * Linear block index → (block_row, block_col). Blocks are launched in groups
