@@ -167,6 +167,12 @@ int tg_preset_find(const tg_family_ops *f, const int *p);
  * The core's own pieces, shared between its files
  * ---------------------------------------------------------------------- */
 
+/* M, N or batch = 0: a successful no-op, whatever the rest (nothing is read or launched). */
+static inline int tg_nothing_to_do(const tg_gemm_args *g)
+{
+    return g->m == 0 || g->n == 0 || g->batch == 0;
+}
+
 /* tg_gemm_check_args with the pointers optional (for tg_gemm_choose). */
 tg_status tg_check_args(const tg_gemm_args *g, int need_pointers);
 

@@ -51,7 +51,7 @@ tg_status tg_dispatch(const tg_gemm_args *g, const tg_family_ops **fam, int *pre
     for (int r = 0; r < NRULES; r++) {
         if (!rules[r].applies(g) || !find_preset(rules[r].config, fam, preset))
             continue;
-        if ((*fam)->supports(*preset, g) != TG_SUCCESS) {
+        if (!tg_nothing_to_do(g) && (*fam)->supports(*preset, g) != TG_SUCCESS) {
             snprintf(why, sizeof why, "%s", tg_last_error());
             refused = rules[r].config;
             continue;

@@ -104,14 +104,12 @@ static tg_status resolve(const tg_gemm_args *g, const tg_config *cfg, const tg_f
                        cfg->name, line);
     }
     *fam = f;
-    return f->supports(*preset, g);
+    return tg_nothing_to_do(g) ? TG_SUCCESS : f->supports(*preset, g);
 }
 
 /* ------------------------------------------------------------------------
  * The calls
  * ---------------------------------------------------------------------- */
-
-static int nothing_to_do(const tg_gemm_args *g) { return g->m == 0 || g->n == 0 || g->batch == 0; }
 
 static int reads_ab(const tg_gemm_args *g) { return g->k > 0 && g->alpha != 0.0f; }
 
@@ -125,7 +123,7 @@ tg_status tg_gemm_workspace_size(const tg_gemm_args *args, const tg_config *cfg,
     const tg_family_ops *f;
     int preset;
     TG_TRY(resolve(&g, cfg, &f, &preset));
-    *bytes = nothing_to_do(&g) || !reads_ab(&g) ? 0 : f->workspace(preset, &g);
+    *bytes = tg_nothing_to_do(&g) || !reads_ab(&g) ? 0 : f->workspace(preset, &g);
     return TG_SUCCESS;
 }
 
@@ -163,7 +161,7 @@ tg_status tg_gemm_prepare(const tg_gemm_args *args, const tg_config *cfg, tg_gem
     const tg_family_ops *f;
     int preset;
     TG_TRY(resolve(g, cfg, &f, &preset));
-    if (nothing_to_do(g))
+    if (tg_nothing_to_do(g))
         return TG_SUCCESS;
     int dev = 0;
     TG_TRY(tg_current_device(&dev));
@@ -188,7 +186,7 @@ tg_status tg_gemm(const tg_gemm_args *args, const tg_config *cfg, void *stream)
     TG_TRY(tg_gemm_prepare(args, cfg, &g, &l));
     if (l.kernel)
         return tg_launch_on(&l, stream);
-    if (nothing_to_do(&g))
+    if (tg_nothing_to_do(&g))
         return TG_SUCCESS;
     return tg_scale_c(&g, stream);
 }

@@ -84,13 +84,14 @@ enum { MAX_GRID_X = 2147483647, MAX_GRID_Y = 65535 };
 static tg_status supports(int preset, const tg_gemm_args *g)
 {
     const tg_tile t = tg_tile_from_params(presets[preset].params);
-    const int64_t blocks = tg_plan_grid_m(&t, g->m) * tg_plan_grid_n(&t, g->n); /* ≤ 2^62 */
-    if (blocks > MAX_GRID_X)
+    /* m and n are unbounded when there is nothing to do (n = 0 or batch = 0): no product here. */
+    const int64_t grid_m = tg_plan_grid_m(&t, g->m), grid_n = tg_plan_grid_n(&t, g->n);
+    if (grid_n > 0 && grid_m > MAX_GRID_X / grid_n)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT,
-                       "m=%lld, n=%lld need %lld thread blocks of %dx%d, more than one launch "
-                       "allows (%d)",
-                       (long long)g->m, (long long)g->n, (long long)blocks, t.block_m, t.block_n,
-                       MAX_GRID_X);
+                       "m=%lld, n=%lld need %lld x %lld thread blocks of %dx%d, more than one "
+                       "launch allows (%d)",
+                       (long long)g->m, (long long)g->n, (long long)grid_m, (long long)grid_n,
+                       t.block_m, t.block_n, MAX_GRID_X);
     if (g->batch > MAX_GRID_Y)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT,
                        "batch must be <= %d for the micro family (one grid row per item), got "
