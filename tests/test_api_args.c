@@ -180,6 +180,15 @@ static void check_args(void)
         CHECK(tg_gemm_choose(&g, &chosen, NULL, 0) == TG_SUCCESS &&
                   tg_gemm_workspace_size(&g, NULL, &bytes) == TG_SUCCESS && bytes == 0,
               "m = INT64_MAX, n = 0: choose and workspace: %s", tg_last_error());
+        /* batch = 0 with a grid no launch could hold: still nothing to do. */
+        g = valid_args();
+        g.m = (int64_t)1 << 48;
+        g.n = (int64_t)1 << 38;
+        g.ldc = g.n;
+        g.lda = g.ldb = g.k;
+        g.batch = 0;
+        CHECK(tg_gemm_choose(&g, &chosen, NULL, 0) == TG_SUCCESS,
+              "m = 2^48, n = 2^38, batch = 0: %s", tg_last_error());
     }
     g = valid_args();
     g.batch = 0;
