@@ -6,8 +6,8 @@
 # launch, the previous build against this one interleaved, ncu, and Python.
 #
 #   scripts/gpu-suite.sh [phase ...]
-#     phases: build test sanitize bench hostcost compare ncu python
-#     (default: build test sanitize bench hostcost python)
+#     phases: build test sanitize bench hostcost compare ncu example python
+#     (default: build test sanitize bench hostcost example python)
 #   compare: needs the previous build's source in .old/ (git worktree add .old <commit>;
 #            carried to the device with carry: [".old"]); runs both CLIs' bench
 #            alternately, ROUNDS times, cuBLAS in every run.
@@ -16,7 +16,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/out}
 mkdir -p "$OUT"
-PHASES=${*:-build test sanitize bench hostcost python}
+PHASES=${*:-build test sanitize bench hostcost example python}
 JOBS=$(nproc)
 SUMMARY="$OUT/summary.txt"
 : > "$SUMMARY"
@@ -135,6 +135,18 @@ if has ncu; then
         grep -E "hmma_cycles|bank_conflicts|wavefronts_mem_shared|sm__throughput|dram__throughput" \
             "$OUT/ncu_$cfg.txt" | awk '{printf "  %-80s %s\n", $1, $NF}' >> "$SUMMARY"
     done
+fi
+
+if has example; then
+    # The installed library used by a C program (examples/c), as CI builds it, here with a GPU.
+    if cmake --install build --prefix /tmp/tg-prefix > "$OUT/install.log" 2>&1 &&
+       cmake -S examples/c -B /tmp/tg-example -G Ninja -DCMAKE_PREFIX_PATH=/tmp/tg-prefix > "$OUT/example-c.log" 2>&1 &&
+       cmake --build /tmp/tg-example >> "$OUT/example-c.log" 2>&1; then
+        /tmp/tg-example/gemm > "$OUT/example-c.txt" 2>&1; rc=$?
+        note "example (C, installed library): exit $rc: $(tail -1 "$OUT/example-c.txt")"; [ $rc -eq 0 ] || status=1
+    else
+        note "example (C): install or build FAILED (see install.log, example-c.log)"; status=1
+    fi
 fi
 
 if has python && [ -f pyproject.toml ]; then
