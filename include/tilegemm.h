@@ -74,7 +74,8 @@ typedef enum tg_dtype {
 
 /* Kernel families. Append only. */
 typedef enum tg_family {
-    TG_FAMILY_MICRO = 0, /* the seed's kernel: cp.async, ldmatrix, mma.sync */
+    TG_FAMILY_MICRO = 0,  /* the seed's kernel: cp.async, ldmatrix, mma.sync */
+    TG_FAMILY_HOPPER = 1, /* TMA, mbarriers, wgmma */
 } tg_family;
 
 TG_API const char *tg_status_string(tg_status s);
@@ -231,6 +232,14 @@ TG_API tg_status tg_gemm_workspace_size(const tg_gemm_args *args, const tg_confi
  */
 TG_API tg_status tg_gemm_choose(const tg_gemm_args *args, tg_config *out, char *why,
                                 size_t len);
+
+/*
+ * Can cfg's kernel (NULL: the library's choice) take these arguments?
+ * TG_SUCCESS, or the status and message tg_gemm would give before launching
+ * (a family's rule, such as TMA's 16-byte strides, names itself). Pointers
+ * in args may be NULL here; only their alignment is looked at.
+ */
+TG_API tg_status tg_gemm_supports(const tg_gemm_args *args, const tg_config *cfg);
 
 /*
  * C = alpha·A·Bᵀ + beta·C with cfg's kernel (NULL: the library's choice),

@@ -58,16 +58,21 @@ if has sanitize; then
     # Small shapes with ragged edges: every block, warp and stage path runs;
     # memcheck also on misaligned pointers with alpha/beta (C is read).
     san_fail=0
-    for cfg in $($T list | awk 'NR>2 {print $1}'); do
+    # (hopper: TMA takes rows of whole 16-byte multiples and aligned pointers only)
+    while read -r cfg family; do
         for tool in racecheck synccheck memcheck; do
             args="--m 200 --n 136 --k 300"
             [ $tool = memcheck ] && args="--m 129 --n 65 --k 77 --misalign --alpha 2 --beta 0.5"
+            if [ "$family" = hopper ]; then
+                args="--m 200 --n 136 --k 304"
+                [ $tool = memcheck ] && args="--m 129 --n 65 --k 200 --alpha 2 --beta 0.5"
+            fi
             log="$OUT/san_${tool}_${cfg}.log"
             timeout 300 compute-sanitizer --tool $tool --error-exitcode 9 $T check --config $cfg $args > "$log" 2>&1
             rc=$?
             if [ $rc -ne 0 ]; then san_fail=1; note "sanitize: $tool $cfg FAILED (rc $rc)"; tail -15 "$log"; fi
         done
-    done
+    done < <($T list | awk 'NR>2 {print $1, $2}')
     # The C = beta*C path (K = 0) too.
     timeout 300 compute-sanitizer --tool memcheck --error-exitcode 9 $T check --m 129 --n 65 --k 0 --beta 3 --misalign \
         > "$OUT/san_memcheck_k0.log" 2>&1 || { san_fail=1; note "sanitize: memcheck K=0 FAILED"; }
@@ -84,7 +89,9 @@ if has bench; then
 fi
 
 if has hostcost; then
-    ./build/tg_host_cost > "$OUT/hostcost.txt" 2>&1 || status=1
+    for cfg in ${HOSTCOST_CONFIGS:-warp64 tma_wgmma}; do
+        ./build/tg_host_cost --config $cfg >> "$OUT/hostcost.txt" 2>&1 || status=1
+    done
     cat "$OUT/hostcost.txt" >> "$SUMMARY"
 fi
 

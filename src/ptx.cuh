@@ -1,7 +1,8 @@
 /*
  * ptx.cuh — the few PTX instructions the kernels use, as C functions.
- * Inline assembly is the only way CUDA gives to name cp.async, ldmatrix and
- * mma.sync directly; each wrapper is one instruction.
+ * Inline assembly is the only way CUDA gives to name cp.async, ldmatrix,
+ * mma.sync, mbarriers, TMA and wgmma directly; each wrapper is one
+ * instruction (the wgmma shapes themselves are in src/hopper/wgmma.cuh).
  */
 #ifndef TG_PTX_CUH
 #define TG_PTX_CUH
@@ -72,5 +73,76 @@ static __device__ __forceinline__ uint4 tg_ld_global16(const void *p)
                  : "l"(p));
     return v;
 }
+
+/* ------------------------------------------------------------------------
+ * Hopper (sm_90a): mbarriers, TMA, wgmma (docs/HOPPER-PTX.md has the ISA
+ * references for each)
+ * ---------------------------------------------------------------------- */
+
+/* An mbarrier in shared memory that completes when `count` threads arrived. */
+static __device__ __forceinline__ void tg_mbar_init(uint32_t bar, uint32_t count)
+{
+    asm volatile("mbarrier.init.shared::cta.b64 [%0], %1;\n" ::"r"(bar), "r"(count) : "memory");
+}
+
+/* Make initialised mbarriers visible to the async proxy (TMA) and the cluster. */
+static __device__ __forceinline__ void tg_mbar_fence_init(void)
+{
+    asm volatile("fence.mbarrier_init.release.cluster;\n" ::: "memory");
+}
+
+/* Arrive on bar and expect `bytes` of transactions (TMA) to complete this phase. */
+static __device__ __forceinline__ void tg_mbar_arrive_expect_tx(uint32_t bar, uint32_t bytes)
+{
+    asm volatile("mbarrier.arrive.expect_tx.shared::cta.b64 _, [%0], %1;\n" ::"r"(bar), "r"(bytes)
+                 : "memory");
+}
+
+/* One try: has the phase with this parity completed? */
+static __device__ __forceinline__ int tg_mbar_try_wait(uint32_t bar, uint32_t parity)
+{
+    uint32_t done;
+    asm volatile("{\n.reg .pred p;\nmbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n"
+                 "selp.u32 %0, 1, 0, p;\n}\n"
+                 : "=r"(done)
+                 : "r"(bar), "r"(parity)
+                 : "memory");
+    return (int)done;
+}
+
+/*
+ * Wait for the phase with this parity, boundedly: a pipeline bug must end in
+ * an error the tests can see, not a hang. Each try_wait already suspends for
+ * a while in hardware; 2^26 failed tries is many seconds.
+ */
+static __device__ __forceinline__ void tg_mbar_wait(uint32_t bar, uint32_t parity)
+{
+    for (uint32_t tries = 0; !tg_mbar_try_wait(bar, parity); tries++)
+        if (tries == (1u << 26))
+            __trap();
+}
+
+/* TMA: the box at coordinates (c0 innermost, c1, c2) of a 3-D tensor map into shared memory. */
+static __device__ __forceinline__ void tg_tma_load_3d(uint32_t dst, const void *map, uint32_t bar,
+                                                      int c0, int c1, int c2)
+{
+    asm volatile("cp.async.bulk.tensor.3d.shared::cluster.global.tile.mbarrier::complete_tx::bytes "
+                 "[%0], [%1, {%2, %3, %4}], [%5];\n" ::"r"(dst),
+                 "l"(map), "r"(c0), "r"(c1), "r"(c2), "r"(bar)
+                 : "memory");
+}
+
+static __device__ __forceinline__ void tg_wgmma_fence(void)
+{
+    asm volatile("wgmma.fence.sync.aligned;\n" ::: "memory");
+}
+
+static __device__ __forceinline__ void tg_wgmma_commit(void)
+{
+    asm volatile("wgmma.commit_group.sync.aligned;\n" ::: "memory");
+}
+
+/* Wait until at most `pending` committed wgmma groups of this warpgroup are in flight. */
+#define TG_WGMMA_WAIT(pending) asm volatile("wgmma.wait_group.sync.aligned %0;\n" ::"n"(pending) : "memory")
 
 #endif /* TG_PTX_CUH */

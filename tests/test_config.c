@@ -230,25 +230,30 @@ static void check_not_compiled(void)
         CHECK(s == TG_ERR_NOT_COMPILED && strstr(tg_last_error(), cases[c].line) != NULL,
               "\"%s\": tg_gemm gave %s: %s", cases[c].text, tg_status_string(s), tg_last_error());
     }
-    /* Every compiled preset's line is its own line of presets.def. */
-    FILE *f = fopen(TG_SOURCE_DIR "/src/micro/presets.def", "r");
-    CHECK(f != NULL, "cannot open presets.def");
-    char text[1 << 14] = "";
-    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
-    text[n] = '\0';
-    if (f)
-        fclose(f);
+    /* Every compiled preset's line is its own line of the file the line names. */
     for (int i = 0; i < tg_config_count(); i++) {
         tg_config cfg = preset_at(i);
-        char line[512], squeezed[512];
+        char line[512], squeezed[512], path[512];
         CHECK(tg_config_preset_line(&cfg, line, sizeof line) == TG_SUCCESS, "%s", cfg.name);
+        const char *colon = strchr(line, ':');
+        CHECK(colon != NULL, "%s: '%s' names no file", cfg.name, line);
+        if (!colon)
+            continue;
+        snprintf(path, sizeof path, "%s/%.*s", TG_SOURCE_DIR, (int)(colon - line), line);
+        static char text[1 << 14];
+        FILE *f = fopen(path, "r");
+        CHECK(f != NULL, "cannot open %s", path);
+        size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+        text[n] = '\0';
+        if (f)
+            fclose(f);
         /* presets.def pads its columns: compare without spaces. */
         size_t k = 0;
-        for (const char *p = strchr(line, ' ') + 1; *p; p++)
+        for (const char *p = colon + 2; *p; p++)
             if (*p != ' ')
                 squeezed[k++] = *p;
         squeezed[k] = '\0';
-        CHECK(contains_squeezed(text, squeezed), "presets.def has no line '%s'", squeezed);
+        CHECK(contains_squeezed(text, squeezed), "%s has no line '%s'", path, squeezed);
     }
     printf("not compiled: valid parameters parse, and come back with the presets.def line to add\n");
 }

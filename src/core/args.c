@@ -82,7 +82,7 @@ tg_status tg_check_args(const tg_gemm_args *g, int need_pointers)
     if (g->m == 0 || g->n == 0 || g->batch == 0)
         return TG_SUCCESS; /* nothing to compute: nothing else is read */
 
-    const int reads_ab = g->k > 0 && g->alpha != 0.0f; /* else C = beta·C */
+    const int reads_ab = tg_reads_ab(g); /* else C = beta·C */
     const int batched = g->batch > 1;
     if (reads_ab && g->lda < g->k)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "lda must be >= k (%lld), got %lld",

@@ -153,6 +153,7 @@ typedef struct tg_family_ops {
 
 /* Each family's registration (src/<family>/family.c). */
 extern const tg_family_ops tg_micro_family;
+extern const tg_family_ops tg_hopper_family;
 
 /* The family with id f, or NULL. */
 const tg_family_ops *tg_family_get(int f);
@@ -172,6 +173,9 @@ static inline int tg_nothing_to_do(const tg_gemm_args *g)
 {
     return g->m == 0 || g->n == 0 || g->batch == 0;
 }
+
+/* K > 0 and alpha != 0: the call reads A and B (else C = beta·C, the core's own kernel). */
+static inline int tg_reads_ab(const tg_gemm_args *g) { return g->k > 0 && g->alpha != 0.0f; }
 
 /* tg_gemm_check_args with the pointers optional (for tg_gemm_choose). */
 tg_status tg_check_args(const tg_gemm_args *g, int need_pointers);

@@ -104,14 +104,23 @@ static tg_status resolve(const tg_gemm_args *g, const tg_config *cfg, const tg_f
                        cfg->name, line);
     }
     *fam = f;
-    return tg_nothing_to_do(g) ? TG_SUCCESS : f->supports(*preset, g);
+    /* Only a call that runs the family's kernel must suit it. */
+    return tg_nothing_to_do(g) || !tg_reads_ab(g) ? TG_SUCCESS : f->supports(*preset, g);
 }
 
 /* ------------------------------------------------------------------------
  * The calls
  * ---------------------------------------------------------------------- */
 
-static int reads_ab(const tg_gemm_args *g) { return g->k > 0 && g->alpha != 0.0f; }
+tg_status tg_gemm_supports(const tg_gemm_args *args, const tg_config *cfg)
+{
+    tg_gemm_args g;
+    TG_TRY(tg_args_read(args, &g));
+    TG_TRY(tg_check_args(&g, 0));
+    const tg_family_ops *f;
+    int preset;
+    return resolve(&g, cfg, &f, &preset);
+}
 
 tg_status tg_gemm_workspace_size(const tg_gemm_args *args, const tg_config *cfg, size_t *bytes)
 {
@@ -123,7 +132,7 @@ tg_status tg_gemm_workspace_size(const tg_gemm_args *args, const tg_config *cfg,
     const tg_family_ops *f;
     int preset;
     TG_TRY(resolve(&g, cfg, &f, &preset));
-    *bytes = tg_nothing_to_do(&g) || !reads_ab(&g) ? 0 : f->workspace(preset, &g);
+    *bytes = tg_nothing_to_do(&g) || !tg_reads_ab(&g) ? 0 : f->workspace(preset, &g);
     return TG_SUCCESS;
 }
 
@@ -166,7 +175,7 @@ tg_status tg_gemm_prepare(const tg_gemm_args *args, const tg_config *cfg, tg_gem
     int dev = 0;
     TG_TRY(tg_current_device(&dev));
     TG_TRY(check_device_pointer(g->c, "c"));
-    if (!reads_ab(g))
+    if (!tg_reads_ab(g))
         return TG_SUCCESS; /* C = beta·C */
     TG_TRY(check_device_pointer(g->a, "a"));
     TG_TRY(check_device_pointer(g->b, "b"));

@@ -11,6 +11,7 @@
 /* Every family, indexed by tg_family. Add a family: its enum, its line here. */
 static const tg_family_ops *const families[] = {
     &tg_micro_family,
+    &tg_hopper_family,
 };
 
 enum { NFAMILIES = (int)(sizeof families / sizeof families[0]) };

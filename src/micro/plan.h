@@ -49,16 +49,11 @@
 
 #include <stdint.h>
 
+#include "core/order.h"
 #include "core/pp.h"
 
 #ifdef __cplusplus
 extern "C" {
-#endif
-
-#if defined(__CUDACC__)
-#define TG_HD static __host__ __device__ __forceinline__
-#else
-#define TG_HD static inline
 #endif
 
 /* Which register tiles a warp owns. Append only. */
@@ -277,21 +272,11 @@ TG_HD int tg_plan_slices_per_step(const tg_tile *t) { return t->k_step / t->dot_
 TG_HD int64_t tg_plan_grid_m(const tg_tile *t, int64_t m) { return m / t->block_m + (m % t->block_m != 0); }
 TG_HD int64_t tg_plan_grid_n(const tg_tile *t, int64_t n) { return n / t->block_n + (n % t->block_n != 0); }
 
-/*
- * Linear block index → (block_row, block_col). Blocks are launched in groups
- * of `raster` block rows; inside a group the order runs down the rows of one
- * block column, then the next column. Blocks in flight at once then read a
- * few A row-panels and B column-panels together, and L2 serves the rest.
- */
+/* Linear block index → (block_row, block_col): src/core/order.h, `raster` rows per group. */
 TG_HD void tg_plan_block(const tg_tile *t, int64_t bid, int64_t grid_m, int64_t grid_n,
                          int64_t *block_row, int64_t *block_col)
 {
-    int64_t group_blocks = (int64_t)t->raster * grid_n;
-    int64_t first_row = bid / group_blocks * t->raster;
-    int64_t rows = grid_m - first_row < t->raster ? grid_m - first_row : t->raster;
-    int64_t local = bid % group_blocks;
-    *block_row = first_row + local % rows;
-    *block_col = local / rows;
+    tg_raster_order(t->raster, bid, grid_m, grid_n, block_row, block_col);
 }
 
 /* The seed's warp grid: warp_row = id / WARPS_N, warp_col = id % WARPS_N. */

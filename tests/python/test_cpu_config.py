@@ -47,8 +47,9 @@ def test_configs_are_generic_dicts():
     cfgs = tk_kernel.configs()
     names = [c["name"] for c in cfgs]
     assert len(set(names)) == len(names) and {"seed", "split8"} <= set(names)
+    assert {c["family"] for c in cfgs} == {"micro", "hopper"}
     for c in cfgs:
-        assert c["compiled"] is True and c["family"] == "micro"
+        assert c["compiled"] is True
         family, params = params_of(c["params"])
         assert family == c["family"]
         # one entry per parameter, with the value the configuration string gives
@@ -56,9 +57,11 @@ def test_configs_are_generic_dicts():
             assert c[key] == value, (c["name"], key)
         # one per fact (derived numbers), all ints; nothing else
         facts = set(c) - FIXED - set(params)
-        assert {"threads", "warps", "accumulators", "smem_bytes"} <= facts
+        assert {"threads", "acc_regs", "smem_bytes"} <= facts
+        if family == "micro":
+            assert {"warps", "accumulators"} <= facts
         assert all(type(c[f]) is int for f in facts)
-        assert c["preset_line"].startswith(f"src/micro/presets.def: TG_MICRO_PRESET({c['name']}, ")
+        assert c["preset_line"].startswith(f"src/{family}/presets.def: TG_{family.upper()}_PRESET({c['name']}, ")
         assert "description" not in c
 
 
@@ -86,6 +89,10 @@ def test_configs_seed_and_split8():
 
 def test_configs_derived_plan_is_consistent():
     for c in tk_kernel.configs():
+        if c["family"] == "hopper":
+            assert c["acc_regs"] == c["block_m"] // 64 * c["block_n"] // 2
+            assert c["smem_bytes"] == c["stages"] * (c["block_m"] + c["block_n"]) * 128 + 1024
+            continue
         assert c["warp_tile_m"] == c["block_m"] // c["warps_m"]
         assert c["warp_tile_n"] == c["block_n"] // c["warps_n"]
         assert c["acc_m"] == c["warp_tile_m"] // c["reg_block_m"]
@@ -146,10 +153,12 @@ def test_config_text_checks():
 
 def test_choose():
     names = {c["name"] for c in tk_kernel.configs()}
-    for m, n, k, dtype in [(8192, 8192, 8192, None), (1, 1, 1, "bf16"), (0, 5, 7, "float32")]:
+    # large and TMA-aligned: the hopper family; K = 8191 (rows TMA cannot read) and small: micro
+    for m, n, k, dtype, family in [(8192, 8192, 8192, None, "hopper"), (8192, 8192, 8191, None, "micro"),
+                                   (1, 1, 1, "bf16", "micro"), (0, 5, 7, "float32", "micro")]:
         ch = tk_kernel.choose(m, n, k, out_dtype=dtype)
         assert set(ch) == {"name", "family", "why", "params"}
-        assert ch["name"] in names and ch["family"] == "micro"
+        assert ch["name"] in names and ch["family"] == family, (m, n, k, ch["name"])
         assert ch["why"].startswith("rule '")
         assert ch["params"] == tk_kernel.plan(ch["name"])["params"]
     assert tk_kernel.choose(m=64, n=64, k=64) == tk_kernel.choose(64, 64, 64)

@@ -1,0 +1,271 @@
+/*
+ * family.c — the hopper family as the core sees it: parameters and presets
+ * (from TG_HOPPER_PARAMS and presets.def), plan rules, what TMA can take,
+ * the tensor maps and launch description of a call, kernel resources, the
+ * CPU verifier and the plan in words.
+ */
+#include <cuda_runtime.h>
+#include <cudaTypedefs.h> /* PFN_cuTensorMapEncodeTiled_v12000 */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hopper/hopper.h"
+
+/* ------------------------------------------------------------------------
+ * Parameters and presets
+ * ---------------------------------------------------------------------- */
+
+#define PARAM_(i, key, NAME, lo, hi, values, doc) {#key, #NAME, lo, hi, values, doc},
+static const tg_param params[] = {TG_HOPPER_PARAMS(PARAM_)};
+#undef PARAM_
+
+_Static_assert(sizeof params / sizeof params[0] == TG_HOPPER_NPARAMS, "one entry per parameter");
+
+static const tg_alias aliases[] = {
+    {"block", "block_m", "block_n"},
+};
+
+#define TG_HOPPER_PRESET(name, ...)                                                        \
+    _Static_assert(TG_NARGS(__VA_ARGS__) == TG_HOPPER_NPARAMS,                             \
+                   "presets.def: " #name " must give one value per parameter of TG_HOPPER_PARAMS");
+#include "hopper/presets.def"
+#undef TG_HOPPER_PRESET
+
+#define TG_HOPPER_PRESET(name, ...) {#name, {__VA_ARGS__}},
+static const tg_preset presets[] = {
+#include "hopper/presets.def"
+};
+#undef TG_HOPPER_PRESET
+
+typedef tg_status (*kernel_getter)(int dev, const void **kernel);
+#define TG_HOPPER_PRESET(name, ...) tg_hopper_kernel_##name,
+static const kernel_getter kernels[] = {
+#include "hopper/presets.def"
+};
+#undef TG_HOPPER_PRESET
+
+static tg_status check(const int *p)
+{
+#define P_(NAME) p[TG_HOPPER_##NAME]
+#define RULE_(cond, why)                                                                  \
+    if (!(cond))                                                                          \
+        return TG_FAIL(TG_ERR_INVALID_CONFIG, "invalid hopper configuration: %s", why);
+    TG_HOPPER_RULES(RULE_, P_)
+#undef RULE_
+#undef P_
+    return TG_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------
+ * What TMA can take
+ * ---------------------------------------------------------------------- */
+
+enum { MAX_GRID_X = 2147483647, MAX_GRID_Y = 65535 };
+#define TMA_STRIDE_LIMIT ((int64_t)1 << 40) /* bytes; cuTensorMapEncodeTiled */
+
+static tg_status refuse(const char *rule)
+{
+    return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "the hopper family cannot take these arguments: %s",
+                   rule);
+}
+
+static tg_status supports(int preset, const tg_gemm_args *g)
+{
+    const tg_htile t = tg_htile_from_params(presets[preset].params);
+    if ((uintptr_t)g->a % 16 || (uintptr_t)g->b % 16)
+        return refuse("TMA reads A and B from 16-byte aligned addresses");
+    if (g->lda % 8 || g->ldb % 8)
+        return refuse("TMA strides are multiples of 16 bytes: lda and ldb must be multiples of 8");
+    if (g->batch > 1 && (g->stride_a % 8 || g->stride_b % 8))
+        return refuse("TMA strides are multiples of 16 bytes: stride_a and stride_b must be "
+                      "multiples of 8");
+    if (g->batch > 1 && (g->stride_a == 0 || g->stride_b == 0))
+        return refuse("a batch that shares A or B (stride 0) is not taken by this family yet");
+    if (g->m > INT32_MAX || g->n > INT32_MAX || g->k > INT32_MAX - 64)
+        return refuse("TMA coordinates are 32-bit: M, N and K must be below 2^31");
+    int64_t a_item, b_item;
+    if (tg_mul_ovf(g->m, g->lda * 2, &a_item) || tg_mul_ovf(g->n, g->ldb * 2, &b_item) ||
+        g->lda * 2 >= TMA_STRIDE_LIMIT || g->ldb * 2 >= TMA_STRIDE_LIMIT ||
+        (g->batch > 1 ? g->stride_a * 2 : a_item) >= TMA_STRIDE_LIMIT ||
+        (g->batch > 1 ? g->stride_b * 2 : b_item) >= TMA_STRIDE_LIMIT)
+        return refuse("TMA strides must be below 2^40 bytes");
+    const int64_t grid_m = tg_hplan_grid_m(&t, g->m), grid_n = tg_hplan_grid_n(&t, g->n);
+    if (grid_n > 0 && grid_m > MAX_GRID_X / grid_n)
+        return refuse("more thread blocks than one launch allows (2^31-1)");
+    if (g->batch > MAX_GRID_Y)
+        return refuse("batch must be <= 65535 (one grid row per item)");
+    return TG_SUCCESS;
+}
+
+static size_t workspace(int preset, const tg_gemm_args *g) { return 0; }
+
+/* ------------------------------------------------------------------------
+ * Tensor maps, through the driver's entry point (no link against libcuda)
+ * ---------------------------------------------------------------------- */
+
+static tg_status encoder(PFN_cuTensorMapEncodeTiled_v12000 *out)
+{
+    static PFN_cuTensorMapEncodeTiled_v12000 fn; /* atomics: callers may be threads */
+    PFN_cuTensorMapEncodeTiled_v12000 f = __atomic_load_n(&fn, __ATOMIC_ACQUIRE);
+    if (!f) {
+        void *p = NULL;
+        enum cudaDriverEntryPointQueryResult q = cudaDriverEntryPointSymbolNotFound;
+        TG_CUDA_TRY(cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &p, 12000,
+                                                     cudaEnableDefault, &q));
+        if (!p || q != cudaDriverEntryPointSuccess)
+            return TG_FAIL(TG_ERR_CUDA,
+                           "the driver has no cuTensorMapEncodeTiled (query result %d): the "
+                           "hopper family needs a CUDA 12 or newer driver",
+                           (int)q);
+        f = (PFN_cuTensorMapEncodeTiled_v12000)p;
+        __atomic_store_n(&fn, f, __ATOMIC_RELEASE);
+    }
+    *out = f;
+    return TG_SUCCESS;
+}
+
+/*
+ * A 3-D map (K, rows, batch item) of a bf16 operand: boxes of BLOCK_K x
+ * box_rows, 128-byte swizzle, zeros outside the matrix.
+ */
+static tg_status encode(CUtensorMap *map, const char *name, const void *base, int64_t rows,
+                        int64_t k, int64_t ld, int64_t batch, int64_t stride, int box_rows)
+{
+    PFN_cuTensorMapEncodeTiled_v12000 fn = NULL;
+    TG_TRY(encoder(&fn));
+    const cuuint64_t dims[3] = {(cuuint64_t)k, (cuuint64_t)rows, (cuuint64_t)batch};
+    const cuuint64_t strides[2] = {(cuuint64_t)(ld * 2),
+                                   (cuuint64_t)(batch > 1 ? stride * 2 : rows * ld * 2)};
+    const cuuint32_t box[3] = {64, (cuuint32_t)box_rows, 1};
+    const cuuint32_t steps[3] = {1, 1, 1};
+    CUresult r = fn(map, CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 3, (void *)base, dims, strides, box,
+                    steps, CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
+                    CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
+    if (r != CUDA_SUCCESS)
+        return TG_FAIL(TG_ERR_CUDA, "cuTensorMapEncodeTiled for %s failed: CUresult %d", name,
+                       (int)r);
+    return TG_SUCCESS;
+}
+
+static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *out)
+{
+    const tg_htile t = tg_htile_from_params(presets[preset].params);
+    tg_hopper_params *p = (tg_hopper_params *)out->params;
+    _Static_assert(sizeof(tg_hopper_params) <= TG_LAUNCH_PARAMS_MAX, "fits tg_launch");
+    memset(p, 0, sizeof *p);
+    TG_TRY(encode(&p->a_map, "a", g->a, g->m, g->k, g->lda, g->batch, g->stride_a, t.block_m));
+    TG_TRY(encode(&p->b_map, "b", g->b, g->n, g->k, g->ldb, g->batch, g->stride_b, t.block_n));
+    p->c = g->c;
+    p->m = g->m;
+    p->n = g->n;
+    p->k = g->k;
+    p->ldc = g->ldc;
+    p->stride_c = g->batch > 1 ? g->stride_c : 0;
+    p->grid_m = (int)tg_hplan_grid_m(&t, g->m); /* supports() bounded their product */
+    p->grid_n = (int)tg_hplan_grid_n(&t, g->n);
+    p->k_tiles = (int)tg_hplan_k_tiles(&t, g->k);
+    p->c_dtype = (int)g->c_dtype;
+    p->vec_c = (uintptr_t)g->c % (g->c_dtype == TG_DTYPE_F32 ? 8 : 4) == 0 && g->ldc % 2 == 0 &&
+               p->stride_c % 2 == 0;
+    p->alpha = g->alpha;
+    p->beta = g->beta;
+    TG_TRY(kernels[preset](dev, &out->kernel));
+    out->grid[0] = (unsigned)((int64_t)p->grid_m * p->grid_n);
+    out->grid[1] = (unsigned)g->batch;
+    out->grid[2] = 1;
+    out->block[0] = TG_H_THREADS;
+    out->block[1] = out->block[2] = 1;
+    out->cluster[0] = out->cluster[1] = out->cluster[2] = 1;
+    out->smem = (size_t)TG_H_SMEM_BYTES(t.block_m, t.block_n, t.stages);
+    out->workspace = 0;
+    out->params_size = sizeof *p;
+    return TG_SUCCESS;
+}
+
+static tg_status info(int preset, int dev, tg_kernel_info *out)
+{
+    const tg_htile t = tg_htile_from_params(presets[preset].params);
+    const void *kernel = NULL;
+    TG_TRY(kernels[preset](dev, &kernel));
+    const size_t smem = (size_t)TG_H_SMEM_BYTES(t.block_m, t.block_n, t.stages);
+    struct cudaFuncAttributes fa;
+    TG_CUDA_TRY(cudaFuncGetAttributes(&fa, kernel));
+    int blocks = 0;
+    TG_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, TG_H_THREADS, smem));
+    out->registers = fa.numRegs;
+    out->local_bytes = fa.localSizeBytes;
+    out->static_smem = fa.sharedSizeBytes;
+    out->dynamic_smem = smem;
+    out->max_threads = fa.maxThreadsPerBlock;
+    out->blocks_per_sm = blocks;
+    return TG_SUCCESS;
+}
+
+/* ------------------------------------------------------------------------
+ * The plan in words and numbers
+ * ---------------------------------------------------------------------- */
+
+static tg_status describe(const int *p, char *buf, size_t len)
+{
+    const tg_htile t = tg_htile_from_params(p);
+    tg_text x = tg_text_init(buf, len);
+    tg_text_add(&x, "  block tile           %d x %d (BLOCK_M x BLOCK_N), one warpgroup of %d threads\n",
+                t.block_m, t.block_n, TG_H_THREADS);
+    tg_text_add(&x, "  wgmma                %d x m64n%dk16 per k16 step, both operands from shared "
+                "memory (K-major, 128-byte swizzle); %d fp32 accumulators per thread\n",
+                TG_H_M_PIECES(t.block_m), t.block_n, TG_H_ACC_REGS(t.block_m, t.block_n));
+    tg_text_add(&x, "  K loop               BLOCK_K %d = %d k16 steps per stage; TMA boxes %d x %d (A) "
+                "and %d x %d (B)\n",
+                t.block_k, t.block_k / TG_H_WGMMA_K, t.block_k, t.block_m, t.block_k, t.block_n);
+    tg_text_add(&x, "  ring                 %d stages of %d bytes (A %d + B %d), each on a 1024-byte "
+                "boundary, one mbarrier each; %d bytes of shared memory\n",
+                t.stages, TG_H_STAGE_BYTES(t.block_m, t.block_n), TG_H_A_BYTES(t.block_m),
+                TG_H_B_BYTES(t.block_n), TG_H_SMEM_BYTES(t.block_m, t.block_n, t.stages));
+    tg_text_add(&x, "  launch order         groups of %d block rows\n", t.raster);
+    tg_text_add(&x, "  accumulator          warp w, lane l, register i: row 16w + l/4 (+8 for i%%4 >= 2), "
+                "column 8(i/4) + 2(l%%4) + i%%2, in each m64 piece\n");
+    return tg_text_done(&x, "tg_config_describe's buffer");
+}
+
+static int facts(const int *p, tg_fact *out, int max)
+{
+    const tg_htile t = tg_htile_from_params(p);
+    const tg_fact all[] = {
+        {"threads", TG_H_THREADS, "threads per block"},
+        {"m_pieces", TG_H_M_PIECES(t.block_m), "m64 wgmma pieces per block"},
+        {"wgmma_n", t.block_n, "N of each wgmma m64nNk16"},
+        {"acc_regs", TG_H_ACC_REGS(t.block_m, t.block_n), "fp32 accumulator registers per thread"},
+        {"stage_bytes", TG_H_STAGE_BYTES(t.block_m, t.block_n), "shared memory per stage"},
+        {"smem_bytes", TG_H_SMEM_BYTES(t.block_m, t.block_n, t.stages),
+         "dynamic shared memory per block"},
+    };
+    const int n = (int)(sizeof all / sizeof all[0]);
+    for (int i = 0; i < n && i < max; i++)
+        out[i] = all[i];
+    return n;
+}
+
+tg_status tg_hopper_verify(const int *p, char *report, size_t len); /* verify.c */
+
+const tg_family_ops tg_hopper_family = {
+    .name = "hopper",
+    .id = TG_FAMILY_HOPPER,
+    .params = params,
+    .nparams = TG_HOPPER_NPARAMS,
+    .aliases = aliases,
+    .naliases = (int)(sizeof aliases / sizeof aliases[0]),
+    .presets = presets,
+    .npresets = (int)(sizeof presets / sizeof presets[0]),
+    .base = "tma_wgmma",
+    .presets_file = "src/hopper/presets.def",
+    .preset_macro = "TG_HOPPER_PRESET",
+    .check = check,
+    .supports = supports,
+    .workspace = workspace,
+    .prepare = prepare,
+    .info = info,
+    .verify = tg_hopper_verify,
+    .describe = describe,
+    .facts = facts,
+};
