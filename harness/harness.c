@@ -6,6 +6,13 @@
 #include <string.h>
 #include <time.h>
 
+void th_trap_note(void)
+{
+    char why[512];
+    if (tg_trap_report(why, sizeof why))
+        fprintf(stderr, "tilegemm: %s\n", why);
+}
+
 /* ---- bf16 ---------------------------------------------------------------- */
 
 uint16_t th_f32_to_bf16(float x)

@@ -23,12 +23,16 @@
 extern "C" {
 #endif
 
+/* After a CUDA failure: a tilegemm kernel's trap record, if one trapped (tg_trap_report). */
+void th_trap_note(void);
+
 #define TH_CUDA(call)                                                                      \
     do {                                                                                   \
         cudaError_t th_e_ = (call);                                                        \
         if (th_e_ != cudaSuccess) {                                                        \
             fprintf(stderr, "%s:%d: %s failed: %s (%s)\n", __FILE__, __LINE__, #call,      \
                     cudaGetErrorString(th_e_), cudaGetErrorName(th_e_));                    \
+            th_trap_note();                                                                \
             exit(1);                                                                       \
         }                                                                                  \
     } while (0)

@@ -87,6 +87,14 @@ TG_API int tg_family_count(void);
 /* Message for the calling thread's most recent failure ("" if none). */
 TG_API const char *tg_last_error(void);
 
+/*
+ * After a launch failed (a CUDA error at synchronisation): nonzero when a
+ * tilegemm kernel gave up waiting on a barrier and trapped, with which
+ * barrier, kernel, block and thread in buf. The next failing tilegemm call
+ * adds the same words to tg_last_error().
+ */
+TG_API int tg_trap_report(char *buf, size_t len);
+
 /* ------------------------------------------------------------------------
  * Configurations
  * ---------------------------------------------------------------------- */

@@ -46,12 +46,27 @@ if has build; then
 fi
 
 if has test; then
-    ctest --test-dir build -V > "$OUT/ctest.log" 2>&1
+    # Every test but the GPU GEMM suite, then that suite one configuration per
+    # process under a timeout: a kernel that traps or hangs is named, and
+    # cannot take the other configurations' results with it.
+    ctest --test-dir build -V -E '^gpu_gemm$' > "$OUT/ctest.log" 2>&1
     rc=$?
-    note "ctest: $(grep -E 'tests passed|tests failed' "$OUT/ctest.log" | tail -1) (rc $rc)"
-    grep -E "[0-9]+ runs, [0-9]+ failures" "$OUT/ctest.log" | sed "s/^[0-9]*: */  gpu_gemm: /" >> "$SUMMARY"
+    note "ctest (all but gpu_gemm): $(grep -E 'tests passed|tests failed' "$OUT/ctest.log" | tail -1) (rc $rc)"
     grep -E "^[0-9]+: FAIL  |\*\*\*Failed|tests FAILED" "$OUT/ctest.log" | head -20 | tee -a "$SUMMARY"
     [ $rc -eq 0 ] || status=1
+    : > "$OUT/gpu_gemm.log"
+    for cfg in ${GEMM_CONFIGS:-$($T list | awk 'NR>2 {print $1}')}; do
+        timeout "${GEMM_TIMEOUT:-300}" ./build/tests/test_gpu_gemm --config "$cfg" ${GEMM_ARGS:-} \
+            > "$OUT/gpu_gemm_$cfg.log" 2>&1
+        rc=$?
+        cat "$OUT/gpu_gemm_$cfg.log" >> "$OUT/gpu_gemm.log"
+        line=$(grep -E "[0-9]+ runs, [0-9]+ failures" "$OUT/gpu_gemm_$cfg.log" | tail -1)
+        if [ $rc -eq 124 ]; then line="TIMED OUT after ${GEMM_TIMEOUT:-300} s"; fi
+        note "  gpu_gemm $(printf '%-20s' "$cfg") ${line:-no result} (rc $rc)"
+        grep -E "^FAIL |trapped" "$OUT/gpu_gemm_$cfg.log" | head -5 | tee -a "$SUMMARY"
+        [ $rc -eq 0 ] || status=1
+        rm -f "$OUT/gpu_gemm_$cfg.log"
+    done
 fi
 
 if has sanitize; then
@@ -65,18 +80,21 @@ if has sanitize; then
             [ $tool = memcheck ] && args="--m 129 --n 65 --k 77 --misalign --alpha 2 --beta 0.5"
             if [ "$family" = hopper ]; then
                 args="--m 200 --n 136 --k 304"
+                # memcheck: beta 0.5 (C read, stored from registers) for EPILOGUE=registers, beta 0 and
+                # a TMA-storable C (N*4 a multiple of 16) for EPILOGUE=tma
                 [ $tool = memcheck ] && args="--m 129 --n 65 --k 200 --alpha 2 --beta 0.5"
+                [ $tool = memcheck ] && [ "${cfg#tma_store}" != "$cfg" ] && args="--m 129 --n 136 --k 200 --alpha 2"
             fi
             log="$OUT/san_${tool}_${cfg}.log"
             timeout 300 compute-sanitizer --tool $tool --error-exitcode 9 $T check --config $cfg $args > "$log" 2>&1
             rc=$?
             if [ $rc -ne 0 ]; then san_fail=1; note "sanitize: $tool $cfg FAILED (rc $rc)"; tail -15 "$log"; fi
         done
-    done < <($T list | awk 'NR>2 {print $1, $2}')
+    done < <($T list | awk 'NR>2 {print $1, $2}' | { if [ -n "${SAN_CONFIGS:-}" ]; then grep -wE "^(${SAN_CONFIGS// /|})"; else cat; fi; })
     # The C = beta*C path (K = 0) too.
     timeout 300 compute-sanitizer --tool memcheck --error-exitcode 9 $T check --m 129 --n 65 --k 0 --beta 3 --misalign \
         > "$OUT/san_memcheck_k0.log" 2>&1 || { san_fail=1; note "sanitize: memcheck K=0 FAILED"; }
-    [ $san_fail -eq 0 ] && note "sanitize: racecheck, synccheck, memcheck clean on every config (and K=0)"
+    [ $san_fail -eq 0 ] && note "sanitize: racecheck, synccheck, memcheck clean on ${SAN_CONFIGS:-every config} (and K=0)"
     [ $san_fail -eq 0 ] || status=1
 fi
 
@@ -84,12 +102,19 @@ if has bench; then
     $T list > "$OUT/list.txt" 2>&1; cut -c1-60 "$OUT/list.txt" >> "$SUMMARY"
     $T run > "$OUT/run.txt" 2>&1 || status=1
     cat "$OUT/run.txt" >> "$SUMMARY"
-    $T bench --shapes 8192x8192x8192,4096x4096x4096 > "$OUT/bench.txt" 2>&1 || status=1
+    # Every configuration (the hopper ladder among them) beside cuBLAS, fp32 C;
+    # then the hopper family and warp64 with bf16 C.
+    $T bench ${BENCH_CONFIGS:+--configs $BENCH_CONFIGS} --shapes ${BENCH_SHAPES:-8192x8192x8192,4096x4096x4096} \
+        > "$OUT/bench.txt" 2>&1 || status=1
     cat "$OUT/bench.txt" >> "$SUMMARY"
+    hop=$($T list | awk '$2 == "hopper" {printf "%s%s", sep, $1; sep = ","}')
+    $T bench --dtype bf16 --configs warp64,$hop --shapes ${BENCH_SHAPES:-8192x8192x8192,4096x4096x4096} \
+        > "$OUT/bench-bf16.txt" 2>&1 || status=1
+    cat "$OUT/bench-bf16.txt" >> "$SUMMARY"
 fi
 
 if has hostcost; then
-    for cfg in ${HOSTCOST_CONFIGS:-warp64 tma_wgmma}; do
+    for cfg in ${HOSTCOST_CONFIGS:-warp64 tma_store}; do
         ./build/tg_host_cost --config $cfg >> "$OUT/hostcost.txt" 2>&1 || status=1
     done
     cat "$OUT/hostcost.txt" >> "$SUMMARY"
@@ -128,19 +153,30 @@ if has compare; then
 fi
 
 if has ncu; then
+    # One launch of each configuration (and of cuBLAS's kernel) at NCU_SHAPE.
     metrics=sm__pipe_tensor_op_hmma_cycles_active.avg.pct_of_peak_sustained_active
+    metrics+=,sm__pipe_tensor_op_gmma_cycles_active.avg.pct_of_peak_sustained_active
     metrics+=,sm__throughput.avg.pct_of_peak_sustained_elapsed
-    metrics+=,l1tex__data_pipe_lsu_wavefronts_mem_shared.sum
-    metrics+=,l1tex__data_bank_conflicts_pipe_lsu_mem_shared.sum
+    metrics+=,lts__throughput.avg.pct_of_peak_sustained_elapsed
+    metrics+=,lts__t_bytes.sum.per_second
     metrics+=,dram__throughput.avg.pct_of_peak_sustained_elapsed
+    metrics+=,gpc__cycles_elapsed.avg.per_second,gpu__time_duration.sum
+    metrics+=,l1tex__data_bank_conflicts_pipe_lsu_mem_shared.sum
     metrics+=,regex:smsp__average_warps_issue_stalled_.*_per_issue_active.ratio
-    for cfg in ${NCU_CONFIGS:-seed warp64}; do
-        ncu --kernel-name "regex:tg_micro_${cfg}_vec" --launch-count 1 --clock-control none \
-            --metrics "$metrics" $T bench --configs $cfg --shapes 8192x8192x8192 --reps 1 --warmup 0 \
-            > "$OUT/ncu_$cfg.txt" 2>&1
-        note "ncu $cfg:"
-        grep -E "hmma_cycles|bank_conflicts|wavefronts_mem_shared|sm__throughput|dram__throughput" \
-            "$OUT/ncu_$cfg.txt" | awk '{printf "  %-80s %s\n", $1, $NF}' >> "$SUMMARY"
+    shape=${NCU_SHAPE:-8192x8192x8192}
+    for cfg in ${NCU_CONFIGS:-seed warp64} cuBLAS; do
+        if [ "$cfg" = cuBLAS ]; then
+            # bench checks against cuBLAS, then times it: its first GEMM launch.
+            sel=(--kernel-name "regex:^(?!tg_|th_).*(gemm|sm90|nvjet|xmma).*" --launch-count 1)
+            run=($T bench --configs warp64 --shapes $shape --reps 1 --warmup 0 --rounds 1)
+        else
+            sel=(--kernel-name "regex:^tg_(micro|hopper)_${cfg}(_vec)?$" --launch-count 1)
+            run=($T bench --configs $cfg --shapes $shape --reps 1 --warmup 0 --rounds 1)
+        fi
+        ncu "${sel[@]}" --clock-control none --metrics "$metrics" "${run[@]}" > "$OUT/ncu_$cfg.txt" 2>&1
+        note "ncu $cfg ($shape): $(grep -m1 -oE '^  [A-Za-z_0-9<>:, ]+\(' "$OUT/ncu_$cfg.txt" | cut -c1-90)"
+        grep -E "cycles_active|bank_conflicts|throughput|bytes.sum.per_second|per_second|duration|stalled_(long_scoreboard|barrier|wait|math|mio|lg|membar|sleeping|dispatch|no_instruction|short)" \
+            "$OUT/ncu_$cfg.txt" | awk '$NF != "0" && $NF != "n/a" {printf "  %-80s %s %s\n", $1, $(NF-1), $NF}' >> "$SUMMARY"
     done
 fi
 

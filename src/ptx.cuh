@@ -9,6 +9,8 @@
 
 #include <stdint.h>
 
+#include "core/trap.h"
+
 /* Shared-memory address of a generic pointer (what ldmatrix and cp.async take). */
 static __device__ __forceinline__ uint32_t tg_smem_addr(const void *p)
 {
@@ -110,17 +112,57 @@ static __device__ __forceinline__ int tg_mbar_try_wait(uint32_t bar, uint32_t pa
     return (int)done;
 }
 
+/* Arrive on bar (one of its expected arrivals). */
+static __device__ __forceinline__ void tg_mbar_arrive(uint32_t bar)
+{
+    asm volatile("mbarrier.arrive.shared::cta.b64 _, [%0];\n" ::"r"(bar) : "memory");
+}
+
+/*
+ * The end of a wait that never completed: record which barrier in the trap
+ * record (src/core/trap.h), then trap (the launch fails with
+ * cudaErrorLaunchFailure). Inline, without a call: a call anywhere in a
+ * kernel makes ptxas serialize its wgmmas (C7510).
+ */
+static __device__ __forceinline__ void tg_mbar_hang(tg_trap_record *rec, const char *kernel, int what,
+                                                    int stage, uint32_t parity)
+{
+    if (rec) {
+        volatile tg_trap_record *r = rec;
+        r->what = (uint32_t)what;
+        r->index = (uint32_t)stage;
+        r->parity = parity;
+        r->block_x = blockIdx.x;
+        r->block_y = blockIdx.y;
+        r->thread = threadIdx.x;
+        for (int i = 0; i + 1 < (int)sizeof r->kernel; i++) {
+            r->kernel[i] = kernel[i];
+            if (!kernel[i])
+                break;
+        }
+        __threadfence_system();
+        r->magic = TG_TRAP_MAGIC;
+        __threadfence_system();
+    }
+    __trap();
+}
+
 /*
  * Wait for the phase with this parity, boundedly: a pipeline bug must end in
- * an error the tests can see, not a hang. Each try_wait already suspends for
- * a while in hardware; 2^26 failed tries is many seconds.
+ * an error the tests can see and name, not a hang. Each try_wait already
+ * suspends for a while in hardware; 2^26 failed tries is many seconds.
  */
-static __device__ __forceinline__ void tg_mbar_wait(uint32_t bar, uint32_t parity)
+static __device__ __forceinline__ void tg_mbar_wait(uint32_t bar, uint32_t parity, tg_trap_record *rec,
+                                                    const char *kernel, int what, int stage)
 {
     for (uint32_t tries = 0; !tg_mbar_try_wait(bar, parity); tries++)
         if (tries == (1u << 26))
-            __trap();
+            tg_mbar_hang(rec, kernel, what, stage, parity);
 }
+
+/* Registers per thread of this warpgroup (every thread of it executes it alike). */
+#define TG_SETMAXNREG_INC(n) asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\n" ::"n"(n))
+#define TG_SETMAXNREG_DEC(n) asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;\n" ::"n"(n))
 
 /* TMA: the box at coordinates (c0 innermost, c1, c2) of a 3-D tensor map into shared memory. */
 static __device__ __forceinline__ void tg_tma_load_3d(uint32_t dst, const void *map, uint32_t bar,
@@ -130,6 +172,47 @@ static __device__ __forceinline__ void tg_tma_load_3d(uint32_t dst, const void *
                  "[%0], [%1, {%2, %3, %4}], [%5];\n" ::"r"(dst),
                  "l"(map), "r"(c0), "r"(c1), "r"(c2), "r"(bar)
                  : "memory");
+}
+
+/* TMA: shared memory → the box at (c0, c1, c2) of a 3-D tensor map; one bulk group per commit. */
+static __device__ __forceinline__ void tg_tma_store_3d(const void *map, uint32_t src, int c0, int c1,
+                                                       int c2)
+{
+    asm volatile("cp.async.bulk.tensor.3d.global.shared::cta.bulk_group [%0, {%1, %2, %3}], [%4];\n" ::"l"(map),
+                 "r"(c0), "r"(c1), "r"(c2), "r"(src)
+                 : "memory");
+}
+
+static __device__ __forceinline__ void tg_bulk_commit(void)
+{
+    asm volatile("cp.async.bulk.commit_group;\n" ::: "memory");
+}
+
+/* Until at most `pending` bulk groups still read their shared memory. */
+#define TG_BULK_WAIT_READ(pending) asm volatile("cp.async.bulk.wait_group.read %0;\n" ::"n"(pending) : "memory")
+/* Until at most `pending` bulk groups are incomplete (their writes done). */
+#define TG_BULK_WAIT(pending) asm volatile("cp.async.bulk.wait_group %0;\n" ::"n"(pending) : "memory")
+
+/* Generic-proxy writes to shared memory become visible to the async proxy (TMA). */
+static __device__ __forceinline__ void tg_fence_proxy_async_smem(void)
+{
+    asm volatile("fence.proxy.async.shared::cta;\n" ::: "memory");
+}
+
+/* Barrier `id` (1..15; 0 is __syncthreads) among `threads` threads. */
+static __device__ __forceinline__ void tg_named_bar_sync(int id, int threads)
+{
+    asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
+}
+
+static __device__ __forceinline__ void tg_st_shared_f32x2(uint32_t addr, float x, float y)
+{
+    asm volatile("st.shared.v2.f32 [%0], {%1, %2};\n" ::"r"(addr), "f"(x), "f"(y) : "memory");
+}
+
+static __device__ __forceinline__ void tg_st_shared_b32(uint32_t addr, uint32_t v)
+{
+    asm volatile("st.shared.b32 [%0], %1;\n" ::"r"(addr), "r"(v) : "memory");
 }
 
 static __device__ __forceinline__ void tg_wgmma_fence(void)

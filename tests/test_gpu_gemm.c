@@ -111,14 +111,17 @@ static int check_zero_batch(void)
 int main(int argc, char **argv)
 {
     int quick = 0;
+    const char *only = NULL; /* --config: this configuration (and the library's choice) alone */
     uint64_t seed = th_fresh_seed();
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--quick"))
             quick = 1;
         else if (!strcmp(argv[i], "--seed") && i + 1 < argc)
             seed = strtoull(argv[++i], NULL, 10);
+        else if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            only = argv[++i];
         else {
-            fprintf(stderr, "usage: test_gpu_gemm [--quick] [--seed S]\n");
+            fprintf(stderr, "usage: test_gpu_gemm [--quick] [--seed S] [--config NAME]\n");
             return 2;
         }
     }
@@ -127,6 +130,13 @@ int main(int argc, char **argv)
         return 77;
     }
     printf("seed %" PRIu64 "%s\n", seed, quick ? " (quick: shapes under 2^31 MACs)" : "");
+    if (only) {
+        tg_config cfg;
+        if (tg_config_parse(only, &cfg) != TG_SUCCESS || !tg_config_compiled(&cfg)) {
+            fprintf(stderr, "test_gpu_gemm: --config %s: not a compiled configuration\n", only);
+            return 2;
+        }
+    }
     cublasHandle_t h;
     TH_CUBLAS(cublasCreate(&h));
     th_rng rng = th_rng_new(seed);
@@ -142,8 +152,11 @@ int main(int argc, char **argv)
         int nconf = sc->every_config ? tg_config_count() : 2;
         for (int i = -1; i < nconf; i++) {
             tg_config cfg;
-            if (i >= 0)
+            if (i >= 0) {
                 TH_TG(tg_config_get(i, &cfg));
+                if (only && strcmp(cfg.name, only))
+                    continue;
+            }
             runs++;
             if (i >= 0 && tg_gemm_supports(&p.g, &cfg) != TG_SUCCESS) {
                 /* A family that cannot take the shape (TMA's rules) must refuse it, by name. */

@@ -18,14 +18,19 @@ struct tg_rule {
 
 static int any_shape(const tg_gemm_args *g) { return 1; }
 
-/* M and N both at least 4096: the class the hopper kernel was measured on. */
+/* M and N both at least 8192, or 4096: the classes the hopper kernels were measured on. */
+static int huge_mn(const tg_gemm_args *g) { return g->m >= 8192 && g->n >= 8192; }
 static int large_mn(const tg_gemm_args *g) { return g->m >= 4096 && g->n >= 4096; }
 
 static const struct tg_rule rules[] = {
-    {"M, N >= 4096 (TMA-aligned rows)", large_mn, "tma_wgmma",
-     "hopper ladder step 1 measured faster than every micro configuration on the H100: 8192^3 "
-     "452.5 vs warp64 374.2 TFLOP/s, 4096^3 395.8 vs 360.4 (same run, cuBLAS 763.8 / 735.6); "
-     "bench/RESULTS.md 2026-11-26, entry 10. Shapes TMA cannot take fall to the next rule"},
+    {"M, N >= 8192 (TMA-aligned rows)", huge_mn, "tma_store_128x256",
+     "the fastest configuration measured at 8192^3 on the H100: 673.0 TFLOP/s fp32 C (tma_store "
+     "654.8, cuBLAS 671.6), 700.2 bf16 C (tma_store 629.0, cuBLAS 688.1), same run; "
+     "bench/RESULTS.md 2026-11-27, entry 11. Shapes TMA cannot take fall to the next rules"},
+    {"M, N >= 4096 (TMA-aligned rows)", large_mn, "tma_store",
+     "the fastest configuration measured at 4096^3 on the H100: 638.5 TFLOP/s fp32 C "
+     "(tma_store_128x256 545.9, warp64 341.3, cuBLAS 719.7), 648.2 bf16 C (cuBLAS 755.6), same "
+     "run; bench/RESULTS.md 2026-11-27, entry 11"},
     {"any shape", any_shape, "warp64",
      "the fastest micro configuration measured on the H100: 8192^3 450.7 TFLOP/s (seed 375.3, "
      "split8 392.5, b256 412.8), 4096^3 373.6 (b256 382.1, within the +-5% run-to-run spread); "

@@ -16,8 +16,11 @@ tg_status tg_fail(tg_status s, const char *file, int line, const char *fmt, ...)
     /* Argument errors speak for themselves; CUDA failures also say where. */
     if (s == TG_ERR_CUDA && n >= 0 && (size_t)n < sizeof last_error) {
         const char *base = strrchr(file, '/');
-        snprintf(last_error + n, sizeof last_error - (size_t)n, " [%s:%d]", base ? base + 1 : file,
-                 line);
+        int m = snprintf(last_error + n, sizeof last_error - (size_t)n, " [%s:%d]",
+                         base ? base + 1 : file, line);
+        char why[256];
+        if (m >= 0 && (size_t)(n + m) < sizeof last_error && tg_trap_report(why, sizeof why))
+            snprintf(last_error + n + m, sizeof last_error - (size_t)(n + m), "; %s", why);
     }
     return s;
 }

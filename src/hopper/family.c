@@ -5,7 +5,6 @@
  * CPU verifier and the plan in words.
  */
 #include <cuda_runtime.h>
-#include <cudaTypedefs.h> /* PFN_cuTensorMapEncodeTiled_v12000 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +44,8 @@ static const kernel_getter kernels[] = {
 };
 #undef TG_HOPPER_PRESET
 
-static tg_status check(const int *p)
+/* The plan's rules (TG_HOPPER_RULES), each with its reason; also the verifier's first step. */
+tg_status tg_hopper_check(const int *p)
 {
 #define P_(NAME) p[TG_HOPPER_##NAME]
 #define RULE_(cond, why)                                                                  \
@@ -93,6 +93,9 @@ static tg_status supports(int preset, const tg_gemm_args *g)
     const int64_t grid_m = tg_hplan_grid_m(&t, g->m), grid_n = tg_hplan_grid_n(&t, g->n);
     if (grid_n > 0 && grid_m > MAX_GRID_X / grid_n)
         return refuse("more thread blocks than one launch allows (2^31-1)");
+    if (t.persistent && grid_m * grid_n > 0 && g->batch > MAX_GRID_X / (grid_m * grid_n))
+        return refuse("more output tiles than a persistent block walks (2^31-1 over all batch "
+                      "items)");
     if (g->batch > MAX_GRID_Y)
         return refuse("batch must be <= 65535 (one grid row per item)");
     return TG_SUCCESS;
@@ -101,50 +104,54 @@ static tg_status supports(int preset, const tg_gemm_args *g)
 static size_t workspace(int preset, const tg_gemm_args *g) { return 0; }
 
 /* ------------------------------------------------------------------------
- * Tensor maps, through the driver's entry point (no link against libcuda)
+ * Tensor maps: A and B in prepare(), C here; all through tmap.c's cache
  * ---------------------------------------------------------------------- */
 
-static tg_status encoder(PFN_cuTensorMapEncodeTiled_v12000 *out)
+/*
+ * C's map for the TMA epilogue (EPILOGUE=tma): 3-D (N, M, batch item),
+ * boxes of 128 bytes x 64 rows (32 fp32 or 64 bf16 columns of one m64
+ * piece), 128-byte swizzle as the staging buffers are written
+ * (tg_hplan_epi_addr). TMA stores C only when its pointer, its rows (N
+ * elements), its row stride and its batch stride are 16-byte multiples and
+ * the strides fit TMA; otherwise *tma_c = 0 and the kernel stores from
+ * registers (verify.c's emulator: tma_c). The width too: at the right edge
+ * the store writes whole 16-byte pieces (on an H100, N = 129 fp32 with
+ * ldc = 136 got 3 floats per row written past N).
+ * [Reconstructed by the tmap.c change after its move deleted this
+ * function's first version by mistake: its author should check it.]
+ */
+static tg_status encode_c(CUtensorMap *map, const tg_gemm_args *g, int dev, int *tma_c)
 {
-    static PFN_cuTensorMapEncodeTiled_v12000 fn; /* atomics: callers may be threads */
-    PFN_cuTensorMapEncodeTiled_v12000 f = __atomic_load_n(&fn, __ATOMIC_ACQUIRE);
-    if (!f) {
-        void *p = NULL;
-        enum cudaDriverEntryPointQueryResult q = cudaDriverEntryPointSymbolNotFound;
-        TG_CUDA_TRY(cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &p, 12000,
-                                                     cudaEnableDefault, &q));
-        if (!p || q != cudaDriverEntryPointSuccess)
-            return TG_FAIL(TG_ERR_CUDA,
-                           "the driver has no cuTensorMapEncodeTiled (query result %d): the "
-                           "hopper family needs a CUDA 12 or newer driver",
-                           (int)q);
-        f = (PFN_cuTensorMapEncodeTiled_v12000)p;
-        __atomic_store_n(&fn, f, __ATOMIC_RELEASE);
-    }
-    *out = f;
+    const int64_t size = (int64_t)tg_dtype_size(g->c_dtype);
+    int64_t item = 0;
+    *tma_c = 0;
+    if ((uintptr_t)g->c % 16 || g->n * size % 16 || g->ldc * size % 16 ||
+        (g->batch > 1 && g->stride_c * size % 16))
+        return TG_SUCCESS;
+    if (tg_mul_ovf(g->m, g->ldc * size, &item) || g->ldc * size >= TMA_STRIDE_LIMIT ||
+        (g->batch > 1 ? g->stride_c * size : item) >= TMA_STRIDE_LIMIT)
+        return TG_SUCCESS;
+    TG_TRY(tg_tmap_matrix(map, "c", dev, g->c, g->c_dtype, g->m, g->n, g->ldc, g->batch,
+                          g->stride_c, (int)(TG_H_SWIZZLE_BYTES / size), TG_H_WGMMA_M));
+    *tma_c = 1;
     return TG_SUCCESS;
 }
 
-/*
- * A 3-D map (K, rows, batch item) of a bf16 operand: boxes of BLOCK_K x
- * box_rows, 128-byte swizzle, zeros outside the matrix.
- */
-static tg_status encode(CUtensorMap *map, const char *name, const void *base, int64_t rows,
-                        int64_t k, int64_t ld, int64_t batch, int64_t stride, int box_rows)
+/* SMs of a device, asked once per device: a persistent grid has one block per SM. */
+static tg_status sm_count(int dev, int *out)
 {
-    PFN_cuTensorMapEncodeTiled_v12000 fn = NULL;
-    TG_TRY(encoder(&fn));
-    const cuuint64_t dims[3] = {(cuuint64_t)k, (cuuint64_t)rows, (cuuint64_t)batch};
-    const cuuint64_t strides[2] = {(cuuint64_t)(ld * 2),
-                                   (cuuint64_t)(batch > 1 ? stride * 2 : rows * ld * 2)};
-    const cuuint32_t box[3] = {64, (cuuint32_t)box_rows, 1};
-    const cuuint32_t steps[3] = {1, 1, 1};
-    CUresult r = fn(map, CU_TENSOR_MAP_DATA_TYPE_BFLOAT16, 3, (void *)base, dims, strides, box,
-                    steps, CU_TENSOR_MAP_INTERLEAVE_NONE, CU_TENSOR_MAP_SWIZZLE_128B,
-                    CU_TENSOR_MAP_L2_PROMOTION_L2_256B, CU_TENSOR_MAP_FLOAT_OOB_FILL_NONE);
-    if (r != CUDA_SUCCESS)
-        return TG_FAIL(TG_ERR_CUDA, "cuTensorMapEncodeTiled for %s failed: CUresult %d", name,
-                       (int)r);
+    enum { MAX_DEVICES = 64 };
+    static int sms[MAX_DEVICES]; /* atomics: callers may be threads */
+    const int cached = dev >= 0 && dev < MAX_DEVICES;
+    int n = cached ? __atomic_load_n(&sms[dev], __ATOMIC_ACQUIRE) : 0;
+    if (n <= 0) {
+        TG_CUDA_TRY(cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, dev));
+        if (n <= 0)
+            return TG_FAIL(TG_ERR_CUDA, "device %d reports %d SMs", dev, n);
+        if (cached)
+            __atomic_store_n(&sms[dev], n, __ATOMIC_RELEASE);
+    }
+    *out = n;
     return TG_SUCCESS;
 }
 
@@ -154,9 +161,13 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
     tg_hopper_params *p = (tg_hopper_params *)out->params;
     _Static_assert(sizeof(tg_hopper_params) <= TG_LAUNCH_PARAMS_MAX, "fits tg_launch");
     memset(p, 0, sizeof *p);
-    TG_TRY(encode(&p->a_map, "a", g->a, g->m, g->k, g->lda, g->batch, g->stride_a, t.block_m));
-    TG_TRY(encode(&p->b_map, "b", g->b, g->n, g->k, g->ldb, g->batch, g->stride_b, t.block_n));
+    TG_TRY(tg_tmap_matrix(&p->a_map, "a", dev, g->a, TG_DTYPE_BF16, g->m, g->k, g->lda, g->batch,
+                          g->stride_a, TG_H_SWIZZLE_BYTES / 2, t.block_m));
+    TG_TRY(tg_tmap_matrix(&p->b_map, "b", dev, g->b, TG_DTYPE_BF16, g->n, g->k, g->ldb, g->batch,
+                          g->stride_b, TG_H_SWIZZLE_BYTES / 2, t.block_n));
     p->c = g->c;
+    if (t.epilogue)
+        TG_TRY(encode_c(&p->c_map, g, dev, &p->tma_c));
     p->m = g->m;
     p->n = g->n;
     p->k = g->k;
@@ -164,20 +175,35 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
     p->stride_c = g->batch > 1 ? g->stride_c : 0;
     p->grid_m = (int)tg_hplan_grid_m(&t, g->m); /* supports() bounded their product */
     p->grid_n = (int)tg_hplan_grid_n(&t, g->n);
+    p->batch = (int)g->batch;
     p->k_tiles = (int)tg_hplan_k_tiles(&t, g->k);
     p->c_dtype = (int)g->c_dtype;
     p->vec_c = (uintptr_t)g->c % (g->c_dtype == TG_DTYPE_F32 ? 8 : 4) == 0 && g->ldc % 2 == 0 &&
                p->stride_c % 2 == 0;
     p->alpha = g->alpha;
     p->beta = g->beta;
+    const int e = tg_trap_record_ptr(&p->trap);
+    if (e)
+        return TG_FAIL(TG_ERR_CUDA, "mapped host memory for the trap record: %s",
+                       cudaGetErrorString((cudaError_t)e));
     TG_TRY(kernels[preset](dev, &out->kernel));
-    out->grid[0] = (unsigned)((int64_t)p->grid_m * p->grid_n);
-    out->grid[1] = (unsigned)g->batch;
-    out->grid[2] = 1;
-    out->block[0] = TG_H_THREADS;
+    const int64_t per_item = (int64_t)p->grid_m * p->grid_n;
+    out->smem = (size_t)TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue);
+    out->block[0] = TG_H_THREADS(t.consumers, t.producer);
     out->block[1] = out->block[2] = 1;
     out->cluster[0] = out->cluster[1] = out->cluster[2] = 1;
-    out->smem = (size_t)TG_H_SMEM_BYTES(t.block_m, t.block_n, t.stages);
+    if (t.persistent) {
+        int blocks = 0; /* one block per SM */
+        TG_TRY(sm_count(dev, &blocks));
+        /* supports() bounded the tile count */
+        const int64_t tiles = tg_hplan_tile_count(&t, p->grid_m, p->grid_n, g->batch);
+        out->grid[0] = (unsigned)(tiles < blocks ? tiles : blocks);
+        out->grid[1] = 1;
+    } else {
+        out->grid[0] = (unsigned)per_item;
+        out->grid[1] = (unsigned)g->batch;
+    }
+    out->grid[2] = 1;
     out->workspace = 0;
     out->params_size = sizeof *p;
     return TG_SUCCESS;
@@ -188,11 +214,12 @@ static tg_status info(int preset, int dev, tg_kernel_info *out)
     const tg_htile t = tg_htile_from_params(presets[preset].params);
     const void *kernel = NULL;
     TG_TRY(kernels[preset](dev, &kernel));
-    const size_t smem = (size_t)TG_H_SMEM_BYTES(t.block_m, t.block_n, t.stages);
+    const size_t smem = (size_t)TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue);
     struct cudaFuncAttributes fa;
     TG_CUDA_TRY(cudaFuncGetAttributes(&fa, kernel));
     int blocks = 0;
-    TG_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, TG_H_THREADS, smem));
+    TG_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(
+        &blocks, kernel, TG_H_THREADS(t.consumers, t.producer), smem));
     out->registers = fa.numRegs;
     out->local_bytes = fa.localSizeBytes;
     out->static_smem = fa.sharedSizeBytes;
@@ -210,19 +237,42 @@ static tg_status describe(const int *p, char *buf, size_t len)
 {
     const tg_htile t = tg_htile_from_params(p);
     tg_text x = tg_text_init(buf, len);
-    tg_text_add(&x, "  block tile           %d x %d (BLOCK_M x BLOCK_N), one warpgroup of %d threads\n",
-                t.block_m, t.block_n, TG_H_THREADS);
-    tg_text_add(&x, "  wgmma                %d x m64n%dk16 per k16 step, both operands from shared "
-                "memory (K-major, 128-byte swizzle); %d fp32 accumulators per thread\n",
-                TG_H_M_PIECES(t.block_m), t.block_n, TG_H_ACC_REGS(t.block_m, t.block_n));
+    tg_text_add(&x, "  block tile           %d x %d (BLOCK_M x BLOCK_N); %d consumer warpgroup(s) of "
+                "%d x %d each\n",
+                t.block_m, t.block_n, t.consumers, t.block_m / t.consumers, t.block_n);
+    if (t.producer)
+        tg_text_add(&x, "  warp specialization  a producer warpgroup (one thread issues TMA), %d threads "
+                    "in all; consumers hand stages back through empty barriers (%d arrivals: lane 0 "
+                    "of each consumer warp)\n",
+                    TG_H_THREADS(t.consumers, t.producer), TG_H_EMPTY_ARRIVALS(t.consumers));
+    else
+        tg_text_add(&x, "  one warpgroup        %d threads; thread 0 issues TMA between its wgmmas\n",
+                    TG_H_THREADS(t.consumers, t.producer));
+    if (TG_H_SETMAXNREG(t.consumers, t.producer))
+        tg_text_add(&x, "  registers            setmaxnreg: producer %d, consumers %d per thread (entry %d "
+                    "x %d warpgroups)\n",
+                    TG_H_PRODUCER_REGS, TG_H_CONSUMER_REGS, TG_H_ENTRY_REGS(t.consumers, t.producer),
+                    TG_H_WARPGROUPS(t.consumers, t.producer));
+    tg_text_add(&x, "  wgmma                %d x m64n%dk16 per k16 step per consumer, both operands from "
+                "shared memory (K-major, 128-byte swizzle); %d fp32 accumulators per thread\n",
+                TG_H_M_PIECES(t.block_m, t.consumers), t.block_n,
+                TG_H_ACC_REGS(t.block_m, t.block_n, t.consumers));
     tg_text_add(&x, "  K loop               BLOCK_K %d = %d k16 steps per stage; TMA boxes %d x %d (A) "
                 "and %d x %d (B)\n",
                 t.block_k, t.block_k / TG_H_WGMMA_K, t.block_k, t.block_m, t.block_k, t.block_n);
     tg_text_add(&x, "  ring                 %d stages of %d bytes (A %d + B %d), each on a 1024-byte "
-                "boundary, one mbarrier each; %d bytes of shared memory\n",
+                "boundary, one mbarrier each%s; %d bytes of shared memory\n",
                 t.stages, TG_H_STAGE_BYTES(t.block_m, t.block_n), TG_H_A_BYTES(t.block_m),
-                TG_H_B_BYTES(t.block_n), TG_H_SMEM_BYTES(t.block_m, t.block_n, t.stages));
-    tg_text_add(&x, "  launch order         groups of %d block rows\n", t.raster);
+                TG_H_B_BYTES(t.block_n), t.producer ? " (full) and one (empty)" : "",
+                TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue));
+    tg_text_add(&x, "  epilogue             %s\n",
+                t.epilogue ? "through shared memory (two 8 KB buffers per consumer, 128-byte swizzle) and "
+                             "TMA stores that run on during the next tile; straight from registers when "
+                             "C's pointer or strides are not TMA's"
+                           : "straight from the accumulator registers (alpha, beta applied there)");
+    tg_text_add(&x, "  tiles                %s, in groups of %d block rows\n",
+                t.persistent ? "persistent: one block per SM walks tiles b, b+G, ..." : "one block per tile",
+                t.raster);
     tg_text_add(&x, "  accumulator          warp w, lane l, register i: row 16w + l/4 (+8 for i%%4 >= 2), "
                 "column 8(i/4) + 2(l%%4) + i%%2, in each m64 piece\n");
     return tg_text_done(&x, "tg_config_describe's buffer");
@@ -232,12 +282,13 @@ static int facts(const int *p, tg_fact *out, int max)
 {
     const tg_htile t = tg_htile_from_params(p);
     const tg_fact all[] = {
-        {"threads", TG_H_THREADS, "threads per block"},
-        {"m_pieces", TG_H_M_PIECES(t.block_m), "m64 wgmma pieces per block"},
+        {"threads", TG_H_THREADS(t.consumers, t.producer), "threads per block"},
+        {"m_pieces", TG_H_M_PIECES(t.block_m, t.consumers), "m64 wgmma pieces per consumer"},
         {"wgmma_n", t.block_n, "N of each wgmma m64nNk16"},
-        {"acc_regs", TG_H_ACC_REGS(t.block_m, t.block_n), "fp32 accumulator registers per thread"},
+        {"acc_regs", TG_H_ACC_REGS(t.block_m, t.block_n, t.consumers),
+         "fp32 accumulator registers per consumer thread"},
         {"stage_bytes", TG_H_STAGE_BYTES(t.block_m, t.block_n), "shared memory per stage"},
-        {"smem_bytes", TG_H_SMEM_BYTES(t.block_m, t.block_n, t.stages),
+        {"smem_bytes", TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue),
          "dynamic shared memory per block"},
     };
     const int n = (int)(sizeof all / sizeof all[0]);
@@ -260,7 +311,7 @@ const tg_family_ops tg_hopper_family = {
     .base = "tma_wgmma",
     .presets_file = "src/hopper/presets.def",
     .preset_macro = "TG_HOPPER_PRESET",
-    .check = check,
+    .check = tg_hopper_check,
     .supports = supports,
     .workspace = workspace,
     .prepare = prepare,

@@ -1,23 +1,35 @@
 /*
- * kernel.cuh — the hopper family, ladder step 1: TMA and wgmma.
+ * kernel.cuh — the hopper family: TMA, mbarriers, wgmma, warp specialization,
+ * persistent tiles.
  *
  *   C (fp32 or bf16) = alpha·A·Bᵀ + beta·C, A bf16 M×K, B bf16 N×K, row-major.
  *
- * One warpgroup (128 threads) per BLOCK_M×BLOCK_N tile of C. K is walked in
- * BLOCK_K = 64 columns: thread 0 asks TMA for the A and B boxes of a K tile
- * (128-byte swizzle) into one stage of a ring of STAGES, each stage
- * completing on its mbarrier with the box bytes as expected transactions;
- * STAGES-1 tiles are in flight while the warpgroup multiplies the oldest
- * with wgmma m64nNk16 (N = BLOCK_N, both operands read from shared memory
- * through descriptors), waits for its wgmmas, and — after a barrier, so no
- * thread still reads the stage — hands the stage to the next load. Edges
- * need no masks on the way in: TMA fills what lies outside A and B with
- * zeros. The epilogue stores the accumulator fragment to C with alpha and
- * beta (beta = 0 never reads C). Every address comes from src/hopper/plan.h.
+ * K is walked in BLOCK_K = 64 columns: TMA copies the A and B boxes of a K
+ * tile (128-byte swizzle) into one stage of a ring of STAGES, and the
+ * stage's "full" mbarrier completes when their bytes have landed. Consumer
+ * warpgroups multiply with wgmma m64nNk16 (N = BLOCK_N, both operands read
+ * from shared memory through descriptors), each into its own BLOCK_M /
+ * CONSUMERS rows of fp32 accumulators. Edges need no masks on the way in:
+ * TMA fills what lies outside A and B with zeros. The epilogue stores the
+ * accumulator fragment to C with alpha and beta (beta = 0 never reads C).
  *
- * What the next steps add: a producer warpgroup and "empty" barriers (warp
- * specialization), two consumer warpgroups with setmaxnreg, a persistent
- * grid; docs/HOPPER-PTX.md has the facts.
+ * PRODUCER=0 (ladder steps 1-2): one warpgroup; its thread 0 issues the
+ *   loads, the warpgroup waits for its wgmmas and a __syncthreads frees the
+ *   stage for the next load.
+ * PRODUCER=1 (steps 3-5): warp specialization. Warpgroups 0..CONSUMERS-1
+ *   consume; the last warpgroup produces (one thread issues TMA). A stage is
+ *   handed back through its "empty" mbarrier once every consumer warp's
+ *   wgmmas reading it completed; with MMA_LAG=1 consumers keep one wgmma
+ *   group in flight, so a stage goes back one K tile late. With two consumers the producer
+ *   gives registers to them (setmaxnreg). PERSISTENT=1: one block per SM
+ *   walks tiles b, b+G, ...; the ring runs on across tiles, so the producer
+ *   loads the next tile while the consumers store this one.
+ *
+ *            producer WG              ring (STAGES)            consumer WGs
+ *   wait empty[s] ─▶ TMA A,B ─▶ [stage s] ─▶ full[s] ─▶ wgmma ... ─▶ arrive empty[s]
+ *
+ * Every address, stage, parity and tile comes from src/hopper/plan.h, which
+ * the CPU verifier (verify.c) runs the same way.
  *
  * Included once per line of presets.def by a file CMake generates
  * (TG_NAME, TG_PRESET_VALUES), like src/micro/kernel.cuh.
@@ -55,10 +67,12 @@ TG_HOPPER_RULES(TG_STATIC_RULE_, TG_CONST_)
 #define TG_TILE_INIT {TG_HOPPER_PARAMS(TG_INSTANCE_FIELD_)}
 
 enum {
-    M_PIECES = TG_H_M_PIECES(BLOCK_M),
+    THREADS = TG_H_THREADS(CONSUMERS, PRODUCER),
+    CONSUMER_M = BLOCK_M / CONSUMERS, /* rows of the block tile per consumer warpgroup */
+    M_PIECES = TG_H_M_PIECES(BLOCK_M, CONSUMERS),
     ACC_N = BLOCK_N / 2, /* accumulator registers per thread per m64 piece */
     STAGE_BYTES = TG_H_STAGE_BYTES(BLOCK_M, BLOCK_N),
-    SMEM_BYTES = TG_H_SMEM_BYTES(BLOCK_M, BLOCK_N, STAGES),
+    SMEM_BYTES = TG_H_SMEM_TOTAL(BLOCK_M, BLOCK_N, STAGES, CONSUMERS, EPILOGUE),
     K16_PER_TILE = BLOCK_K / TG_H_WGMMA_K,
 };
 
@@ -139,81 +153,244 @@ static __device__ __forceinline__ void store_c_(const tg_hopper_params *p, void 
  * ---------------------------------------------------------------------- */
 
 #define KERNEL TG_CAT(tg_hopper_, TG_NAME)
+#define TG_STR_(x) #x
+#define TG_STR(x) TG_STR_(x)
+/* What a bounded wait records before it traps: the record, this instance, the barrier. */
+#define TG_HANG(trap, what, stage) (trap), "hopper/" TG_STR(TG_NAME), (what), (stage)
 
-static __global__ void __launch_bounds__(TG_H_THREADS, 1)
-    KERNEL(const __grid_constant__ tg_hopper_params p)
+/* Thread `tid` of warpgroup `wg` stores its consumer's share of tile x. */
+static __device__ __forceinline__ void epilogue(const tg_hopper_params *p, tg_htilepos x, int c,
+                                                int wtid, float acc[M_PIECES][ACC_N])
 {
-    extern __shared__ __align__(1024) unsigned char smem[];
-    __shared__ __align__(8) uint64_t full[STAGES]; /* "stage s holds K tile kt" */
-    const tg_htile tile = TG_TILE_INIT;
-    const tg_htile *t = &tile;
+    void *out = (char *)p->c + x.batch * p->stride_c * (p->c_dtype == TG_DTYPE_F32 ? 4 : 2);
+    const int64_t row0 = x.row * BLOCK_M + c * CONSUMER_M, col0 = x.col * BLOCK_N;
+    if (p->beta != 0.0f)
+        store_c_(p, out, row0, col0, wtid / 32, wtid % 32, acc, true);
+    else
+        store_c_(p, out, row0, col0, wtid / 32, wtid % 32, acc, false);
+}
 
-    const int tid = threadIdx.x, warp = tid / 32, lane = tid % 32;
-    /* The ring on the swizzle pattern's 1024-byte boundary (absolute address bits 7-9). */
-    const uint32_t raw = (uint32_t)__cvta_generic_to_shared(smem);
-    const uint32_t ring = (raw + TG_H_SWIZZLE_ATOM - 1) & ~(uint32_t)(TG_H_SWIZZLE_ATOM - 1);
-    const uint32_t bar0 = (uint32_t)__cvta_generic_to_shared(full);
-
-    int64_t block_row, block_col;
-    tg_raster_order(RASTER, blockIdx.x, p.grid_m, p.grid_n, &block_row, &block_col);
-    const int batch = blockIdx.y;
-    const int row_a = (int)(block_row * BLOCK_M), row_b = (int)(block_col * BLOCK_N);
-
-    if (tid == 0) {
+/*
+ * EPILOGUE=tma: consumer c stores its share of tile x through its two
+ * staging buffers, 32 columns of one m64 piece at a time: every thread puts
+ * its registers of those columns into the buffer (swizzled as TMA expects),
+ * the warpgroup syncs on its named barrier, and one thread issues the TMA
+ * store (64 rows x 128 bytes: 32 fp32 or, two steps together, 64 bf16) and
+ * goes on; before a buffer is written again, the store that read it two
+ * chunks ago must have read it. `chunk` counts the consumer's chunks.
+ * beta = 0 only (TMA stores, it does not add): a call with beta != 0 reads
+ * C and stores straight from registers.
+ */
+static __device__ __forceinline__ void epilogue_tma(const tg_hopper_params *p, const tg_htile *t,
+                                                    uint32_t ring, tg_htilepos x, int c, int wtid,
+                                                    float acc[M_PIECES][ACC_N], int *chunk)
+{
+    /* Lane and warp read here, not hoisted: else ptxas keeps every chunk's
+     * addresses live across the tile loop beside the accumulators and spills. */
+    uint32_t lane, wtid_now;
+    asm volatile("mov.u32 %0, %%laneid;\n" : "=r"(lane));
+    asm volatile("mov.u32 %0, %%tid.x;\n" : "=r"(wtid_now));
+    const int warp = (int)(wtid_now % TG_H_WG_THREADS) / 32;
+    const bool f32 = p->c_dtype == TG_DTYPE_F32;
+    const int64_t row0 = x.row * BLOCK_M + c * CONSUMER_M, col0 = x.col * BLOCK_N;
+    uint32_t buf = 0;
 #pragma unroll
-        for (int s = 0; s < STAGES; s++)
-            tg_mbar_init(bar0 + 8 * s, 1);
-        tg_mbar_fence_init();
-    }
-    __syncthreads();
+    for (int mp = 0; mp < M_PIECES; mp++)
+#pragma unroll
+        for (int u = 0; u < BLOCK_N / 32; u++) {
+            if (f32 || u % 2 == 0) {
+                buf = ring + tg_hplan_epi_buf(t, c, *chunk & 1);
+                if (wtid == 0)
+                    TG_BULK_WAIT_READ(1);
+                tg_named_bar_sync(1 + c, TG_H_WG_THREADS);
+            }
+#pragma unroll
+            for (int i = 16 * u; i < 16 * u + 16; i += 2) {
+                const tg_hrc f = tg_hplan_frag(warp, (int)lane, i);
+                const float2 v = make_float2(p->alpha * acc[mp][i], p->alpha * acc[mp][i + 1]);
+                if (f32) {
+                    tg_st_shared_f32x2(tg_hplan_epi_addr(buf, f.row, f.col % 32 * 4), v.x, v.y);
+                } else {
+                    const __nv_bfloat162 h = __floats2bfloat162_rn(v.x, v.y);
+                    tg_st_shared_b32(tg_hplan_epi_addr(buf, f.row, f.col % 64 * 2),
+                                     *(const uint32_t *)&h);
+                }
+            }
+            if (f32 || u % 2 == 1) {
+                tg_fence_proxy_async_smem();
+                tg_named_bar_sync(1 + c, TG_H_WG_THREADS);
+                if (wtid == 0) {
+                    tg_tma_store_3d(&p->c_map, buf, (int)(col0 + (f32 ? u : u - 1) * 32),
+                                    (int)(row0 + mp * TG_H_WGMMA_M), (int)x.batch);
+                    tg_bulk_commit();
+                }
+                (*chunk)++;
+            }
+        }
+}
 
-    /* Thread 0: K tile kt into stage s; its mbarrier then expects both boxes' bytes. */
-#define LOAD_TILE(kt, s)                                                                       \
-    do {                                                                                       \
-        tg_mbar_arrive_expect_tx(bar0 + 8 * (s), STAGE_BYTES);                                 \
-        tg_tma_load_3d(ring + tg_hplan_stage_a(t, s), &p.a_map, bar0 + 8 * (s), (kt)*BLOCK_K,  \
-                       row_a, batch);                                                          \
-        tg_tma_load_3d(ring + tg_hplan_stage_b(t, s), &p.b_map, bar0 + 8 * (s), (kt)*BLOCK_K,  \
-                       row_b, batch);                                                          \
-    } while (0)
-
-    if (tid == 0)
-        for (int kt = 0; kt < STAGES && kt < p.k_tiles; kt++)
-            LOAD_TILE(kt, tg_hplan_stage_of(t, kt));
-
-    float acc[M_PIECES][ACC_N];
+static __device__ __forceinline__ void zero(float acc[M_PIECES][ACC_N])
+{
 #pragma unroll
     for (int mp = 0; mp < M_PIECES; mp++)
 #pragma unroll
         for (int i = 0; i < ACC_N; i++)
             acc[mp][i] = 0.0f;
+}
 
-    for (int kt = 0; kt < p.k_tiles; kt++) {
-        const int s = tg_hplan_stage_of(t, kt);
-        tg_mbar_wait(bar0 + 8 * s, tg_hplan_parity_of(t, kt)); /* the tile has landed */
-        tg_wgmma_fence();
+/* Consumer c's wgmmas on the stage at ring address `ring`, stage s: one K tile. */
+static __device__ __forceinline__ void mma_stage(const tg_htile *t, uint32_t ring, int s, int c,
+                                                 float acc[M_PIECES][ACC_N])
+{
+    tg_wgmma_fence();
+#pragma unroll
+    for (int kk = 0; kk < K16_PER_TILE; kk++)
 #pragma unroll
         for (int mp = 0; mp < M_PIECES; mp++)
-#pragma unroll
-            for (int kk = 0; kk < K16_PER_TILE; kk++)
-                wgmma_n(acc[mp], tg_hplan_desc_a(t, ring, s, mp, kk), tg_hplan_desc_b(t, ring, s, kk),
-                        1);
-        tg_wgmma_commit();
-        TG_WGMMA_WAIT(0);
-        /* Every thread's wgmmas that read stage s are complete: refill it. */
-        __syncthreads();
-        const int next = tg_hplan_refill(t, kt);
-        if (tid == 0 && next < p.k_tiles)
-            LOAD_TILE(next, tg_hplan_stage_of(t, next));
-    }
-#undef LOAD_TILE
+            wgmma_n(acc[mp], tg_hplan_desc_a(t, ring, s, c * M_PIECES + mp, kk),
+                    tg_hplan_desc_b(t, ring, s, kk), 1);
+    tg_wgmma_commit();
+}
 
-    void *c = (char *)p.c + (int64_t)batch * p.stride_c * (p.c_dtype == TG_DTYPE_F32 ? 4 : 2);
-    const int64_t row0 = block_row * BLOCK_M, col0 = block_col * BLOCK_N;
-    if (p.beta != 0.0f)
-        store_c_(&p, c, row0, col0, warp, lane, acc, true);
-    else
-        store_c_(&p, c, row0, col0, warp, lane, acc, false);
+/* Thread 0 of the issuing warpgroup: K tile kt of tile x into stage s, on full[s]. */
+static __device__ __forceinline__ void load_stage(const tg_hopper_params *p, const tg_htile *t,
+                                                  uint32_t ring, uint32_t full_s, int s, int kt,
+                                                  tg_htilepos x)
+{
+    tg_mbar_arrive_expect_tx(full_s, STAGE_BYTES);
+    tg_tma_load_3d(ring + tg_hplan_stage_a(t, s), &p->a_map, full_s, kt * BLOCK_K,
+                   (int)(x.row * BLOCK_M), (int)x.batch);
+    tg_tma_load_3d(ring + tg_hplan_stage_b(t, s), &p->b_map, full_s, kt * BLOCK_K,
+                   (int)(x.col * BLOCK_N), (int)x.batch);
+}
+
+/* Lane 0 of a consumer warp: stage s goes back to the producer. */
+static __device__ __forceinline__ void release(uint32_t empty0, int s) { tg_mbar_arrive(empty0 + 8 * s); }
+
+/* Consumer warpgroup wg (PRODUCER=1): the block's tiles, K tile by K tile, and their stores. */
+static __device__ __forceinline__ void consume(const tg_hopper_params *p, const tg_htile *t,
+                                               uint32_t ring, uint32_t full0, uint32_t empty0,
+                                               int64_t first, int64_t tiles, int64_t step, int wg,
+                                               int wtid)
+{
+    if (TG_H_SETMAXNREG(CONSUMERS, PRODUCER))
+        TG_SETMAXNREG_INC(TG_H_CONSUMER_REGS);
+    const int lane = wtid % 32;
+    int chunk = 0; /* TMA epilogue chunks stored: which staging buffer is next */
+    float acc[M_PIECES][ACC_N];
+    tg_hring r = tg_hplan_ring_start(), held = r;
+    for (int64_t w = first; w < tiles; w += step) {
+        const tg_htilepos x = tg_hplan_tile(t, w, p->grid_m, p->grid_n);
+        zero(acc);
+        for (int kt = 0; kt < p->k_tiles; kt++) {
+            tg_mbar_wait(full0 + 8 * r.stage, tg_hplan_full_parity(r), TG_HANG(p->trap, TG_TRAP_MBAR_FULL, r.stage));
+            mma_stage(t, ring, r.stage, wg, acc);
+            if (!MMA_LAG) {
+                /* This K tile's wgmmas are complete: its stage goes back. */
+                TG_WGMMA_WAIT(0);
+                if (lane == 0)
+                    release(empty0, r.stage);
+            } else {
+                if (kt > 0) {
+                    /* The group before this one is complete: its stage goes back. */
+                    TG_WGMMA_WAIT(1);
+                    if (lane == 0)
+                        release(empty0, held.stage);
+                }
+                held = r;
+            }
+            r = tg_hplan_ring_next(t, r);
+        }
+        if (MMA_LAG) {
+            TG_WGMMA_WAIT(0);
+            if (lane == 0)
+                release(empty0, held.stage);
+        }
+        if (EPILOGUE && p->tma_c && p->beta == 0.0f)
+            epilogue_tma(p, t, ring, x, wg, wtid, acc, &chunk);
+        else
+            epilogue(p, x, wg, wtid, acc);
+    }
+    /* The stores in flight must be done before the block's shared memory goes. */
+    if (EPILOGUE && wtid == 0)
+        TG_BULK_WAIT(0);
+}
+
+static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constant__ tg_hopper_params p)
+{
+    extern __shared__ __align__(1024) unsigned char smem[];
+    __shared__ __align__(8) uint64_t full[STAGES];  /* "stage s holds its K tile" */
+    __shared__ __align__(8) uint64_t empty[STAGES]; /* "stage s was handed back" (PRODUCER=1) */
+    const tg_htile tile = TG_TILE_INIT;
+    const tg_htile *t = &tile;
+
+    const int tid = threadIdx.x;
+    /* The ring on the swizzle pattern's 1024-byte boundary (absolute address bits 7-9). */
+    const uint32_t raw = (uint32_t)__cvta_generic_to_shared(smem);
+    const uint32_t ring = (raw + TG_H_SWIZZLE_ATOM - 1) & ~(uint32_t)(TG_H_SWIZZLE_ATOM - 1);
+    const uint32_t full0 = (uint32_t)__cvta_generic_to_shared(full);
+    const uint32_t empty0 = (uint32_t)__cvta_generic_to_shared(empty);
+
+    if (tid == 0) {
+#pragma unroll
+        for (int s = 0; s < STAGES; s++) {
+            tg_mbar_init(full0 + 8 * s, 1);
+            tg_mbar_init(empty0 + 8 * s, TG_H_EMPTY_ARRIVALS(CONSUMERS));
+        }
+        tg_mbar_fence_init();
+    }
+    __syncthreads();
+
+    const int64_t per_item = (int64_t)p.grid_m * p.grid_n;
+    const int64_t tiles = tg_hplan_tile_count(t, p.grid_m, p.grid_n, p.batch);
+    const int64_t first = PERSISTENT ? (int64_t)blockIdx.x : (int64_t)blockIdx.y * per_item + blockIdx.x;
+    const int64_t step = PERSISTENT ? (int64_t)gridDim.x : tiles;
+    float acc[M_PIECES][ACC_N];
+
+    if (!PRODUCER) {
+        /* Ladder steps 1-2: one warpgroup, one tile, loads issued by thread 0. */
+        const tg_htilepos x = tg_hplan_tile(t, first, p.grid_m, p.grid_n);
+        if (tid == 0)
+            for (int kt = 0; kt < STAGES && kt < p.k_tiles; kt++)
+                load_stage(&p, t, ring, full0 + 8 * tg_hplan_stage_of(t, kt), tg_hplan_stage_of(t, kt),
+                           kt, x);
+        zero(acc);
+        for (int kt = 0; kt < p.k_tiles; kt++) {
+            const int s = tg_hplan_stage_of(t, kt);
+            tg_mbar_wait(full0 + 8 * s, tg_hplan_parity_of(t, kt), TG_HANG(p.trap, TG_TRAP_MBAR_FULL, s));
+            mma_stage(t, ring, s, 0, acc);
+            TG_WGMMA_WAIT(0);
+            /* Every thread's wgmmas that read stage s are complete: refill it. */
+            __syncthreads();
+            const int next = tg_hplan_refill(t, kt);
+            if (tid == 0 && next < p.k_tiles)
+                load_stage(&p, t, ring, full0 + 8 * tg_hplan_stage_of(t, next),
+                           tg_hplan_stage_of(t, next), next, x);
+        }
+        epilogue(&p, x, 0, tid, acc);
+        return;
+    }
+
+    const int wg = tid / TG_H_WG_THREADS, wtid = tid % TG_H_WG_THREADS;
+    if (wg == CONSUMERS) {
+        /* The producer warpgroup: one thread issues every load of the block. */
+        if (TG_H_SETMAXNREG(CONSUMERS, PRODUCER))
+            TG_SETMAXNREG_DEC(TG_H_PRODUCER_REGS);
+        if (wtid == 0) {
+            tg_hring r = tg_hplan_ring_start();
+            for (int64_t w = first; w < tiles; w += step) {
+                const tg_htilepos x = tg_hplan_tile(t, w, p.grid_m, p.grid_n);
+                for (int kt = 0; kt < p.k_tiles; kt++) {
+                    tg_mbar_wait(empty0 + 8 * r.stage, tg_hplan_empty_parity(r),
+                                 TG_HANG(p.trap, TG_TRAP_MBAR_EMPTY, r.stage));
+                    load_stage(&p, t, ring, full0 + 8 * r.stage, r.stage, kt, x);
+                    r = tg_hplan_ring_next(t, r);
+                }
+            }
+        }
+    } else {
+        consume(&p, t, ring, full0, empty0, first, tiles, step, wg, wtid);
+    }
 }
 
 /* ------------------------------------------------------------------------

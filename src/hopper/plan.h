@@ -29,15 +29,35 @@ extern "C" {
  */
 #define TG_HOPPER_PARAMS(X)                                                                    \
     X(0, block_m, BLOCK_M, 64, 256, NULL,                                                      \
-      "rows of C per block: BLOCK_M/64 wgmma m64 pieces; at most 256, as many accumulators "   \
-      "as one warpgroup holds")                                                                \
+      "rows of C per block, split among the consumer warpgroups: each takes "                \
+      "BLOCK_M/CONSUMERS rows as m64 wgmma pieces")                                           \
     X(1, block_n, BLOCK_N, 64, 256, NULL,                                                      \
       "columns of C per block: the wgmma N (64, 128 or 256); a TMA box has at most 256 rows")  \
     X(2, block_k, BLOCK_K, 64, 64, NULL,                                                       \
       "K per stage: 64 bf16, one 128-byte swizzle row (deeper K in flight is more stages)")   \
     X(3, stages, STAGES, 1, 8, NULL, "shared-memory stages in the ring: loads ahead of the math") \
     X(4, raster, RASTER, 1, 64, NULL,                                                          \
-      "block rows per launch group: blocks in flight share A and B panels in L2")
+      "block rows per group of the tile order: tiles in flight share A and B panels in L2")   \
+    X(5, consumers, CONSUMERS, 1, 2, NULL,                                                     \
+      "consumer warpgroups issuing wgmma, each with its own accumulators")                    \
+    X(6, producer, PRODUCER, 0, 1, NULL,                                                       \
+      "1: a producer warpgroup issues TMA and consumers hand stages back through empty "      \
+      "barriers (warp specialization); 0: the one warpgroup loads its own stages")            \
+    X(7, persistent, PERSISTENT, 0, 1, NULL,                                                   \
+      "1: one block per SM walks the output tiles in the tile order; 0: one block per tile")  \
+    X(8, mma_lag, MMA_LAG, 0, 1, NULL,                                                         \
+      "K tiles a consumer's wgmma group stays in flight before its stage goes back: 0 waits "  \
+      "for the group (stages return sooner), 1 overlaps it with the next K tile's wgmmas")   \
+    X(9, epilogue, EPILOGUE, 0, 1, "registers|tma",                                            \
+      "how C is stored: registers = straight from the accumulators; tma = through two 8 KB "  \
+      "shared-memory buffers per consumer and TMA stores, which run on while the consumers "   \
+      "start the next tile (when C allows TMA; else straight)")
+
+/* EPILOGUE's values (presets.def writes the names). */
+enum tg_hepilogue {
+    TG_REGISTERS = 0, /* C straight from the accumulator registers */
+    TG_TMA = 1,       /* C through shared memory and TMA stores */
+};
 
 #define TG_HOPPER_INDEX_(i, key, NAME, ...) TG_HOPPER_##NAME = i,
 enum { TG_HOPPER_PARAMS(TG_HOPPER_INDEX_) TG_HOPPER_NPARAMS };
@@ -62,36 +82,91 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
  * Hardware constants and derived sizes (macros: constant expressions)
  * ---------------------------------------------------------------------- */
 
-#define TG_H_THREADS 128        /* one warpgroup */
+#define TG_H_WG_THREADS 128     /* one warpgroup */
 #define TG_H_WGMMA_M 64         /* wgmma m64nNk16 */
 #define TG_H_WGMMA_K 16
 #define TG_H_SWIZZLE_BYTES 128  /* 128-byte swizzle: a tile row is 64 bf16 */
 #define TG_H_SWIZZLE_ATOM 1024  /* the pattern repeats every 8 rows of 128 bytes */
 #define TG_H_MAX_SMEM (227 * 1024)
+#define TG_H_SM_REGS 65536      /* 32-bit registers per SM (one block per SM) */
 
 #define TG_H_A_BYTES(BM) ((BM) * TG_H_SWIZZLE_BYTES)
 #define TG_H_B_BYTES(BN) ((BN) * TG_H_SWIZZLE_BYTES)
 #define TG_H_STAGE_BYTES(BM, BN) (TG_H_A_BYTES(BM) + TG_H_B_BYTES(BN))
 /* The ring plus 1024 bytes to align its base to the swizzle atom. */
 #define TG_H_SMEM_BYTES(BM, BN, ST) ((ST) * TG_H_STAGE_BYTES(BM, BN) + TG_H_SWIZZLE_ATOM)
-#define TG_H_M_PIECES(BM) ((BM) / TG_H_WGMMA_M)
-#define TG_H_ACC_REGS(BM, BN) (TG_H_M_PIECES(BM) * (BN) / 2)
+
+/*
+ * The TMA epilogue's staging: per consumer two buffers of 64 rows x 128
+ * bytes (32 fp32 or 64 bf16 columns of one m64 piece), after the ring.
+ */
+#define TG_H_EPI_BYTES 8192
+#define TG_H_EPI_BUFFERS 2
+#define TG_H_EPI_SMEM(C, E) ((E) ? (C) * TG_H_EPI_BUFFERS * TG_H_EPI_BYTES : 0)
+#define TG_H_SMEM_TOTAL(BM, BN, ST, C, E) (TG_H_SMEM_BYTES(BM, BN, ST) + TG_H_EPI_SMEM(C, E))
+
+/* Warpgroups: the consumers, then (warp specialization) the producer. */
+#define TG_H_WARPGROUPS(C, P) ((C) + (P))
+#define TG_H_THREADS(C, P) (TG_H_WG_THREADS * TG_H_WARPGROUPS(C, P))
+/* m64 pieces and fp32 accumulators per thread of one consumer warpgroup. */
+#define TG_H_M_PIECES(BM, C) ((BM) / (C) / TG_H_WGMMA_M)
+#define TG_H_ACC_REGS(BM, BN, C) (TG_H_M_PIECES(BM, C) * (BN) / 2)
+
+/*
+ * Registers with setmaxnreg (PTX ISA "setmaxnreg"): a block of one producer
+ * and two consumer warpgroups starts with 65536 / 384 = 170, rounded down
+ * to a multiple of 8: 168 per thread. The producer gives registers back
+ * (it only issues TMA) and the consumers take them for their accumulators;
+ * the split must add up to what the warpgroups started with (a smaller sum
+ * was reported to hang: cutlass#2007). With fewer warpgroups every thread
+ * already has 255 and setmaxnreg is not used.
+ */
+#define TG_H_SETMAXNREG(C, P) ((P) && (C) == 2)
+#define TG_H_ENTRY_REGS(C, P) (TG_H_SM_REGS / TG_H_THREADS(C, P) / 8 * 8)
+#define TG_H_PRODUCER_REGS 40
+#define TG_H_CONSUMER_REGS 232
+/* Empty barriers: lane 0 of every consumer warp arrives (4 warps a warpgroup). */
+#define TG_H_EMPTY_ARRIVALS(C) (4 * (C))
 
 /*
  * Every rule between the parameters, once (RULE(condition, reason); P(NAME)
  * reads a parameter), after the ranges above.
  */
 #define TG_HOPPER_RULES(RULE, P)                                                              \
-    RULE(P(BLOCK_M) % TG_H_WGMMA_M == 0,                                                      \
-         "BLOCK_M must be a multiple of 64: the warpgroup's wgmma covers 64 rows (m64)")     \
+    RULE(P(BLOCK_M) % (TG_H_WGMMA_M * P(CONSUMERS)) == 0,                                     \
+         "BLOCK_M must be a multiple of 64*CONSUMERS: each consumer warpgroup's wgmmas cover "  \
+         "whole m64 pieces")                                                                  \
     RULE(P(BLOCK_N) == 64 || P(BLOCK_N) == 128 || P(BLOCK_N) == 256,                          \
          "BLOCK_N must be 64, 128 or 256: the wgmma shapes of src/hopper/wgmma.cuh")        \
-    RULE(TG_H_ACC_REGS(P(BLOCK_M), P(BLOCK_N)) <= 128,                                        \
-         "BLOCK_M/64*BLOCK_N/2 fp32 accumulators per thread must be <= 128: one "            \
-         "warpgroup holds the whole block tile, and needs registers beside it")             \
-    RULE(TG_H_SMEM_BYTES(P(BLOCK_M), P(BLOCK_N), P(STAGES)) <= TG_H_MAX_SMEM,                \
-         "STAGES*(BLOCK_M+BLOCK_N)*128 bytes (+1024 to align the ring) exceed Hopper's "     \
-         "227 KB of shared memory per block")
+    RULE(TG_H_ACC_REGS(P(BLOCK_M), P(BLOCK_N), P(CONSUMERS)) <= 128,                          \
+         "BLOCK_M/CONSUMERS/64*BLOCK_N/2 fp32 accumulators per thread must be <= 128: a "     \
+         "consumer warpgroup holds its whole share of the block tile and needs registers "   \
+         "beside it")                                                                         \
+    RULE(P(CONSUMERS) == 1 || P(PRODUCER) == 1,                                               \
+         "CONSUMERS=2 needs PRODUCER=1: two consumer warpgroups are fed by a producer "       \
+         "warpgroup")                                                                         \
+    RULE(P(PERSISTENT) == 0 || P(PRODUCER) == 1,                                              \
+         "PERSISTENT=1 needs PRODUCER=1: the producer loads the next tile while the "         \
+         "consumers store this one")                                                          \
+    RULE(P(MMA_LAG) == 0 || P(PRODUCER) == 1,                                                 \
+         "MMA_LAG=1 needs PRODUCER=1: a lone warpgroup frees each stage with a barrier after " \
+         "its wgmmas completed")                                                              \
+    RULE(P(MMA_LAG) == 0 || P(STAGES) >= 2,                                                   \
+         "MMA_LAG=1 needs STAGES >= 2: consumers hand a stage back one K tile late, so one "   \
+         "stage would deadlock (the ring model shows it)")                                    \
+    RULE(!TG_H_SETMAXNREG(P(CONSUMERS), P(PRODUCER)) ||                                       \
+             TG_H_PRODUCER_REGS + P(CONSUMERS) * TG_H_CONSUMER_REGS ==                        \
+                 TG_H_WARPGROUPS(P(CONSUMERS), P(PRODUCER)) *                                 \
+                     TG_H_ENTRY_REGS(P(CONSUMERS), P(PRODUCER)),                              \
+         "setmaxnreg: the producer's and the consumers' registers must add up to what the "   \
+         "warpgroups start with (168 each for 384 threads); a smaller sum can hang")         \
+    RULE(P(EPILOGUE) == 0 || P(PRODUCER) == 1,                                                \
+         "EPILOGUE=tma needs PRODUCER=1: each consumer warpgroup syncs its own staging "       \
+         "buffers on a named barrier")                                                       \
+    RULE(TG_H_SMEM_TOTAL(P(BLOCK_M), P(BLOCK_N), P(STAGES), P(CONSUMERS), P(EPILOGUE)) <=     \
+             TG_H_MAX_SMEM,                                                                   \
+         "STAGES*(BLOCK_M+BLOCK_N)*128 bytes (+1024 to align the ring, +16 KB per consumer "  \
+         "for EPILOGUE=tma) exceed Hopper's 227 KB of shared memory per block")
 
 /* ------------------------------------------------------------------------
  * Shared memory: the ring of stages
@@ -188,14 +263,101 @@ TG_HD tg_hrc tg_hplan_frag(int warp, int lane, int i)
     return rc;
 }
 
+/*
+ * The TMA epilogue: consumer c's staging buffer b (0, 1) as a byte offset
+ * from the ring's base, and where element (row, byte) of a 64 x 128-byte
+ * chunk goes in it: TMA stores the chunk with the 128-byte swizzle (as it
+ * loads A and B), so the same XOR places it, and a warp's eight rows land
+ * in different banks.
+ */
+TG_HD uint32_t tg_hplan_epi_buf(const tg_htile *t, int c, int b)
+{
+    return (uint32_t)t->stages * TG_H_STAGE_BYTES(t->block_m, t->block_n) +
+           (uint32_t)(c * TG_H_EPI_BUFFERS + b) * TG_H_EPI_BYTES;
+}
+TG_HD uint32_t tg_hplan_epi_addr(uint32_t buf, int row, int byte)
+{
+    /* buf is on a 1024-byte boundary, so the swizzle's XOR sees only the row's bits */
+    return buf + (((uint32_t)row * TG_H_SWIZZLE_BYTES + (uint32_t)byte) ^ (((uint32_t)row & 7u) << 4));
+}
 /* ------------------------------------------------------------------------
- * The ring's schedule: which stage holds K tile kt, the parity its wait
- * uses, and which tile refills the stage once iteration kt is done
+ * The ring's schedule
  * ---------------------------------------------------------------------- */
 
+/*
+ * PRODUCER=0 (one warpgroup loads its own stages): K tile kt of the block's
+ * one tile sits in stage kt % STAGES; the wait on its full barrier uses the
+ * parity of kt / STAGES; once iteration kt is done its stage takes tile
+ * kt + STAGES.
+ */
 TG_HD int tg_hplan_stage_of(const tg_htile *t, int kt) { return kt % t->stages; }
 TG_HD uint32_t tg_hplan_parity_of(const tg_htile *t, int kt) { return (uint32_t)(kt / t->stages) & 1; }
 TG_HD int tg_hplan_refill(const tg_htile *t, int kt) { return kt + t->stages; }
+
+/*
+ * PRODUCER=1: the producer and each consumer walk the ring with their own
+ * position, one step per K tile, across all the tiles of a persistent block.
+ * Position (stage, phase): the K tile goes into `stage`; the phase counts
+ * the stage's trips around the ring modulo 2. A full barrier completes a
+ * phase each time its stage is loaded, an empty barrier each time every
+ * consumer warp handed the stage back. So:
+ *   consumer, before reading:   wait full[stage], parity = phase
+ *   producer, before loading:   wait empty[stage], parity = phase ^ 1
+ * (on the first trip, parity 1 on a fresh empty barrier returns at once).
+ * With MMA_LAG=0 a consumer hands the stage of step i back once the wgmmas
+ * of step i completed; with MMA_LAG=1 after issuing the wgmmas of step i+1
+ * (one wgmma group stays in flight), and the last one after the tile.
+ */
+typedef struct tg_hring {
+    int stage;
+    uint32_t phase;
+} tg_hring;
+
+TG_HD tg_hring tg_hplan_ring_start(void)
+{
+    tg_hring r = {0, 0};
+    return r;
+}
+TG_HD tg_hring tg_hplan_ring_next(const tg_htile *t, tg_hring r)
+{
+    if (++r.stage == t->stages) {
+        r.stage = 0;
+        r.phase ^= 1;
+    }
+    return r;
+}
+TG_HD uint32_t tg_hplan_full_parity(tg_hring r) { return r.phase; }
+TG_HD uint32_t tg_hplan_empty_parity(tg_hring r) { return r.phase ^ 1; }
+
+/* ------------------------------------------------------------------------
+ * Tiles: which output tile a block computes
+ * ---------------------------------------------------------------------- */
+
+/*
+ * Output tiles are numbered batch item by batch item, and inside an item in
+ * the tile order of src/core/order.h (groups of RASTER block rows). With
+ * PERSISTENT=0 block (x, y) computes tile y·grid_m·grid_n + x; with
+ * PERSISTENT=1 block b of G computes tiles b, b + G, b + 2G, ...
+ */
+typedef struct tg_htilepos {
+    int64_t batch, row, col; /* block row and block column */
+} tg_htilepos;
+
+/* Tile numbers there are, over every batch item. */
+TG_HD int64_t tg_hplan_tile_count(const tg_htile *t, int64_t grid_m, int64_t grid_n, int64_t batch)
+{
+    (void)t; /* every configuration numbers its tiles alike */
+    return grid_m * grid_n * batch;
+}
+
+TG_HD tg_htilepos tg_hplan_tile(const tg_htile *t, int64_t w, int64_t grid_m, int64_t grid_n)
+{
+    tg_htilepos x;
+    const int64_t per_item = grid_m * grid_n;
+    x.batch = w / per_item;
+    tg_raster_order(t->raster, w % per_item, grid_m, grid_n, &x.row, &x.col);
+    return x;
+}
 
 TG_HD int64_t tg_hplan_grid_m(const tg_htile *t, int64_t m) { return m / t->block_m + (m % t->block_m != 0); }
 TG_HD int64_t tg_hplan_grid_n(const tg_htile *t, int64_t n) { return n / t->block_n + (n % t->block_n != 0); }

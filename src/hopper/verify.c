@@ -1,331 +1,427 @@
 /*
- * verify.c — the hopper family's CPU verifier: the plan's addresses walked
- * the way the kernel uses them, from definitions taken from the PTX ISA
- * (docs/HOPPER-PTX.md), with no GPU:
- *   1. layout     every stage's A and B tile starts on a 1024-byte boundary
- *                 (the swizzle is computed on absolute addresses), and the
- *                 ring fits the shared memory the kernel is given;
- *   2. tma        a TMA box written with the 128-byte swizzle puts every
- *                 element at a distinct byte inside its own tile;
- *   3. operands   what each wgmma reads, through the kernel's own descriptors
- *                 decoded field by field, is A[m][k] and B[n][k] of its m64
- *                 piece and k16 step, for every stage;
- *   4. fragment   the m64nNk16 accumulator: every (row, column) held by
- *                 exactly one (warp, lane, register), registers i and i+1
- *                 of a pair adjacent columns of one row;
- *   5. execution  whole K loops on small odd shapes (edges zero-filled as
- *                 TMA does): boxes into an emulated shared memory, wgmma from
- *                 it through the descriptors, accumulators through the
- *                 fragment map into C — equal to a plain GEMM exactly
- *                 (small integers), every element of C written once;
- *   6. ring       the stage and parity schedule for K loops of 1 .. 3·STAGES+1
- *                 tiles: each wait sees the load of its own tile, and no stage
- *                 is refilled before the iteration that read it finished.
- * Not yet: mutation tests that show each check failing on a broken plan.
+ * verify.c — the hopper family's CPU verifier: the plan's functions
+ * (src/hopper/plan.h, through a table: verify.h) run the way the kernel
+ * (kernel.cuh) runs them, against definitions taken from the PTX ISA
+ * (docs/HOPPER-PTX.md), with no GPU. Each check names itself in the report
+ * ("  FAIL <check>: ..."):
+ *   layout     every swizzled buffer (each stage's A and B tiles, each
+ *              consumer's two EPILOGUE=tma staging buffers) starts on a
+ *              1024-byte boundary (the swizzle is taken on absolute
+ *              addresses), none overlaps another, all fit the shared memory
+ *              the kernel is given;
+ *   tma        (a) where a TMA box lands: the plan's placement of every
+ *              element equals the ISA's 128-byte swizzle on absolute
+ *              addresses, each element at a distinct byte inside its tile;
+ *              the staging buffers are written where the TMA store reads;
+ *   operands   (b) what each wgmma reads, through the kernel's own
+ *              descriptors decoded field by field as the ISA defines them
+ *              (start address, LBO, SBO, swizzle mode none/128/64/32-byte;
+ *              base offset and reserved bits must be 0), is A[m][k] or
+ *              B[n][k] of its m64 piece and k16 step, for every stage and
+ *              every consumer's pieces; plan.h's own decoder agrees;
+ *   fragment   (c) the plan's accumulator map equals the ISA's m64nNk16
+ *              fragment (CUTLASS's CLayout_64xN), each (row, column) held
+ *              once, registers i and i+1 adjacent columns (the epilogue's
+ *              pair stores);
+ *   execution  whole GEMMs on four small shapes (ragged edges, K not a
+ *              multiple of 64, more K tiles than stages, 3 batch items),
+ *              emulated block by block as the kernel runs them: the tiles
+ *              a block walks (tg_hplan_tile; PERSISTENT=1 as 3 blocks
+ *              walking b, b+3, ..., several tiles each, across batch
+ *              items), each K tile into the stage the kernel picks
+ *              (tg_hplan_stage_of and refill for PRODUCER=0; for
+ *              PRODUCER=1 the ring positions, continuing across tiles, the
+ *              producer loading as far ahead as the ring lets it), TMA
+ *              boxes with zeros outside A and B into an emulated shared
+ *              memory, each consumer's wgmmas through its descriptors,
+ *              registers filled as the ISA fragment says, the epilogue
+ *              storing them through the plan's map at row
+ *              c·BLOCK_M/CONSUMERS (EPILOGUE=tma, when C's rows are 16-byte
+ *              multiples: through the staging buffers and emulated TMA
+ *              stores, every slot written before it is stored); every C
+ *              element written exactly once and equal to an exact integer
+ *              GEMM;
+ *   ring       (d) PRODUCER=0: the stage and parity schedule for K loops of
+ *              1 .. 3·STAGES+1 tiles (each wait returns once its own tile
+ *              has landed, not before; no stage refilled before its
+ *              iteration is done). PRODUCER=1: a model checker. The
+ *              producer thread, the consumer warps (all 4 of a single
+ *              consumer, 2 of each of two, each arriving on its own; the
+ *              empty barriers expect that many) and the landing of each TMA
+ *              load are actors over mbarriers with the ISA's parity rule (a
+ *              wait on parity x returns iff the completed phases E have
+ *              E & 1 != x); the consumers hand stages back as MMA_LAG says;
+ *              every interleaving is explored (memoized search over encoded
+ *              states, warps interchangeable) for K loops of 1..5 tiles
+ *              (1..STAGES+2 without PERSISTENT) and 1..3 tiles per
+ *              persistent block: no deadlock, a consumer's wait returns only
+ *              when its stage holds its own K tile, landed, and the producer
+ *              never issues a load into a stage a consumer still reads.
+ * Mutation tests (tests/test_hopper_verify.c) break one plan function at a
+ * time — descriptor SBO, swizzle mode and K step, TMA and staging swizzle,
+ * stage layout, fragment, tile numbering, ring wrap, stage and parity
+ * indices — and assert which checks name it; tests/test_hopper_emulator_gpu.c
+ * holds tg_hopper_emulate (the execution check's emulator on a whole GEMM)
+ * against the GPU, bit for bit. Not modelled: a descriptor base offset (the
+ * kernel keeps every buffer atom-aligned), the bf16-C TMA epilogue, and
+ * the TMA stores' own ordering (the staging buffers' bulk-group waits).
+ *
+ * This file: the report, the ISA's TMA placement and descriptor decoding,
+ * the layout, tma, operands and fragment checks, and the entry points
+ * tg_hopper_verify(_ops). The execution check and tg_hopper_emulate are in
+ * verify_exec.c, the ring check and tg_hopper_ring_model in verify_ring.c;
+ * what the three share: verify_check.h.
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
-#include "hopper/hopper.h"
+#include "hopper/verify_check.h"
 
-typedef struct report {
-    tg_text text;
-    int failures;
-} report;
+/* ------------------------------------------------------------------------
+ * The report: failures counted per check, the first few of each described
+ * ---------------------------------------------------------------------- */
 
-static void fail(report *r, const char *check, const char *fmt, ...)
+static const char *const check_names[CHECKS] = {"layout",   "tma",       "operands",
+                                                "fragment", "execution", "ring"};
+enum { LINES_PER_CHECK = 3 };
+
+void tg_hv_fail(report *r, int check, const char *fmt, ...)
 {
-    if (r->failures++ >= 8)
+    r->failures++;
+    if (r->per[check]++ >= LINES_PER_CHECK)
         return;
-    char line[256];
+    char line[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(line, sizeof line, fmt, ap);
     va_end(ap);
-    tg_text_add(&r->text, "  FAIL %s: %s\n", check, line);
+    tg_text_add(&r->text, "  FAIL %s: %s\n", check_names[check], line);
 }
 
-enum { RING = 1024 }; /* the emulated ring's absolute base (1024-aligned, not 0) */
+/* ------------------------------------------------------------------------
+ * The hardware, from the PTX ISA (not from the plan)
+ * ---------------------------------------------------------------------- */
 
-/* ------------------------------------------------------------------------ */
-
-static void check_layout(const tg_htile *t, report *r)
+/*
+ * TMA, 128-byte swizzle (the tensor maps of family.c), box of 64 bf16 per
+ * row: rows packed at 128 bytes, the swizzle applied to the absolute
+ * shared address (docs/HOPPER-PTX.md 3.1-3.3).
+ */
+static uint32_t isa_tma_addr(uint32_t tile, int row, int col)
 {
-    for (int s = 0; s < t->stages; s++) {
-        if ((RING + tg_hplan_stage_a(t, s)) % TG_H_SWIZZLE_ATOM ||
-            (RING + tg_hplan_stage_b(t, s)) % TG_H_SWIZZLE_ATOM)
-            fail(r, "layout", "stage %d's tiles are not on 1024-byte boundaries", s);
-        if (tg_hplan_stage_b(t, s) + TG_H_B_BYTES(t->block_n) + TG_H_SWIZZLE_ATOM >
-            (uint32_t)TG_H_SMEM_BYTES(t->block_m, t->block_n, t->stages))
-            fail(r, "layout", "stage %d ends past the shared memory the kernel is given", s);
+    return isa_swizzle(tile + (uint32_t)row * 128 + (uint32_t)col * 2, 128);
+}
+
+/*
+ * The matrix descriptor (ISA "Matrix Descriptor Format"; docs/HOPPER-PTX.md
+ * 5-6): bits 0-13 start >> 4, 16-29 LBO >> 4, 32-45 SBO >> 4, 49-51 base
+ * offset, 62-63 swizzle mode. K-major canonical layouts, T = 8 bf16 (16
+ * bytes), element (row, k) of a k16 slice:
+ *   swizzled, span W (128/64/32 bytes): ((8,m),(T,2k)):((W/2,SBO),(1,T))
+ *     -> L = start + (row%8)·W + (row/8)·SBO + 2k, byte = swizzle_W(L);
+ *     LBO is unused ("assumed 1");
+ *   none: ((8,m),(T,2k)):((T,SBO),(1,LBO))
+ *     -> start + (row%8)·16 + (row/8)·SBO + (k%8)·2 + (k/8)·LBO.
+ */
+uint32_t tg_hopper_isa_desc_addr(uint64_t desc, int row, int k)
+{
+    const uint64_t reserved = (uint64_t)3 << 14 | (uint64_t)3 << 30 | (uint64_t)7 << 46 |
+                              (uint64_t)0x3FF << 52;
+    if (desc & reserved || (desc >> 49 & 7) != 0 || row < 0 || k < 0 || k >= 16)
+        return TG_HOPPER_BAD_ADDR;
+    const uint32_t start = (uint32_t)(desc & 0x3FFF) << 4;
+    const uint32_t lbo = (uint32_t)(desc >> 16 & 0x3FFF) << 4;
+    const uint32_t sbo = (uint32_t)(desc >> 32 & 0x3FFF) << 4;
+    static const uint32_t span[4] = {0, 128, 64, 32};
+    const uint32_t w = span[desc >> 62];
+    if (w == 0)
+        return start + (uint32_t)(row % 8) * 16 + (uint32_t)(row / 8) * sbo + (uint32_t)(k % 8) * 2 +
+               (uint32_t)(k / 8) * lbo;
+    return isa_swizzle(start + (uint32_t)(row % 8) * w + (uint32_t)(row / 8) * sbo + (uint32_t)k * 2,
+                       w);
+}
+
+/* ------------------------------------------------------------------------
+ * The real plan, as a table
+ * ---------------------------------------------------------------------- */
+
+const tg_hplan_ops tg_hplan_real_ops = {
+    .stage_a = tg_hplan_stage_a,
+    .stage_b = tg_hplan_stage_b,
+    .desc_a = tg_hplan_desc_a,
+    .desc_b = tg_hplan_desc_b,
+    .frag = tg_hplan_frag,
+    .epi_buf = tg_hplan_epi_buf,
+    .epi_addr = tg_hplan_epi_addr,
+    .tile_count = tg_hplan_tile_count,
+    .tile = tg_hplan_tile,
+    .stage_of = tg_hplan_stage_of,
+    .parity_of = tg_hplan_parity_of,
+    .refill = tg_hplan_refill,
+    .ring_start = tg_hplan_ring_start,
+    .ring_next = tg_hplan_ring_next,
+    .full_parity = tg_hplan_full_parity,
+    .empty_parity = tg_hplan_empty_parity,
+    .tma_addr = tg_hplan_tma_addr,
+    .desc_addr = tg_hopper_isa_desc_addr,
+};
+
+/* ------------------------------------------------------------------------
+ * layout, tma, operands, fragment
+ * ---------------------------------------------------------------------- */
+
+/*
+ * Every swizzled buffer the kernel addresses — stage s's A and B tiles, and
+ * with EPILOGUE=tma each consumer's two staging buffers — on a 1024-byte
+ * boundary, inside the shared memory the kernel is given, and apart.
+ */
+static void check_layout(const tg_htile *t, const tg_hplan_ops *ops, report *r)
+{
+    enum { MAX_BUFS = 2 * 8 + 2 * TG_H_EPI_BUFFERS };
+    uint32_t lo[MAX_BUFS], hi[MAX_BUFS];
+    char name[MAX_BUFS][64];
+    int n = 0;
+    for (int s = 0; s < t->stages; s++)
+        for (int op = 0; op < 2; op++) {
+            lo[n] = op ? ops->stage_b(t, s) : ops->stage_a(t, s);
+            hi[n] = lo[n] + (op ? TG_H_B_BYTES(t->block_n) : TG_H_A_BYTES(t->block_m));
+            snprintf(name[n++], sizeof name[0], "stage %d's %s tile", s, op ? "B" : "A");
+        }
+    if (t->epilogue)
+        for (int c = 0; c < t->consumers; c++)
+            for (int b = 0; b < TG_H_EPI_BUFFERS; b++) {
+                lo[n] = ops->epi_buf(t, c, b);
+                hi[n] = lo[n] + TG_H_EPI_BYTES;
+                snprintf(name[n++], sizeof name[0], "consumer %d's staging buffer %d", c, b);
+            }
+    for (int i = 0; i < n; i++) {
+        if ((RING + lo[i]) % TG_H_SWIZZLE_ATOM)
+            tg_hv_fail(r, CK_LAYOUT, "%s at ring offset %u is not on a 1024-byte boundary", name[i], lo[i]);
+        if (hi[i] > ring_bytes(t) || hi[i] < lo[i])
+            tg_hv_fail(r, CK_LAYOUT, "%s ends at %u, past the %u bytes the kernel is given after the "
+                       "ring's base", name[i], hi[i], ring_bytes(t));
+        for (int j = 0; j < i; j++)
+            if (lo[i] < hi[j] && lo[j] < hi[i])
+                tg_hv_fail(r, CK_LAYOUT, "%s [%u, %u) overlaps %s [%u, %u)", name[i], lo[i], hi[i],
+                           name[j], lo[j], hi[j]);
     }
 }
 
-/* The byte each element of a rows x 64 box lands on must be distinct and inside the tile. */
-static void check_tma(const tg_htile *t, uint32_t tile, int rows, const char *what, report *r)
+/* Every element of a rows x 64 box: where the ISA puts it, inside the tile, once. */
+static void check_tma(const tg_htile *t, const tg_hplan_ops *ops, uint32_t tile, int rows,
+                      const char *what, int s, report *r)
 {
     const uint32_t bytes = (uint32_t)rows * TG_H_SWIZZLE_BYTES;
     unsigned char *seen = calloc(bytes, 1);
     if (!seen) {
-        fail(r, "tma", "out of memory");
+        tg_hv_fail(r, CK_TMA, "out of memory");
         return;
     }
     for (int row = 0; row < rows; row++)
         for (int col = 0; col < t->block_k; col++) {
-            uint32_t a = tg_hplan_tma_addr(tile, row, col);
+            const uint32_t a = ops->tma_addr(tile, row, col), want = isa_tma_addr(tile, row, col);
+            if (a != want)
+                tg_hv_fail(r, CK_TMA, "stage %d, %s element (%d,%d): the plan puts it at byte %u, the "
+                           "128-byte swizzle of TMA at %u", s, what, row, col, a, want);
             if (a < tile || a + 2 > tile + bytes || a % 2)
-                fail(r, "tma", "%s element (%d,%d) lands at %u, outside its tile", what, row, col, a);
+                tg_hv_fail(r, CK_TMA, "stage %d, %s element (%d,%d) lands at %u, outside its tile [%u, %u)",
+                           s, what, row, col, a, tile, tile + bytes);
             else if (seen[a - tile]++)
-                fail(r, "tma", "%s element (%d,%d) lands where another one did", what, row, col);
+                tg_hv_fail(r, CK_TMA, "stage %d, %s element (%d,%d) lands where another one did", s, what,
+                           row, col);
         }
     free(seen);
 }
 
-/* What the wgmma of (stage s, piece mp, step kk) reads is the element it means. */
-static void check_operands(const tg_htile *t, report *r)
+/*
+ * EPILOGUE=tma: a staging buffer is written by the threads at the plan's
+ * epi_addr and read by a TMA store of 64 rows x 128 bytes with the 128-byte
+ * swizzle: each 4-byte (fp32) and 2-byte (bf16) element where TMA reads it.
+ */
+static void check_epi(const tg_hplan_ops *ops, uint32_t buf, const char *what, report *r)
 {
-    for (int s = 0; s < t->stages; s++)
-        for (int kk = 0; kk < t->block_k / TG_H_WGMMA_K; kk++) {
-            for (int mp = 0; mp < TG_H_M_PIECES(t->block_m); mp++) {
-                uint64_t d = tg_hplan_desc_a(t, RING, s, mp, kk);
-                for (int m = 0; m < TG_H_WGMMA_M; m++)
-                    for (int k = 0; k < TG_H_WGMMA_K; k++) {
-                        uint32_t got = tg_hplan_desc_addr(d, m, k);
-                        uint32_t want = tg_hplan_tma_addr(RING + tg_hplan_stage_a(t, s),
-                                                          mp * TG_H_WGMMA_M + m, kk * TG_H_WGMMA_K + k);
-                        if (got != want)
-                            fail(r, "operands", "stage %d, A piece %d, k16 step %d: (%d,%d) read at %u, "
-                                 "TMA put it at %u", s, mp, kk, m, k, got, want);
-                    }
+    for (int row = 0; row < TG_H_WGMMA_M; row++)
+        for (int byte = 0; byte < TG_H_SWIZZLE_BYTES; byte += 2) {
+            const uint32_t got = ops->epi_addr(buf, row, byte);
+            const uint32_t want = isa_swizzle(buf + (uint32_t)row * TG_H_SWIZZLE_BYTES + (uint32_t)byte, 128);
+            if (got != want) {
+                tg_hv_fail(r, CK_TMA, "%s, row %d byte %d: written at %u, the TMA store reads it at %u",
+                           what, row, byte, got, want);
+                return;
             }
-            uint64_t d = tg_hplan_desc_b(t, RING, s, kk);
-            for (int n = 0; n < t->block_n; n++)
-                for (int k = 0; k < TG_H_WGMMA_K; k++) {
-                    uint32_t got = tg_hplan_desc_addr(d, n, k);
-                    uint32_t want = tg_hplan_tma_addr(RING + tg_hplan_stage_b(t, s), n,
-                                                      kk * TG_H_WGMMA_K + k);
-                    if (got != want)
-                        fail(r, "operands", "stage %d, B, k16 step %d: (%d,%d) read at %u, TMA put "
-                             "it at %u", s, kk, n, k, got, want);
-                }
         }
 }
 
-static void check_fragment(const tg_htile *t, report *r)
+/* One wgmma operand: element (row, k) read through desc is where TMA put (row0 + row, k0 + k). */
+static void check_operand(const tg_hplan_ops *ops, uint64_t desc, uint32_t tile, int rows, int row0,
+                          int k0, const char *what, report *r)
+{
+    for (int row = 0; row < rows; row++)
+        for (int k = 0; k < TG_H_WGMMA_K; k++) {
+            const uint32_t got = ops->desc_addr(desc, row, k);
+            const uint32_t want = ops->tma_addr(tile, row0 + row, k0 + k);
+            if (got == TG_HOPPER_BAD_ADDR) {
+                tg_hv_fail(r, CK_OPERANDS, "%s: descriptor 0x%016llx sets a base offset or a reserved "
+                           "bit (no defined layout)", what, (unsigned long long)desc);
+                return;
+            }
+            if (got != want) {
+                tg_hv_fail(r, CK_OPERANDS, "%s: element (%d,%d) is read at byte %u (descriptor "
+                           "0x%016llx: start %u, SBO %u, swizzle mode %u), TMA put it at %u", what, row,
+                           k, got, (unsigned long long)desc, (unsigned)(desc & 0x3FFF) << 4,
+                           (unsigned)(desc >> 32 & 0x3FFF) << 4, (unsigned)(desc >> 62), want);
+                return; /* one line per operand */
+            }
+            /* plan.h documents the layout with its own decoder: it must say the same. */
+            if (tg_hplan_desc_addr(desc, row, k) != got) {
+                tg_hv_fail(r, CK_OPERANDS, "%s: plan.h's tg_hplan_desc_addr reads element (%d,%d) at %u, "
+                           "the ISA's decoding at %u", what, row, k, tg_hplan_desc_addr(desc, row, k), got);
+                return;
+            }
+        }
+}
+
+static void check_operands(const tg_htile *t, const tg_hplan_ops *ops, report *r)
+{
+    char what[96];
+    for (int s = 0; s < t->stages; s++)
+        for (int kk = 0; kk < t->block_k / TG_H_WGMMA_K; kk++) {
+            /* Every m64 piece of the block tile: consumer c's piece mp is c·M_PIECES + mp. */
+            for (int mp = 0; mp < t->block_m / TG_H_WGMMA_M; mp++) {
+                snprintf(what, sizeof what, "stage %d, A piece %d, k16 step %d", s, mp, kk);
+                check_operand(ops, ops->desc_a(t, RING, s, mp, kk), RING + ops->stage_a(t, s),
+                              TG_H_WGMMA_M, mp * TG_H_WGMMA_M, kk * TG_H_WGMMA_K, what, r);
+            }
+            snprintf(what, sizeof what, "stage %d, B, k16 step %d", s, kk);
+            check_operand(ops, ops->desc_b(t, RING, s, kk), RING + ops->stage_b(t, s), t->block_n,
+                          0, kk * TG_H_WGMMA_K, what, r);
+        }
+}
+
+static void check_fragment(const tg_htile *t, const tg_hplan_ops *ops, report *r)
 {
     const int n = t->block_n;
     unsigned char *seen = calloc((size_t)(TG_H_WGMMA_M * n), 1);
     if (!seen) {
-        fail(r, "fragment", "out of memory");
+        tg_hv_fail(r, CK_FRAGMENT, "out of memory");
         return;
     }
     for (int w = 0; w < 4; w++)
         for (int lane = 0; lane < 32; lane++)
             for (int i = 0; i < n / 2; i++) {
-                tg_hrc e = tg_hplan_frag(w, lane, i);
+                const tg_hrc e = ops->frag(w, lane, i), h = isa_frag(w, lane, i);
+                if (e.row != h.row || e.col != h.col)
+                    tg_hv_fail(r, CK_FRAGMENT, "warp %d lane %d register %d: the plan stores it to "
+                               "(%d,%d), the wgmma fragment holds (%d,%d) there", w, lane, i, e.row,
+                               e.col, h.row, h.col);
                 if (e.row < 0 || e.row >= TG_H_WGMMA_M || e.col < 0 || e.col >= n) {
-                    fail(r, "fragment", "warp %d lane %d register %d holds (%d,%d), outside m64n%d",
-                         w, lane, i, e.row, e.col, n);
+                    tg_hv_fail(r, CK_FRAGMENT, "warp %d lane %d register %d holds (%d,%d), outside m64n%d",
+                               w, lane, i, e.row, e.col, n);
                     continue;
                 }
                 seen[e.row * n + e.col]++;
                 if (i % 2 == 0) {
-                    tg_hrc f = tg_hplan_frag(w, lane, i + 1);
+                    const tg_hrc f = ops->frag(w, lane, i + 1);
                     if (f.row != e.row || f.col != e.col + 1)
-                        fail(r, "fragment", "registers %d, %d of lane %d are not adjacent columns",
-                             i, i + 1, lane);
+                        tg_hv_fail(r, CK_FRAGMENT, "registers %d, %d of warp %d lane %d are not adjacent "
+                                   "columns of one row (the epilogue stores them as a pair)", i, i + 1,
+                                   w, lane);
                 }
             }
     for (int x = 0; x < TG_H_WGMMA_M * n; x++)
         if (seen[x] != 1)
-            fail(r, "fragment", "accumulator element (%d,%d) is held %d times", x / n, x % n,
-                 seen[x]);
+            tg_hv_fail(r, CK_FRAGMENT, "accumulator element (%d,%d) is held %d times", x / n, x % n,
+                       seen[x]);
     free(seen);
 }
 
 /* ------------------------------------------------------------------------
- * 5. execution
+ * Entry points
  * ---------------------------------------------------------------------- */
 
-static int small_value(uint64_t *state)
+tg_status tg_hv_check_params(const int *p)
 {
-    *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
-    return (int)(*state >> 60) - 8; /* -8 .. 7: exact in bf16, fp32 and double */
+#define RANGE_(i, key, NAME, lo, hi, ...)                                                  \
+    if (p[i] < (lo) || p[i] > (hi))                                                        \
+        return TG_FAIL(TG_ERR_INVALID_CONFIG, "hopper: " #NAME " = %d is outside %d..%d", p[i], \
+                       (lo), (hi));
+    TG_HOPPER_PARAMS(RANGE_)
+#undef RANGE_
+    return tg_hopper_check(p);
 }
 
-/* A TMA box: rows of `src` (rows x k, ld k) from (row0, k0) into the tile, zeros outside. */
-static void emulate_tma(int16_t *smem, uint32_t tile, const int *src, int64_t rows, int64_t k,
-                        int64_t row0, int64_t k0, int box_rows, int box_k)
+tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char *buf, size_t len)
 {
-    for (int r = 0; r < box_rows; r++)
-        for (int c = 0; c < box_k; c++) {
-            int64_t gr = row0 + r, gc = k0 + c;
-            int v = gr < rows && gc < k ? src[gr * k + gc] : 0;
-            smem[tg_hplan_tma_addr(tile, r, c) / 2] = (int16_t)v;
-        }
-}
-
-static void check_execution(const tg_htile *t, int64_t m, int64_t n, int64_t k, uint64_t seed,
-                            report *r)
-{
-    int *a = malloc(sizeof(int) * (size_t)(m * k)), *b = malloc(sizeof(int) * (size_t)(n * k));
-    long long *c = malloc(sizeof(long long) * (size_t)(m * n));
-    int *writes = calloc((size_t)(m * n), sizeof(int));
-    const uint32_t smem_bytes = RING + (uint32_t)TG_H_SMEM_BYTES(t->block_m, t->block_n, t->stages);
-    int16_t *smem = calloc(smem_bytes / 2, sizeof(int16_t));
-    long long *acc = malloc(sizeof(long long) * (size_t)(TG_H_M_PIECES(t->block_m) * 128 * t->block_n / 2));
-    if (!a || !b || !c || !writes || !smem || !acc) {
-        fail(r, "execution", "out of memory");
-        goto done;
-    }
-    for (int64_t x = 0; x < m * k; x++)
-        a[x] = small_value(&seed);
-    for (int64_t x = 0; x < n * k; x++)
-        b[x] = small_value(&seed);
-    const int64_t grid_m = tg_hplan_grid_m(t, m), grid_n = tg_hplan_grid_n(t, n);
-    const int64_t k_tiles = tg_hplan_k_tiles(t, k);
-    const int acc_n = t->block_n / 2, pieces = TG_H_M_PIECES(t->block_m);
-    for (int64_t bid = 0; bid < grid_m * grid_n; bid++) {
-        int64_t br, bc;
-        tg_raster_order(t->raster, bid, grid_m, grid_n, &br, &bc);
-        memset(acc, 0, sizeof(long long) * (size_t)(pieces * 128 * acc_n));
-        for (int64_t kt = 0; kt < k_tiles; kt++) {
-            const int s = (int)(kt % t->stages);
-            emulate_tma(smem, RING + tg_hplan_stage_a(t, s), a, m, k, br * t->block_m,
-                        kt * t->block_k, t->block_m, t->block_k);
-            emulate_tma(smem, RING + tg_hplan_stage_b(t, s), b, n, k, bc * t->block_n,
-                        kt * t->block_k, t->block_n, t->block_k);
-            /* Every thread's registers, through the fragment map and the descriptors. */
-            for (int mp = 0; mp < pieces; mp++)
-                for (int kk = 0; kk < t->block_k / TG_H_WGMMA_K; kk++) {
-                    uint64_t da = tg_hplan_desc_a(t, RING, s, mp, kk), db = tg_hplan_desc_b(t, RING, s, kk);
-                    for (int th = 0; th < 128; th++)
-                        for (int i = 0; i < acc_n; i++) {
-                            tg_hrc e = tg_hplan_frag(th / 32, th % 32, i);
-                            long long sum = 0;
-                            for (int kx = 0; kx < TG_H_WGMMA_K; kx++)
-                                sum += (long long)smem[tg_hplan_desc_addr(da, e.row, kx) / 2] *
-                                       smem[tg_hplan_desc_addr(db, e.col, kx) / 2];
-                            acc[(mp * 128 + th) * acc_n + i] += sum;
-                        }
-                }
-        }
-        for (int mp = 0; mp < pieces; mp++)
-            for (int th = 0; th < 128; th++)
-                for (int i = 0; i < acc_n; i++) {
-                    tg_hrc e = tg_hplan_frag(th / 32, th % 32, i);
-                    int64_t row = br * t->block_m + mp * TG_H_WGMMA_M + e.row, col = bc * t->block_n + e.col;
-                    if (row < m && col < n) {
-                        c[row * n + col] = acc[(mp * 128 + th) * acc_n + i];
-                        writes[row * n + col]++;
-                    }
-                }
-    }
-    for (int64_t i = 0; i < m; i++)
-        for (int64_t j = 0; j < n; j++) {
-            long long want = 0;
-            for (int64_t x = 0; x < k; x++)
-                want += (long long)a[i * k + x] * b[j * k + x];
-            if (writes[i * n + j] != 1)
-                fail(r, "execution", "%lldx%lldx%lld: C(%lld,%lld) written %d times", (long long)m,
-                     (long long)n, (long long)k, (long long)i, (long long)j, writes[i * n + j]);
-            else if (c[i * n + j] != want)
-                fail(r, "execution", "%lldx%lldx%lld: C(%lld,%lld) = %lld, expected %lld",
-                     (long long)m, (long long)n, (long long)k, (long long)i, (long long)j,
-                     c[i * n + j], want);
-        }
-done:
-    free(a);
-    free(b);
-    free(c);
-    free(writes);
-    free(smem);
-    free(acc);
-}
-
-/* ------------------------------------------------------------------------
- * 6. ring: the kernel's schedule, through its own functions: thread 0 loads
- * tiles 0 .. STAGES-1 before the loop, and tg_hplan_refill(kt) after
- * iteration kt; iteration kt waits on stage tg_hplan_stage_of(kt) with
- * parity tg_hplan_parity_of(kt). An mbarrier's phase p completes with the
- * p-th load into its stage; a wait on parity x returns once the latest
- * completed phase has parity x (and at once on a fresh barrier for x = 1).
- * ---------------------------------------------------------------------- */
-
-enum { MAX_RING = 8 };
-
-typedef struct stage_state {
-    int loads;    /* phases completed: loads into the stage */
-    int holds;    /* the tile of the latest load, -1 before any */
-    int consumed; /* the tile it holds was read by its iteration */
-} stage_state;
-
-static void ring_load(const tg_htile *t, stage_state *st, int tiles, int kt, report *r)
-{
-    stage_state *x = &st[tg_hplan_stage_of(t, kt)];
-    if (x->holds >= 0 && !x->consumed)
-        fail(r, "ring", "%d tiles: tile %d overwrites tile %d in stage %d before it was read",
-             tiles, kt, x->holds, tg_hplan_stage_of(t, kt));
-    x->loads++;
-    x->holds = kt;
-    x->consumed = 0;
-}
-
-static void check_ring(const tg_htile *t, report *r)
-{
-    for (int tiles = 1; tiles <= 3 * t->stages + 1; tiles++) {
-        stage_state st[MAX_RING];
-        for (int s = 0; s < MAX_RING; s++)
-            st[s] = (stage_state){0, -1, 0};
-        for (int kt = 0; kt < t->stages && kt < tiles; kt++) /* the prologue */
-            ring_load(t, st, tiles, kt, r);
-        for (int kt = 0; kt < tiles; kt++) {
-            const int s = tg_hplan_stage_of(t, kt);
-            const uint32_t parity = tg_hplan_parity_of(t, kt);
-            stage_state *x = &st[s];
-            /* Does the wait return (completed phase of this parity), and on this tile? */
-            const int returns = x->loads > 0 ? (uint32_t)((x->loads - 1) & 1) == parity : parity == 1;
-            if (!returns)
-                fail(r, "ring", "%d tiles: iteration %d waits forever on stage %d (parity %u, %d "
-                     "phases completed)", tiles, kt, s, parity, x->loads);
-            else if (x->holds != kt)
-                fail(r, "ring", "%d tiles: iteration %d reads stage %d, which holds tile %d",
-                     tiles, kt, s, x->holds);
-            x->consumed = 1;
-            const int next = tg_hplan_refill(t, kt);
-            if (next < tiles)
-                ring_load(t, st, tiles, next, r);
-        }
-    }
-}
-
-tg_status tg_hopper_verify(const int *p, char *buf, size_t len)
-{
-    const tg_htile t = tg_htile_from_params(p);
-    report r = {tg_text_init(buf, len), 0};
-    check_layout(&t, &r);
+    if (buf && len)
+        buf[0] = '\0';
+    if (!params || !ops)
+        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_hopper_verify_ops: params and ops must not be NULL");
+    TG_TRY(tg_hv_check_params(params));
+    const tg_htile t = tg_htile_from_params(params);
+    report r = {tg_text_init(buf, len), 0, {0}};
+    check_layout(&t, ops, &r);
     for (int s = 0; s < t.stages; s++) {
-        check_tma(&t, RING + tg_hplan_stage_a(&t, s), t.block_m, "A", &r);
-        check_tma(&t, RING + tg_hplan_stage_b(&t, s), t.block_n, "B", &r);
+        check_tma(&t, ops, RING + ops->stage_a(&t, s), t.block_m, "A", s, &r);
+        check_tma(&t, ops, RING + ops->stage_b(&t, s), t.block_n, "B", s, &r);
     }
-    check_operands(&t, &r);
-    check_fragment(&t, &r);
+    if (t.epilogue)
+        for (int c = 0; c < t.consumers; c++)
+            for (int b = 0; b < TG_H_EPI_BUFFERS; b++) {
+                char what[64];
+                snprintf(what, sizeof what, "consumer %d's staging buffer %d", c, b);
+                check_epi(ops, RING + ops->epi_buf(&t, c, b), what, &r);
+            }
+    check_operands(&t, ops, &r);
+    check_fragment(&t, ops, &r);
     const int64_t bm = t.block_m, bn = t.block_n, bk = t.block_k;
-    const int64_t shapes[][3] = {{1, 1, 1}, {bm + 3, bn - 5, 2 * bk + 7}, {2 * bm - 1, bn + 9, bk * t.stages + 13}};
+    /* m, n, k, batch: one tile of one element; ragged edges in every direction, K not a
+     * multiple of BLOCK_K, more K tiles than stages; 3 batch items of 2 tiles each (3
+     * persistent blocks: 2 tiles each, across items). N odd in two (C stored from
+     * registers), a multiple of 4 in two (EPILOGUE=tma: TMA stores). */
+    const int64_t shapes[][4] = {{1, 1, 1, 1},
+                                 {bm + 3, bn - 5, 2 * bk + 7, 1},
+                                 {2 * bm - 1, bn + 12, bk * t.stages + 13, 1},
+                                 {bm - 7, bn + 4, bk + 8, 3}};
     const int nshapes = (int)(sizeof shapes / sizeof shapes[0]);
-    if (r.failures == 0)
-        for (int i = 0; i < nshapes; i++)
-            check_execution(&t, shapes[i][0], shapes[i][1], shapes[i][2], 0x5DEECE66DULL + (uint64_t)i, &r);
-    check_ring(&t, &r);
+    for (int i = 0; i < nshapes && r.per[CK_EXECUTION] == 0; i++)
+        tg_hv_check_execution(&t, ops, shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3],
+                              0x5DEECE66DULL + (uint64_t)i, &r);
+    if (t.producer)
+        tg_hv_check_ring_ws(&t, ops, &r);
+    else
+        tg_hv_check_ring_plain(&t, ops, &r);
     if (r.failures) {
-        tg_text_add(&r.text, "plan verifier: %d failure(s)\n", r.failures);
+        tg_text_add(&r.text, "plan verifier: %d failure(s) (", r.failures);
+        for (int c = 0, first = 1; c < CHECKS; c++)
+            if (r.per[c]) {
+                tg_text_add(&r.text, "%s%s %d", first ? "" : ", ", check_names[c], r.per[c]);
+                first = 0;
+            }
+        tg_text_add(&r.text, ")\n");
         return TG_FAIL(TG_ERR_INVALID_CONFIG, "hopper plan failed %d verifier check(s)", r.failures);
     }
-    tg_text_add(&r.text, "plan verifier: ok (layout, TMA placement, wgmma operands through the "
-                         "descriptors, accumulator fragment, execution on %d shapes: exact, ring "
-                         "schedule for 1..%d tiles)\n",
-                nshapes, 3 * t.stages + 1);
+    if (t.producer)
+        tg_text_add(&r.text, "plan verifier: ok (layout, TMA placement, wgmma operands through the "
+                    "descriptors, accumulator fragment, execution on %d shapes%s%s: exact, each C "
+                    "element once; ring model, MMA_LAG=%d: every interleaving of the producer, %d "
+                    "consumer warps and the TMA loads' landing for 1..%d K tiles x 1..%d tiles: no "
+                    "deadlock, no stage overwritten or read early)\n",
+                    nshapes, t.persistent ? " by 3 persistent blocks" : "",
+                    t.epilogue ? " (C through the staging buffers and TMA stores where it can)" : "",
+                    t.mma_lag,
+                    t.consumers * tg_hv_model_warps(&t),
+                    t.persistent ? 5 : (t.stages + 2 > 5 ? t.stages + 2 : 5),
+                    t.persistent ? 3 : 1);
+    else
+        tg_text_add(&r.text, "plan verifier: ok (layout, TMA placement, wgmma operands through the "
+                    "descriptors, accumulator fragment, execution on %d shapes: exact, each C "
+                    "element once; ring schedule for 1..%d K tiles)\n",
+                    nshapes, 3 * t.stages + 1);
     return TG_SUCCESS;
+}
+
+tg_status tg_hopper_verify(const int *params, char *buf, size_t len)
+{
+    return tg_hopper_verify_ops(params, &tg_hplan_real_ops, buf, len);
 }

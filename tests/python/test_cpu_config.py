@@ -90,8 +90,11 @@ def test_configs_seed_and_split8():
 def test_configs_derived_plan_is_consistent():
     for c in tk_kernel.configs():
         if c["family"] == "hopper":
-            assert c["acc_regs"] == c["block_m"] // 64 * c["block_n"] // 2
-            assert c["smem_bytes"] == c["stages"] * (c["block_m"] + c["block_n"]) * 128 + 1024
+            # each consumer warpgroup holds BLOCK_M/CONSUMERS rows; TMA epilogue: 2 x 8 KB each
+            assert c["acc_regs"] == c["block_m"] // c["consumers"] // 64 * c["block_n"] // 2
+            staging = 2 * 8192 * c["consumers"] if c["epilogue"] == "tma" else 0
+            assert c["smem_bytes"] == c["stages"] * (c["block_m"] + c["block_n"]) * 128 + 1024 + staging
+            assert c["threads"] == 128 * (c["consumers"] + c["producer"])
             continue
         assert c["warp_tile_m"] == c["block_m"] // c["warps_m"]
         assert c["warp_tile_n"] == c["block_n"] // c["warps_n"]

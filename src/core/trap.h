@@ -1,0 +1,45 @@
+/*
+ * trap.h — how a kernel that gave up waiting says why. A kernel cannot
+ * print without a function call (which makes ptxas serialize wgmma, C7510),
+ * and after __trap() its context is lost, device memory with it. So the
+ * kernel writes a record into mapped host memory — readable after the
+ * context is gone — and then traps; the library adds the record to the
+ * message of the next CUDA error it reports (tg_last_error), and
+ * tg_trap_report() (include/tilegemm.h) gives it to whoever synchronised and saw the failure.
+ */
+#ifndef TG_TRAP_H
+#define TG_TRAP_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TG_TRAP_MAGIC 0x54524150u /* "TRAP": a record is present */
+
+/* The waits a kernel can give up on, by name (tg_trap_describe's words). */
+enum { TG_TRAP_MBAR_FULL = 1, TG_TRAP_MBAR_EMPTY = 2 };
+
+typedef struct tg_trap_record {
+    uint32_t magic;  /* TG_TRAP_MAGIC once a kernel wrote it */
+    uint32_t what;   /* TG_TRAP_MBAR_* */
+    uint32_t index;  /* the stage of the barrier */
+    uint32_t parity; /* the phase parity the wait expected */
+    uint32_t block_x, block_y, thread;
+    char kernel[36]; /* the instance's name */
+} tg_trap_record;
+
+#if !defined(__CUDACC__)
+/*
+ * The record's device-visible address, allocated (mapped, portable host
+ * memory) on first use; 0 on success, else the CUDA error.
+ */
+int tg_trap_record_ptr(tg_trap_record **out);
+#endif
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TG_TRAP_H */

@@ -1,0 +1,136 @@
+/*
+ * verify.h — the hopper family's CPU verifier over a table of plan
+ * functions, its ring model, and an emulation of the whole kernel (internal:
+ * the tests reach it through tilegemm_static).
+ *
+ * tg_config_verify() (tilegemm.h) runs tg_hopper_verify, which is
+ * tg_hopper_verify_ops with tg_hplan_real_ops. Tests run it with one function
+ * replaced by a broken one, to show that each check can fail and which check
+ * names the mistake (report lines "  FAIL <check>: ..."; the checks are
+ * layout, tma, operands, fragment, execution and ring).
+ */
+#ifndef TG_HOPPER_VERIFY_H
+#define TG_HOPPER_VERIFY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hopper/hopper.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * The plan as the checks call it. The first group is what the kernel calls
+ * (src/hopper/kernel.cuh); the last two are the plan's statements about the
+ * hardware, which the checks hold against the PTX ISA's definitions.
+ */
+typedef struct tg_hplan_ops {
+    /* shared memory: where stage s's A and B tiles start, from the ring's base */
+    uint32_t (*stage_a)(const tg_htile *t, int s);
+    uint32_t (*stage_b)(const tg_htile *t, int s);
+    /* wgmma matrix descriptors: A's m64 piece mp, B; k16 step kk; stage s */
+    uint64_t (*desc_a)(const tg_htile *t, uint32_t ring, int s, int mp, int kk);
+    uint64_t (*desc_b)(const tg_htile *t, uint32_t ring, int s, int kk);
+    /* the epilogue: which C element register i of (warp, lane) is stored to */
+    tg_hrc (*frag)(int warp, int lane, int i);
+    /* EPILOGUE=tma: consumer c's staging buffer b, and where (row, byte) goes in it */
+    uint32_t (*epi_buf)(const tg_htile *t, int c, int b);
+    uint32_t (*epi_addr)(uint32_t buf, int row, int byte);
+    /* how many output tiles there are, and which one is number w */
+    int64_t (*tile_count)(const tg_htile *t, int64_t grid_m, int64_t grid_n, int64_t batch);
+    tg_htilepos (*tile)(const tg_htile *t, int64_t w, int64_t grid_m, int64_t grid_n);
+    /* PRODUCER=0: stage and parity of K tile kt, and what its stage loads next */
+    int (*stage_of)(const tg_htile *t, int kt);
+    uint32_t (*parity_of)(const tg_htile *t, int kt);
+    int (*refill)(const tg_htile *t, int kt);
+    /* PRODUCER=1: ring positions and the parities waited on */
+    tg_hring (*ring_start)(void);
+    tg_hring (*ring_next)(const tg_htile *t, tg_hring r);
+    uint32_t (*full_parity)(tg_hring r);
+    uint32_t (*empty_parity)(tg_hring r);
+    /* where TMA puts element (row, col) of a box whose destination is `tile` */
+    uint32_t (*tma_addr)(uint32_t tile, int row, int col);
+    /* the byte a wgmma reads for element (row, k) of a descriptor's operand */
+    uint32_t (*desc_addr)(uint64_t desc, int row, int k);
+} tg_hplan_ops;
+
+/*
+ * plan.h's functions, except desc_addr: tg_hopper_isa_desc_addr below, since
+ * plan.h's tg_hplan_desc_addr assumes the 128-byte mode whatever the
+ * descriptor says (the operands check holds the two against each other on
+ * the kernel's own descriptors).
+ */
+extern const tg_hplan_ops tg_hplan_real_ops;
+
+/*
+ * The shared-memory byte a wgmma reads for element (row, k) of a K-major
+ * bf16 operand, decoded from every field of the descriptor that the PTX
+ * ISA defines ("Matrix Descriptor Format", canonical K-major layouts;
+ * docs/HOPPER-PTX.md sections 5 and 6): start address, LBO (no swizzle),
+ * SBO, and the swizzle mode (bits 62-63: 0 none, 1 128-byte, 2 64-byte,
+ * 3 32-byte), the swizzle XOR taken on the absolute address. A descriptor
+ * with a non-zero base offset (bits 49-51), which the model does not
+ * define, or with a reserved bit set gives TG_HOPPER_BAD_ADDR.
+ */
+#define TG_HOPPER_BAD_ADDR UINT32_MAX
+uint32_t tg_hopper_isa_desc_addr(uint64_t desc, int row, int k);
+
+/*
+ * Every check on params (ranges and rules first: a configuration that breaks
+ * one is refused with its reason) with ops; TG_SUCCESS, or
+ * TG_ERR_INVALID_CONFIG with the failures in report (may be NULL).
+ * NULL params or ops: TG_ERR_INVALID_ARGUMENT.
+ */
+tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char *report,
+                               size_t len);
+
+/* tg_hopper_verify_ops with tg_hplan_real_ops: the family's verifier. */
+tg_status tg_hopper_verify(const int *params, char *report, size_t len);
+
+/*
+ * The PRODUCER=1 ring alone, for one case: k_tiles K tiles per output tile,
+ * `tiles` output tiles per block, warps_per_consumer consumer warps of each
+ * of the CONSUMERS warpgroups modelled (1..4; the empty barriers expect that
+ * many arrivals in all). Every interleaving of the producer thread, the
+ * consumer warps and the landing of each TMA copy, explored over encoded
+ * states. It takes params as they are, rules unchecked (so STAGES = 1 can be
+ * shown to deadlock); PRODUCER is ignored. TG_SUCCESS, or
+ * TG_ERR_INVALID_CONFIG with "FAIL ring: ..." lines (a deadlock says
+ * "deadlock"); TG_ERR_INVALID_ARGUMENT for a case the model cannot hold.
+ */
+typedef struct tg_hring_stats {
+    int64_t states;    /* distinct states reached */
+    int64_t finished;  /* states where every actor finished */
+    int deadlocks;     /* states where someone is unfinished and nothing can move */
+} tg_hring_stats;
+
+tg_status tg_hopper_ring_model(const int *params, const tg_hplan_ops *ops, int k_tiles,
+                               int tiles, int warps_per_consumer, tg_hring_stats *stats,
+                               char *report, size_t len);
+
+/*
+ * What the kernel computes with alpha = 1, beta = 0 and fp32 C, emulated on
+ * the CPU through the plan: TMA boxes (zeros outside A and B) into an
+ * emulated ring, wgmma from it through the kernel's descriptors, the
+ * accumulator fragment of the PTX ISA, the epilogue's stores through
+ * tg_hplan_frag (EPILOGUE=tma: through the staging buffers and TMA stores
+ * when C allows them, as family.c decides for a 16-byte aligned C, packed),
+ * the tiles each block walks (PERSISTENT=1: `sms` blocks, as the library
+ * launches on a device with that many SMs; ignored otherwise).
+ * A: batch x m x k, B: batch x n x k, C: batch x m x n, packed row-major;
+ * integers stand for their bf16 values. Products are summed exactly, which
+ * is what fp32 gives when every partial sum is an integer below 2^24 in
+ * magnitude; a problem where that may not hold (k·max|a|·max|b| >= 2^24)
+ * is refused (TG_ERR_INVALID_ARGUMENT), and so are params that break a rule.
+ * Elements of C that no block writes are left as they were.
+ */
+tg_status tg_hopper_emulate(const int *params, int64_t m, int64_t n, int64_t k, int64_t batch,
+                            const int8_t *a, const int8_t *b, float *c, int sms);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TG_HOPPER_VERIFY_H */

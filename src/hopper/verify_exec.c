@@ -1,0 +1,484 @@
+/*
+ * verify_exec.c — the hopper verifier's emulation of the whole kernel: the
+ * execution check (whole GEMMs on small shapes, block by block, through the
+ * plan, against an exact integer GEMM) and tg_hopper_emulate, the same
+ * emulator on a caller's GEMM (held against the GPU by
+ * tests/test_hopper_emulator_gpu.c). The checks it serves and what they
+ * model: verify.c's opening comment.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "hopper/verify_check.h"
+
+/* ------------------------------------------------------------------------
+ * The kernel emulated: execution, and tg_hopper_emulate
+ * ---------------------------------------------------------------------- */
+
+typedef struct emu {
+    const tg_htile *t;
+    const tg_hplan_ops *ops;
+    report *r;
+    int64_t m, n, k, batch;
+    int64_t grid_m, grid_n, k_tiles, tiles;
+    const int8_t *a, *b;     /* batch x m x k, batch x n x k */
+    int64_t *c;              /* batch x m x n, or NULL */
+    float *cf;               /* the same as fp32, or NULL */
+    int *writes;             /* stores per element of C, or NULL */
+    int tma_c;               /* EPILOGUE=tma and C allows TMA stores (family.c encode_c) */
+    int64_t *staged;         /* the staging buffers' fp32 slots, by (address - RING) / 4 */
+    uint32_t *staged_gen;    /* which chunk wrote each slot (0: none yet) */
+    uint32_t gen;
+    int16_t *smem;           /* bytes [0, RING + ring) as bf16 slots */
+    uint32_t smem_end;
+    int32_t *a_op, *b_op;    /* a K tile's wgmma operands, gathered: [64][OP_K], [BLOCK_N][OP_K] */
+    int32_t *prod;           /* their product, one m64 piece: [64][BLOCK_N] */
+    int64_t *acc;            /* [CONSUMERS][M_PIECES][128][BLOCK_N/2] */
+    tg_hrc *hw;              /* [128][BLOCK_N/2]: the ISA fragment */
+    int broken;              /* an emulated access went wrong: stop */
+} emu;
+
+static int64_t *acc_at(emu *e, int c, int mp, int th)
+{
+    const int pieces = TG_H_M_PIECES(e->t->block_m, e->t->consumers);
+    return e->acc + ((int64_t)(c * pieces + mp) * 128 + th) * (e->t->block_n / 2);
+}
+
+/* One TMA box of `rows` x 64: source rows row0.., columns k0.., zeros outside the item. */
+static void emu_box(emu *e, uint32_t tile, const int8_t *src, int64_t src_rows, int64_t row0,
+                    int64_t k0, int rows, const char *what)
+{
+    for (int row = 0; row < rows; row++)
+        for (int col = 0; col < e->t->block_k; col++) {
+            const int64_t gr = row0 + row, gc = k0 + col;
+            const int v = gr < src_rows && gc < e->k ? src[gr * e->k + gc] : 0;
+            const uint32_t at = e->ops->tma_addr(tile, row, col);
+            if (at < RING || at + 2 > e->smem_end || at % 2) {
+                tg_hv_fail(e->r, CK_EXECUTION, "TMA puts %s element (%d,%d) at byte %u, outside the ring "
+                           "[%u, %u)", what, row, col, at, RING, e->smem_end);
+                e->broken = 1;
+                return;
+            }
+            e->smem[at / 2] = (int16_t)v;
+        }
+}
+
+/* K tile kt of output tile x into stage s: A's box and B's box. */
+static void emu_load(emu *e, int s, tg_htilepos x, int64_t kt)
+{
+    const tg_htile *t = e->t;
+    if (s < 0 || s >= t->stages) {
+        tg_hv_fail(e->r, CK_EXECUTION, "K tile %lld goes to stage %d, outside the ring of %d",
+                   (long long)kt, s, t->stages);
+        e->broken = 1;
+        return;
+    }
+    emu_box(e, RING + e->ops->stage_a(t, s), e->a + x.batch * e->m * e->k, e->m, x.row * t->block_m,
+            kt * t->block_k, t->block_m, "A");
+    if (!e->broken)
+        emu_box(e, RING + e->ops->stage_b(t, s), e->b + x.batch * e->n * e->k, e->n,
+                x.col * t->block_n, kt * t->block_k, t->block_n, "B");
+}
+
+/*
+ * What one wgmma reads through a descriptor: rows x 16 elements, gathered
+ * from the emulated shared memory into columns kk·16.. of out (rows of 64).
+ */
+static int emu_gather(emu *e, uint64_t desc, int rows, int kk, int32_t *out, const char *what)
+{
+    for (int row = 0; row < rows; row++)
+        for (int k = 0; k < TG_H_WGMMA_K; k++) {
+            const uint32_t at = e->ops->desc_addr(desc, row, k);
+            if (at == TG_HOPPER_BAD_ADDR || at < RING || at + 2 > e->smem_end || at % 2) {
+                tg_hv_fail(e->r, CK_EXECUTION, "the wgmma reads %s element (%d,%d) at byte %u, outside "
+                           "the ring [%u, %u) (descriptor 0x%016llx)", what, row, k, at, RING,
+                           e->smem_end, (unsigned long long)desc);
+                e->broken = 1;
+                return 0;
+            }
+            out[row * OP_K + kk * TG_H_WGMMA_K + k] = e->smem[at / 2];
+        }
+    return 1;
+}
+
+/*
+ * Consumer c's wgmmas on stage s (kernel.cuh mma_stage): for every m64 piece
+ * and k16 step, the operands its descriptors name; register i of thread th
+ * gains the dot product of the A row and B row the ISA fragment assigns it.
+ * (The k16 steps of a K tile are summed first: exact integers, any order.)
+ */
+static void emu_mma(emu *e, int s, int c)
+{
+    const tg_htile *t = e->t;
+    const int pieces = TG_H_M_PIECES(t->block_m, t->consumers), acc_n = t->block_n / 2;
+    if (s < 0 || s >= t->stages) {
+        tg_hv_fail(e->r, CK_EXECUTION, "consumer %d reads stage %d, outside the ring of %d", c, s,
+                   t->stages);
+        e->broken = 1;
+        return;
+    }
+    const int k16s = t->block_k / TG_H_WGMMA_K, n = t->block_n;
+    for (int kk = 0; kk < k16s; kk++)
+        if (!emu_gather(e, e->ops->desc_b(t, RING, s, kk), n, kk, e->b_op, "B"))
+            return;
+    for (int mp = 0; mp < pieces; mp++) {
+        for (int kk = 0; kk < k16s; kk++)
+            if (!emu_gather(e, e->ops->desc_a(t, RING, s, c * pieces + mp, kk), TG_H_WGMMA_M, kk,
+                            e->a_op, "A"))
+                return;
+        /*
+         * The emulator's cost: 4 x 4 blocks of the product, 8 loads for 16 multiply-adds,
+         * in uint32_t (the sums fit int32_t, so the wrapped result converts back exactly,
+         * and a sanitized build has no overflow check per multiply-add).
+         */
+        for (int row = 0; row < TG_H_WGMMA_M; row += 4)
+            for (int col = 0; col < n; col += 4) {
+                const int32_t *ar = e->a_op + row * OP_K, *br = e->b_op + col * OP_K;
+                uint32_t sum[16] = {0};
+                for (int x = 0; x < OP_K; x++) {
+                    const uint32_t a0 = (uint32_t)ar[x], a1 = (uint32_t)ar[OP_K + x],
+                                   a2 = (uint32_t)ar[2 * OP_K + x], a3 = (uint32_t)ar[3 * OP_K + x];
+                    const uint32_t b0 = (uint32_t)br[x], b1 = (uint32_t)br[OP_K + x],
+                                   b2 = (uint32_t)br[2 * OP_K + x], b3 = (uint32_t)br[3 * OP_K + x];
+                    sum[0] += a0 * b0, sum[1] += a0 * b1, sum[2] += a0 * b2, sum[3] += a0 * b3;
+                    sum[4] += a1 * b0, sum[5] += a1 * b1, sum[6] += a1 * b2, sum[7] += a1 * b3;
+                    sum[8] += a2 * b0, sum[9] += a2 * b1, sum[10] += a2 * b2, sum[11] += a2 * b3;
+                    sum[12] += a3 * b0, sum[13] += a3 * b1, sum[14] += a3 * b2, sum[15] += a3 * b3;
+                }
+                for (int i = 0; i < 16; i++)
+                    e->prod[(row + i / 4) * n + col + i % 4] = (int32_t)sum[i];
+            }
+        for (int th = 0; th < 128; th++) {
+            int64_t *acc = acc_at(e, c, mp, th);
+            const tg_hrc *hw = e->hw + th * acc_n;
+            for (int i = 0; i < acc_n; i++)
+                acc[i] += e->prod[hw[i].row * n + hw[i].col];
+        }
+    }
+}
+
+/* One element of C from the epilogue: counted, and stored as the kernel would. */
+static void emu_put(emu *e, int64_t batch, int64_t row, int64_t col, int64_t v)
+{
+    if (row < 0 || col < 0) {
+        tg_hv_fail(e->r, CK_EXECUTION, "the epilogue stores to C(%lld,%lld), before C's start",
+                   (long long)row, (long long)col);
+        e->broken = 1;
+        return;
+    }
+    const int64_t at = (batch * e->m + row) * e->n + col;
+    if (e->c)
+        e->c[at] = v;
+    if (e->cf)
+        e->cf[at] = (float)v;
+    if (e->writes)
+        e->writes[at]++;
+}
+
+/* Consumer c's share of tile x (kernel.cuh epilogue, store_c_ and store_pair). */
+static void emu_epilogue(emu *e, tg_htilepos x, int c)
+{
+    const tg_htile *t = e->t;
+    const int pieces = TG_H_M_PIECES(t->block_m, t->consumers), acc_n = t->block_n / 2;
+    const int64_t row0 = x.row * t->block_m + c * (t->block_m / t->consumers), col0 = x.col * t->block_n;
+    for (int mp = 0; mp < pieces && !e->broken; mp++)
+        for (int th = 0; th < 128 && !e->broken; th++) {
+            const int64_t *acc = acc_at(e, c, mp, th);
+            for (int i = 0; i < acc_n; i += 2) {
+                const tg_hrc f = e->ops->frag(th / 32, th % 32, i);
+                const int64_t row = row0 + mp * TG_H_WGMMA_M + f.row, col = col0 + f.col;
+                if (row >= e->m || col >= e->n)
+                    continue;
+                emu_put(e, x.batch, row, col, acc[i]);
+                if (col + 1 < e->n)
+                    emu_put(e, x.batch, row, col + 1, acc[i + 1]);
+            }
+        }
+}
+
+/*
+ * EPILOGUE=tma, fp32 C (kernel.cuh epilogue_tma): for each m64 piece, each
+ * 32 columns: the threads put their registers of those columns into staging
+ * buffer `chunk & 1` at the plan's epi_addr, then one TMA store reads the
+ * buffer as a 64 x 32 box (128-byte swizzle) and writes the part inside C.
+ * Every slot it reads must have been written for this chunk.
+ */
+static void emu_epilogue_tma(emu *e, tg_htilepos x, int c, int *chunk)
+{
+    const tg_htile *t = e->t;
+    const int pieces = TG_H_M_PIECES(t->block_m, t->consumers);
+    const int64_t row0 = x.row * t->block_m + c * (t->block_m / t->consumers), col0 = x.col * t->block_n;
+    for (int mp = 0; mp < pieces && !e->broken; mp++)
+        for (int u = 0; u < t->block_n / 32 && !e->broken; u++) {
+            const uint32_t buf = RING + e->ops->epi_buf(t, c, *chunk & 1);
+            const uint32_t gen = ++e->gen;
+            for (int th = 0; th < 128 && !e->broken; th++) {
+                const int64_t *acc = acc_at(e, c, mp, th);
+                for (int i = 16 * u; i < 16 * u + 16; i += 2) {
+                    const tg_hrc f = e->ops->frag(th / 32, th % 32, i);
+                    const uint32_t at = e->ops->epi_addr(buf, f.row, f.col % 32 * 4);
+                    if (at < RING || at + 8 > e->smem_end || at % 8) {
+                        tg_hv_fail(e->r, CK_EXECUTION, "the epilogue stages registers %d, %d of thread "
+                                   "%d at byte %u, outside shared memory or not 8-byte aligned", i, i + 1,
+                                   th, at);
+                        e->broken = 1;
+                        break;
+                    }
+                    const uint32_t slot = (at - RING) / 4;
+                    e->staged[slot] = acc[i];
+                    e->staged[slot + 1] = acc[i + 1];
+                    e->staged_gen[slot] = e->staged_gen[slot + 1] = gen;
+                }
+            }
+            for (int row = 0; row < TG_H_WGMMA_M && !e->broken; row++)
+                for (int col = 0; col < 32; col++) {
+                    const uint32_t at = isa_swizzle(buf + (uint32_t)row * 128 + (uint32_t)col * 4, 128);
+                    const int64_t cr = row0 + mp * TG_H_WGMMA_M + row, cc = col0 + u * 32 + col;
+                    if (at < RING || at + 4 > e->smem_end) {
+                        tg_hv_fail(e->r, CK_EXECUTION, "the TMA store reads byte %u, outside shared memory",
+                                   at);
+                        e->broken = 1;
+                        break;
+                    }
+                    if (cr >= e->m || cc >= e->n)
+                        continue; /* outside C: TMA does not store it */
+                    const uint32_t slot = (at - RING) / 4;
+                    if (e->staged_gen[slot] != gen) {
+                        tg_hv_fail(e->r, CK_EXECUTION, "the TMA store of C(%lld,%lld) reads a staging slot "
+                                   "no thread wrote for this chunk", (long long)cr, (long long)cc);
+                        e->broken = 1;
+                        break;
+                    }
+                    emu_put(e, x.batch, cr, cc, e->staged[slot]);
+                }
+            (*chunk)++;
+        }
+}
+
+static void emu_zero(emu *e)
+{
+    const tg_htile *t = e->t;
+    memset(e->acc, 0, sizeof(int64_t) * (size_t)(t->block_m / TG_H_WGMMA_M * 128 * (t->block_n / 2)));
+}
+
+/* PRODUCER=0: the kernel's one warpgroup, its one tile, its own loads. */
+static void emu_block_plain(emu *e, int64_t w)
+{
+    const tg_htile *t = e->t;
+    const tg_hplan_ops *ops = e->ops;
+    const tg_htilepos x = ops->tile(t, w, e->grid_m, e->grid_n);
+    for (int kt = 0; kt < t->stages && kt < e->k_tiles && !e->broken; kt++)
+        emu_load(e, ops->stage_of(t, kt), x, kt);
+    emu_zero(e);
+    for (int kt = 0; kt < e->k_tiles && !e->broken; kt++) {
+        emu_mma(e, ops->stage_of(t, kt), 0);
+        const int next = ops->refill(t, kt);
+        if (next < e->k_tiles && !e->broken)
+            emu_load(e, ops->stage_of(t, next), x, next);
+    }
+    if (!e->broken)
+        emu_epilogue(e, x, 0);
+}
+
+/*
+ * PRODUCER=1: tiles first, first + step, ...; the producer's and the
+ * consumers' ring positions run on across them. The producer loads as far
+ * ahead as the ring lets it, also into the block's next tile: up to K step
+ * g + STAGES - 1 - MMA_LAG while the consumers read g (with MMA_LAG=1 they
+ * still hold g - 1).
+ */
+static void emu_block_ws(emu *e, int64_t first, int64_t step)
+{
+    const tg_htile *t = e->t;
+    const tg_hplan_ops *ops = e->ops;
+    tg_hring rp = ops->ring_start(), rc = ops->ring_start();
+    int64_t loaded = 0, pw = first; /* producer: K steps issued; the tile it is in */
+    int pkt = 0;
+    int64_t g = 0; /* consumers: K step */
+    int chunk[2] = {0, 0}; /* each consumer's TMA epilogue chunks, across tiles */
+    for (int64_t w = first; w < e->tiles && !e->broken; w += step) {
+        const tg_htilepos x = ops->tile(t, w, e->grid_m, e->grid_n);
+        emu_zero(e);
+        for (int kt = 0; kt < e->k_tiles && !e->broken; kt++, g++) {
+            const int64_t ahead = g + (t->stages - 1 - t->mma_lag > 0 ? t->stages - 1 - t->mma_lag : 0);
+            while (loaded <= ahead && pw < e->tiles && !e->broken) {
+                emu_load(e, rp.stage, ops->tile(t, pw, e->grid_m, e->grid_n), pkt);
+                rp = ops->ring_next(t, rp);
+                loaded++;
+                if (++pkt == e->k_tiles) {
+                    pkt = 0;
+                    pw += step;
+                }
+            }
+            for (int c = 0; c < t->consumers && !e->broken; c++)
+                emu_mma(e, rc.stage, c);
+            rc = ops->ring_next(t, rc);
+        }
+        for (int c = 0; c < t->consumers && !e->broken; c++)
+            if (t->epilogue && e->tma_c)
+                emu_epilogue_tma(e, x, c, &chunk[c]);
+            else
+                emu_epilogue(e, x, c);
+    }
+}
+
+/*
+ * The whole grid: PERSISTENT=0 block (x, y) computes tile y·grid_m·grid_n +
+ * x; PERSISTENT=1 `blocks` blocks walk b, b + blocks, ... K = 0 runs no
+ * kernel (the library scales C instead), so nothing is emulated.
+ */
+static void emu_grid(emu *e, int64_t blocks)
+{
+    const tg_htile *t = e->t;
+    e->grid_m = tg_hplan_grid_m(t, e->m);
+    e->grid_n = tg_hplan_grid_n(t, e->n);
+    e->k_tiles = tg_hplan_k_tiles(t, e->k);
+    e->tiles = e->ops->tile_count(t, e->grid_m, e->grid_n, e->batch);
+    if (e->k_tiles == 0)
+        return;
+    if (!t->persistent) {
+        for (int64_t w = 0; w < e->tiles && !e->broken; w++)
+            if (t->producer)
+                emu_block_ws(e, w, e->tiles);
+            else
+                emu_block_plain(e, w);
+        return;
+    }
+    const int64_t g = e->tiles < blocks ? e->tiles : blocks;
+    for (int64_t b = 0; b < g && !e->broken; b++)
+        emu_block_ws(e, b, g);
+}
+
+/* Buffers of an emulation; 0 when out of memory. */
+static int emu_alloc(emu *e)
+{
+    const tg_htile *t = e->t;
+    const int acc_n = t->block_n / 2;
+    e->smem_end = RING + ring_bytes(t);
+    e->smem = calloc(e->smem_end / 2, sizeof(int16_t));
+    e->a_op = malloc(sizeof(int32_t) * TG_H_WGMMA_M * OP_K);
+    e->b_op = malloc(sizeof(int32_t) * (size_t)t->block_n * OP_K);
+    e->prod = malloc(sizeof(int32_t) * (size_t)(TG_H_WGMMA_M * t->block_n));
+    e->acc = malloc(sizeof(int64_t) * (size_t)(t->block_m / TG_H_WGMMA_M * 128 * acc_n));
+    e->hw = malloc(sizeof(tg_hrc) * (size_t)(128 * acc_n));
+    e->staged = malloc(sizeof(int64_t) * (e->smem_end / 4));
+    e->staged_gen = calloc(e->smem_end / 4, sizeof(uint32_t));
+    if (!e->smem || !e->a_op || !e->b_op || !e->prod || !e->acc || !e->hw || !e->staged ||
+        !e->staged_gen)
+        return 0;
+    /* family.c: TMA stores C when its rows and batch items are 16-byte multiples (C packed,
+     * its pointer 16-byte aligned as cudaMalloc's). */
+    e->tma_c = e->n * 4 % 16 == 0 && (e->batch <= 1 || e->m * e->n * 4 % 16 == 0);
+    for (int th = 0; th < 128; th++)
+        for (int i = 0; i < acc_n; i++)
+            e->hw[th * acc_n + i] = isa_frag(th / 32, th % 32, i);
+    return 1;
+}
+
+static void emu_free(emu *e)
+{
+    free(e->smem);
+    free(e->a_op);
+    free(e->b_op);
+    free(e->prod);
+    free(e->acc);
+    free(e->hw);
+    free(e->staged);
+    free(e->staged_gen);
+}
+
+static int small_value(uint64_t *state)
+{
+    *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (int)(*state >> 60) - 8; /* -8 .. 7: exact in bf16, fp32 and double */
+}
+
+enum { VERIFY_BLOCKS = 3 }; /* persistent blocks in the execution check: several tiles each */
+
+void tg_hv_check_execution(const tg_htile *t, const tg_hplan_ops *ops, int64_t m, int64_t n,
+                           int64_t k, int64_t batch, uint64_t seed, report *r)
+{
+    emu e = {.t = t, .ops = ops, .r = r, .m = m, .n = n, .k = k, .batch = batch};
+    const size_t cn = (size_t)(batch * m * n);
+    int8_t *a = malloc((size_t)(batch * m * k)), *b = malloc((size_t)(batch * n * k));
+    e.c = calloc(cn, sizeof(int64_t));
+    e.writes = calloc(cn, sizeof(int));
+    if (!a || !b || !e.c || !e.writes || !emu_alloc(&e)) {
+        tg_hv_fail(r, CK_EXECUTION, "out of memory");
+        goto done;
+    }
+    for (int64_t x = 0; x < batch * m * k; x++)
+        a[x] = (int8_t)small_value(&seed);
+    for (int64_t x = 0; x < batch * n * k; x++)
+        b[x] = (int8_t)small_value(&seed);
+    e.a = a;
+    e.b = b;
+    emu_grid(&e, VERIFY_BLOCKS);
+    if (e.broken)
+        goto done;
+    for (int64_t bi = 0; bi < batch; bi++)
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t j = 0; j < n; j++) {
+                const int64_t at = (bi * m + i) * n + j;
+                const int8_t *ar = a + (bi * m + i) * k, *br = b + (bi * n + j) * k;
+                int32_t want = 0; /* |sum| <= 64·K: exact */
+                for (int64_t x = 0; x < k; x++)
+                    want += ar[x] * br[x];
+                if (e.writes[at] != 1)
+                    tg_hv_fail(r, CK_EXECUTION, "%lldx%lldx%lld batch %lld: C[%lld](%lld,%lld) written %d "
+                               "times", (long long)m, (long long)n, (long long)k, (long long)batch,
+                               (long long)bi, (long long)i, (long long)j, e.writes[at]);
+                else if (e.c[at] != (int64_t)want)
+                    tg_hv_fail(r, CK_EXECUTION, "%lldx%lldx%lld batch %lld: C[%lld](%lld,%lld) = %lld, "
+                               "expected %lld", (long long)m, (long long)n, (long long)k, (long long)batch,
+                               (long long)bi, (long long)i, (long long)j, (long long)e.c[at],
+                               (long long)want);
+            }
+done:
+    emu_free(&e);
+    free(a);
+    free(b);
+    free(e.c);
+    free(e.writes);
+}
+
+/* ------------------------------------------------------------------------
+ * Entry point
+ * ---------------------------------------------------------------------- */
+
+tg_status tg_hopper_emulate(const int *params, int64_t m, int64_t n, int64_t k, int64_t batch,
+                            const int8_t *a, const int8_t *b, float *c, int sms)
+{
+    if (!params || m < 0 || n < 0 || k < 0 || batch < 0 || (m * n * batch > 0 && !c) ||
+        (m * n * k * batch > 0 && (!a || !b)))
+        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_hopper_emulate: bad sizes or NULL buffers");
+    TG_TRY(tg_hv_check_params(params));
+    const tg_htile t = tg_htile_from_params(params);
+    if (t.persistent && sms < 1)
+        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_hopper_emulate: a persistent kernel needs sms >= 1");
+    if (m == 0 || n == 0 || batch == 0 || k == 0)
+        return TG_SUCCESS; /* no kernel runs (K = 0: the library writes beta·C itself) */
+    int amax = 0, bmax = 0;
+    for (int64_t i = 0; i < batch * m * k; i++)
+        amax = abs(a[i]) > amax ? abs(a[i]) : amax;
+    for (int64_t i = 0; i < batch * n * k; i++)
+        bmax = abs(b[i]) > bmax ? abs(b[i]) : bmax;
+    if ((double)k * amax * bmax >= (double)(1 << 24))
+        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_hopper_emulate: K·max|a|·max|b| = %.0f: partial "
+                       "sums may not be exact in fp32 (must stay below 2^24)", (double)k * amax * bmax);
+    char text[512];
+    report r = {tg_text_init(text, sizeof text), 0, {0}};
+    emu e = {.t = &t, .ops = &tg_hplan_real_ops, .r = &r, .m = m, .n = n, .k = k, .batch = batch,
+             .a = a, .b = b, .cf = c};
+    tg_status s = TG_SUCCESS;
+    if (!emu_alloc(&e))
+        s = TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_hopper_emulate: out of memory for the emulation");
+    else {
+        emu_grid(&e, sms);
+        if (r.failures)
+            s = TG_FAIL(TG_ERR_INVALID_CONFIG, "tg_hopper_emulate: the plan broke the emulation: %s",
+                        text);
+    }
+    emu_free(&e);
+    return s;
+}
