@@ -30,6 +30,7 @@
 
 #include "check.h"
 #include "hopper/hopper.h"
+#include "tmap_common.h"
 
 /* ------------------------------------------------------------------------
  * Fake encoders
@@ -88,106 +89,27 @@ static CUresult CUDAAPI fake(CUtensorMap *map, CUtensorMapDataType dtype, cuuint
 }
 
 /* ------------------------------------------------------------------------
- * Random shapes and addresses
- * ---------------------------------------------------------------------- */
-
-typedef struct shape {
-    int dev, box_cols, box_rows;
-    tg_dtype dtype;
-    int64_t rows, k, ld, batch, stride; /* k: the columns (K of A and B, N of C) */
-} shape;
-
-static uint64_t next(uint64_t *s) /* xorshift64* */
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 0x2545f4914f6cdd1dull;
-}
-
-static int64_t between(uint64_t *s, int64_t lo, int64_t hi) { return lo + (int64_t)(next(s) % (uint64_t)(hi - lo + 1)); }
-
-static shape random_shape(uint64_t *s)
-{
-    static const int boxes[] = {64, 128, 256};
-    shape x;
-    x.dev = (int)between(s, 0, 1);
-    x.box_rows = boxes[next(s) % 3];
-    x.dtype = next(s) % 3 ? TG_DTYPE_BF16 : TG_DTYPE_F32;
-    x.box_cols = x.dtype == TG_DTYPE_BF16 ? 64 : 32;
-    x.rows = between(s, 1, between(s, 0, 1) ? 5000 : 1 << 24);
-    x.k = between(s, 1, between(s, 0, 1) ? 300 : 1 << 20);
-    x.ld = (x.k + 7) / 8 * 8 + 8 * between(s, 0, 3);
-    x.batch = between(s, 0, 2) ? 1 : between(s, 2, 9);
-    x.stride = x.batch > 1 ? x.rows * x.ld + 8 * between(s, 0, 5) : between(s, 0, 100);
-    if (next(s) % 16 == 0)
-        x.ld += 4; /* rows of 8-byte multiples: the encoders refuse it */
-    return x;
-}
-
-/* A 16-byte aligned address below 2^46 (where the proof covers it), not NULL. */
-static uint64_t random_address(uint64_t *s) { return (next(s) % ((1ull << 46) - 16) + 16) & ~15ull; }
-
-/* ------------------------------------------------------------------------
- * One run: a thread's calls, checked against the encoder's own maps
+ * Runs of random calls (tmap_common.h), in each layout
  * ---------------------------------------------------------------------- */
 
 enum { SHAPES = 24, CALLS = 4000, THREADS = 6 };
 
-typedef struct run {
-    uint64_t seed;
-    const shape *shapes;
-    /* results */
-    long long calls, mismatches, status_mismatches, hit_encoder_calls, refused;
-    tg_tmap_stats stats;
-    char first[256];
-} run;
+static const shape_ranges ranges = {
+    .row_ranges = 2,
+    .rows = {{1, 1 << 24}, {1, 5000}},
+    .k_small = 300,
+    .k_large = 1 << 20,
+    .ld_pad = 3,
+    .batch_max = 9,
+    .stride_pad = 5,
+    .single_stride = 100,
+    .odd_ld = 1,
+};
 
-static void *run_calls(void *arg)
+/* A thread's run: &encoder_calls taken here is this thread's counter. */
+static void *thread_calls(void *arg)
 {
-    run *r = (run *)arg;
-    uint64_t s = r->seed;
-    tg_tmap_clear();
-    int last = -1;
-    for (int i = 0; i < CALLS; i++) {
-        /* Often the shape of the call before (the b map after the a map, a loop of one size). */
-        const int j = last >= 0 && next(&s) % 2 ? last : (int)(next(&s) % SHAPES);
-        last = j;
-        const shape *x = &r->shapes[j];
-        const uint64_t a = random_address(&s);
-        CUtensorMap got, want;
-        memset(&got, 0xa5, sizeof got);
-        memset(&want, 0x5a, sizeof want);
-        tg_tmap_stats before, after;
-        tg_tmap_get_stats(&before);
-        const long long calls0 = encoder_calls;
-        const tg_status s1 = tg_tmap_matrix(&got, "a", x->dev, (const void *)(uintptr_t)a, x->dtype,
-                                            x->rows, x->k, x->ld, x->batch, x->stride, x->box_cols,
-                                            x->box_rows);
-        const long long made = encoder_calls - calls0;
-        tg_tmap_get_stats(&after);
-        const tg_status s2 = tg_tmap_matrix_encode(&want, "a", x->dev, (const void *)(uintptr_t)a,
-                                                   x->dtype, x->rows, x->k, x->ld, x->batch,
-                                                   x->stride, x->box_cols, x->box_rows);
-        r->calls++;
-        if (after.hits > before.hits && made != 0)
-            r->hit_encoder_calls++;
-        if (s1 != s2) {
-            r->status_mismatches++;
-            if (!r->first[0])
-                snprintf(r->first, sizeof r->first, "call %d (shape %d): status %d, encoder %d", i,
-                         j, (int)s1, (int)s2);
-        } else if (s1 == TG_SUCCESS && memcmp(&got, &want, sizeof got)) {
-            r->mismatches++;
-            if (!r->first[0])
-                snprintf(r->first, sizeof r->first,
-                         "call %d (shape %d, address 0x%" PRIx64 "): map differs from the encoder's",
-                         i, j, a);
-        } else if (s1 != TG_SUCCESS) {
-            r->refused++;
-        }
-    }
-    tg_tmap_get_stats(&r->stats);
+    run_calls((run *)arg, &encoder_calls);
     return NULL;
 }
 
@@ -198,36 +120,33 @@ static void check_layout(layout l, uint64_t seed, int threads)
     shape shapes[SHAPES];
     uint64_t s = seed ^ (uint64_t)l * 0x9e3779b97f4a7c15ull;
     for (int i = 0; i < SHAPES; i++)
-        shapes[i] = random_shape(&s);
-    shapes[0].dtype = TG_DTYPE_BF16; /* at least one shape the encoder refuses: */
-    shapes[0].box_cols = 64;
-    if (shapes[0].ld % 8 == 0)
-        shapes[0].ld += 4; /* rows of 8-byte multiples */
+        shapes[i] = random_shape(&s, &ranges);
+    refused_shapes(shapes, 1); /* at least one shape the encoder refuses */
     run runs[THREADS];
     pthread_t tid[THREADS];
     memset(runs, 0, sizeof runs);
     for (int t = 0; t < threads; t++) {
         runs[t].seed = seed + 1000003ull * (uint64_t)(t + 1) + (uint64_t)l;
         runs[t].shapes = shapes;
+        runs[t].nshapes = SHAPES;
+        runs[t].ncalls = CALLS;
+        runs[t].encoder = "encoder";
+        runs[t].lowest = 16;
     }
     if (threads == 1) {
-        run_calls(&runs[0]);
+        run_calls(&runs[0], &encoder_calls);
     } else {
         for (int t = 0; t < threads; t++)
-            CHECK(pthread_create(&tid[t], NULL, run_calls, &runs[t]) == 0, "thread %d", t);
+            CHECK(pthread_create(&tid[t], NULL, thread_calls, &runs[t]) == 0, "thread %d", t);
         for (int t = 0; t < threads; t++)
             pthread_join(tid[t], NULL);
     }
     for (int t = 0; t < threads; t++) {
         const run *r = &runs[t];
         const char *name = layout_names[l];
-        CHECK(r->calls == CALLS, "%s, thread %d: %lld calls", name, t, r->calls);
-        CHECK(r->mismatches == 0, "%s, thread %d: %lld maps differ from the encoder's; first: %s",
-              name, t, r->mismatches, r->first);
-        CHECK(r->status_mismatches == 0, "%s, thread %d: %lld statuses differ; first: %s", name, t,
-              r->status_mismatches, r->first);
-        CHECK(r->hit_encoder_calls == 0, "%s, thread %d: %lld hits called the encoder", name, t,
-              r->hit_encoder_calls);
+        char who[64];
+        snprintf(who, sizeof who, "%s, thread %d", name, t);
+        check_run(r, who);
         CHECK(r->refused > 0 && r->refused < CALLS / 2,
               "%s, thread %d: %lld calls refused alike (some shapes are invalid)", name, t,
               r->refused);
@@ -249,12 +168,6 @@ static void check_layout(layout l, uint64_t seed, int threads)
            runs[0].stats.encodes, runs[0].stats.unpatchable);
 }
 
-static tg_status cached(CUtensorMap *m, const char *name, int dev, uint64_t a, const shape *x)
-{
-    return tg_tmap_matrix(m, name, dev, (const void *)(uintptr_t)a, x->dtype, x->rows, x->k, x->ld,
-                          x->batch, x->stride, x->box_cols, x->box_rows);
-}
-
 /* An address whose bits outside the proof differ: encoded in full, still right. */
 static void check_outside_proof(void)
 {
@@ -269,8 +182,7 @@ static void check_outside_proof(void)
     CHECK(cached(&got, "a", x.dev, high, &x) == TG_SUCCESS, "address above 2^47");
     CHECK(encoder_calls == calls0 + 1, "an address outside the proven bits is encoded in full "
                                        "(%lld encoder calls)", encoder_calls - calls0);
-    tg_tmap_matrix_encode(&want, "a", x.dev, (const void *)(uintptr_t)high, x.dtype, x.rows, x.k,
-                          x.ld, x.batch, x.stride, x.box_cols, x.box_rows);
+    encoded(&want, "a", x.dev, high, &x);
     CHECK(!memcmp(&got, &want, sizeof got), "the map of an address above 2^47");
     /* Another device, same shape: its own entry. */
     tg_tmap_stats st, st2;

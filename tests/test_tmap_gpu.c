@@ -32,6 +32,7 @@
 
 #include "check.h"
 #include "hopper/hopper.h"
+#include "tmap_common.h"
 
 static PFN_cuTensorMapEncodeTiled_v12000 driver;
 static _Thread_local long long driver_calls;
@@ -49,95 +50,32 @@ static CUresult CUDAAPI counted(CUtensorMap *map, CUtensorMapDataType dtype, cuu
 }
 
 /* ------------------------------------------------------------------------
- * Random shapes and addresses
- * ---------------------------------------------------------------------- */
-
-typedef struct shape {
-    int dev, box_cols, box_rows;
-    tg_dtype dtype;
-    int64_t rows, k, ld, batch, stride; /* k: the columns (K of A and B, N of C) */
-} shape;
-
-static uint64_t next(uint64_t *s) /* xorshift64* */
-{
-    *s ^= *s >> 12;
-    *s ^= *s << 25;
-    *s ^= *s >> 27;
-    return *s * 0x2545f4914f6cdd1dull;
-}
-
-static int64_t between(uint64_t *s, int64_t lo, int64_t hi)
-{
-    return lo + (int64_t)(next(s) % (uint64_t)(hi - lo + 1));
-}
-
-/* Shapes as the hopper family passes them (tg_gemm_supports' limits), a few the driver refuses. */
-static shape random_shape(uint64_t *s)
-{
-    static const int boxes[] = {64, 128, 256};
-    shape x;
-    x.dev = (int)between(s, 0, 1); /* the key only: the driver is not told the device */
-    x.box_rows = boxes[next(s) % 3];
-    /* A and B: bf16, 64 columns; C: fp32 or bf16, 128 bytes (and narrower boxes). */
-    x.dtype = next(s) % 3 ? TG_DTYPE_BF16 : TG_DTYPE_F32;
-    x.box_cols = (x.dtype == TG_DTYPE_BF16 ? 64 : 32) >> (next(s) % 4 ? 0 : between(s, 1, 2));
-    switch (next(s) % 4) {
-    case 0: x.rows = between(s, 1, 300); break;
-    case 1: x.rows = between(s, 1, 20000); break;
-    case 2: x.rows = between(s, 1, 1 << 22); break;
-    default: x.rows = between(s, (int64_t)1 << 30, ((int64_t)1 << 31) - 1); break;
-    }
-    x.k = next(s) % 2 ? between(s, 1, 4096) : between(s, 1, 1 << 20);
-    x.ld = (x.k + 7) / 8 * 8 + 8 * between(s, 0, 4);
-    x.batch = next(s) % 3 ? 1 : between(s, 2, 65535);
-    x.stride = x.rows * x.ld + 8 * between(s, 0, 9);
-    /* TMA strides below 2^40 bytes: shrink what does not fit. */
-    const int64_t size = x.dtype == TG_DTYPE_F32 ? 4 : 2;
-    while (x.rows * x.ld * size >= (int64_t)1 << 40 || x.stride * size >= (int64_t)1 << 40) {
-        x.rows = x.rows / 2 + 1;
-        x.stride = x.rows * x.ld;
-    }
-    if (x.batch == 1)
-        x.stride = between(s, 0, 1000); /* not read for one item */
-    return x;
-}
-
-static void refused_shapes(shape *x, int n)
-{
-    if (n > 0) {
-        x[0].dtype = TG_DTYPE_BF16;
-        x[0].box_cols = 64;
-        x[0].ld += 4; /* row stride not a multiple of 16 bytes */
-    }
-    if (n > 1)
-        x[1].box_rows = 512; /* box rows above 256 */
-}
-
-/* A 16-byte aligned address in [2^16, 2^46), not NULL. */
-static uint64_t random_address(uint64_t *s)
-{
-    return ((uint64_t)1 << 16) + (next(s) % (((uint64_t)1 << 46) - ((uint64_t)1 << 16))) / 16 * 16;
-}
-
-/* ------------------------------------------------------------------------
- * One thread's calls
+ * One thread's calls (tmap_common.h)
  * ---------------------------------------------------------------------- */
 
 enum { SHAPES = 40, CALLS = 3000, THREADS = 8, REAL_BYTES = 1 << 20 };
 
-typedef struct run {
-    uint64_t seed;
-    const shape *shapes;
-    long long calls, hits, mismatches, status_mismatches, hit_driver_calls, refused, real_used;
-    tg_tmap_stats stats;
-    char first[256];
-    char setup[256];
-} run;
+/* Shapes as the hopper family passes them (tg_gemm_supports' limits), a few the driver refuses. */
+static const shape_ranges ranges = {
+    .narrow_boxes = 1,
+    .row_ranges = 4,
+    .rows = {{1, 300}, {1, 20000}, {1, 1 << 22}, {(int64_t)1 << 30, ((int64_t)1 << 31) - 1}},
+    .k_small = 4096,
+    .k_large = 1 << 20,
+    .ld_pad = 4,
+    .batch_max = 65535,
+    .stride_pad = 9,
+    .single_stride = 1000,
+    .tma_strides = 1,
+};
 
-static void *run_calls(void *arg)
+/* Fake addresses from 2^16 up. */
+static const uint64_t LOWEST = (uint64_t)1 << 16;
+
+/* A thread's run, with its own context, real memory and &driver_calls (this thread's). */
+static void *thread_calls(void *arg)
 {
     run *r = (run *)arg;
-    uint64_t s = r->seed;
     cudaError_t e = cudaSetDevice(0);
     void *real = NULL;
     if (e == cudaSuccess)
@@ -146,60 +84,9 @@ static void *run_calls(void *arg)
         snprintf(r->setup, sizeof r->setup, "cudaSetDevice/cudaMalloc: %s", cudaGetErrorString(e));
         return NULL;
     }
-    tg_tmap_clear();
-    int last = -1;
-    for (int i = 0; i < CALLS; i++) {
-        const int j = last >= 0 && next(&s) % 2 ? last : (int)(next(&s) % SHAPES);
-        last = j;
-        const shape *x = &r->shapes[j];
-        uint64_t a = random_address(&s);
-        if (next(&s) % 8 == 0) {
-            a = (uint64_t)(uintptr_t)real + (next(&s) % (REAL_BYTES / 16)) * 16;
-            r->real_used++;
-        }
-        CUtensorMap got, want;
-        memset(&got, 0xa5, sizeof got);
-        memset(&want, 0x5a, sizeof want);
-        tg_tmap_stats before, after;
-        tg_tmap_get_stats(&before);
-        const long long calls0 = driver_calls;
-        const tg_status s1 = tg_tmap_matrix(&got, "a", x->dev, (const void *)(uintptr_t)a, x->dtype,
-                                            x->rows, x->k, x->ld, x->batch, x->stride, x->box_cols,
-                                            x->box_rows);
-        const long long made = driver_calls - calls0;
-        tg_tmap_get_stats(&after);
-        const tg_status s2 = tg_tmap_matrix_encode(&want, "a", x->dev, (const void *)(uintptr_t)a,
-                                                   x->dtype, x->rows, x->k, x->ld, x->batch,
-                                                   x->stride, x->box_cols, x->box_rows);
-        r->calls++;
-        if (after.hits > before.hits) {
-            r->hits++;
-            if (made != 0)
-                r->hit_driver_calls++;
-        }
-        if (s1 != s2) {
-            r->status_mismatches++;
-            if (!r->first[0])
-                snprintf(r->first, sizeof r->first, "call %d (shape %d): status %d, driver %d", i,
-                         j, (int)s1, (int)s2);
-        } else if (s1 == TG_SUCCESS && memcmp(&got, &want, sizeof got)) {
-            r->mismatches++;
-            if (!r->first[0]) {
-                const unsigned char *g = (const unsigned char *)&got, *w = (const unsigned char *)&want;
-                int at = 0;
-                while (g[at] == w[at])
-                    at++;
-                snprintf(r->first, sizeof r->first,
-                         "call %d (shape %d: rows %" PRId64 " k %" PRId64 " ld %" PRId64
-                         " batch %" PRId64 " box %d; address 0x%" PRIx64
-                         "): first differing byte %d (cache 0x%02x, driver 0x%02x)",
-                         i, j, x->rows, x->k, x->ld, x->batch, x->box_rows, a, at, g[at], w[at]);
-            }
-        } else if (s1 != TG_SUCCESS) {
-            r->refused++;
-        }
-    }
-    tg_tmap_get_stats(&r->stats);
+    r->real = (uint64_t)(uintptr_t)real;
+    r->real_bytes = REAL_BYTES;
+    run_calls(r, &driver_calls);
     cudaFree(real);
     return NULL;
 }
@@ -229,16 +116,16 @@ static void time_hit(void)
     tg_tmap_get_stats(&before);
     double t0 = now_ns();
     for (int i = 0; i < N; i++)
-        tg_tmap_matrix(&m, "a", 0, (void *)(uintptr_t)random_address(&s), TG_DTYPE_BF16, n, n, n,
-                       1, 0, 64, 128);
+        tg_tmap_matrix(&m, "a", 0, (void *)(uintptr_t)random_address(&s, LOWEST), TG_DTYPE_BF16,
+                       n, n, n, 1, 0, 64, 128);
     const double hit = (now_ns() - t0) / N;
     tg_tmap_get_stats(&after);
     CHECK(after.hits - before.hits == N, "the timed calls hit: %lld of %d (%lld misses, %lld "
           "unpatchable)", after.hits - before.hits, N, after.misses, after.unpatchable);
     t0 = now_ns();
     for (int i = 0; i < N / 10; i++)
-        tg_tmap_matrix_encode(&m, "a", 0, (void *)(uintptr_t)random_address(&s), TG_DTYPE_BF16, n,
-                              n, n, 1, 0, 64, 128);
+        tg_tmap_matrix_encode(&m, "a", 0, (void *)(uintptr_t)random_address(&s, LOWEST),
+                              TG_DTYPE_BF16, n, n, n, 1, 0, 64, 128);
     const double full = (now_ns() - t0) / (N / 10);
     printf("time per map (information): cached hit %.1f ns, cuTensorMapEncodeTiled %.1f ns\n", hit,
            full);
@@ -270,7 +157,7 @@ int main(int argc, char **argv)
     shape shapes[SHAPES];
     uint64_t s = seed;
     for (int i = 0; i < SHAPES; i++)
-        shapes[i] = random_shape(&s);
+        shapes[i] = random_shape(&s, &ranges);
     refused_shapes(shapes, 2);
 
     run runs[THREADS];
@@ -279,7 +166,11 @@ int main(int argc, char **argv)
     for (int t = 0; t < THREADS; t++) {
         runs[t].seed = seed + 1000003ull * (uint64_t)(t + 1);
         runs[t].shapes = shapes;
-        CHECK(pthread_create(&tid[t], NULL, run_calls, &runs[t]) == 0, "thread %d starts", t);
+        runs[t].nshapes = SHAPES;
+        runs[t].ncalls = CALLS;
+        runs[t].encoder = "driver";
+        runs[t].lowest = LOWEST;
+        CHECK(pthread_create(&tid[t], NULL, thread_calls, &runs[t]) == 0, "thread %d starts", t);
     }
     for (int t = 0; t < THREADS; t++)
         pthread_join(tid[t], NULL);
@@ -287,14 +178,10 @@ int main(int argc, char **argv)
     long long hits = 0, misses = 0, unpatchable = 0;
     for (int t = 0; t < THREADS; t++) {
         const run *r = &runs[t];
-        CHECK(!r->setup[0], "thread %d: %s", t, r->setup);
-        CHECK(r->calls == CALLS, "thread %d: %lld calls", t, r->calls);
-        CHECK(r->mismatches == 0, "thread %d: %lld maps differ from the driver's; first: %s", t,
-              r->mismatches, r->first);
-        CHECK(r->status_mismatches == 0, "thread %d: %lld statuses differ from the driver's; "
-              "first: %s", t, r->status_mismatches, r->first);
-        CHECK(r->hit_driver_calls == 0, "thread %d: %lld of %lld hits called the driver", t,
-              r->hit_driver_calls, r->hits);
+        char who[32];
+        snprintf(who, sizeof who, "thread %d", t);
+        CHECK(!r->setup[0], "%s: %s", who, r->setup);
+        check_run(r, who);
         CHECK(r->refused > 0, "thread %d: the driver refused none of the invalid shapes", t);
         CHECK(r->hits > CALLS / 4, "thread %d: only %lld hits in %d calls", t, r->hits, CALLS);
         hits += r->stats.hits;
