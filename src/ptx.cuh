@@ -150,13 +150,15 @@ static __device__ __forceinline__ void tg_mbar_hang(tg_trap_record *rec, const c
 /*
  * Wait for the phase with this parity, boundedly: a pipeline bug must end in
  * an error the tests can see and name, not a hang. Each try_wait already
- * suspends for a while in hardware; 2^26 failed tries is many seconds.
+ * suspends for a while in hardware; `patience` failed tries (the hopper
+ * family passes 2^23, about 35 s; a test passes fewer) and the wait gives up.
  */
-static __device__ __forceinline__ void tg_mbar_wait(uint32_t bar, uint32_t parity, tg_trap_record *rec,
-                                                    const char *kernel, int what, int stage)
+static __device__ __forceinline__ void tg_mbar_wait(uint32_t bar, uint32_t parity, uint32_t patience,
+                                                    tg_trap_record *rec, const char *kernel, int what,
+                                                    int stage)
 {
     for (uint32_t tries = 0; !tg_mbar_try_wait(bar, parity); tries++)
-        if (tries == (1u << 26))
+        if (tries == patience)
             tg_mbar_hang(rec, kernel, what, stage, parity);
 }
 

@@ -182,6 +182,7 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
                p->stride_c % 2 == 0;
     p->alpha = g->alpha;
     p->beta = g->beta;
+    p->patience = TG_H_PATIENCE;
     const int e = tg_trap_record_ptr(&p->trap);
     if (e)
         return TG_FAIL(TG_ERR_CUDA, "mapped host memory for the trap record: %s",

@@ -37,6 +37,7 @@ typedef struct tg_hopper_params {
     int tma_c;          /* EPILOGUE=tma and C allows TMA: c_map is set */
     float alpha, beta;  /* C = alpha·acc + beta·C; beta = 0: C is not read */
     tg_trap_record *trap; /* where a wait that gives up says why (src/core/trap.h) */
+    uint32_t patience;    /* failed try_waits before a wait gives up: TG_H_PATIENCE */
 } tg_hopper_params;
 
 /* The plan's rules between the parameters (family.c), after their ranges. */

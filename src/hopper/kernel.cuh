@@ -155,8 +155,8 @@ static __device__ __forceinline__ void store_c_(const tg_hopper_params *p, void 
 #define KERNEL TG_CAT(tg_hopper_, TG_NAME)
 #define TG_STR_(x) #x
 #define TG_STR(x) TG_STR_(x)
-/* What a bounded wait records before it traps: the record, this instance, the barrier. */
-#define TG_HANG(trap, what, stage) (trap), "hopper/" TG_STR(TG_NAME), (what), (stage)
+/* A bounded wait's patience and what it records before it traps: the record, this instance, the barrier. */
+#define TG_HANG(params, what, stage) (params)->patience, (params)->trap, "hopper/" TG_STR(TG_NAME), (what), (stage)
 
 /* Thread `tid` of warpgroup `wg` stores its consumer's share of tile x. */
 static __device__ __forceinline__ void epilogue(const tg_hopper_params *p, tg_htilepos x, int c,
@@ -283,7 +283,7 @@ static __device__ __forceinline__ void consume(const tg_hopper_params *p, const 
         const tg_htilepos x = tg_hplan_tile(t, w, p->grid_m, p->grid_n);
         zero(acc);
         for (int kt = 0; kt < p->k_tiles; kt++) {
-            tg_mbar_wait(full0 + 8 * r.stage, tg_hplan_full_parity(r), TG_HANG(p->trap, TG_TRAP_MBAR_FULL, r.stage));
+            tg_mbar_wait(full0 + 8 * r.stage, tg_hplan_full_parity(r), TG_HANG(p, TG_TRAP_MBAR_FULL, r.stage));
             mma_stage(t, ring, r.stage, wg, acc);
             if (!MMA_LAG) {
                 /* This K tile's wgmmas are complete: its stage goes back. */
@@ -357,7 +357,7 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
         zero(acc);
         for (int kt = 0; kt < p.k_tiles; kt++) {
             const int s = tg_hplan_stage_of(t, kt);
-            tg_mbar_wait(full0 + 8 * s, tg_hplan_parity_of(t, kt), TG_HANG(p.trap, TG_TRAP_MBAR_FULL, s));
+            tg_mbar_wait(full0 + 8 * s, tg_hplan_parity_of(t, kt), TG_HANG(&p, TG_TRAP_MBAR_FULL, s));
             mma_stage(t, ring, s, 0, acc);
             TG_WGMMA_WAIT(0);
             /* Every thread's wgmmas that read stage s are complete: refill it. */
@@ -382,7 +382,7 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
                 const tg_htilepos x = tg_hplan_tile(t, w, p.grid_m, p.grid_n);
                 for (int kt = 0; kt < p.k_tiles; kt++) {
                     tg_mbar_wait(empty0 + 8 * r.stage, tg_hplan_empty_parity(r),
-                                 TG_HANG(p.trap, TG_TRAP_MBAR_EMPTY, r.stage));
+                                 TG_HANG(&p, TG_TRAP_MBAR_EMPTY, r.stage));
                     load_stage(&p, t, ring, full0 + 8 * r.stage, r.stage, kt, x);
                     r = tg_hplan_ring_next(t, r);
                 }

@@ -89,6 +89,13 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
 #define TG_H_SWIZZLE_ATOM 1024  /* the pattern repeats every 8 rows of 128 bytes */
 #define TG_H_MAX_SMEM (227 * 1024)
 #define TG_H_SM_REGS 65536      /* 32-bit registers per SM (one block per SM) */
+/*
+ * Failed mbarrier try_waits before a wait gives up and traps: a failed
+ * try_wait took about 4.2 µs on the H100 (tests/test_hang_gpu, bench/RESULTS.md
+ * entry 13), so 2^23 is about 35 s — far past any wait a working pipeline
+ * makes, well inside the GPU suite's per-configuration timeout.
+ */
+#define TG_H_PATIENCE (1u << 23)
 
 #define TG_H_A_BYTES(BM) ((BM) * TG_H_SWIZZLE_BYTES)
 #define TG_H_B_BYTES(BN) ((BN) * TG_H_SWIZZLE_BYTES)
