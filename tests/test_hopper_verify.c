@@ -526,8 +526,8 @@ static void arguments(void)
           "the report must stay inside its 8 bytes and be terminated");
     /* The ISA decoder refuses what it cannot define. */
     const uint64_t d = tg_hplan_desc(1024);
-    CHECK(tg_hopper_isa_desc_addr(d, 9, 3) == tg_hplan_desc_addr(d, 9, 3),
-          "on the plan's own descriptor the ISA decoding and plan.h's agree");
+    CHECK(tg_hopper_isa_desc_addr(d, 9, 3) == tg_hplan_tma_addr(1024, 9, 3),
+          "on the plan's own descriptor the ISA decoding reads where TMA puts the element");
     CHECK(tg_hopper_isa_desc_addr(d | (uint64_t)1 << 49, 0, 0) == TG_HOPPER_BAD_ADDR,
           "a base offset is not modelled");
     CHECK(tg_hopper_isa_desc_addr(d | (uint64_t)1 << 46, 0, 0) == TG_HOPPER_BAD_ADDR,

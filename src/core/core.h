@@ -186,6 +186,17 @@ tg_status tg_args_read(const tg_gemm_args *g, tg_gemm_args *out);
 /* The current device, checked once per device to be sm_90. */
 tg_status tg_current_device(int *dev);
 
+/* The SMs of device dev, asked once per device (a persistent grid has one block per SM). */
+tg_status tg_device_sm_count(int dev, int *out);
+
+/*
+ * A driver API function through the runtime's entry point (tilegemm does not
+ * link libcuda): cuda.h's name and the version of its PFN_<name>_v<version>
+ * type. Uncached (callers keep what they get); TG_ERR_CUDA naming the function
+ * when the driver lacks it.
+ */
+tg_status tg_driver_entry(const char *name, int version, void **out);
+
 /*
  * The dispatcher (src/core/dispatch.c): the family and preset for checked
  * arguments g, and the rule that chose them (may be NULL).

@@ -62,6 +62,40 @@ tg_status tg_device_check(void)
     return tg_current_device(&dev);
 }
 
+tg_status tg_device_sm_count(int dev, int *out)
+{
+    enum { MAX_DEVICES = 64 };
+    static int sms[MAX_DEVICES]; /* atomics: callers may be threads */
+    const int cached = dev >= 0 && dev < MAX_DEVICES;
+    int n = cached ? __atomic_load_n(&sms[dev], __ATOMIC_ACQUIRE) : 0;
+    if (n <= 0) {
+        TG_CUDA_TRY(cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, dev));
+        if (n <= 0)
+            return TG_FAIL(TG_ERR_CUDA, "device %d reports %d SMs", dev, n);
+        if (cached)
+            __atomic_store_n(&sms[dev], n, __ATOMIC_RELEASE);
+    }
+    *out = n;
+    return TG_SUCCESS;
+}
+
+tg_status tg_driver_entry(const char *name, int version, void **out)
+{
+    void *p = NULL;
+    enum cudaDriverEntryPointQueryResult q = cudaDriverEntryPointSymbolNotFound;
+    const cudaError_t e = cudaGetDriverEntryPointByVersion(name, &p, (unsigned)version,
+                                                           cudaEnableDefault, &q);
+    if (e != cudaSuccess)
+        cudaGetLastError(); /* ours: leave no stale error for the caller's next check */
+    if (e != cudaSuccess || !p || q != cudaDriverEntryPointSuccess)
+        return TG_FAIL(TG_ERR_CUDA,
+                       "the driver has no %s (version %d; %s, query result %d): it is older than "
+                       "tilegemm needs",
+                       name, version, cudaGetErrorString(e), (int)q);
+    *out = p;
+    return TG_SUCCESS;
+}
+
 /*
  * cuPointerGetAttributes through the driver's entry point (no libcuda link):
  * the two attributes the check needs in one call, 77 ns against
@@ -76,14 +110,9 @@ static PFN_cuPointerGetAttributes_v7000 pointer_query(void)
     if (f || __atomic_load_n(&asked, __ATOMIC_ACQUIRE))
         return f;
     void *p = NULL;
-    enum cudaDriverEntryPointQueryResult q = cudaDriverEntryPointSymbolNotFound;
-    if (cudaGetDriverEntryPointByVersion("cuPointerGetAttributes", &p, 7000, cudaEnableDefault, &q) ==
-            cudaSuccess &&
-        p && q == cudaDriverEntryPointSuccess) {
+    if (tg_driver_entry("cuPointerGetAttributes", 7000, &p) == TG_SUCCESS) {
         f = (PFN_cuPointerGetAttributes_v7000)p;
         __atomic_store_n(&fn, f, __ATOMIC_RELEASE);
-    } else {
-        cudaGetLastError();
     }
     __atomic_store_n(&asked, 1, __ATOMIC_RELEASE);
     return f;

@@ -48,5 +48,29 @@
 
 #define TG_CAT_(a, b) a##b
 #define TG_CAT(a, b) TG_CAT_(a, b)
+#define TG_STR_(x) #x
+#define TG_STR(x) TG_STR_(x)
+
+/*
+ * In a kernel instance (a file that defines TG_PRESET_VALUES, one line of a
+ * family's presets.def): the line's values as compile-time constants named
+ * by the family's list (BLOCK_M = 128, ...), every range and every plan rule
+ * checked at compile time, and TG_INSTANCE_TILE, the tile struct's
+ * initializer in list order ({BLOCK_M, BLOCK_N, ...}) for the plan functions.
+ *   TG_INSTANCE(TG_MICRO_PARAMS, TG_MICRO_NPARAMS, TG_MICRO_RULES)
+ */
+#define TG_INSTANCE(PARAMS, NPARAMS, RULES)                                                  \
+    static_assert(TG_NARGS(TG_PRESET_VALUES) == (NPARAMS),                                   \
+                  "a presets.def line must give one value per parameter of its family");    \
+    enum { PARAMS(TG_INSTANCE_CONST_) };                                                     \
+    PARAMS(TG_INSTANCE_RANGE_)                                                               \
+    RULES(TG_INSTANCE_RULE_, TG_INSTANCE_VALUE_)
+#define TG_INSTANCE_CONST_(i, key, NAME, ...) NAME = TG_ARG(i, TG_PRESET_VALUES),
+#define TG_INSTANCE_RANGE_(i, key, NAME, lo, hi, ...) \
+    static_assert((NAME) >= (lo) && (NAME) <= (hi), #NAME " is outside its range (its family's plan.h)");
+#define TG_INSTANCE_RULE_(cond, why) static_assert(cond, why);
+#define TG_INSTANCE_VALUE_(NAME) (NAME)
+#define TG_INSTANCE_FIELD_(i, key, NAME, ...) NAME,
+#define TG_INSTANCE_TILE(PARAMS) {PARAMS(TG_INSTANCE_FIELD_)}
 
 #endif /* TG_PP_H */

@@ -108,25 +108,17 @@ static size_t workspace(int preset, const tg_gemm_args *g) { return 0; }
  * ---------------------------------------------------------------------- */
 
 /*
- * C's map for the TMA epilogue (EPILOGUE=tma): 3-D (N, M, batch item),
- * boxes of 128 bytes x 64 rows (32 fp32 or 64 bf16 columns of one m64
- * piece), 128-byte swizzle as the staging buffers are written
- * (tg_hplan_epi_addr). TMA stores C only when its pointer, its rows (N
- * elements), its row stride and its batch stride are 16-byte multiples and
- * the strides fit TMA; otherwise *tma_c = 0 and the kernel stores from
- * registers (verify.c's emulator: tma_c). The width too: at the right edge
- * the store writes whole 16-byte pieces (on an H100, N = 129 fp32 with
- * ldc = 136 got 3 floats per row written past N).
- * [Reconstructed by the tmap.c change after its move deleted this
- * function's first version by mistake: its author should check it.]
+ * C for the TMA epilogue, when TMA can store it (tg_hplan_c_takes_tma, and
+ * strides below TMA's limit): a 3-D map (N, M, batch item) of fp32 or bf16,
+ * boxes of 128 bytes x 64 rows with the 128-byte swizzle (plan.h's staging
+ * layout). Else *tma_c = 0 and the kernel stores from registers.
  */
 static tg_status encode_c(CUtensorMap *map, const tg_gemm_args *g, int dev, int *tma_c)
 {
     const int64_t size = (int64_t)tg_dtype_size(g->c_dtype);
     int64_t item = 0;
     *tma_c = 0;
-    if ((uintptr_t)g->c % 16 || g->n * size % 16 || g->ldc * size % 16 ||
-        (g->batch > 1 && g->stride_c * size % 16))
+    if (!tg_hplan_c_takes_tma((uint64_t)(uintptr_t)g->c, g->n, g->ldc, g->batch, g->stride_c, size))
         return TG_SUCCESS;
     if (tg_mul_ovf(g->m, g->ldc * size, &item) || g->ldc * size >= TMA_STRIDE_LIMIT ||
         (g->batch > 1 ? g->stride_c * size : item) >= TMA_STRIDE_LIMIT)
@@ -134,24 +126,6 @@ static tg_status encode_c(CUtensorMap *map, const tg_gemm_args *g, int dev, int 
     TG_TRY(tg_tmap_matrix(map, "c", dev, g->c, g->c_dtype, g->m, g->n, g->ldc, g->batch,
                           g->stride_c, (int)(TG_H_SWIZZLE_BYTES / size), TG_H_WGMMA_M));
     *tma_c = 1;
-    return TG_SUCCESS;
-}
-
-/* SMs of a device, asked once per device: a persistent grid has one block per SM. */
-static tg_status sm_count(int dev, int *out)
-{
-    enum { MAX_DEVICES = 64 };
-    static int sms[MAX_DEVICES]; /* atomics: callers may be threads */
-    const int cached = dev >= 0 && dev < MAX_DEVICES;
-    int n = cached ? __atomic_load_n(&sms[dev], __ATOMIC_ACQUIRE) : 0;
-    if (n <= 0) {
-        TG_CUDA_TRY(cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, dev));
-        if (n <= 0)
-            return TG_FAIL(TG_ERR_CUDA, "device %d reports %d SMs", dev, n);
-        if (cached)
-            __atomic_store_n(&sms[dev], n, __ATOMIC_RELEASE);
-    }
-    *out = n;
     return TG_SUCCESS;
 }
 
@@ -195,9 +169,9 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
     out->cluster[0] = out->cluster[1] = out->cluster[2] = 1;
     if (t.persistent) {
         int blocks = 0; /* one block per SM */
-        TG_TRY(sm_count(dev, &blocks));
+        TG_TRY(tg_device_sm_count(dev, &blocks));
         /* supports() bounded the tile count */
-        const int64_t tiles = tg_hplan_tile_count(&t, p->grid_m, p->grid_n, g->batch);
+        const int64_t tiles = per_item * g->batch;
         out->grid[0] = (unsigned)(tiles < blocks ? tiles : blocks);
         out->grid[1] = 1;
     } else {

@@ -46,25 +46,9 @@
 #error "define TG_NAME and TG_PRESET_VALUES (one line of presets.def) before including kernel.cuh"
 #endif
 
-static_assert(TG_NARGS(TG_PRESET_VALUES) == TG_HOPPER_NPARAMS,
-              "a presets.def line must give one value per parameter of TG_HOPPER_PARAMS");
-
-#define TG_INSTANCE_CONST_(i, key, NAME, ...) NAME = TG_ARG(i, TG_PRESET_VALUES),
-enum { TG_HOPPER_PARAMS(TG_INSTANCE_CONST_) };
-#undef TG_INSTANCE_CONST_
-
-#define TG_RANGE_RULE_(i, key, NAME, lo, hi, ...) \
-    static_assert((NAME) >= (lo) && (NAME) <= (hi), #NAME " is outside its range (src/hopper/plan.h)");
-TG_HOPPER_PARAMS(TG_RANGE_RULE_)
-#undef TG_RANGE_RULE_
-#define TG_STATIC_RULE_(cond, why) static_assert(cond, why);
-#define TG_CONST_(NAME) (NAME)
-TG_HOPPER_RULES(TG_STATIC_RULE_, TG_CONST_)
-#undef TG_STATIC_RULE_
-#undef TG_CONST_
-
-#define TG_INSTANCE_FIELD_(i, key, NAME, ...) NAME,
-#define TG_TILE_INIT {TG_HOPPER_PARAMS(TG_INSTANCE_FIELD_)}
+/* BLOCK_M = 256, ...: the line's values, named by the list; ranges and rules checked. */
+TG_INSTANCE(TG_HOPPER_PARAMS, TG_HOPPER_NPARAMS, TG_HOPPER_RULES)
+#define TG_TILE_INIT TG_INSTANCE_TILE(TG_HOPPER_PARAMS)
 
 enum {
     THREADS = TG_H_THREADS(CONSUMERS, PRODUCER),
@@ -153,8 +137,6 @@ static __device__ __forceinline__ void store_c_(const tg_hopper_params *p, void 
  * ---------------------------------------------------------------------- */
 
 #define KERNEL TG_CAT(tg_hopper_, TG_NAME)
-#define TG_STR_(x) #x
-#define TG_STR(x) TG_STR_(x)
 /* A bounded wait's patience and what it records before it traps: the record, this instance, the barrier. */
 #define TG_HANG(params, what, stage) (params)->patience, (params)->trap, "hopper/" TG_STR(TG_NAME), (what), (stage)
 
@@ -342,7 +324,7 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
     __syncthreads();
 
     const int64_t per_item = (int64_t)p.grid_m * p.grid_n;
-    const int64_t tiles = tg_hplan_tile_count(t, p.grid_m, p.grid_n, p.batch);
+    const int64_t tiles = per_item * p.batch;
     const int64_t first = PERSISTENT ? (int64_t)blockIdx.x : (int64_t)blockIdx.y * per_item + blockIdx.x;
     const int64_t step = PERSISTENT ? (int64_t)gridDim.x : tiles;
     float acc[M_PIECES][ACC_N];

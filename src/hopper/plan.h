@@ -235,21 +235,6 @@ TG_HD uint64_t tg_hplan_desc_b(const tg_htile *t, uint32_t ring, int s, int kk)
     return tg_hplan_desc(ring + tg_hplan_stage_b(t, s) + (uint32_t)(kk * TG_H_WGMMA_K * 2));
 }
 
-/*
- * Shared-memory byte that a wgmma reads for element (row, k) of the operand
- * a descriptor describes (K-major, 128-byte swizzle; PTX ISA canonical
- * layout ((8,m),(T,2k)):((8T,SBO),(1,T)) with T = 8 bf16): the CPU verifier
- * reads operands through this, from the descriptor's bits alone.
- */
-TG_HD uint32_t tg_hplan_desc_addr(uint64_t desc, int row, int k)
-{
-    uint32_t start = (uint32_t)(desc & 0x3FFF) << 4;
-    uint32_t sbo = (uint32_t)((desc >> 32) & 0x3FFF) << 4;
-    uint32_t logical = start + (uint32_t)(row % 8) * TG_H_SWIZZLE_BYTES + (uint32_t)(row / 8) * sbo +
-                       (uint32_t)k * 2;
-    return tg_hplan_swizzle128(logical);
-}
-
 /* ------------------------------------------------------------------------
  * The accumulator fragment and the blocks
  * ---------------------------------------------------------------------- */
@@ -287,6 +272,20 @@ TG_HD uint32_t tg_hplan_epi_addr(uint32_t buf, int row, int byte)
     /* buf is on a 1024-byte boundary, so the swizzle's XOR sees only the row's bits */
     return buf + (((uint32_t)row * TG_H_SWIZZLE_BYTES + (uint32_t)byte) ^ (((uint32_t)row & 7u) << 4));
 }
+/*
+ * Whether the TMA epilogue can store C (else it is stored from registers):
+ * a TMA store needs a 16-byte-aligned C with rows and batch items whole
+ * 16-byte multiples, and it writes whole 16-byte pieces, so N·size must be
+ * one too (on an H100, N = 129 fp32 with ldc = 136 got 3 floats per row
+ * written past N). `es` is C's element size.
+ */
+TG_HD int tg_hplan_c_takes_tma(uint64_t c, int64_t n, int64_t ldc, int64_t batch, int64_t stride_c,
+                               int64_t es)
+{
+    return c % 16 == 0 && n * es % 16 == 0 && ldc * es % 16 == 0 &&
+           (batch <= 1 || stride_c * es % 16 == 0);
+}
+
 /* ------------------------------------------------------------------------
  * The ring's schedule
  * ---------------------------------------------------------------------- */
@@ -349,13 +348,6 @@ TG_HD uint32_t tg_hplan_empty_parity(tg_hring r) { return r.phase ^ 1; }
 typedef struct tg_htilepos {
     int64_t batch, row, col; /* block row and block column */
 } tg_htilepos;
-
-/* Tile numbers there are, over every batch item. */
-TG_HD int64_t tg_hplan_tile_count(const tg_htile *t, int64_t grid_m, int64_t grid_n, int64_t batch)
-{
-    (void)t; /* every configuration numbers its tiles alike */
-    return grid_m * grid_n * batch;
-}
 
 TG_HD tg_htilepos tg_hplan_tile(const tg_htile *t, int64_t w, int64_t grid_m, int64_t grid_n)
 {

@@ -46,14 +46,7 @@ tg_status tg_tmap_driver_encoder(PFN_cuTensorMapEncodeTiled_v12000 *out)
     PFN_cuTensorMapEncodeTiled_v12000 f = __atomic_load_n(&driver_fn, __ATOMIC_ACQUIRE);
     if (!f) {
         void *p = NULL;
-        enum cudaDriverEntryPointQueryResult q = cudaDriverEntryPointSymbolNotFound;
-        TG_CUDA_TRY(cudaGetDriverEntryPointByVersion("cuTensorMapEncodeTiled", &p, 12000,
-                                                     cudaEnableDefault, &q));
-        if (!p || q != cudaDriverEntryPointSuccess)
-            return TG_FAIL(TG_ERR_CUDA,
-                           "the driver has no cuTensorMapEncodeTiled (query result %d): the "
-                           "hopper family needs a CUDA 12 or newer driver",
-                           (int)q);
+        TG_TRY(tg_driver_entry("cuTensorMapEncodeTiled", 12000, &p));
         f = (PFN_cuTensorMapEncodeTiled_v12000)p;
         __atomic_store_n(&driver_fn, f, __ATOMIC_RELEASE);
     }

@@ -39,7 +39,6 @@ typedef struct tg_hplan_ops {
     uint32_t (*epi_buf)(const tg_htile *t, int c, int b);
     uint32_t (*epi_addr)(uint32_t buf, int row, int byte);
     /* how many output tiles there are, and which one is number w */
-    int64_t (*tile_count)(const tg_htile *t, int64_t grid_m, int64_t grid_n, int64_t batch);
     tg_htilepos (*tile)(const tg_htile *t, int64_t w, int64_t grid_m, int64_t grid_n);
     /* PRODUCER=0: stage and parity of K tile kt, and what its stage loads next */
     int (*stage_of)(const tg_htile *t, int kt);
@@ -57,10 +56,8 @@ typedef struct tg_hplan_ops {
 } tg_hplan_ops;
 
 /*
- * plan.h's functions, except desc_addr: tg_hopper_isa_desc_addr below, since
- * plan.h's tg_hplan_desc_addr assumes the 128-byte mode whatever the
- * descriptor says (the operands check holds the two against each other on
- * the kernel's own descriptors).
+ * plan.h's functions, and for desc_addr tg_hopper_isa_desc_addr below (the
+ * kernel only builds descriptors; how the hardware reads them is the ISA's).
  */
 extern const tg_hplan_ops tg_hplan_real_ops;
 

@@ -333,7 +333,7 @@ static void emu_grid(emu *e, int64_t blocks)
     e->grid_m = tg_hplan_grid_m(t, e->m);
     e->grid_n = tg_hplan_grid_n(t, e->n);
     e->k_tiles = tg_hplan_k_tiles(t, e->k);
-    e->tiles = e->ops->tile_count(t, e->grid_m, e->grid_n, e->batch);
+    e->tiles = e->grid_m * e->grid_n * e->batch;
     if (e->k_tiles == 0)
         return;
     if (!t->persistent) {
@@ -366,9 +366,8 @@ static int emu_alloc(emu *e)
     if (!e->smem || !e->a_op || !e->b_op || !e->prod || !e->acc || !e->hw || !e->staged ||
         !e->staged_gen)
         return 0;
-    /* family.c: TMA stores C when its rows and batch items are 16-byte multiples (C packed,
-     * its pointer 16-byte aligned as cudaMalloc's). */
-    e->tma_c = e->n * 4 % 16 == 0 && (e->batch <= 1 || e->m * e->n * 4 % 16 == 0);
+    /* C packed (ldc = N, batch stride M·N), fp32, its pointer 16-byte aligned as cudaMalloc's. */
+    e->tma_c = tg_hplan_c_takes_tma(0, e->n, e->n, e->batch, e->m * e->n, 4);
     for (int th = 0; th < 128; th++)
         for (int i = 0; i < acc_n; i++)
             e->hw[th * acc_n + i] = isa_frag(th / 32, th % 32, i);

@@ -47,24 +47,9 @@
  * This instance's parameters, as compile-time constants
  * ---------------------------------------------------------------------- */
 
-static_assert(TG_NARGS(TG_PRESET_VALUES) == TG_MICRO_NPARAMS,
-              "a presets.def line must give one value per parameter of TG_MICRO_PARAMS");
-
-/* BLOCK_M = 128, BLOCK_N = 128, ...: the line's values, named by the list. */
-#define TG_INSTANCE_CONST_(i, key, NAME, ...) NAME = TG_ARG(i, TG_PRESET_VALUES),
-enum { TG_MICRO_PARAMS(TG_INSTANCE_CONST_) };
-#undef TG_INSTANCE_CONST_
-
-/* Every range and every plan rule, checked for this instance at compile time. */
-#define TG_RANGE_RULE_(i, key, NAME, lo, hi, ...) \
-    static_assert((NAME) >= (lo) && (NAME) <= (hi), #NAME " is outside its range (src/micro/plan.h)");
-TG_MICRO_PARAMS(TG_RANGE_RULE_)
-#undef TG_RANGE_RULE_
-#define TG_STATIC_RULE_(cond, why) static_assert(cond, why);
-#define TG_CONST_(NAME) (NAME)
-TG_MICRO_RULES(TG_STATIC_RULE_, TG_CONST_)
-#undef TG_STATIC_RULE_
-#undef TG_CONST_
+/* BLOCK_M = 128, BLOCK_N = 128, ...: the line's values, named by the list; every
+ * range and every plan rule checked for this instance at compile time. */
+TG_INSTANCE(TG_MICRO_PARAMS, TG_MICRO_NPARAMS, TG_MICRO_RULES)
 
 /* Derived, from the plan's macros (the same ones tg_plan_* call). */
 enum {
@@ -83,8 +68,7 @@ enum {
 };
 
 /* This instance's tile, for the plan functions: {BLOCK_M, BLOCK_N, ...} in list order. */
-#define TG_INSTANCE_FIELD_(i, key, NAME, ...) NAME,
-#define TG_TILE_INIT {TG_MICRO_PARAMS(TG_INSTANCE_FIELD_)}
+#define TG_TILE_INIT TG_INSTANCE_TILE(TG_MICRO_PARAMS)
 
 /* ------------------------------------------------------------------------
  * Global → shared: one slice of one operand
