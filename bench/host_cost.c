@@ -19,6 +19,8 @@
  *
  *   tg_host_cost [--config NAME]      (default warp64; exits 77 without a GPU)
  *   tg_host_cost --config persistent  (a hopper preset: two tensor maps per call)
+ *   tg_host_cost --parts [--config NAME]  what the library's share is made of:
+ *       each step of a call alone, on fresh pointers, ns per call
  *
  * The issue's target: tg_gemm(args, cfg) at most 1 us above the bare launch;
  * the last line says whether this run met it.
@@ -30,6 +32,7 @@
 
 #include "core/core.h"
 #include "harness.h"
+#include "hopper/hopper.h"
 
 enum { SETS = 64, SHIFTS = 512, BATCH = 200, ROUNDS = 30, DIM = 256 };
 enum { CONTENDERS_MAX = 5 }; /* the contenders below */
@@ -66,15 +69,92 @@ static int cmp_double(const void *x, const void *y)
 typedef enum contender { BARE, TG_CFG, TG_CHOICE, PREPARE, CUBLAS, CONTENDERS } contender;
 _Static_assert((int)CONTENDERS == (int)CONTENDERS_MAX, "CONTENDERS_MAX counts the contenders");
 static const char *const names[CONTENDERS] = {
-    "cudaLaunchKernel (bare, same kernel)", "tg_gemm(args, cfg)",
+    "cudaLaunchKernel(ExC) (bare, same kernel)", "tg_gemm(args, cfg)",
     "tg_gemm(args, NULL: library's choice)", "tg_gemm_prepare alone (no launch)", "cublasGemmEx"};
+
+/*
+ * --parts: the steps of a call, each timed alone over PART_CALLS calls on
+ * fresh pointers (ns per call, the median of ROUNDS): the runtime's
+ * cudaGetDevice, the driver's pointer query (three per call), the hopper
+ * family's tensor maps from the cache (three per call), and the whole
+ * prepare of the configuration.
+ */
+enum { PART_CALLS = 2000 };
+typedef enum part { GET_DEVICE, POINTER_QUERY, TENSOR_MAP, PREPARE_ALL, PARTS } part;
+static const char *const part_names[PARTS] = {
+    "cudaGetDevice", "cuPointerGetAttributes (2 attributes)",
+    "tensor map from the cache (tg_tmap_matrix)", "tg_gemm_prepare (the whole call but the launch)"};
+
+static int parts(const tg_gemm_args *sets, const tg_config *cfg)
+{
+    void *q = NULL;
+    TH_TG(tg_driver_entry("cuPointerGetAttributes", 7000, &q));
+    PFN_cuPointerGetAttributes_v7000 query = (PFN_cuPointerGetAttributes_v7000)q;
+    static double samples[PARTS][ROUNDS];
+    int call = 0;
+    for (int round = -1; round < ROUNDS; round++)
+        for (int who = 0; who < PARTS; who++) {
+            const double t0 = now_us();
+            for (int i = 0; i < PART_CALLS; i++, call++) {
+                const tg_gemm_args g = fresh(sets, call);
+                switch (who) {
+                case GET_DEVICE: {
+                    int dev;
+                    TH_CUDA(cudaGetDevice(&dev));
+                    break;
+                }
+                case POINTER_QUERY: {
+                    unsigned int type = 0;
+                    CUdeviceptr view = 0;
+                    CUpointer_attribute what[2] = {CU_POINTER_ATTRIBUTE_MEMORY_TYPE,
+                                                   CU_POINTER_ATTRIBUTE_DEVICE_POINTER};
+                    void *into[2] = {&type, &view};
+                    if (query(2, what, into, (CUdeviceptr)(uintptr_t)g.a) != CUDA_SUCCESS ||
+                        type != CU_MEMORYTYPE_DEVICE) {
+                        fprintf(stderr, "cuPointerGetAttributes: not device memory\n");
+                        return 1;
+                    }
+                    break;
+                }
+                case TENSOR_MAP: {
+                    CUtensorMap map;
+                    TH_TG(tg_tmap_matrix(&map, "a", 0, g.a, TG_DTYPE_BF16, g.m, g.k, g.lda, 1, 0,
+                                         64, 128));
+                    break;
+                }
+                case PREPARE_ALL: {
+                    tg_gemm_args read;
+                    tg_launch l;
+                    TH_TG(tg_gemm_prepare(&g, cfg, &read, &l));
+                    break;
+                }
+                }
+            }
+            if (round >= 0)
+                samples[who][round] = (now_us() - t0) * 1e3 / PART_CALLS;
+        }
+    printf("host cost by part (%s, fresh pointers every call, median of %d rounds of %d calls):\n",
+           cfg->name, ROUNDS, PART_CALLS);
+    for (int who = 0; who < PARTS; who++) {
+        qsort(samples[who], ROUNDS, sizeof(double), cmp_double);
+        printf("  %-50s %7.1f ns\n", part_names[who], samples[who][ROUNDS / 2]);
+    }
+    return 0;
+}
 
 int main(int argc, char **argv)
 {
-    const char *config = argc == 3 && !strcmp(argv[1], "--config") ? argv[2] : "warp64";
-    if (argc != 1 && argc != 3) {
-        fprintf(stderr, "usage: tg_host_cost [--config NAME]\n");
-        return 2;
+    int want_parts = 0;
+    const char *config = "warp64";
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--parts"))
+            want_parts = 1;
+        else if (!strcmp(argv[i], "--config") && i + 1 < argc)
+            config = argv[++i];
+        else {
+            fprintf(stderr, "usage: tg_host_cost [--parts] [--config NAME]\n");
+            return 2;
+        }
     }
     if (!th_have_gpu(stdout))
         return 77;
@@ -103,6 +183,8 @@ int main(int argc, char **argv)
         tg_gemm_args read;
         TH_TG(tg_gemm_prepare(&sets[i], &cfg, &read, &launches[i]));
     }
+    if (want_parts)
+        return parts(sets, &cfg);
 
     static double samples[CONTENDERS][ROUNDS];
     for (int round = -1; round < ROUNDS; round++) /* round -1: warm-up */
@@ -118,7 +200,17 @@ int main(int argc, char **argv)
                     void *params[1] = {(void *)l->params};
                     const dim3 grid = {l->grid[0], l->grid[1], l->grid[2]};
                     const dim3 block = {l->block[0], l->block[1], l->block[2]};
-                    TH_CUDA(cudaLaunchKernel(l->kernel, grid, block, params, l->smem, stream));
+                    if (l->cluster[0] * l->cluster[1] * l->cluster[2] == 1) {
+                        TH_CUDA(cudaLaunchKernel(l->kernel, grid, block, params, l->smem, stream));
+                    } else { /* a cluster kernel: its launch names the cluster */
+                        cudaLaunchAttribute attr;
+                        attr.id = cudaLaunchAttributeClusterDimension;
+                        attr.val.clusterDim.x = l->cluster[0];
+                        attr.val.clusterDim.y = l->cluster[1];
+                        attr.val.clusterDim.z = l->cluster[2];
+                        cudaLaunchConfig_t c = {grid, block, l->smem, stream, &attr, 1};
+                        TH_CUDA(cudaLaunchKernelExC(&c, l->kernel, params));
+                    }
                     break;
                 }
                 case TG_CFG: TH_TG(tg_gemm(&g, &cfg, stream)); break;

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cublaslt.h"
 #include "harness.h"
 #include "options.h"
 #include "tilegemm.h"
@@ -98,11 +99,13 @@ static th_shape shape_of(const cli_options *o)
 enum { MAX_ROUNDS = 100, MAX_ROWS = 64, MAX_SETS = 16 };
 
 typedef struct timing_ctx {
-    const tg_config *cfg; /* the library's choice when NULL and !cublas */
+    const tg_config *cfg; /* the library's choice when NULL and neither baseline */
     int cublas;
     cublasHandle_t h;
     tg_gemm_args *sets; /* input sets rotated so caches do not hold them */
     int nsets;
+    const baseline_lt *lt; /* "cuBLASLt best": algorithm lt_algo of lt, when lt is set */
+    int lt_algo;
 } timing_ctx;
 
 static void timed_call(void *vctx, int iter)
@@ -111,6 +114,10 @@ static void timed_call(void *vctx, int iter)
     tg_gemm_args *g = &t->sets[iter % t->nsets];
     if (t->cublas) {
         TH_CUBLAS(baseline_cublas_gemm(t->h, g, NULL));
+        return;
+    }
+    if (t->lt) {
+        TH_CUBLAS(baseline_lt_gemm(t->lt, t->lt_algo, g, NULL));
         return;
     }
     tg_status s = tg_gemm(g, t->cfg, NULL);
@@ -194,7 +201,54 @@ typedef struct measured {
     int n;
     double cublas_ms;
     int sets; /* input sets rotated while timing */
+    /* "cuBLASLt best": the algorithm picked (-1: none), of how many offered, its check and time */
+    int lt_algo, lt_offered;
+    th_check lt_chk;
+    double lt_ms;
 } measured;
+
+/* th_check_gemm's GEMM for "cuBLASLt best". */
+static int run_lt(void *ctx, const tg_gemm_args *g, FILE *log)
+{
+    const timing_ctx *t = ctx;
+    cublasStatus_t s = baseline_lt_gemm(t->lt, t->lt_algo, g, NULL);
+    if (s != CUBLAS_STATUS_SUCCESS && log)
+        fprintf(log, "  cuBLASLt algorithm %d: %s\n", t->lt_algo, cublasGetStatusString(s));
+    return s != CUBLAS_STATUS_SUCCESS;
+}
+
+/*
+ * "cuBLASLt best" for p's shape: every algorithm cuBLASLt's heuristic offers
+ * (64 MiB workspace), each timed once (o's warm-up and reps) on the timing
+ * sets; the fastest is checked like a configuration. Sets out->lt_*; -1 for
+ * lt_algo when cuBLASLt offers nothing for the shape (a batch, say).
+ */
+static void pick_lt(baseline_lt *lt, const cli_options *o, th_problem *p, cublasHandle_t h,
+                    timing_sets *ts, measured *out)
+{
+    out->lt_algo = -1;
+    out->lt_offered = 0;
+    if (o->no_lt || baseline_lt_init(lt, &p->g) != CUBLAS_STATUS_SUCCESS)
+        return;
+    out->lt_offered = lt->nalgos;
+    double best = INFINITY;
+    for (int a = 0; a < lt->nalgos; a++) {
+        if (lt->algos[a].state != CUBLAS_STATUS_SUCCESS ||
+            baseline_lt_gemm(lt, a, &ts->sets[0], NULL) != CUBLAS_STATUS_SUCCESS)
+            continue; /* offered, but it does not run on these operands */
+        timing_ctx ctx = {NULL, 0, h, ts->sets, ts->n, lt, a};
+        const double ms = th_time_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
+        if (ms < best) {
+            best = ms;
+            out->lt_algo = a;
+        }
+    }
+    TH_CUDA(cudaGetLastError());
+    if (out->lt_algo >= 0) {
+        timing_ctx ctx = {NULL, 0, h, ts->sets, ts->n, lt, out->lt_algo};
+        out->lt_chk = th_check_gemm(run_lt, &ctx, p, h, stderr);
+    }
+}
 
 /*
  * Check each entry on one fresh problem of o's shape, then time those that
@@ -217,18 +271,25 @@ static int measure(const entry *es, int n, const cli_options *o, measured *out)
         r->chk = th_check_config(entry_cfg(&es[i]), &p, h, stderr);
         failed |= !r->chk.pass;
     }
-    static double rounds[MAX_ROWS + 1][MAX_ROUNDS];
+    baseline_lt lt;
+    pick_lt(&lt, o, &p, h, &ts, out);
+    const int with_lt = out->lt_algo >= 0 && out->lt_chk.pass;
+    static double rounds[MAX_ROWS + 2][MAX_ROUNDS];
     for (int round = 0; round < o->rounds; round++)
-        for (int i = 0; i <= n; i++) { /* i == n: cuBLAS */
+        for (int i = 0; i <= n + with_lt; i++) { /* i == n: cuBLAS; n + 1: cuBLASLt best */
             if (i < n && !out->rows[i].chk.pass)
                 continue;
-            timing_ctx ctx = {i < n ? entry_cfg(&es[i]) : NULL, i == n, h, ts.sets, ts.n};
+            timing_ctx ctx = {i < n ? entry_cfg(&es[i]) : NULL, i == n, h, ts.sets, ts.n,
+                              i == n + 1 ? &lt : NULL, out->lt_algo};
             rounds[i][round] = th_time_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
         }
     for (int i = 0; i < n; i++)
         out->rows[i].ms = out->rows[i].chk.pass ? median(rounds[i], o->rounds) : INFINITY;
     out->cublas_ms = median(rounds[n], o->rounds);
+    out->lt_ms = with_lt ? median(rounds[n + 1], o->rounds) : INFINITY;
     out->sets = ts.n;
+    if (out->lt_offered)
+        baseline_lt_free(&lt);
     free_timing_sets(&ts);
     th_problem_free(&p);
     TH_CUBLAS(cublasDestroy(h));
@@ -243,23 +304,51 @@ static int check_and_time(const entry *es, int n, const cli_options *o)
     printf("M=%" PRId64 " N=%" PRId64 " K=%" PRId64 ", bf16 in, %s out, median of %d rounds x "
            "%d calls (interleaved), %d input set(s), seed %" PRIu64 "\n",
            o->m, o->n, o->k, tg_dtype_name(o->dtype), o->rounds, o->reps, m.sets, o->seed);
-    printf("%-16s %-7s %-10s %-10s %-10s %9s %9s %9s\n", "config", "check", "rel_fro",
-           "err/bound", "=cuBLAS?", "ms", "TFLOP/s", "vs cuBLAS");
+    const int lt = !o->no_lt; /* the "vs Lt best" column (--no-lt: the table without it) */
+    printf("%-17s %-7s %-10s %-10s %-10s %9s %9s %9s%s\n", "config", "check", "rel_fro",
+           "err/bound", "=cuBLAS?", "ms", "TFLOP/s", "vs cuBLAS", lt ? "   vs Lt best" : "");
     for (int i = 0; i < m.n; i++) {
         const row *r = &m.rows[i];
         char same[16] = "-";
         if (r->chk.cublas_rel_fro >= 0)
             snprintf(same, sizeof same, "%.1e", r->chk.cublas_rel_fro);
-        printf("%-16s %-7s %-10.2e %-10.3f %-10s", r->name, r->chk.pass ? "pass" : "FAIL",
+        printf("%-17s %-7s %-10.2e %-10.3f %-10s", r->name, r->chk.pass ? "pass" : "FAIL",
                r->chk.rel_fro, r->chk.max_ratio, same);
         if (r->chk.pass)
-            printf(" %9.3f %9.1f %8.1f%%\n", r->ms, th_tflops(o->m, o->n, o->k, r->ms),
+            printf(" %9.3f %9.1f %8.1f%%", r->ms, th_tflops(o->m, o->n, o->k, r->ms),
                    100.0 * m.cublas_ms / r->ms);
         else
-            printf(" %9s %9s %9s\n", "-", "-", "-"); /* never timed: it failed its check */
+            printf(" %9s %9s %9s", "-", "-", "-"); /* never timed: it failed its check */
+        if (lt && r->chk.pass && isfinite(m.lt_ms))
+            printf(" %12.1f%%", 100.0 * m.lt_ms / r->ms);
+        else if (lt)
+            printf(" %13s", "-");
+        printf("\n");
     }
-    printf("%-16s %-7s %-10s %-10s %-10s %9.3f %9.1f %8.1f%%\n", "cuBLAS", "-", "-", "-", "-",
+    printf("%-17s %-7s %-10s %-10s %-10s %9.3f %9.1f %8.1f%%", "cuBLAS", "-", "-", "-", "-",
            m.cublas_ms, th_tflops(o->m, o->n, o->k, m.cublas_ms), 100.0);
+    if (lt && isfinite(m.lt_ms))
+        printf(" %12.1f%%", 100.0 * m.lt_ms / m.cublas_ms);
+    else if (lt)
+        printf(" %13s", "-");
+    printf("\n");
+    if (!lt)
+        return failed;
+    if (m.lt_algo < 0) {
+        printf("%-17s (cuBLASLt offered no algorithm that runs on this shape)\n", "cuBLASLt best");
+        return failed;
+    }
+    const th_check *c = &m.lt_chk;
+    char same[16] = "-";
+    if (c->cublas_rel_fro >= 0)
+        snprintf(same, sizeof same, "%.1e", c->cublas_rel_fro);
+    printf("%-17s %-7s %-10.2e %-10.3f %-10s", "cuBLASLt best", c->pass ? "pass" : "FAIL",
+           c->rel_fro, c->max_ratio, same);
+    if (c->pass)
+        printf(" %9.3f %9.1f %8.1f%% %12.1f%%", m.lt_ms, th_tflops(o->m, o->n, o->k, m.lt_ms),
+               100.0 * m.cublas_ms / m.lt_ms, 100.0);
+    printf("   (algorithm %d of the %d its heuristic offered, the fastest timed once each)\n",
+           m.lt_algo, m.lt_offered);
     return failed;
 }
 
@@ -496,6 +585,9 @@ static int cmd_tune(cli_options o)
                100.0 * m.cublas_ms / m.rows[i].ms, m.rows[i].chk.pass ? "" : "  (failed its check)");
     printf("  %-14s %9.3f ms %8.1f TFLOP/s\n", "cuBLAS", m.cublas_ms,
            th_tflops(o.m, o.n, o.k, m.cublas_ms));
+    if (isfinite(m.lt_ms))
+        printf("  %-14s %9.3f ms %8.1f TFLOP/s (cuBLASLt's algorithm %d of %d offered, the fastest)\n",
+               "cuBLASLt best", m.lt_ms, th_tflops(o.m, o.n, o.k, m.lt_ms), m.lt_algo, m.lt_offered);
     if (m.rows[0].chk.pass)
         printf("best: --config %s\n", m.rows[0].name);
     return failed;

@@ -19,7 +19,7 @@
 
 enum opt_id {
     O_CONFIG = 1, O_CONFIGS, O_SHAPES, O_M, O_N, O_K, O_LDA, O_LDB, O_LDC, O_BATCH, O_DTYPE,
-    O_ALPHA, O_BETA, O_MISALIGN, O_REPS, O_WARMUP, O_ROUNDS, O_SEED, O_HELP, O_COUNT
+    O_ALPHA, O_BETA, O_MISALIGN, O_REPS, O_WARMUP, O_ROUNDS, O_SEED, O_NO_LT, O_HELP, O_COUNT
 };
 
 static const struct option long_options[] = {
@@ -41,6 +41,7 @@ static const struct option long_options[] = {
     {"warmup", required_argument, NULL, O_WARMUP},
     {"rounds", required_argument, NULL, O_ROUNDS},
     {"seed", required_argument, NULL, O_SEED},
+    {"no-lt", no_argument, NULL, O_NO_LT},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -57,8 +58,9 @@ typedef struct command {
 } command;
 
 static const command commands[CMD_COUNT] = {
-    [CMD_RUN] = {"run", BIT(O_DTYPE) | TIMING_OPTS,
+    [CMD_RUN] = {"run", BIT(O_DTYPE) | TIMING_OPTS | BIT(O_NO_LT),
                  "usage: tilegemm run [--dtype fp32|bf16] [--reps R] [--warmup W] [--rounds N] [--seed S]\n"
+                 "         [--no-lt]\n"
                  "  The main job: 8192^3 with the library's choice, seed and split8, each checked\n"
                  "  and timed beside cuBLAS in the same run. Without a GPU, runs the CPU plan\n"
                  "  verifier for every compiled configuration instead.\n"},
@@ -71,11 +73,16 @@ static const command commands[CMD_COUNT] = {
                    "  Run one GEMM, C = alpha*A*B^T + beta*C, on fresh random inputs and check\n"
                    "  every element (CPU reference in double, or cuBLAS plus reference rows for\n"
                    "  large shapes). No --config: the library's choice. Exit 0 pass, 1 fail.\n"},
-    [CMD_BENCH] = {"bench", BIT(O_CONFIGS) | BIT(O_SHAPES) | BIT(O_DTYPE) | TIMING_OPTS,
+    [CMD_BENCH] = {"bench", BIT(O_CONFIGS) | BIT(O_SHAPES) | BIT(O_DTYPE) | TIMING_OPTS | BIT(O_NO_LT),
                    "usage: tilegemm bench [--configs a,b | \"a;b,key=v\"] [--shapes MxNxK,...]\n"
                    "         [--dtype fp32|bf16] [--reps R] [--warmup W] [--rounds N] [--seed S]\n"
+                   "         [--no-lt]\n"
                    "  Check, then time each configuration (default: every compiled one) on each\n"
                    "  shape (default 8192^3), cuBLAS in the same run; TFLOP/s and ratios.\n"
+                   "  Two baselines: cuBLAS as a user calls it (cublasGemmEx, default algorithm)\n"
+                   "  and \"cuBLASLt best\": every algorithm cuBLASLt's heuristic offers for the\n"
+                   "  shape (64 MiB workspace) timed once, the fastest checked and then timed in\n"
+                   "  the rounds; a ratio to each. --no-lt: cuBLAS only.\n"
                    "  Timing: N rounds (default 5), each giving every contender W warm-up and R\n"
                    "  timed calls in turn; the median of the rounds' medians.\n"},
     [CMD_TUNE] = {"tune", SHAPE_OPTS | BIT(O_DTYPE) | TIMING_OPTS,
@@ -276,6 +283,7 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t len)
         case O_ALPHA: r = float_value(cmd->name, flag, v, &o->alpha, err, len); break;
         case O_BETA: r = float_value(cmd->name, flag, v, &o->beta, err, len); break;
         case O_MISALIGN: o->misalign = 1; break;
+        case O_NO_LT: o->no_lt = 1; break;
         case O_REPS:
             r = int_value(cmd->name, flag, v, 1, 100000, &x, err, len);
             o->reps = (int)x;

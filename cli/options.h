@@ -40,6 +40,7 @@ typedef struct cli_options {
     int misalign;          /* --misalign */
     int reps, warmup;      /* --reps (20), --warmup (5) */
     int rounds;            /* --rounds (5): interleaved timing rounds */
+    int no_lt;             /* --no-lt: time cuBLAS only, not "cuBLASLt best" too */
     uint64_t seed;         /* --seed */
     int seed_set;
 } cli_options;

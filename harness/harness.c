@@ -498,18 +498,29 @@ static int64_t stray_bytes(const th_problem *p, const unsigned char *after, FILE
     return stray + changed(p, after, pos, (int64_t)p->c_mem_bytes, &shown, log);
 }
 
+/* th_check_config's GEMM: tg_gemm with the configuration ctx (NULL: the library's choice). */
+static int run_tg_gemm(void *ctx, const tg_gemm_args *g, FILE *log)
+{
+    const tg_config *cfg = ctx;
+    tg_status s = tg_gemm(g, cfg, NULL);
+    if (s != TG_SUCCESS && log)
+        fprintf(log, "  %s: tg_gemm failed: %s: %s\n", cfg ? cfg->name : "(library's choice)",
+                tg_status_string(s), tg_last_error());
+    return s != TG_SUCCESS;
+}
+
 th_check th_check_config(const tg_config *cfg, th_problem *p, cublasHandle_t h, FILE *log)
+{
+    return th_check_gemm(run_tg_gemm, (void *)cfg, p, h, log);
+}
+
+th_check th_check_gemm(th_gemm_fn fn, void *ctx, th_problem *p, cublasHandle_t h, FILE *log)
 {
     th_check res = {0};
     const tg_gemm_args *g = &p->g;
     th_tol tol = th_tolerance(g->c_dtype, g->k);
     TH_CUDA(cudaMemcpy(p->c_mem, p->hc, p->c_mem_bytes, cudaMemcpyHostToDevice));
-    tg_status s = tg_gemm(g, cfg, NULL);
-    const char *name = cfg ? cfg->name : "(library's choice)";
-    if (s != TG_SUCCESS) {
-        if (log)
-            fprintf(log, "  %s: tg_gemm failed: %s: %s\n", name, tg_status_string(s),
-                    tg_last_error());
+    if (fn(ctx, g, log)) {
         res.against = "nothing (launch failed)";
         return res;
     }

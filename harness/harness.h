@@ -205,6 +205,14 @@ typedef struct th_check {
  */
 th_check th_check_config(const tg_config *cfg, th_problem *p, cublasHandle_t h, FILE *log);
 
+/*
+ * The same check for any GEMM: fn(ctx, g, log) computes g on the default
+ * stream and returns 0, or says why it could not to log and returns nonzero
+ * (the check then fails). For baselines the CLI times beside cuBLAS.
+ */
+typedef int (*th_gemm_fn)(void *ctx, const tg_gemm_args *g, FILE *log);
+th_check th_check_gemm(th_gemm_fn fn, void *ctx, th_problem *p, cublasHandle_t h, FILE *log);
+
 #ifdef __cplusplus
 }
 #endif

@@ -83,7 +83,8 @@ if has sanitize; then
                 # memcheck: beta 0.5 (C read, stored from registers) for EPILOGUE=registers, beta 0 and
                 # a TMA-storable C (N*4 a multiple of 16) for EPILOGUE=tma
                 [ $tool = memcheck ] && args="--m 129 --n 65 --k 200 --alpha 2 --beta 0.5"
-                [ $tool = memcheck ] && [ "${cfg#tma_store}" != "$cfg" ] && args="--m 129 --n 136 --k 200 --alpha 2"
+                [ $tool = memcheck ] && $T plan --config "$cfg" | grep -q "epilogue  *through shared memory" &&
+                    args="--m 129 --n 136 --k 200 --alpha 2"
             fi
             log="$OUT/san_${tool}_${cfg}.log"
             timeout 300 compute-sanitizer --tool $tool --error-exitcode 9 $T check --config $cfg $args > "$log" 2>&1
@@ -131,7 +132,7 @@ if has compare; then
         for r in $(seq 1 "${ROUNDS:-3}"); do
             for c in seed split8 warp64; do
                 for who in old new; do
-                    if [ $who = old ]; then run="$OLD bench"; else run="$T bench --rounds 1"; fi
+                    if [ $who = old ]; then run="$OLD bench"; else run="$T bench --rounds 1 --no-lt"; fi
                     # both print: name check rel_fro err/bound =cuBLAS? ms TFLOP/s vs-cuBLAS
                     $run --configs $c --shapes 8192x8192x8192 --reps ${COMPARE_REPS:-20} --seed 1 2>&1 \
                         | awk -v who=$who -v r=$r '$1 ~ /^(seed|split8|warp64|cuBLAS)$/ { print who, r, $1, $(NF-1), $NF }' \
@@ -160,7 +161,7 @@ if has ncu; then
     metrics+=,lts__throughput.avg.pct_of_peak_sustained_elapsed
     metrics+=,lts__t_bytes.sum.per_second
     metrics+=,dram__throughput.avg.pct_of_peak_sustained_elapsed
-    metrics+=,gpc__cycles_elapsed.avg.per_second,gpu__time_duration.sum
+    metrics+=,gpc__cycles_elapsed.avg.per_second,gpu__time_duration.sum,launch__grid_size,launch__cluster_dim_x
     metrics+=,l1tex__data_bank_conflicts_pipe_lsu_mem_shared.sum
     metrics+=,regex:smsp__average_warps_issue_stalled_.*_per_issue_active.ratio
     shape=${NCU_SHAPE:-8192x8192x8192}
@@ -175,7 +176,7 @@ if has ncu; then
         fi
         ncu "${sel[@]}" --clock-control none --metrics "$metrics" "${run[@]}" > "$OUT/ncu_$cfg.txt" 2>&1
         note "ncu $cfg ($shape): $(grep -m1 -oE '^  [A-Za-z_0-9<>:, ]+\(' "$OUT/ncu_$cfg.txt" | cut -c1-90)"
-        grep -E "cycles_active|bank_conflicts|throughput|bytes.sum.per_second|per_second|duration|stalled_(long_scoreboard|barrier|wait|math|mio|lg|membar|sleeping|dispatch|no_instruction|short)" \
+        grep -E "cycles_active|bank_conflicts|throughput|bytes.sum.per_second|per_second|duration|launch__|stalled_(long_scoreboard|barrier|wait|math|mio|lg|membar|sleeping|dispatch|no_instruction|short)" \
             "$OUT/ncu_$cfg.txt" | awk '$NF != "0" && $NF != "n/a" {printf "  %-80s %s %s\n", $1, $(NF-1), $NF}' >> "$SUMMARY"
     done
 fi

@@ -176,6 +176,63 @@ static __device__ __forceinline__ void tg_tma_load_3d(uint32_t dst, const void *
                  : "memory");
 }
 
+/*
+ * TMA multicast: the same box into shared memory at offset `dst` of every
+ * block of the cluster in `mask` (bit r: rank r), completing the mbarrier at
+ * offset `bar` in each.
+ */
+static __device__ __forceinline__ void tg_tma_load_3d_multicast(uint32_t dst, const void *map,
+                                                                uint32_t bar, int c0, int c1,
+                                                                int c2, uint16_t mask)
+{
+    asm volatile("cp.async.bulk.tensor.3d.shared::cluster.global.tile.mbarrier::complete_tx::bytes"
+                 ".multicast::cluster [%0], [%1, {%2, %3, %4}], [%5], %6;\n" ::"r"(dst),
+                 "l"(map), "r"(c0), "r"(c1), "r"(c2), "r"(bar), "h"(mask)
+                 : "memory");
+}
+
+/* Blocks in this block's cluster (1 without one). */
+static __device__ __forceinline__ uint32_t tg_cluster_size(void)
+{
+    uint32_t n;
+    asm volatile("mov.u32 %0, %%cluster_nctarank;\n" : "=r"(n));
+    return n;
+}
+
+/* This block's rank in its cluster (0 without one). */
+static __device__ __forceinline__ uint32_t tg_cluster_rank(void)
+{
+    uint32_t r;
+    asm volatile("mov.u32 %0, %%cluster_ctarank;\n" : "=r"(r));
+    return r;
+}
+
+/*
+ * Arrive on the mbarrier at offset `bar` in the shared memory of cluster
+ * block `rank`, with the default semantics (release at CTA scope). Not
+ * .release.cluster: that is a cluster-wide fence on every arrival, which
+ * ncu showed as the top stall ("membar", 11.5 per issued instruction) of a
+ * kernel at 0.39x its cluster-free self (bench/RESULTS.md entry 14); a
+ * consumer's arrival orders no data of its own (its wgmmas' reads of the
+ * stage completed before it), it only hands the stage back.
+ */
+static __device__ __forceinline__ void tg_mbar_arrive_cluster(uint32_t bar, uint32_t rank)
+{
+    asm volatile("{\n.reg .b32 remote;\nmapa.shared::cluster.u32 remote, %0, %1;\n"
+                 "mbarrier.arrive.shared::cluster.b64 _, [remote];\n}\n" ::"r"(bar), "r"(rank)
+                 : "memory");
+}
+
+/*
+ * Every thread of every block of the cluster arrives, then waits for the
+ * others (release / acquire at cluster scope). Not .aligned: a warp may
+ * reach it diverged (the producer's one issuing thread).
+ */
+static __device__ __forceinline__ void tg_cluster_sync(void)
+{
+    asm volatile("barrier.cluster.arrive.release;\nbarrier.cluster.wait.acquire;\n" ::: "memory");
+}
+
 /* TMA: shared memory → the box at (c0, c1, c2) of a 3-D tensor map; one bulk group per commit. */
 static __device__ __forceinline__ void tg_tma_store_3d(const void *map, uint32_t src, int c0, int c1,
                                                        int c2)

@@ -10,6 +10,10 @@
  * fails at synchronisation, and tg_trap_report() names the kernel, the
  * barrier, its stage and parity. ctest's TIMEOUT catches a real hang.
  *
+ * `test_hang_gpu cluster`: the cluster configuration mc_1x2 launched
+ * without its cluster (its blocks would wait on peers that do not exist)
+ * must trap at once with a record that says so.
+ *
  * The trap leaves the CUDA context unusable, so this is its own process.
  * Exits 77 (ctest: skipped) when no sm_90 GPU is present.
  */
@@ -29,10 +33,39 @@ static double seconds(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* test_hang_gpu [LOG2]: the wait's patience is 2^LOG2 failed try_waits (default 12). */
+/* mc_1x2 launched as plain blocks, without its cluster of 2. */
+static int no_cluster(const tg_gemm_args *g)
+{
+    tg_config cfg;
+    TH_TG(tg_config_parse("mc_1x2", &cfg));
+    tg_gemm_args checked;
+    tg_launch l;
+    TH_TG(tg_gemm_prepare(g, &cfg, &checked, &l));
+    if (l.cluster[0] != 2) {
+        printf("FAIL: mc_1x2 should launch clusters of 2 blocks, not %u\n", l.cluster[0]);
+        return 1;
+    }
+    l.cluster[0] = 1;
+    TH_TG(tg_launch_on(&l, NULL));
+    const cudaError_t e = cudaDeviceSynchronize();
+    char why[512] = "";
+    const int trapped = tg_trap_report(why, sizeof why);
+    printf("synchronize: %s\ntrap report: %s\n", cudaGetErrorName(e), trapped ? why : "(none)");
+    const int ok = e != cudaSuccess && trapped && strstr(why, "kernel hopper/mc_1x2 trapped") &&
+                   strstr(why, "launched with clusters of 1 blocks, built for clusters of 2");
+    printf("%s\n", ok ? "ok: launched without its cluster, the kernel trapped and said so"
+                      : "FAIL: expected a failed launch and a trap record naming the cluster");
+    return ok ? 0 : 1;
+}
+
+/*
+ * test_hang_gpu [LOG2]: the wait's patience is 2^LOG2 failed try_waits (default 12).
+ * test_hang_gpu cluster: the launch without its cluster.
+ */
 int main(int argc, char **argv)
 {
-    const int log2_patience = argc > 1 ? atoi(argv[1]) : 12;
+    const int cluster = argc > 1 && !strcmp(argv[1], "cluster");
+    const int log2_patience = argc > 1 && !cluster ? atoi(argv[1]) : 12;
     if (log2_patience < 0 || log2_patience > 31) {
         fprintf(stderr, "usage: test_hang_gpu [LOG2 of the patience, 0..31]\n");
         return 2;
@@ -56,6 +89,8 @@ int main(int argc, char **argv)
     g.b = b;
     g.c = c;
     g.m = g.n = g.k = g.lda = g.ldb = g.ldc = N;
+    if (cluster)
+        return no_cluster(&g);
     tg_launch l;
     TH_TG(tg_gemm_prepare(&g, &cfg, &checked, &l));
     char before[512];

@@ -7,12 +7,18 @@
  * tg_hopper_verify_ops on every compiled hopper preset, and asserts which
  * checks the report names ("  FAIL <check>: "): exactly the expected ones
  * on the presets that use the function, none on the presets that do not.
- * The real plan must pass on every preset and on valid configurations no
- * preset has. The ring model is run on its own over STAGES 1..4, K loops of
- * 1..5 tiles, 1..3 tiles per block, one and two consumers, both MMA_LAG
- * values: it must find the deadlock of STAGES=1 with MMA_LAG=1 (which the
- * plan's rules refuse) and nothing else. tg_hopper_emulate must equal a
- * plain integer GEMM.
+ * The cluster's functions (multicast masks, slices, hand-backs, tile ranks
+ * and count, empty arrivals) are broken the same way on the cluster
+ * presets, and on a cluster of 2 blocks the report must also say what goes
+ * wrong (a deadlock, a stage overwritten). The real plan must pass on every
+ * preset and on valid configurations no preset has (clusters of up to 8
+ * blocks among them). The ring model is run on its own over STAGES 1..4,
+ * K loops of 1..5 tiles, 1..3 tiles per block, one and two consumers, both
+ * MMA_LAG values: it must find the deadlock of STAGES=1 with MMA_LAG=1
+ * (which the plan's rules refuse) and nothing else; for clusters (1 x 2,
+ * 2 x 1, 2 x 2) the same, with the reduced search held against the full
+ * one, real and broken ring functions, wherever the full one finishes in
+ * time. tg_hopper_emulate must equal a plain integer GEMM.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -101,6 +107,12 @@ static void real_plan(void)
         "hopper,block_m=128,block_n=128,consumers=2,producer=1,persistent=1,mma_lag=0,stages=6",
         "hopper,block_m=128,block_n=64,consumers=2,producer=1,persistent=1,mma_lag=1,stages=3,"
         "epilogue=tma",
+        /* clusters: MMA_LAG=0, 2 stages; 8 blocks (4 x 2, 1 x 8): the largest the rules allow */
+        "hopper,block_m=128,block_n=128,consumers=2,producer=1,persistent=1,mma_lag=0,stages=2,"
+        "epilogue=tma,cluster_m=2,cluster_n=2",
+        "hopper,block_m=128,block_n=128,producer=1,persistent=1,mma_lag=1,stages=3,cluster_m=4,"
+        "cluster_n=2",
+        "hopper,block_m=128,block_n=64,producer=1,persistent=1,mma_lag=1,stages=2,cluster_n=8",
     };
     for (size_t i = 0; i < sizeof custom / sizeof custom[0]; i++) {
         tg_config cfg;
@@ -214,11 +226,65 @@ static tg_hrc frag_no_row8(int warp, int lane, int i)
     return rc;
 }
 /* Tiles numbered as if there were one batch item. */
-static tg_htilepos tile_no_batch(const tg_htile *t, int64_t w, int64_t grid_m, int64_t grid_n)
+static tg_htilepos tile_no_batch(const tg_htile *t, int64_t w, int64_t grid_m, int64_t grid_n,
+                                 int rank)
 {
-    tg_htilepos x = tg_hplan_tile(t, w, grid_m, grid_n);
+    tg_htilepos x = tg_hplan_tile(t, w, grid_m, grid_n, rank);
     x.batch = 0;
     return x;
+}
+
+/* Clusters. Each block's A (B) slice multicast to itself only: its peers' stages miss it. */
+static uint32_t a_mask_self(const tg_htile *t, int rank) { return (void)t, 1u << rank; }
+static uint32_t b_mask_self(const tg_htile *t, int rank) { return (void)t, 1u << rank; }
+/* A stage handed back to the block itself only: its peers' producers do not wait for it. */
+static uint32_t release_mask_self(const tg_htile *t, int rank) { return (void)t, 1u << rank; }
+/* A multicast to the next rank too, past the cluster's last. */
+static uint32_t a_mask_outside(const tg_htile *t, int rank) { return tg_hplan_a_mask(t, rank) << 1; }
+/* Each block's A slice one slice further down the box (the last one past its end). */
+static int a_slice_row_next(const tg_htile *t, int rank)
+{
+    return tg_hplan_a_slice_row(t, rank) + (t->cluster_n > 1 ? tg_hplan_a_rows(t) : 0);
+}
+/* The next block's A slice (a relabelling, harmless: every slice loaded once, where it belongs). */
+static int a_slice_row_rotated(const tg_htile *t, int rank)
+{
+    return (tg_hplan_rank_n(t, rank) + 1) % t->cluster_n * tg_hplan_a_rows(t);
+}
+/* The whole B box per block, as without a cluster. */
+static int b_rows_whole(const tg_htile *t) { return t->block_n; }
+/* Ranks taken column-major for the tile (the masks take them row-major). */
+static tg_htilepos tile_rank_transposed(const tg_htile *t, int64_t w, int64_t grid_m,
+                                        int64_t grid_n, int rank)
+{
+    const int rm = rank % t->cluster_m, rn = rank / t->cluster_m;
+    return tg_hplan_tile(t, w, grid_m, grid_n, rm * t->cluster_n + rn);
+}
+/* Every block of a cluster computes the tile of rank 0. */
+static tg_htilepos tile_rank0(const tg_htile *t, int64_t w, int64_t grid_m, int64_t grid_n, int rank)
+{
+    (void)rank;
+    return tg_hplan_tile(t, w, grid_m, grid_n, 0);
+}
+/* Block tiles counted where the walk numbers cluster tiles. */
+static int64_t tiles_of_blocks(const tg_htile *t, int64_t grid_m, int64_t grid_n, int64_t batch)
+{
+    (void)t;
+    return grid_m * grid_n * batch;
+}
+/* Empty barriers counting one block's consumer warps, as without a cluster. */
+static int empty_arrivals_one_block(const tg_htile *t) { return TG_H_EMPTY_ARRIVALS(t->consumers, 1, 1); }
+/* One arrival short: the phase completes while one warp still reads. */
+static int empty_arrivals_short(const tg_htile *t)
+{
+    return TG_H_EMPTY_ARRIVALS(t->consumers, t->cluster_m, t->cluster_n) - 1;
+}
+/* The ring position never flips its phase. */
+static tg_hring ring_next_no_phase(const tg_htile *t, tg_hring r)
+{
+    if (++r.stage == t->stages)
+        r.stage = 0;
+    return r;
 }
 
 /* EPILOGUE=tma: the staging buffer written without the swizzle the TMA store reads with. */
@@ -227,14 +293,37 @@ static uint32_t epi_addr_unswizzled(uint32_t buf, int row, int byte)
     return buf + (uint32_t)row * TG_H_SWIZZLE_BYTES + (uint32_t)byte;
 }
 
-enum { ANY, PRODUCER0, PRODUCER1, EPILOGUE_TMA };
+/* The presets a mutation changes: those whose kernel calls the function differently. */
+enum { ANY, PRODUCER0, PRODUCER1, EPILOGUE_TMA, CLUSTER, CLUSTER_M2, CLUSTER_N2, CLUSTER_2D };
 
 typedef struct mutation {
     const char *what;
     tg_hplan_ops ops;
     int applies;                /* ANY, PRODUCER0, ...: the presets that call the function */
     const char *const *expect;  /* exactly these checks fail (NULL-terminated); NULL: passes */
+    const char *says;           /* on a cluster of 2 blocks the report also says this, or NULL */
 } mutation;
+
+static int cluster_blocks(const tg_config *cfg)
+{
+    return param(cfg, TG_HOPPER_CLUSTER_M) * param(cfg, TG_HOPPER_CLUSTER_N);
+}
+
+static int applies_to(int applies, const tg_config *cfg)
+{
+    const int cm = param(cfg, TG_HOPPER_CLUSTER_M), cn = param(cfg, TG_HOPPER_CLUSTER_N);
+    switch (applies) {
+    case ANY: return 1;
+    case PRODUCER0: return !param(cfg, TG_HOPPER_PRODUCER);
+    case PRODUCER1: return param(cfg, TG_HOPPER_PRODUCER);
+    case EPILOGUE_TMA: return param(cfg, TG_HOPPER_EPILOGUE);
+    case CLUSTER: return cm * cn > 1;
+    case CLUSTER_M2: return cm > 1;
+    case CLUSTER_N2: return cn > 1;
+    case CLUSTER_2D: return cm > 1 && cn > 1;
+    }
+    return 0;
+}
 
 #define TRIPS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
@@ -244,23 +333,25 @@ static void run_mutation(const mutation *mu, int *caught)
     CHECK(report != NULL, "out of memory");
     if (!report)
         return;
-    int unused_runs = 0;
+    int unused_runs = 0, cluster_runs = 0;
+    const int of_clusters = mu->applies >= CLUSTER;
     for (int p = 0; p < npresets; p++) {
         const tg_config *cfg = &presets[p];
-        const int producer = param(cfg, TG_HOPPER_PRODUCER);
-        const int uses = mu->applies == ANY || (mu->applies == PRODUCER0 && !producer) ||
-                         (mu->applies == PRODUCER1 && producer) ||
-                         (mu->applies == EPILOGUE_TMA && param(cfg, TG_HOPPER_EPILOGUE));
-        if ((!uses || !mu->expect) && unused_runs++ > 0)
+        const int uses = applies_to(mu->applies, cfg);
+        if (!uses && unused_runs++ > 0)
             continue; /* one preset that does not run it differently is enough (CI time) */
+        if (uses && !of_clusters && cluster_blocks(cfg) > 1 && cluster_runs++ > 0)
+            continue; /* a mistake outside the cluster's functions: one cluster preset is enough */
+        const double t0 = seconds();
         const tg_status s = tg_hopper_verify_ops(cfg->params, &mu->ops, report, REPORT_LEN);
+        const double took = seconds() - t0;
         if (!uses || !mu->expect) {
             /* The preset never calls the function (or the change is harmless): it passes. */
             CHECK(s == TG_SUCCESS, "%s on %s: the verifier failed a plan the preset does not run "
                   "differently:\n%s", mu->what, cfg->name, report);
             continue;
         }
-        printf("--- %s, %s: %s\n%s", mu->what, cfg->name, tg_status_string(s), report);
+        printf("--- %s, %s (%.3f s): %s\n%s", mu->what, cfg->name, took, tg_status_string(s), report);
         CHECK(s == TG_ERR_INVALID_CONFIG, "%s on %s: the verifier returned %s, expected a failure",
               mu->what, cfg->name, tg_status_string(s));
         CHECK(strstr(report, "failure(s)") != NULL, "%s on %s: no failure count in the report",
@@ -275,6 +366,9 @@ static void run_mutation(const mutation *mu, int *caught)
             if (named && expected)
                 caught[c]++;
         }
+        if (mu->says && cluster_blocks(cfg) == 2)
+            CHECK(strstr(report, mu->says) != NULL, "%s on %s: the report should say \"%s\"", mu->what,
+                  cfg->name, mu->says);
     }
     free(report);
 }
@@ -282,7 +376,7 @@ static void run_mutation(const mutation *mu, int *caught)
 static void mutations(void)
 {
     const tg_hplan_ops real = tg_hplan_real_ops;
-    mutation mu[32];
+    mutation mu[48];
     int n = 0;
     tg_hplan_ops *o;
     /* No block around it: the TRIPS lists (compound literals) live as long as this function. */
@@ -293,6 +387,7 @@ static void mutations(void)
     field_assignments;                                                                         \
     mu[n].applies = (applies_);                                                                \
     mu[n].expect = (expect_);                                                                  \
+    mu[n].says = NULL;                                                                         \
     n++
     MUTATE("descriptor SBO 512 instead of 1024", (o->desc_a = desc_a_sbo512, o->desc_b = desc_b_sbo512),
            ANY, TRIPS("operands", "execution"));
@@ -332,6 +427,34 @@ static void mutations(void)
            EPILOGUE_TMA, TRIPS("tma", "execution"));
     MUTATE("tiles numbered without batch items", (o->tile = tile_no_batch), ANY,
            TRIPS("execution"));
+    MUTATE("ring_next never flips the phase", (o->ring_next = ring_next_no_phase), PRODUCER1,
+           TRIPS("ring"));
+    MUTATE("empty barriers one arrival short", (o->empty_arrivals = empty_arrivals_short), PRODUCER1,
+           TRIPS("ring"));
+    /* Clusters: what each block loads, for whom, who hands back, which tile. */
+    MUTATE("A multicast to the block itself only", (o->a_mask = a_mask_self), CLUSTER_N2,
+           TRIPS("execution", "ring"));
+    mu[n - 1].says = "the loads bring";
+    MUTATE("B multicast to the block itself only", (o->b_mask = b_mask_self), CLUSTER_M2,
+           TRIPS("execution", "ring"));
+    MUTATE("stages handed back to the block itself only", (o->release_mask = release_mask_self),
+           CLUSTER, TRIPS("ring"));
+    mu[n - 1].says = "deadlock";
+    MUTATE("empty barriers counting one block's warps", (o->empty_arrivals = empty_arrivals_one_block),
+           CLUSTER, TRIPS("ring"));
+    mu[n - 1].says = "still reads";
+    MUTATE("A slice one slice further down the box", (o->a_slice_row = a_slice_row_next), CLUSTER_N2,
+           TRIPS("layout", "execution"));
+    MUTATE("A slices rotated among the cluster row (a relabelling, harmless)",
+           (o->a_slice_row = a_slice_row_rotated), CLUSTER_N2, NULL);
+    MUTATE("the whole B box per block, as without a cluster", (o->b_rows = b_rows_whole), CLUSTER_M2,
+           TRIPS("layout", "execution", "ring"));
+    MUTATE("tile ranks column-major, masks row-major", (o->tile = tile_rank_transposed), CLUSTER_2D,
+           TRIPS("execution"));
+    MUTATE("every block of a cluster on the rank-0 tile", (o->tile = tile_rank0), CLUSTER,
+           TRIPS("execution"));
+    MUTATE("block tiles counted for the cluster walk", (o->tiles = tiles_of_blocks), CLUSTER,
+           TRIPS("execution"));
 #undef MUTATE
     int caught[CHECK_NAMES] = {0};
     for (int i = 0; i < n; i++)
@@ -356,14 +479,16 @@ static void ring_model(void)
                 for (int stages = 1; stages <= 4; stages++) {
                     if (c == 2 && wpc == 4 && stages > 3)
                         continue; /* 8 warps: state space of millions at 4 stages */
-                    /* BLOCK_M, BLOCK_N, BLOCK_K, STAGES, RASTER, CONSUMERS, PRODUCER, PERSISTENT, MMA_LAG */
-                    const int p[TG_HOPPER_NPARAMS] = {128, 128, 64, stages, 8, c, 1, 1, lag};
+                    /* BLOCK_M, BLOCK_N, BLOCK_K, STAGES, RASTER, CONSUMERS, PRODUCER, PERSISTENT,
+                     * MMA_LAG, EPILOGUE, CLUSTER_M, CLUSTER_N */
+                    const int p[TG_HOPPER_NPARAMS] = {128, 128, 64, stages, 8, c, 1, 1, lag, 0, 1, 1};
                     for (int tiles = 1; tiles <= 3; tiles++)
                         for (int k = 1; k <= 5; k++) {
                             tg_hring_stats st = {0};
                             const double t0 = seconds();
                             const tg_status s = tg_hopper_ring_model(p, &tg_hplan_real_ops, k, tiles,
-                                                                     wpc, &st, report, sizeof report);
+                                                                     c * wpc, 0, &st, report,
+                                                                     sizeof report);
                             const double took = seconds() - t0;
                             worst = took > worst ? took : worst;
                             cases++;
@@ -402,33 +527,161 @@ static void ring_model(void)
           "STAGES=1 with MMA_LAG=0 is valid: %s", tg_last_error());
 
     /* Broken ring functions, seen by the model alone. */
-    const int p[TG_HOPPER_NPARAMS] = {128, 256, 64, 3, 8, 2, 1, 1, 1};
+    const int p[TG_HOPPER_NPARAMS] = {128, 256, 64, 3, 8, 2, 1, 1, 1, 0, 1, 1};
     tg_hplan_ops ops = tg_hplan_real_ops;
     tg_hring_stats st;
     ops.full_parity = full_parity_flipped;
-    CHECK(tg_hopper_ring_model(p, &ops, 4, 2, 2, &st, report, sizeof report) ==
+    CHECK(tg_hopper_ring_model(p, &ops, 4, 2, 4, 0, &st, report, sizeof report) ==
                   TG_ERR_INVALID_CONFIG &&
               strstr(report, "returns for K step 0 while the stage holds load -1"),
           "a flipped full parity lets the first wait return before any load: %s", report);
     ops = tg_hplan_real_ops;
     ops.empty_parity = empty_parity_unflipped;
-    CHECK(tg_hopper_ring_model(p, &ops, 4, 2, 2, &st, report, sizeof report) ==
+    CHECK(tg_hopper_ring_model(p, &ops, 4, 2, 4, 0, &st, report, sizeof report) ==
                   TG_ERR_INVALID_CONFIG &&
               st.deadlocks > 0 && strstr(report, "deadlock: the producer waits on empty[0]"),
           "an unflipped empty parity blocks the producer on a fresh barrier: %s", report);
     ops = tg_hplan_real_ops;
     ops.ring_next = ring_next_late;
-    CHECK(tg_hopper_ring_model(p, &ops, 4, 2, 2, &st, report, sizeof report) ==
+    CHECK(tg_hopper_ring_model(p, &ops, 4, 2, 4, 0, &st, report, sizeof report) ==
                   TG_ERR_INVALID_CONFIG &&
               strstr(report, "stage 3, outside the ring"),
           "a ring that wraps late names stage 3 of 3: %s", report);
     /* Out of the model's range. */
-    CHECK(tg_hopper_ring_model(p, &tg_hplan_real_ops, 0, 1, 2, &st, report, sizeof report) ==
+    CHECK(tg_hopper_ring_model(p, &tg_hplan_real_ops, 0, 1, 4, 0, &st, report, sizeof report) ==
               TG_ERR_INVALID_ARGUMENT,
           "zero K tiles is not a case of the model");
-    CHECK(tg_hopper_ring_model(NULL, &tg_hplan_real_ops, 1, 1, 2, &st, report, sizeof report) ==
+    CHECK(tg_hopper_ring_model(p, &tg_hplan_real_ops, 1, 1, 3, 0, &st, report, sizeof report) ==
+              TG_ERR_INVALID_ARGUMENT,
+          "3 modelled warps do not divide 8 consumer warps");
+    CHECK(tg_hopper_ring_model(NULL, &tg_hplan_real_ops, 1, 1, 4, 0, &st, report, sizeof report) ==
               TG_ERR_INVALID_ARGUMENT,
           "NULL params must be an invalid argument");
+}
+
+/* ------------------------------------------------------------------------
+ * The ring model of a cluster, and its reduction against the full search
+ * ---------------------------------------------------------------------- */
+
+/* One warp's arrival on a 2-block empty barrier for deadlock: MMA_LAG=1 with one stage. */
+static int deadlocks(int lag, int stages, int k) { return lag == 1 && stages == 1 && k >= 2; }
+
+static void ring_model_cluster(void)
+{
+    static const struct {
+        int cm, cn, max_stages, max_k, max_tiles; /* the full search's reach, one warp a block */
+    } shapes[] = {{1, 2, 3, 4, 2}, {2, 2, 1, 3, 2}, {2, 1, 3, 4, 2}};
+    const int nshapes = (int)(sizeof shapes / sizeof shapes[0]);
+    const int nfull = 2; /* 2 x 1 is 1 x 2 with A and B swapped: the reduced search only (CI time) */
+    tg_hplan_ops ops[4];
+    static const char *const ops_name[4] = {"the real plan", "full parity flipped",
+                                            "empty parity not flipped", "ring_next without phases"};
+    for (int i = 0; i < 4; i++)
+        ops[i] = tg_hplan_real_ops;
+    ops[1].full_parity = full_parity_flipped;
+    ops[2].empty_parity = empty_parity_unflipped;
+    ops[3].ring_next = ring_next_no_phase;
+    char reduced[4096], full[4096];
+    int cases = 0, failing = 0;
+    int64_t states_reduced = 0, states_full = 0;
+    double t_reduced = 0, t_full = 0;
+    /* The same verdict both ways, on every case the full search reaches in time. */
+    for (int sh = 0; sh < nfull; sh++)
+        for (int o = 0; o < 4; o++)
+            for (int lag = 0; lag <= 1; lag++)
+                for (int stages = 1; stages <= shapes[sh].max_stages; stages++)
+                    for (int tiles = 1; tiles <= shapes[sh].max_tiles; tiles++)
+                        for (int k = 1; k <= shapes[sh].max_k; k++) {
+                            const int p[TG_HOPPER_NPARAMS] = {128, 128, 64, stages, 8, 1, 1, 1, lag, 0,
+                                                              shapes[sh].cm, shapes[sh].cn};
+                            tg_hring_stats sr = {0}, sf = {0};
+                            double t0 = seconds();
+                            const tg_status r = tg_hopper_ring_model(p, &ops[o], k, tiles, 1, 1, &sr,
+                                                                     reduced, sizeof reduced);
+                            t_reduced += seconds() - t0;
+                            t0 = seconds();
+                            const tg_status f = tg_hopper_ring_model(p, &ops[o], k, tiles, 1, 0, &sf,
+                                                                     full, sizeof full);
+                            t_full += seconds() - t0;
+                            cases++;
+                            failing += f != TG_SUCCESS;
+                            states_reduced += sr.states;
+                            states_full += sf.states;
+                            /* (each search stops at its first failure, which may differ) */
+                            CHECK(r == f, "%d x %d cluster, %s, MMA_LAG=%d STAGES=%d, %d K tiles x %d "
+                                  "tiles: the reduced search says %s, the full one %s:\n%s---\n%s",
+                                  shapes[sh].cm, shapes[sh].cn, ops_name[o], lag, stages, k, tiles,
+                                  tg_status_string(r), tg_status_string(f), reduced, full);
+                            if (o == 0)
+                                CHECK((f == TG_SUCCESS) == !deadlocks(lag, stages, k) &&
+                                          (sf.deadlocks > 0) == deadlocks(lag, stages, k),
+                                      "%d x %d cluster, MMA_LAG=%d STAGES=%d, %d x %d: %s:\n%s",
+                                      shapes[sh].cm, shapes[sh].cn, lag, stages, k, tiles,
+                                      tg_status_string(f), full);
+                        }
+    printf("ring model, clusters: %d cases both ways (%d failing), %lld states reduced (%.2f s), "
+           "%lld full (%.2f s)\n", cases, failing, (long long)states_reduced, t_reduced,
+           (long long)states_full, t_full);
+    CHECK(failing > cases / 4, "the broken ring functions must fail in most cases (%d of %d)", failing,
+          cases);
+
+    /* Reduced only, every consumer warp of every block, rings and loops as the presets run them. */
+    int reduced_cases = 0;
+    double worst = 0;
+    for (int sh = 0; sh < nshapes; sh++)
+        for (int lag = 0; lag <= 1; lag++)
+            for (int c = 1; c <= 2; c++)
+                for (int stages = 1; stages <= 4; stages++)
+                    for (int tiles = 1; tiles <= 3; tiles++)
+                        for (int k = 1; k <= 5; k++) {
+                            const int p[TG_HOPPER_NPARAMS] = {128, 128, 64, stages, 8, c, 1, 1, lag, 0,
+                                                              shapes[sh].cm, shapes[sh].cn};
+                            tg_hring_stats st = {0};
+                            const double t0 = seconds();
+                            const tg_status r = tg_hopper_ring_model(p, &tg_hplan_real_ops, k, tiles,
+                                                                     4 * c, 1, &st, reduced,
+                                                                     sizeof reduced);
+                            worst = seconds() - t0 > worst ? seconds() - t0 : worst;
+                            reduced_cases++;
+                            CHECK((r == TG_SUCCESS) == !deadlocks(lag, stages, k) &&
+                                      (st.deadlocks > 0) == deadlocks(lag, stages, k),
+                                  "%d x %d cluster, CONSUMERS=%d MMA_LAG=%d STAGES=%d, %d x %d, every "
+                                  "warp: %s:\n%s", shapes[sh].cm, shapes[sh].cn, c, lag, stages, k,
+                                  tiles, tg_status_string(r), reduced);
+                        }
+    printf("ring model, clusters with every warp, reduced: %d cases, slowest %.3f s\n", reduced_cases,
+           worst);
+
+    /* What the broken cluster plans look like to the model alone (1 x 2, STAGES=2, 3 K tiles). */
+    const int p[TG_HOPPER_NPARAMS] = {256, 128, 64, 2, 8, 2, 1, 1, 1, 0, 1, 2};
+    tg_hplan_ops b = tg_hplan_real_ops;
+    tg_hring_stats st;
+    b.release_mask = release_mask_self;
+    CHECK(tg_hopper_ring_model(p, &b, 3, 1, 8, 1, &st, reduced, sizeof reduced) ==
+                  TG_ERR_INVALID_CONFIG &&
+              strstr(reduced, "hand its stages back to blocks 0x1, but blocks 0x3 fill them") &&
+              strstr(reduced, "deadlock"),
+          "stages handed back to the block itself: named, and the peer's producer waits forever: %s",
+          reduced);
+    b = tg_hplan_real_ops;
+    b.empty_arrivals = empty_arrivals_one_block;
+    CHECK(tg_hopper_ring_model(p, &b, 3, 1, 8, 1, &st, reduced, sizeof reduced) ==
+                  TG_ERR_INVALID_CONFIG &&
+              strstr(reduced, "expect 8 arrivals a phase") && strstr(reduced, "still reads"),
+          "an empty barrier counting one block's warps lets a producer overwrite a stage its peer "
+          "still reads: %s", reduced);
+    b = tg_hplan_real_ops;
+    b.a_mask = a_mask_self;
+    CHECK(tg_hopper_ring_model(p, &b, 3, 1, 8, 1, &st, reduced, sizeof reduced) ==
+                  TG_ERR_INVALID_CONFIG &&
+              strstr(reduced, "expect 49152 bytes a phase (the stage), the loads bring 32768"),
+          "A multicast to the block itself: the peer's full barrier misses half the A box: %s", reduced);
+    b = tg_hplan_real_ops;
+    b.a_mask = a_mask_outside;
+    CHECK(tg_hopper_ring_model(p, &b, 3, 1, 8, 1, &st, reduced, sizeof reduced) ==
+                  TG_ERR_INVALID_CONFIG &&
+              strstr(reduced, "outside the cluster of 2"),
+          "a mask naming rank 2 of 2: %s", reduced);
 }
 
 /* ------------------------------------------------------------------------
@@ -463,15 +716,17 @@ static void emulator(void)
         for (int p = 0; p < npresets; p++) {
             for (int64_t i = 0; i < batch * m * n; i++)
                 c[i] = c2[i] = -1e30f; /* not a value the GEMM gives: unwritten shows */
-            tg_status s = tg_hopper_emulate(presets[p].params, m, n, k, batch, a, b, c, 5);
+            tg_status s = tg_hopper_emulate(presets[p].params, m, n, k, batch, a, b, c, 9);
             CHECK(s == TG_SUCCESS, "emulate %s: %s", presets[p].name, tg_last_error());
             CHECK(memcmp(c, ref, sizeof(float) * (size_t)(batch * m * n)) == 0,
                   "emulate %s on %lldx%lldx%lld batch %lld differs from the plain GEMM",
                   presets[p].name, (long long)m, (long long)n, (long long)k, (long long)batch);
-            /* The persistent grid's size changes which stage a tile uses, not C. */
+            /* The persistent grid's size changes which stage a tile uses, not C (9 SMs: 9
+             * blocks, 4 clusters of 2, 2 of 4; 1 SM: one block, one cluster). */
             s = tg_hopper_emulate(presets[p].params, m, n, k, batch, a, b, c2, 1);
             CHECK(s == TG_SUCCESS && memcmp(c, c2, sizeof(float) * (size_t)(batch * m * n)) == 0,
-                  "emulate %s: one persistent block and five disagree", presets[p].name);
+                  "emulate %s: one persistent block (cluster) and nine SMs' worth disagree",
+                  presets[p].name);
         }
         free(a);
         free(b);
@@ -554,6 +809,9 @@ int main(void)
     t0 = seconds();
     ring_model();
     printf("ring model: %.2f s\n", seconds() - t0);
+    t0 = seconds();
+    ring_model_cluster();
+    printf("ring model, clusters: %.2f s\n", seconds() - t0);
     t0 = seconds();
     emulator();
     printf("emulator: %.2f s\n", seconds() - t0);

@@ -51,7 +51,12 @@ int tg_trap_report(char *buf, size_t len)
     for (size_t i = 0; i < sizeof r->kernel; i++)
         kernel[i] = r->kernel[i];
     kernel[sizeof r->kernel] = 0;
-    if (buf && len)
+    if (buf && len && r->what == TG_TRAP_CLUSTER)
+        snprintf(buf, len,
+                 "kernel %s trapped: launched with clusters of %u blocks, built for clusters of %u "
+                 "(block (%u,%u), thread %u)",
+                 kernel, r->index, r->parity, r->block_x, r->block_y, r->thread);
+    else if (buf && len)
         snprintf(buf, len,
                  "kernel %s trapped: mbarrier %s[%u] never completed the phase of parity %u "
                  "(block (%u,%u), thread %u)",

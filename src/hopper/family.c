@@ -37,7 +37,7 @@ static const tg_preset presets[] = {
 };
 #undef TG_HOPPER_PRESET
 
-typedef tg_status (*kernel_getter)(int dev, const void **kernel);
+typedef tg_status (*kernel_getter)(int dev, const void **kernel, int *max_clusters);
 #define TG_HOPPER_PRESET(name, ...) tg_hopper_kernel_##name,
 static const kernel_getter kernels[] = {
 #include "hopper/presets.def"
@@ -136,9 +136,9 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
     _Static_assert(sizeof(tg_hopper_params) <= TG_LAUNCH_PARAMS_MAX, "fits tg_launch");
     memset(p, 0, sizeof *p);
     TG_TRY(tg_tmap_matrix(&p->a_map, "a", dev, g->a, TG_DTYPE_BF16, g->m, g->k, g->lda, g->batch,
-                          g->stride_a, TG_H_SWIZZLE_BYTES / 2, t.block_m));
+                          g->stride_a, TG_H_SWIZZLE_BYTES / 2, tg_hplan_a_rows(&t)));
     TG_TRY(tg_tmap_matrix(&p->b_map, "b", dev, g->b, TG_DTYPE_BF16, g->n, g->k, g->ldb, g->batch,
-                          g->stride_b, TG_H_SWIZZLE_BYTES / 2, t.block_n));
+                          g->stride_b, TG_H_SWIZZLE_BYTES / 2, tg_hplan_b_rows(&t)));
     p->c = g->c;
     if (t.epilogue)
         TG_TRY(encode_c(&p->c_map, g, dev, &p->tma_c));
@@ -161,18 +161,23 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
     if (e)
         return TG_FAIL(TG_ERR_CUDA, "mapped host memory for the trap record: %s",
                        cudaGetErrorString((cudaError_t)e));
-    TG_TRY(kernels[preset](dev, &out->kernel));
+    int max_clusters = 0;
+    TG_TRY(kernels[preset](dev, &out->kernel, &max_clusters));
     const int64_t per_item = (int64_t)p->grid_m * p->grid_n;
+    const int cluster = TG_H_CLUSTER(t.cluster_m, t.cluster_n);
     out->smem = (size_t)TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue);
     out->block[0] = TG_H_THREADS(t.consumers, t.producer);
     out->block[1] = out->block[2] = 1;
-    out->cluster[0] = out->cluster[1] = out->cluster[2] = 1;
+    out->cluster[0] = (unsigned)cluster;
+    out->cluster[1] = out->cluster[2] = 1;
     if (t.persistent) {
-        int blocks = 0; /* one block per SM */
-        TG_TRY(tg_device_sm_count(dev, &blocks));
+        /* One block per SM, or as many clusters as fit at once, each walking cluster tiles. */
+        int clusters = max_clusters;
+        if (cluster == 1)
+            TG_TRY(tg_device_sm_count(dev, &clusters));
         /* supports() bounded the tile count */
-        const int64_t tiles = per_item * g->batch;
-        out->grid[0] = (unsigned)(tiles < blocks ? tiles : blocks);
+        const int64_t tiles = tg_hplan_tiles(&t, p->grid_m, p->grid_n, g->batch);
+        out->grid[0] = (unsigned)((tiles < clusters ? tiles : clusters) * cluster);
         out->grid[1] = 1;
     } else {
         out->grid[0] = (unsigned)per_item;
@@ -188,7 +193,8 @@ static tg_status info(int preset, int dev, tg_kernel_info *out)
 {
     const tg_htile t = tg_htile_from_params(presets[preset].params);
     const void *kernel = NULL;
-    TG_TRY(kernels[preset](dev, &kernel));
+    int max_clusters = 0;
+    TG_TRY(kernels[preset](dev, &kernel, &max_clusters));
     const size_t smem = (size_t)TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue);
     struct cudaFuncAttributes fa;
     TG_CUDA_TRY(cudaFuncGetAttributes(&fa, kernel));
@@ -219,7 +225,8 @@ static tg_status describe(const int *p, char *buf, size_t len)
         tg_text_add(&x, "  warp specialization  a producer warpgroup (one thread issues TMA), %d threads "
                     "in all; consumers hand stages back through empty barriers (%d arrivals: lane 0 "
                     "of each consumer warp)\n",
-                    TG_H_THREADS(t.consumers, t.producer), TG_H_EMPTY_ARRIVALS(t.consumers));
+                    TG_H_THREADS(t.consumers, t.producer),
+                    TG_H_EMPTY_ARRIVALS(t.consumers, t.cluster_m, t.cluster_n));
     else
         tg_text_add(&x, "  one warpgroup        %d threads; thread 0 issues TMA between its wgmmas\n",
                     TG_H_THREADS(t.consumers, t.producer));
@@ -233,8 +240,10 @@ static tg_status describe(const int *p, char *buf, size_t len)
                 TG_H_M_PIECES(t.block_m, t.consumers), t.block_n,
                 TG_H_ACC_REGS(t.block_m, t.block_n, t.consumers));
     tg_text_add(&x, "  K loop               BLOCK_K %d = %d k16 steps per stage; TMA boxes %d x %d (A) "
-                "and %d x %d (B)\n",
-                t.block_k, t.block_k / TG_H_WGMMA_K, t.block_k, t.block_m, t.block_k, t.block_n);
+                "and %d x %d (B)%s\n",
+                t.block_k, t.block_k / TG_H_WGMMA_K, t.block_k, tg_hplan_a_rows(&t), t.block_k,
+                tg_hplan_b_rows(&t),
+                TG_H_CLUSTER(t.cluster_m, t.cluster_n) > 1 ? ": each block's slice" : "");
     tg_text_add(&x, "  ring                 %d stages of %d bytes (A %d + B %d), each on a 1024-byte "
                 "boundary, one mbarrier each%s; %d bytes of shared memory\n",
                 t.stages, TG_H_STAGE_BYTES(t.block_m, t.block_n), TG_H_A_BYTES(t.block_m),
@@ -245,9 +254,19 @@ static tg_status describe(const int *p, char *buf, size_t len)
                              "TMA stores that run on during the next tile; straight from registers when "
                              "C's pointer or strides are not TMA's"
                            : "straight from the accumulator registers (alpha, beta applied there)");
-    tg_text_add(&x, "  tiles                %s, in groups of %d block rows\n",
-                t.persistent ? "persistent: one block per SM walks tiles b, b+G, ..." : "one block per tile",
-                t.raster);
+    if (TG_H_CLUSTER(t.cluster_m, t.cluster_n) > 1)
+        tg_text_add(&x, "  cluster              %d x %d blocks (CLUSTER_M x CLUSTER_N) compute a %d x %d "
+                    "cluster tile; each loads %d rows of the A box and %d of the B box and TMA "
+                    "multicasts them to the blocks that share them; a consumer warp hands a stage "
+                    "back to the %d blocks that filled it\n",
+                    t.cluster_m, t.cluster_n, t.cluster_m * t.block_m, t.cluster_n * t.block_n,
+                    tg_hplan_a_rows(&t), tg_hplan_b_rows(&t), t.cluster_m + t.cluster_n - 1);
+    tg_text_add(&x, "  tiles                %s, in groups of %d %s rows\n",
+                !t.persistent ? "one block per tile"
+                : TG_H_CLUSTER(t.cluster_m, t.cluster_n) > 1
+                    ? "persistent: as many clusters as fit at once, cluster q walks cluster tiles q, q+Q, ..."
+                    : "persistent: one block per SM walks tiles b, b+G, ...",
+                t.raster, TG_H_CLUSTER(t.cluster_m, t.cluster_n) > 1 ? "cluster-tile" : "block");
     tg_text_add(&x, "  accumulator          warp w, lane l, register i: row 16w + l/4 (+8 for i%%4 >= 2), "
                 "column 8(i/4) + 2(l%%4) + i%%2, in each m64 piece\n");
     return tg_text_done(&x, "tg_config_describe's buffer");
@@ -263,6 +282,7 @@ static int facts(const int *p, tg_fact *out, int max)
         {"acc_regs", TG_H_ACC_REGS(t.block_m, t.block_n, t.consumers),
          "fp32 accumulator registers per consumer thread"},
         {"stage_bytes", TG_H_STAGE_BYTES(t.block_m, t.block_n), "shared memory per stage"},
+        {"cluster", TG_H_CLUSTER(t.cluster_m, t.cluster_n), "blocks per thread-block cluster"},
         {"smem_bytes", TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue),
          "dynamic shared memory per block"},
     };

@@ -43,8 +43,9 @@ typedef struct tg_hopper_params {
 /* The plan's rules between the parameters (family.c), after their ranges. */
 tg_status tg_hopper_check(const int *p);
 
+/* Each instance's kernel, and its clusters that fit on the device at once (0: no cluster). */
 #define TG_HOPPER_PRESET(name, ...) \
-    tg_status tg_hopper_kernel_##name(int dev, const void **kernel);
+    tg_status tg_hopper_kernel_##name(int dev, const void **kernel, int *max_clusters);
 #include "hopper/presets.def"
 #undef TG_HOPPER_PRESET
 

@@ -58,6 +58,7 @@ enum {
     STAGE_BYTES = TG_H_STAGE_BYTES(BLOCK_M, BLOCK_N),
     SMEM_BYTES = TG_H_SMEM_TOTAL(BLOCK_M, BLOCK_N, STAGES, CONSUMERS, EPILOGUE),
     K16_PER_TILE = BLOCK_K / TG_H_WGMMA_K,
+    CLUSTER = TG_H_CLUSTER(CLUSTER_M, CLUSTER_N), /* blocks per cluster */
 };
 
 /* The wgmma of this instance's N. */
@@ -234,20 +235,59 @@ static __device__ __forceinline__ void mma_stage(const tg_htile *t, uint32_t rin
     tg_wgmma_commit();
 }
 
-/* Thread 0 of the issuing warpgroup: K tile kt of tile x into stage s, on full[s]. */
+/*
+ * Thread 0 of the issuing warpgroup: K tile kt of tile x into stage s, on
+ * full[s]. In a cluster the block loads its slices of the A and B boxes
+ * (plan.h) and multicasts each to the blocks that share it; the full
+ * barrier expects the whole stage, the others' slices included.
+ */
 static __device__ __forceinline__ void load_stage(const tg_hopper_params *p, const tg_htile *t,
                                                   uint32_t ring, uint32_t full_s, int s, int kt,
-                                                  tg_htilepos x)
+                                                  tg_htilepos x, int rank)
 {
+    const int ar = tg_hplan_a_slice_row(t, rank), br = tg_hplan_b_slice_row(t, rank);
+    const uint32_t a = ring + tg_hplan_stage_a(t, s) + (uint32_t)ar * TG_H_SWIZZLE_BYTES;
+    const uint32_t b = ring + tg_hplan_stage_b(t, s) + (uint32_t)br * TG_H_SWIZZLE_BYTES;
+    const int arow = (int)(x.row * BLOCK_M) + ar, brow = (int)(x.col * BLOCK_N) + br;
     tg_mbar_arrive_expect_tx(full_s, STAGE_BYTES);
-    tg_tma_load_3d(ring + tg_hplan_stage_a(t, s), &p->a_map, full_s, kt * BLOCK_K,
-                   (int)(x.row * BLOCK_M), (int)x.batch);
-    tg_tma_load_3d(ring + tg_hplan_stage_b(t, s), &p->b_map, full_s, kt * BLOCK_K,
-                   (int)(x.col * BLOCK_N), (int)x.batch);
+    if (CLUSTER_N > 1)
+        tg_tma_load_3d_multicast(a, &p->a_map, full_s, kt * BLOCK_K, arow, (int)x.batch,
+                                 (uint16_t)tg_hplan_a_mask(t, rank));
+    else
+        tg_tma_load_3d(a, &p->a_map, full_s, kt * BLOCK_K, arow, (int)x.batch);
+    if (CLUSTER_M > 1)
+        tg_tma_load_3d_multicast(b, &p->b_map, full_s, kt * BLOCK_K, brow, (int)x.batch,
+                                 (uint16_t)tg_hplan_b_mask(t, rank));
+    else
+        tg_tma_load_3d(b, &p->b_map, full_s, kt * BLOCK_K, brow, (int)x.batch);
 }
 
-/* Lane 0 of a consumer warp: stage s goes back to the producer. */
-static __device__ __forceinline__ void release(uint32_t empty0, int s) { tg_mbar_arrive(empty0 + 8 * s); }
+/*
+ * Lane 0 of a consumer warp: stage s goes back to the producer, and in a
+ * cluster to every block that filled part of it (their producers wait on
+ * their own empty barriers before they write this block's stage again).
+ */
+static __device__ __forceinline__ void release(const tg_htile *t, uint32_t empty0, int s, int rank)
+{
+    if (CLUSTER == 1) {
+        tg_mbar_arrive(empty0 + 8 * s);
+        return;
+    }
+    const uint32_t mask = tg_hplan_release_mask(t, rank);
+#pragma unroll
+    for (int r = 0; r < CLUSTER; r++)
+        if (r == rank)
+            tg_mbar_arrive(empty0 + 8 * s);
+        else if (mask >> r & 1)
+            tg_mbar_arrive_cluster(empty0 + 8 * s, (uint32_t)r);
+}
+
+/*
+ * The block's rank in its cluster, read from its special register where it
+ * is used: a rank held in a register across the consumer's tile loop, beside
+ * 128 accumulators, made ptxas spill (mc_2x1_128x256: 28 bytes).
+ */
+static __device__ __forceinline__ int rank_now(void) { return CLUSTER > 1 ? (int)tg_cluster_rank() : 0; }
 
 /* Consumer warpgroup wg (PRODUCER=1): the block's tiles, K tile by K tile, and their stores. */
 static __device__ __forceinline__ void consume(const tg_hopper_params *p, const tg_htile *t,
@@ -262,7 +302,7 @@ static __device__ __forceinline__ void consume(const tg_hopper_params *p, const 
     float acc[M_PIECES][ACC_N];
     tg_hring r = tg_hplan_ring_start(), held = r;
     for (int64_t w = first; w < tiles; w += step) {
-        const tg_htilepos x = tg_hplan_tile(t, w, p->grid_m, p->grid_n);
+        const tg_htilepos x = tg_hplan_tile(t, w, p->grid_m, p->grid_n, rank_now());
         zero(acc);
         for (int kt = 0; kt < p->k_tiles; kt++) {
             tg_mbar_wait(full0 + 8 * r.stage, tg_hplan_full_parity(r), TG_HANG(p, TG_TRAP_MBAR_FULL, r.stage));
@@ -271,13 +311,13 @@ static __device__ __forceinline__ void consume(const tg_hopper_params *p, const 
                 /* This K tile's wgmmas are complete: its stage goes back. */
                 TG_WGMMA_WAIT(0);
                 if (lane == 0)
-                    release(empty0, r.stage);
+                    release(t, empty0, r.stage, rank_now());
             } else {
                 if (kt > 0) {
                     /* The group before this one is complete: its stage goes back. */
                     TG_WGMMA_WAIT(1);
                     if (lane == 0)
-                        release(empty0, held.stage);
+                        release(t, empty0, held.stage, rank_now());
                 }
                 held = r;
             }
@@ -286,8 +326,10 @@ static __device__ __forceinline__ void consume(const tg_hopper_params *p, const 
         if (MMA_LAG) {
             TG_WGMMA_WAIT(0);
             if (lane == 0)
-                release(empty0, held.stage);
+                release(t, empty0, held.stage, rank_now());
         }
+        if (CLUSTER > 1 && (x.row >= p->grid_m || x.col >= p->grid_n))
+            continue; /* past C's edge: this block only loaded for the others */
         if (EPILOGUE && p->tma_c && p->beta == 0.0f)
             epilogue_tma(p, t, ring, x, wg, wtid, acc, &chunk);
         else
@@ -307,6 +349,10 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
     const tg_htile *t = &tile;
 
     const int tid = threadIdx.x;
+    /* Launched without its cluster, it would wait on blocks that do not exist: say so instead. */
+    if (CLUSTER > 1 && tg_cluster_size() != CLUSTER)
+        tg_mbar_hang(p.trap, "hopper/" TG_STR(TG_NAME), TG_TRAP_CLUSTER, (int)tg_cluster_size(),
+                     CLUSTER);
     /* The ring on the swizzle pattern's 1024-byte boundary (absolute address bits 7-9). */
     const uint32_t raw = (uint32_t)__cvta_generic_to_shared(smem);
     const uint32_t ring = (raw + TG_H_SWIZZLE_ATOM - 1) & ~(uint32_t)(TG_H_SWIZZLE_ATOM - 1);
@@ -317,25 +363,31 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
 #pragma unroll
         for (int s = 0; s < STAGES; s++) {
             tg_mbar_init(full0 + 8 * s, 1);
-            tg_mbar_init(empty0 + 8 * s, TG_H_EMPTY_ARRIVALS(CONSUMERS));
+            tg_mbar_init(empty0 + 8 * s, TG_H_EMPTY_ARRIVALS(CONSUMERS, CLUSTER_M, CLUSTER_N));
         }
         tg_mbar_fence_init();
     }
-    __syncthreads();
+    /* In a cluster the others' loads and releases reach these barriers: all initialised first. */
+    if (CLUSTER > 1)
+        tg_cluster_sync();
+    else
+        __syncthreads();
+    const int rank = CLUSTER > 1 ? (int)tg_cluster_rank() : 0;
 
     const int64_t per_item = (int64_t)p.grid_m * p.grid_n;
-    const int64_t tiles = per_item * p.batch;
-    const int64_t first = PERSISTENT ? (int64_t)blockIdx.x : (int64_t)blockIdx.y * per_item + blockIdx.x;
-    const int64_t step = PERSISTENT ? (int64_t)gridDim.x : tiles;
+    const int64_t tiles = tg_hplan_tiles(t, p.grid_m, p.grid_n, p.batch);
+    const int64_t first = PERSISTENT ? (int64_t)(blockIdx.x / CLUSTER)
+                                     : (int64_t)blockIdx.y * per_item + blockIdx.x;
+    const int64_t step = PERSISTENT ? (int64_t)(gridDim.x / CLUSTER) : tiles;
     float acc[M_PIECES][ACC_N];
 
     if (!PRODUCER) {
         /* Ladder steps 1-2: one warpgroup, one tile, loads issued by thread 0. */
-        const tg_htilepos x = tg_hplan_tile(t, first, p.grid_m, p.grid_n);
+        const tg_htilepos x = tg_hplan_tile(t, first, p.grid_m, p.grid_n, 0);
         if (tid == 0)
             for (int kt = 0; kt < STAGES && kt < p.k_tiles; kt++)
                 load_stage(&p, t, ring, full0 + 8 * tg_hplan_stage_of(t, kt), tg_hplan_stage_of(t, kt),
-                           kt, x);
+                           kt, x, 0);
         zero(acc);
         for (int kt = 0; kt < p.k_tiles; kt++) {
             const int s = tg_hplan_stage_of(t, kt);
@@ -347,7 +399,7 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
             const int next = tg_hplan_refill(t, kt);
             if (tid == 0 && next < p.k_tiles)
                 load_stage(&p, t, ring, full0 + 8 * tg_hplan_stage_of(t, next),
-                           tg_hplan_stage_of(t, next), next, x);
+                           tg_hplan_stage_of(t, next), next, x, 0);
         }
         epilogue(&p, x, 0, tid, acc);
         return;
@@ -361,11 +413,11 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
         if (wtid == 0) {
             tg_hring r = tg_hplan_ring_start();
             for (int64_t w = first; w < tiles; w += step) {
-                const tg_htilepos x = tg_hplan_tile(t, w, p.grid_m, p.grid_n);
+                const tg_htilepos x = tg_hplan_tile(t, w, p.grid_m, p.grid_n, rank);
                 for (int kt = 0; kt < p.k_tiles; kt++) {
                     tg_mbar_wait(empty0 + 8 * r.stage, tg_hplan_empty_parity(r),
                                  TG_HANG(&p, TG_TRAP_MBAR_EMPTY, r.stage));
-                    load_stage(&p, t, ring, full0 + 8 * r.stage, r.stage, kt, x);
+                    load_stage(&p, t, ring, full0 + 8 * r.stage, r.stage, kt, x, rank);
                     r = tg_hplan_ring_next(t, r);
                 }
             }
@@ -373,24 +425,48 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
     } else {
         consume(&p, t, ring, full0, empty0, first, tiles, step, wg, wtid);
     }
+    /* The others may still fill this block's stages or arrive on its barriers: leave together. */
+    if (CLUSTER > 1)
+        tg_cluster_sync();
 }
 
 /* ------------------------------------------------------------------------
  * Host side (C linkage, called from src/hopper/family.c)
  * ---------------------------------------------------------------------- */
 
-/* The kernel, its dynamic shared-memory limit raised once per device. */
-extern "C" tg_status TG_CAT(tg_hopper_kernel_, TG_NAME)(int dev, const void **kernel)
+/*
+ * The kernel, its dynamic shared-memory limit raised once per device, and
+ * how many of its clusters fit on the device at once (0 without a cluster:
+ * one block per SM then), which a persistent grid must not exceed: blocks
+ * beyond it would wait for the first ones to finish.
+ */
+extern "C" tg_status TG_CAT(tg_hopper_kernel_, TG_NAME)(int dev, const void **kernel,
+                                                         int *max_clusters)
 {
     enum { MAX_DEVICES = 64 };
-    static int ready[MAX_DEVICES]; /* atomics: callers may be threads */
+    static int ready[MAX_DEVICES]; /* atomics: callers may be threads; clusters + 1 once set */
     const int cached = dev >= 0 && dev < MAX_DEVICES;
-    if (!cached || !__atomic_load_n(&ready[dev], __ATOMIC_ACQUIRE)) {
+    int known = cached ? __atomic_load_n(&ready[dev], __ATOMIC_ACQUIRE) : 0;
+    if (!known) {
         TG_CUDA_TRY(cudaFuncSetAttribute(KERNEL, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                          SMEM_BYTES));
+        int clusters = 0;
+        if (CLUSTER > 1) {
+            cudaLaunchAttribute attr;
+            attr.id = cudaLaunchAttributeClusterDimension;
+            attr.val.clusterDim.x = CLUSTER;
+            attr.val.clusterDim.y = attr.val.clusterDim.z = 1;
+            cudaLaunchConfig_t c = {dim3(CLUSTER, 1, 1), dim3(THREADS, 1, 1), SMEM_BYTES, 0, &attr, 1};
+            TG_CUDA_TRY(cudaOccupancyMaxActiveClusters(&clusters, (const void *)KERNEL, &c));
+            if (clusters <= 0)
+                return TG_FAIL(TG_ERR_CUDA, "hopper/%s: no cluster of %d blocks fits on device %d",
+                               TG_STR(TG_NAME), CLUSTER, dev);
+        }
+        known = clusters + 1;
         if (cached)
-            __atomic_store_n(&ready[dev], 1, __ATOMIC_RELEASE);
+            __atomic_store_n(&ready[dev], known, __ATOMIC_RELEASE);
     }
     *kernel = (const void *)KERNEL;
+    *max_clusters = known - 1;
     return TG_SUCCESS;
 }

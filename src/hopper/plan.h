@@ -51,7 +51,13 @@ extern "C" {
     X(9, epilogue, EPILOGUE, 0, 1, "registers|tma",                                            \
       "how C is stored: registers = straight from the accumulators; tma = through two 8 KB "  \
       "shared-memory buffers per consumer and TMA stores, which run on while the consumers "   \
-      "start the next tile (when C allows TMA; else straight)")
+      "start the next tile (when C allows TMA; else straight)")                                \
+    X(10, cluster_m, CLUSTER_M, 1, 8, NULL,                                                    \
+      "blocks of a thread-block cluster along M: they share B's rows, each loads 1/CLUSTER_M " \
+      "of the B box and TMA multicasts it to all of them")                                    \
+    X(11, cluster_n, CLUSTER_N, 1, 8, NULL,                                                    \
+      "blocks of a cluster along N: they share A's rows, each loads 1/CLUSTER_N of the A box " \
+      "and TMA multicasts it to all of them")
 
 /* EPILOGUE's values (presets.def writes the names). */
 enum tg_hepilogue {
@@ -132,8 +138,15 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
 #define TG_H_ENTRY_REGS(C, P) (TG_H_SM_REGS / TG_H_THREADS(C, P) / 8 * 8)
 #define TG_H_PRODUCER_REGS 40
 #define TG_H_CONSUMER_REGS 232
-/* Empty barriers: lane 0 of every consumer warp arrives (4 warps a warpgroup). */
-#define TG_H_EMPTY_ARRIVALS(C) (4 * (C))
+/*
+ * Empty barriers: lane 0 of every consumer warp arrives (4 warps a
+ * warpgroup), in every block of the cluster whose stage this block's loads
+ * fill: those in its cluster row and its cluster column (CM + CN - 1 blocks,
+ * itself included).
+ */
+#define TG_H_CLUSTER(CM, CN) ((CM) * (CN))
+#define TG_H_EMPTY_ARRIVALS(C, CM, CN) (4 * (C) * ((CM) + (CN) - 1))
+#define TG_H_POW2(x) ((x) > 0 && ((x) & ((x) - 1)) == 0)
 
 /*
  * Every rule between the parameters, once (RULE(condition, reason); P(NAME)
@@ -170,6 +183,16 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
     RULE(P(EPILOGUE) == 0 || P(PRODUCER) == 1,                                                \
          "EPILOGUE=tma needs PRODUCER=1: each consumer warpgroup syncs its own staging "       \
          "buffers on a named barrier")                                                       \
+    RULE(TG_H_POW2(P(CLUSTER_M)) && TG_H_POW2(P(CLUSTER_N)) &&                               \
+             TG_H_CLUSTER(P(CLUSTER_M), P(CLUSTER_N)) <= 8,                                   \
+         "CLUSTER_M and CLUSTER_N must be powers of two, their product <= 8: the portable "    \
+         "cluster size, and every block's slice of a box a whole number of rows")             \
+    RULE(TG_H_CLUSTER(P(CLUSTER_M), P(CLUSTER_N)) == 1 || P(PERSISTENT) == 1,                 \
+         "a cluster needs PERSISTENT=1: its blocks walk their cluster's tiles together, "       \
+         "in step, since each fills the others' stages")                                      \
+    RULE(P(BLOCK_M) / P(CLUSTER_N) % 8 == 0 && P(BLOCK_N) / P(CLUSTER_M) % 8 == 0,            \
+         "BLOCK_M/CLUSTER_N and BLOCK_N/CLUSTER_M must be multiples of 8 rows: each block's "  \
+         "slice of the A and B boxes starts on a 1024-byte swizzle atom")                     \
     RULE(TG_H_SMEM_TOTAL(P(BLOCK_M), P(BLOCK_N), P(STAGES), P(CONSUMERS), P(EPILOGUE)) <=     \
              TG_H_MAX_SMEM,                                                                   \
          "STAGES*(BLOCK_M+BLOCK_N)*128 bytes (+1024 to align the ring, +16 KB per consumer "  \
@@ -339,27 +362,94 @@ TG_HD uint32_t tg_hplan_empty_parity(tg_hring r) { return r.phase ^ 1; }
  * Tiles: which output tile a block computes
  * ---------------------------------------------------------------------- */
 
+TG_HD int64_t tg_hplan_grid_m(const tg_htile *t, int64_t m) { return m / t->block_m + (m % t->block_m != 0); }
+TG_HD int64_t tg_hplan_grid_n(const tg_htile *t, int64_t n) { return n / t->block_n + (n % t->block_n != 0); }
+
 /*
- * Output tiles are numbered batch item by batch item, and inside an item in
- * the tile order of src/core/order.h (groups of RASTER block rows). With
- * PERSISTENT=0 block (x, y) computes tile y·grid_m·grid_n + x; with
- * PERSISTENT=1 block b of G computes tiles b, b + G, b + 2G, ...
+ * A cluster of CLUSTER_M x CLUSTER_N blocks computes a cluster tile of
+ * CLUSTER_M x CLUSTER_N block tiles; block `rank` of the cluster (its
+ * %cluster_ctarank) takes the block tile at (rank / CLUSTER_N,
+ * rank % CLUSTER_N) inside it. Cluster tiles over one C:
+ */
+TG_HD int64_t tg_hplan_cgrid_m(const tg_htile *t, int64_t grid_m)
+{
+    return grid_m / t->cluster_m + (grid_m % t->cluster_m != 0);
+}
+TG_HD int64_t tg_hplan_cgrid_n(const tg_htile *t, int64_t grid_n)
+{
+    return grid_n / t->cluster_n + (grid_n % t->cluster_n != 0);
+}
+TG_HD int tg_hplan_rank_m(const tg_htile *t, int rank) { return rank / t->cluster_n; }
+TG_HD int tg_hplan_rank_n(const tg_htile *t, int rank) { return rank % t->cluster_n; }
+
+/*
+ * Cluster tiles are numbered batch item by batch item, and inside an item in
+ * the tile order of src/core/order.h (groups of RASTER cluster-tile rows).
+ * With PERSISTENT=0 block (x, y) computes tile y·grid_m·grid_n + x; with
+ * PERSISTENT=1 cluster q of Q (blocks q·size .. q·size + size-1) computes
+ * cluster tiles q, q + Q, q + 2Q, ... Without a cluster (1 x 1) a cluster
+ * tile is a block tile and the rank is 0. A block whose tile lies past C's
+ * edge (grid_m or grid_n not a multiple of the cluster's) still loads and
+ * multicasts its slices for the others and stores nothing.
  */
 typedef struct tg_htilepos {
     int64_t batch, row, col; /* block row and block column */
 } tg_htilepos;
 
-TG_HD tg_htilepos tg_hplan_tile(const tg_htile *t, int64_t w, int64_t grid_m, int64_t grid_n)
+TG_HD int64_t tg_hplan_tiles(const tg_htile *t, int64_t grid_m, int64_t grid_n, int64_t batch)
+{
+    return tg_hplan_cgrid_m(t, grid_m) * tg_hplan_cgrid_n(t, grid_n) * batch;
+}
+
+TG_HD tg_htilepos tg_hplan_tile(const tg_htile *t, int64_t w, int64_t grid_m, int64_t grid_n,
+                                int rank)
 {
     tg_htilepos x;
-    const int64_t per_item = grid_m * grid_n;
+    const int64_t cgm = tg_hplan_cgrid_m(t, grid_m), cgn = tg_hplan_cgrid_n(t, grid_n);
+    const int64_t per_item = cgm * cgn;
     x.batch = w / per_item;
-    tg_raster_order(t->raster, w % per_item, grid_m, grid_n, &x.row, &x.col);
+    tg_raster_order(t->raster, w % per_item, cgm, cgn, &x.row, &x.col);
+    x.row = x.row * t->cluster_m + tg_hplan_rank_m(t, rank);
+    x.col = x.col * t->cluster_n + tg_hplan_rank_n(t, rank);
     return x;
 }
 
-TG_HD int64_t tg_hplan_grid_m(const tg_htile *t, int64_t m) { return m / t->block_m + (m % t->block_m != 0); }
-TG_HD int64_t tg_hplan_grid_n(const tg_htile *t, int64_t n) { return n / t->block_n + (n % t->block_n != 0); }
+/*
+ * What block `rank` loads of a stage, and for whom (TMA multicast, PTX ISA
+ * "cp.async.bulk.tensor": the box lands at the same shared-memory offset in
+ * every block of ctaMask and completes the mbarrier at the same offset in
+ * each). The A box of BLOCK_M rows is shared by the CLUSTER_N blocks of one
+ * cluster row: block (i, j) loads rows j·BLOCK_M/CLUSTER_N .. of it for all
+ * of them. The B box likewise, by the CLUSTER_M blocks of a cluster column:
+ * block (i, j) loads rows i·BLOCK_N/CLUSTER_M ... Each full barrier thus
+ * expects the whole stage's bytes, from CLUSTER_M + CLUSTER_N - 1 blocks.
+ */
+TG_HD int tg_hplan_a_rows(const tg_htile *t) { return t->block_m / t->cluster_n; }
+TG_HD int tg_hplan_b_rows(const tg_htile *t) { return t->block_n / t->cluster_m; }
+TG_HD int tg_hplan_a_slice_row(const tg_htile *t, int rank) { return tg_hplan_rank_n(t, rank) * tg_hplan_a_rows(t); }
+TG_HD int tg_hplan_b_slice_row(const tg_htile *t, int rank) { return tg_hplan_rank_m(t, rank) * tg_hplan_b_rows(t); }
+/* The blocks (bit r: rank r) that receive block `rank`'s A slice: its cluster row. */
+TG_HD uint32_t tg_hplan_a_mask(const tg_htile *t, int rank)
+{
+    return ((1u << t->cluster_n) - 1) << (tg_hplan_rank_m(t, rank) * t->cluster_n);
+}
+/* ... and its B slice: its cluster column. */
+TG_HD uint32_t tg_hplan_b_mask(const tg_htile *t, int rank)
+{
+    uint32_t m = 0;
+    for (int i = 0; i < t->cluster_m; i++)
+        m |= 1u << (i * t->cluster_n + tg_hplan_rank_n(t, rank));
+    return m;
+}
+/*
+ * The blocks whose empty barriers a consumer warp of block `rank` arrives
+ * on when it hands a stage back: every block that filled part of the stage
+ * (its cluster row and column), itself included.
+ */
+TG_HD uint32_t tg_hplan_release_mask(const tg_htile *t, int rank)
+{
+    return tg_hplan_a_mask(t, rank) | tg_hplan_b_mask(t, rank);
+}
 TG_HD int64_t tg_hplan_k_tiles(const tg_htile *t, int64_t k) { return k / t->block_k + (k % t->block_k != 0); }
 
 #ifdef __cplusplus

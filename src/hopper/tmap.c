@@ -165,10 +165,17 @@ typedef struct entry {
     uint64_t words[16]; /* the template: the map of the address that missed */
 } entry;
 
+/*
+ * The lookup starts after the entry that hit last and goes round the
+ * entries in use: a call's maps (A, B, C) are met in the order they were
+ * stored, so each is found at the first compare, and the lookup reads one
+ * entry instead of the whole cache (tg_host_cost --parts).
+ */
 static _Thread_local struct {
     entry e[CACHE_ENTRIES];
-    unsigned next; /* round-robin victim */
-    unsigned last; /* the entry that hit last: looked at first */
+    unsigned count; /* entries in use: e[0 .. count-1] */
+    unsigned next;  /* round-robin victim once all are in use */
+    unsigned last;  /* the entry that hit (or was stored) last */
     tg_tmap_stats stats;
 } cache;
 
@@ -251,6 +258,8 @@ static tg_status miss(const tmap_call *c, const char *name, uint64_t address, CU
     entry *e = &cache.e[cache.next];
     cache.last = cache.next;
     cache.next = (cache.next + 1) % CACHE_ENTRIES;
+    if (cache.count < CACHE_ENTRIES)
+        cache.count++;
     e->key = *c;
     e->used = 1;
     e->patch_at = -1;
@@ -273,7 +282,9 @@ tg_status tg_tmap_matrix(CUtensorMap *map, const char *name, int dev, const void
 {
     const tmap_call c = describe_call(dev, dtype, rows, cols, ld, batch, stride, box_cols, box_rows);
     const uint64_t address = (uint64_t)(uintptr_t)base;
-    for (unsigned n = 0, i = cache.last; n < CACHE_ENTRIES; n++, i = (i + 1) % CACHE_ENTRIES) {
+    const unsigned count = cache.count;
+    for (unsigned n = 0, i = count ? (cache.last + 1) % count : 0; n < count;
+         n++, i = (i + 1) % count) {
         entry *e = &cache.e[i];
         if (!e->used || memcmp(&e->key, &c, sizeof c))
             continue;

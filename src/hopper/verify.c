@@ -8,7 +8,9 @@
  *              consumer's two EPILOGUE=tma staging buffers) starts on a
  *              1024-byte boundary (the swizzle is taken on absolute
  *              addresses), none overlaps another, all fit the shared memory
- *              the kernel is given;
+ *              the kernel is given; in a cluster each block's slice of the
+ *              A and B boxes (a_slice_row, a_rows; b_...) lies inside the
+ *              box and starts on a 1024-byte boundary;
  *   tma        (a) where a TMA box lands: the plan's placement of every
  *              element equals the ISA's 128-byte swizzle on absolute
  *              addresses, each element at a distinct byte inside its tile;
@@ -24,57 +26,84 @@
  *              once, registers i and i+1 adjacent columns (the epilogue's
  *              pair stores);
  *   execution  whole GEMMs on four small shapes (ragged edges, K not a
- *              multiple of 64, more K tiles than stages, 3 batch items),
- *              emulated block by block as the kernel runs them: the tiles
- *              a block walks (tg_hplan_tile; PERSISTENT=1 as 3 blocks
- *              walking b, b+3, ..., several tiles each, across batch
- *              items), each K tile into the stage the kernel picks
- *              (tg_hplan_stage_of and refill for PRODUCER=0; for
- *              PRODUCER=1 the ring positions, continuing across tiles, the
- *              producer loading as far ahead as the ring lets it), TMA
- *              boxes with zeros outside A and B into an emulated shared
- *              memory, each consumer's wgmmas through its descriptors,
- *              registers filled as the ISA fragment says, the epilogue
- *              storing them through the plan's map at row
+ *              multiple of 64, more K tiles than stages, 3 batch items;
+ *              with a cluster a fifth: (CLUSTER_M+1) x (CLUSTER_N+1) block
+ *              tiles, so grid_m, grid_n are not multiples of the cluster's,
+ *              2 items), emulated block by block as the kernel runs them:
+ *              the tiles a block walks (tg_hplan_tiles, tg_hplan_tile;
+ *              PERSISTENT=1 as 3 blocks — 3 clusters, each block with its
+ *              own shared memory — walking cluster tiles q, q+3, ...,
+ *              several each, across batch items), each K tile into the
+ *              stage the kernel picks (tg_hplan_stage_of and refill for
+ *              PRODUCER=0; for PRODUCER=1 the ring positions, continuing
+ *              across tiles, the producers loading as far ahead as the ring
+ *              lets them), TMA boxes with zeros outside A and B into the
+ *              emulated shared memory — in a cluster each block's slices
+ *              (a_rows rows from a_slice_row, at that offset) into every
+ *              block of its masks (a_mask, b_mask) — and every byte of the
+ *              stage a consumer reads written exactly once for its K step
+ *              (by the blocks that share it: none missed, none twice, none
+ *              left from an earlier trip), each consumer's wgmmas through
+ *              its descriptors, registers filled as the ISA fragment says,
+ *              the epilogue storing them through the plan's map at row
  *              c·BLOCK_M/CONSUMERS (EPILOGUE=tma, when C's rows are 16-byte
  *              multiples: through the staging buffers and emulated TMA
- *              stores, every slot written before it is stored); every C
- *              element written exactly once and equal to an exact integer
- *              GEMM;
+ *              stores, every slot written before it is stored), a block
+ *              whose tile lies past C's edge storing nothing; every store
+ *              inside C, every C element written exactly once and equal to
+ *              an exact integer GEMM;
  *   ring       (d) PRODUCER=0: the stage and parity schedule for K loops of
  *              1 .. 3·STAGES+1 tiles (each wait returns once its own tile
  *              has landed, not before; no stage refilled before its
- *              iteration is done). PRODUCER=1: a model checker. The
- *              producer thread, the consumer warps (all 4 of a single
- *              consumer, 2 of each of two, each arriving on its own; the
- *              empty barriers expect that many) and the landing of each TMA
- *              load are actors over mbarriers with the ISA's parity rule (a
- *              wait on parity x returns iff the completed phases E have
- *              E & 1 != x); the consumers hand stages back as MMA_LAG says;
- *              every interleaving is explored (memoized search over encoded
+ *              iteration is done). PRODUCER=1: a model checker
+ *              (verify_ring.c). The producer thread, the consumer warps
+ *              (all 4 of a single consumer, 2 of each of two) and the
+ *              landing of each TMA load are actors over mbarriers with the
+ *              ISA's parity rule (a wait on parity x returns iff the
+ *              completed phases E have E & 1 != x) and transaction counts;
+ *              the consumers hand stages back as MMA_LAG says; every
+ *              interleaving is explored (memoized search over encoded
  *              states, warps interchangeable) for K loops of 1..5 tiles
  *              (1..STAGES+2 without PERSISTENT) and 1..3 tiles per
- *              persistent block: no deadlock, a consumer's wait returns only
- *              when its stage holds its own K tile, landed, and the producer
- *              never issues a load into a stage a consumer still reads.
+ *              persistent block. With a cluster, then every block of it:
+ *              its producer, its 4·CONSUMERS warps, each copy of its slices
+ *              landing in each block of its masks as an event of its own,
+ *              hand-backs to every block of release_mask, empty barriers
+ *              expecting tg_hplan_empty_arrivals — the cluster's rules
+ *              first (each full barrier gets its stage's bytes, each block
+ *              hands back to exactly the blocks that fill it, each empty
+ *              barrier expects their warps), then every interleaving up to
+ *              the order of independent moves (a partial-order reduction,
+ *              checked against the full search in the tests) for 1..5 x
+ *              1..3. Proven: no deadlock, a consumer's wait returns only
+ *              when its stage holds its own K tile, every byte landed, and
+ *              no load is issued into (or lands in) a stage of any block
+ *              before every consumer warp of that block handed it back.
  * Mutation tests (tests/test_hopper_verify.c) break one plan function at a
  * time — descriptor SBO, swizzle mode and K step, TMA and staging swizzle,
- * stage layout, fragment, tile numbering, ring wrap, stage and parity
- * indices — and assert which checks name it; tests/test_hopper_emulator_gpu.c
- * holds tg_hopper_emulate (the execution check's emulator on a whole GEMM)
- * against the GPU, bit for bit. Not modelled: a descriptor base offset (the
- * kernel keeps every buffer atom-aligned), the bf16-C TMA epilogue, and
- * the TMA stores' own ordering (the staging buffers' bulk-group waits).
+ * stage layout, fragment, tile numbering, ring wrap, phases, stage and
+ * parity indices, empty arrivals; a cluster's masks, slices, hand-backs,
+ * tile ranks and tile count — and assert which checks name it;
+ * tests/test_hopper_emulator_gpu.c holds tg_hopper_emulate (the execution
+ * check's emulator on a whole GEMM) against the GPU, bit for bit. Not
+ * modelled: a descriptor base offset (the kernel keeps every buffer
+ * atom-aligned), the bf16-C TMA epilogue, the TMA stores' own ordering
+ * (the staging buffers' bulk-group waits), and the cluster's start and end
+ * (the cluster barriers around the kernel: every block's mbarriers are
+ * initialised before any peer's copy or arrival reaches them, and no block
+ * exits while a peer may still write to it).
  *
  * This file: the report, the ISA's TMA placement and descriptor decoding,
  * the layout, tma, operands and fragment checks, and the entry points
  * tg_hopper_verify(_ops). The execution check and tg_hopper_emulate are in
- * verify_exec.c, the ring check and tg_hopper_ring_model in verify_ring.c;
- * what the three share: verify_check.h.
+ * verify_exec.c, the ring check and tg_hopper_ring_model in verify_ring.c
+ * (its search in verify_search.c); what they share: verify_check.h (and
+ * verify_ring.h, the ring model's two files).
  */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "hopper/verify_check.h"
 
@@ -146,6 +175,12 @@ uint32_t tg_hopper_isa_desc_addr(uint64_t desc, int row, int k)
  * The real plan, as a table
  * ---------------------------------------------------------------------- */
 
+/* What the kernel initialises its empty barriers with (kernel.cuh: TG_H_EMPTY_ARRIVALS). */
+static int empty_arrivals(const tg_htile *t)
+{
+    return TG_H_EMPTY_ARRIVALS(t->consumers, t->cluster_m, t->cluster_n);
+}
+
 const tg_hplan_ops tg_hplan_real_ops = {
     .stage_a = tg_hplan_stage_a,
     .stage_b = tg_hplan_stage_b,
@@ -154,7 +189,16 @@ const tg_hplan_ops tg_hplan_real_ops = {
     .frag = tg_hplan_frag,
     .epi_buf = tg_hplan_epi_buf,
     .epi_addr = tg_hplan_epi_addr,
+    .tiles = tg_hplan_tiles,
     .tile = tg_hplan_tile,
+    .a_rows = tg_hplan_a_rows,
+    .b_rows = tg_hplan_b_rows,
+    .a_slice_row = tg_hplan_a_slice_row,
+    .b_slice_row = tg_hplan_b_slice_row,
+    .a_mask = tg_hplan_a_mask,
+    .b_mask = tg_hplan_b_mask,
+    .release_mask = tg_hplan_release_mask,
+    .empty_arrivals = empty_arrivals,
     .stage_of = tg_hplan_stage_of,
     .parity_of = tg_hplan_parity_of,
     .refill = tg_hplan_refill,
@@ -194,6 +238,25 @@ static void check_layout(const tg_htile *t, const tg_hplan_ops *ops, report *r)
                 hi[n] = lo[n] + TG_H_EPI_BYTES;
                 snprintf(name[n++], sizeof name[0], "consumer %d's staging buffer %d", c, b);
             }
+    /*
+     * In a cluster each block's TMA writes its slice of a box from a_slice_row
+     * (b_slice_row) on: inside the box's tile, on the swizzle pattern's
+     * boundary (so it lands where the whole box's rows would).
+     */
+    const int blocks = TG_H_CLUSTER(t->cluster_m, t->cluster_n);
+    for (int rank = 0; rank < blocks; rank++)
+        for (int op = 0; op < 2; op++) {
+            const int row = op ? ops->b_slice_row(t, rank) : ops->a_slice_row(t, rank);
+            const int rows = op ? ops->b_rows(t) : ops->a_rows(t), box = op ? t->block_n : t->block_m;
+            const int64_t at = (int64_t)(op ? ops->stage_b(t, 0) : ops->stage_a(t, 0)) +
+                               (int64_t)row * TG_H_SWIZZLE_BYTES;
+            if (row < 0 || rows < 1 || row + rows > box)
+                tg_hv_fail(r, CK_LAYOUT, "block %d's slice of the %s box, rows [%d, %d), is not inside "
+                           "the box's %d rows", rank, op ? "B" : "A", row, row + rows, box);
+            else if ((RING + at) % TG_H_SWIZZLE_ATOM)
+                tg_hv_fail(r, CK_LAYOUT, "block %d's slice of the %s box starts at ring offset %lld, not "
+                           "on a 1024-byte boundary", rank, op ? "B" : "A", (long long)at);
+        }
     for (int i = 0; i < n; i++) {
         if ((RING + lo[i]) % TG_H_SWIZZLE_ATOM)
             tg_hv_fail(r, CK_LAYOUT, "%s at ring offset %u is not on a 1024-byte boundary", name[i], lo[i]);
@@ -376,10 +439,20 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
                                  {bm + 3, bn - 5, 2 * bk + 7, 1},
                                  {2 * bm - 1, bn + 12, bk * t.stages + 13, 1},
                                  {bm - 7, bn + 4, bk + 8, 3}};
-    const int nshapes = (int)(sizeof shapes / sizeof shapes[0]);
+    int nshapes = (int)(sizeof shapes / sizeof shapes[0]);
+    int64_t idle = 0;
     for (int i = 0; i < nshapes && r.per[CK_EXECUTION] == 0; i++)
-        tg_hv_check_execution(&t, ops, shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3],
-                              0x5DEECE66DULL + (uint64_t)i, &r);
+        idle += tg_hv_check_execution(&t, ops, shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3],
+                                      0x5DEECE66DULL + (uint64_t)i, &r);
+    /* A cluster: (CLUSTER_M + 1) x (CLUSTER_N + 1) block tiles, 2 x 2 cluster tiles per item
+     * with blocks past C's edge where a cluster dimension is > 1, 2 items: 8 cluster tiles, so
+     * each of the 3 clusters walks several, and the ring wraps across them (2 K tiles each). */
+    const int cluster = TG_H_CLUSTER(t.cluster_m, t.cluster_n);
+    if (cluster > 1 && r.per[CK_EXECUTION] == 0) {
+        idle += tg_hv_check_execution(&t, ops, (t.cluster_m + 1) * bm - 5, (t.cluster_n + 1) * bn - 4,
+                                      bk + 8, 2, 0x5DEECE66DULL + (uint64_t)nshapes, &r);
+        nshapes++;
+    }
     if (t.producer)
         tg_hv_check_ring_ws(&t, ops, &r);
     else
@@ -394,23 +467,42 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
         tg_text_add(&r.text, ")\n");
         return TG_FAIL(TG_ERR_INVALID_CONFIG, "hopper plan failed %d verifier check(s)", r.failures);
     }
-    if (t.producer)
-        tg_text_add(&r.text, "plan verifier: ok (layout, TMA placement, wgmma operands through the "
-                    "descriptors, accumulator fragment, execution on %d shapes%s%s: exact, each C "
-                    "element once; ring model, MMA_LAG=%d: every interleaving of the producer, %d "
-                    "consumer warps and the TMA loads' landing for 1..%d K tiles x 1..%d tiles: no "
-                    "deadlock, no stage overwritten or read early)\n",
-                    nshapes, t.persistent ? " by 3 persistent blocks" : "",
-                    t.epilogue ? " (C through the staging buffers and TMA stores where it can)" : "",
-                    t.mma_lag,
-                    t.consumers * tg_hv_model_warps(&t),
-                    t.persistent ? 5 : (t.stages + 2 > 5 ? t.stages + 2 : 5),
-                    t.persistent ? 3 : 1);
-    else
-        tg_text_add(&r.text, "plan verifier: ok (layout, TMA placement, wgmma operands through the "
-                    "descriptors, accumulator fragment, execution on %d shapes: exact, each C "
-                    "element once; ring schedule for 1..%d K tiles)\n",
-                    nshapes, 3 * t.stages + 1);
+    char grid[96] = "", stores[192] = "";
+    if (t.persistent && cluster > 1)
+        snprintf(grid, sizeof grid, " by %d persistent clusters of %d x %d blocks", TG_HV_CLUSTERS,
+                 t.cluster_m, t.cluster_n);
+    else if (t.persistent)
+        snprintf(grid, sizeof grid, " by %d persistent blocks", TG_HV_CLUSTERS);
+    tg_text st = tg_text_init(stores, sizeof stores);
+    if (t.epilogue)
+        tg_text_add(&st, " (C through the staging buffers and TMA stores where it can");
+    if (cluster > 1)
+        tg_text_add(&st, "%s%lld blocks past C's edge loading for the others, storing nothing",
+                    t.epilogue ? "; " : " (", (long long)idle);
+    if (stores[0])
+        tg_text_add(&st, ")");
+    tg_text_add(&r.text, "plan verifier: ok (layout, TMA placement, wgmma operands through the "
+                "descriptors, accumulator fragment, execution on %d shapes%s%s: exact, each C element "
+                "once, each stage byte loaded once a trip%s; ", nshapes, grid, stores,
+                cluster > 1 ? " by the blocks that share it" : "");
+    if (!t.producer) {
+        tg_text_add(&r.text, "ring schedule for 1..%d K tiles)\n", 3 * t.stages + 1);
+        return TG_SUCCESS;
+    }
+    tg_htile one = t;
+    one.cluster_m = one.cluster_n = 1;
+    int max_k, max_tiles;
+    tg_hv_ring_range(&one, &max_k, &max_tiles);
+    tg_text_add(&r.text, "ring model, MMA_LAG=%d: every interleaving of %s producer, %d consumer warps "
+                "and the TMA loads' landing for 1..%d K tiles x 1..%d tiles", t.mma_lag,
+                cluster > 1 ? "a block's" : "the", tg_hv_model_warps(&one), max_k, max_tiles);
+    if (cluster > 1)
+        tg_text_add(&r.text, "; of the %d x %d cluster's %d producers, %d consumer warps each and every "
+                    "copy's landing in each block (up to the order of independent moves) for 1..%d x "
+                    "1..%d", t.cluster_m, t.cluster_n, cluster, tg_hv_model_warps(&t),
+                    TG_HV_CLUSTER_K, TG_HV_CLUSTER_TILES);
+    tg_text_add(&r.text, ": no deadlock, no stage%s overwritten before its warps handed it back or read "
+                "before its bytes landed)\n", cluster > 1 ? " of any block" : "");
     return TG_SUCCESS;
 }
 

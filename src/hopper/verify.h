@@ -38,8 +38,22 @@ typedef struct tg_hplan_ops {
     /* EPILOGUE=tma: consumer c's staging buffer b, and where (row, byte) goes in it */
     uint32_t (*epi_buf)(const tg_htile *t, int c, int b);
     uint32_t (*epi_addr)(uint32_t buf, int row, int byte);
-    /* how many output tiles there are, and which one is number w */
-    tg_htilepos (*tile)(const tg_htile *t, int64_t w, int64_t grid_m, int64_t grid_n);
+    /* how many (cluster) tiles there are, and which block tile block `rank` of a cluster
+     * computes of number w */
+    int64_t (*tiles)(const tg_htile *t, int64_t grid_m, int64_t grid_n, int64_t batch);
+    tg_htilepos (*tile)(const tg_htile *t, int64_t w, int64_t grid_m, int64_t grid_n, int rank);
+    /* clusters: the rows of the A and B boxes each block loads, where its slice starts, the
+     * blocks its A and B slices are multicast to, and whose empty barriers its consumer
+     * warps arrive on (bit r: rank r) */
+    int (*a_rows)(const tg_htile *t);
+    int (*b_rows)(const tg_htile *t);
+    int (*a_slice_row)(const tg_htile *t, int rank);
+    int (*b_slice_row)(const tg_htile *t, int rank);
+    uint32_t (*a_mask)(const tg_htile *t, int rank);
+    uint32_t (*b_mask)(const tg_htile *t, int rank);
+    uint32_t (*release_mask)(const tg_htile *t, int rank);
+    /* the arrivals each empty barrier is initialised with (TG_H_EMPTY_ARRIVALS) */
+    int (*empty_arrivals)(const tg_htile *t);
     /* PRODUCER=0: stage and parity of K tile kt, and what its stage loads next */
     int (*stage_of)(const tg_htile *t, int kt);
     uint32_t (*parity_of)(const tg_htile *t, int kt);
@@ -88,14 +102,18 @@ tg_status tg_hopper_verify(const int *params, char *report, size_t len);
 
 /*
  * The PRODUCER=1 ring alone, for one case: k_tiles K tiles per output tile,
- * `tiles` output tiles per block, warps_per_consumer consumer warps of each
- * of the CONSUMERS warpgroups modelled (1..4; the empty barriers expect that
- * many arrivals in all). Every interleaving of the producer thread, the
- * consumer warps and the landing of each TMA copy, explored over encoded
- * states. It takes params as they are, rules unchecked (so STAGES = 1 can be
- * shown to deadlock); PRODUCER is ignored. TG_SUCCESS, or
- * TG_ERR_INVALID_CONFIG with "FAIL ring: ..." lines (a deadlock says
- * "deadlock"); TG_ERR_INVALID_ARGUMENT for a case the model cannot hold.
+ * `tiles` output tiles per block, `warps` consumer warps modelled in each
+ * block (a divisor of its 4·CONSUMERS, up to 8: each stands for
+ * 4·CONSUMERS / warps real ones, and arrives for all of them), every block
+ * of params' cluster. Every interleaving of the producers, the consumer
+ * warps and the landing of each TMA copy in each destination, explored
+ * over encoded states until the first failure; reduce = 1 explores a
+ * cluster with verify_search.c's partial-order reduction (0: every
+ * interleaving; a single block is never reduced). It takes params as they
+ * are, rules unchecked (so STAGES = 1 can be shown to deadlock); PRODUCER
+ * is ignored. TG_SUCCESS, or TG_ERR_INVALID_CONFIG with "FAIL ring: ..."
+ * lines (a deadlock says "deadlock"); TG_ERR_INVALID_ARGUMENT for a case
+ * the model cannot hold.
  */
 typedef struct tg_hring_stats {
     int64_t states;    /* distinct states reached */
@@ -104,18 +122,22 @@ typedef struct tg_hring_stats {
 } tg_hring_stats;
 
 tg_status tg_hopper_ring_model(const int *params, const tg_hplan_ops *ops, int k_tiles,
-                               int tiles, int warps_per_consumer, tg_hring_stats *stats,
+                               int tiles, int warps, int reduce, tg_hring_stats *stats,
                                char *report, size_t len);
 
 /*
  * What the kernel computes with alpha = 1, beta = 0 and fp32 C, emulated on
  * the CPU through the plan: TMA boxes (zeros outside A and B) into an
- * emulated ring, wgmma from it through the kernel's descriptors, the
- * accumulator fragment of the PTX ISA, the epilogue's stores through
- * tg_hplan_frag (EPILOGUE=tma: through the staging buffers and TMA stores
- * when C allows them, as family.c decides for a 16-byte aligned C, packed),
- * the tiles each block walks (PERSISTENT=1: `sms` blocks, as the library
- * launches on a device with that many SMs; ignored otherwise).
+ * emulated ring — in a cluster each block's slices of the boxes into the
+ * shared memory of every block of its multicast masks — wgmma from it
+ * through the kernel's descriptors, the accumulator fragment of the PTX
+ * ISA, the epilogue's stores through tg_hplan_frag (EPILOGUE=tma: through
+ * the staging buffers and TMA stores when C allows them, as family.c
+ * decides for a 16-byte aligned C, packed), the tiles each block walks
+ * (PERSISTENT=1: `sms` blocks, as the library launches on a device with
+ * that many SMs; with a cluster sms / CLUSTER clusters, at least one — the
+ * library launches as many as fit at once, which changes which stage a
+ * tile uses, not C; ignored otherwise).
  * A: batch x m x k, B: batch x n x k, C: batch x m x n, packed row-major;
  * integers stand for their bf16 values. Products are summed exactly, which
  * is what fp32 gives when every partial sum is an integer below 2^24 in

@@ -1,13 +1,17 @@
 /*
- * verify_check.h — what the hopper verifier's three files share (internal to
- * verify.c, verify_exec.c and verify_ring.c; the tests use verify.h):
- * the report the checks write to, the emulated ring's base, the ISA's
- * definitions the emulation reuses, and the checks one file runs for another.
- *   verify.c       layout, tma, operands, fragment; the report; the entry
- *                  points tg_hopper_verify(_ops)
- *   verify_exec.c  execution (the kernel emulated); tg_hopper_emulate
- *   verify_ring.c  ring (PRODUCER=0 schedule, PRODUCER=1 model checker);
- *                  tg_hopper_ring_model
+ * verify_check.h — what the hopper verifier's files share (internal to
+ * verify.c, verify_exec.c, verify_ring.c and verify_search.c; the tests use
+ * verify.h): the report the checks write to, the emulated ring's base, the
+ * ISA's definitions the emulation reuses, and the checks one file runs for
+ * another.
+ *   verify.c         layout, tma, operands, fragment; the report; the entry
+ *                    points tg_hopper_verify(_ops)
+ *   verify_exec.c    execution (the kernel emulated, clusters included);
+ *                    tg_hopper_emulate
+ *   verify_ring.c    ring (PRODUCER=0 schedule, PRODUCER=1 model checker:
+ *                    the model set up from the plan, the cluster's rules);
+ *                    tg_hopper_ring_model
+ *   verify_search.c  the model checker's search (verify_ring.h)
  */
 #ifndef TG_HOPPER_VERIFY_CHECK_H
 #define TG_HOPPER_VERIFY_CHECK_H
@@ -80,15 +84,26 @@ static inline uint32_t ring_bytes(const tg_htile *t)
 /* params' ranges and rules (hopper.h): TG_SUCCESS, or TG_ERR_INVALID_CONFIG with the reason. */
 tg_status tg_hv_check_params(const int *p);
 
-/* verify_exec.c: one GEMM of m x n x k, batch items, inputs from seed; failures to r. */
-void tg_hv_check_execution(const tg_htile *t, const tg_hplan_ops *ops, int64_t m, int64_t n,
-                           int64_t k, int64_t batch, uint64_t seed, report *r);
+/*
+ * verify_exec.c: one GEMM of m x n x k, batch items, inputs from seed, with
+ * PERSISTENT=1 by TG_HV_CLUSTERS clusters (blocks, without a cluster);
+ * failures to r. Returns how many blocks walked a tile past C's edge.
+ */
+enum { TG_HV_CLUSTERS = 3 };
+int64_t tg_hv_check_execution(const tg_htile *t, const tg_hplan_ops *ops, int64_t m, int64_t n,
+                              int64_t k, int64_t batch, uint64_t seed, report *r);
 
 /* verify_ring.c: the ring check, PRODUCER=0 and PRODUCER=1. */
 void tg_hv_check_ring_plain(const tg_htile *t, const tg_hplan_ops *ops, report *r);
 void tg_hv_check_ring_ws(const tg_htile *t, const tg_hplan_ops *ops, report *r);
 
-/* Consumer warps modelled per consumer warpgroup: all 4 of one, 2 of each of two. */
+/*
+ * Consumer warps the ring check models per block; the K loops and tiles
+ * per block of its single-block cases (1..max_k x 1..max_tiles), and of
+ * its cluster cases.
+ */
 int tg_hv_model_warps(const tg_htile *t);
+void tg_hv_ring_range(const tg_htile *t, int *max_k, int *max_tiles);
+enum { TG_HV_CLUSTER_K = 5, TG_HV_CLUSTER_TILES = 3 };
 
 #endif /* TG_HOPPER_VERIFY_CHECK_H */

@@ -6,6 +6,7 @@
  * tests/test_hopper_emulator_gpu.c). The checks it serves and what they
  * model: verify.c's opening comment.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,12 +16,29 @@
  * The kernel emulated: execution, and tg_hopper_emulate
  * ---------------------------------------------------------------------- */
 
+/*
+ * One block of the grid: its shared memory, which load filled each byte of
+ * it, and its consumers' accumulators.
+ */
+typedef struct emu_block {
+    int16_t *smem;           /* bytes [0, RING + ring) as bf16 slots */
+    int32_t *fill;           /* per slot: the K step whose loads last wrote it (-1: none yet) */
+    uint8_t *fills;          /* per slot: how many writes that K step's loads made there */
+    int8_t *filler;          /* per slot: the block whose load made the last one */
+    int64_t *acc;            /* [CONSUMERS][M_PIECES][128][BLOCK_N/2] */
+    int chunk[2];            /* each consumer's TMA epilogue chunks, across tiles */
+} emu_block;
+
+enum { EMU_MAX_BLOCKS = 8 }; /* a cluster: the rules allow up to 8 blocks */
+
 typedef struct emu {
     const tg_htile *t;
     const tg_hplan_ops *ops;
     report *r;
     int64_t m, n, k, batch;
-    int64_t grid_m, grid_n, k_tiles, tiles;
+    int64_t grid_m, grid_n, k_tiles, tiles; /* tiles: cluster tiles (block tiles without one) */
+    int blocks;              /* of a cluster (1 without one) */
+    emu_block blk[EMU_MAX_BLOCKS];
     const int8_t *a, *b;     /* batch x m x k, batch x n x k */
     int64_t *c;              /* batch x m x n, or NULL */
     float *cf;               /* the same as fp32, or NULL */
@@ -29,62 +47,146 @@ typedef struct emu {
     int64_t *staged;         /* the staging buffers' fp32 slots, by (address - RING) / 4 */
     uint32_t *staged_gen;    /* which chunk wrote each slot (0: none yet) */
     uint32_t gen;
-    int16_t *smem;           /* bytes [0, RING + ring) as bf16 slots */
-    uint32_t smem_end;
+    uint32_t smem_end;       /* RING + ring: each block's shared memory as the emulation has it */
     int32_t *a_op, *b_op;    /* a K tile's wgmma operands, gathered: [64][OP_K], [BLOCK_N][OP_K] */
     int32_t *prod;           /* their product, one m64 piece: [64][BLOCK_N] */
-    int64_t *acc;            /* [CONSUMERS][M_PIECES][128][BLOCK_N/2] */
     tg_hrc *hw;              /* [128][BLOCK_N/2]: the ISA fragment */
+    int64_t idle;            /* blocks that walked a tile past C's edge (loading for the others) */
     int broken;              /* an emulated access went wrong: stop */
 } emu;
 
-static int64_t *acc_at(emu *e, int c, int mp, int th)
+static int64_t *acc_at(emu *e, int b, int c, int mp, int th)
 {
     const int pieces = TG_H_M_PIECES(e->t->block_m, e->t->consumers);
-    return e->acc + ((int64_t)(c * pieces + mp) * 128 + th) * (e->t->block_n / 2);
+    return e->blk[b].acc + ((int64_t)(c * pieces + mp) * 128 + th) * (e->t->block_n / 2);
 }
 
-/* One TMA box of `rows` x 64: source rows row0.., columns k0.., zeros outside the item. */
-static void emu_box(emu *e, uint32_t tile, const int8_t *src, int64_t src_rows, int64_t row0,
-                    int64_t k0, int rows, const char *what)
+/* "" or "block 1, ": which block of a cluster a message is about. */
+static const char *emu_whose(const emu *e, int b, char buf[24])
 {
+    if (e->blocks == 1)
+        return "";
+    snprintf(buf, 24, "block %d, ", b);
+    return buf;
+}
+
+/*
+ * One TMA box of `rows` x 64 into block d's shared memory at `tile`:
+ * source rows row0.. of batch item `item` of src, columns k0.., zeros
+ * outside the tensor (TMA's fill). Each byte remembers that K step `step`'s
+ * load from block `from` wrote it, and how often that step wrote it.
+ */
+static void emu_box(emu *e, int d, uint32_t tile, const int8_t *src, int64_t src_rows, int64_t item,
+                    int64_t row0, int64_t k0, int rows, const char *what, int32_t step, int from)
+{
+    emu_block *blk = &e->blk[d];
+    const int in_item = item >= 0 && item < e->batch;
+    src += in_item ? item * src_rows * e->k : 0;
     for (int row = 0; row < rows; row++)
         for (int col = 0; col < e->t->block_k; col++) {
             const int64_t gr = row0 + row, gc = k0 + col;
-            const int v = gr < src_rows && gc < e->k ? src[gr * e->k + gc] : 0;
+            const int v = in_item && gr >= 0 && gr < src_rows && gc < e->k ? src[gr * e->k + gc] : 0;
             const uint32_t at = e->ops->tma_addr(tile, row, col);
             if (at < RING || at + 2 > e->smem_end || at % 2) {
-                tg_hv_fail(e->r, CK_EXECUTION, "TMA puts %s element (%d,%d) at byte %u, outside the ring "
-                           "[%u, %u)", what, row, col, at, RING, e->smem_end);
+                char who[24];
+                tg_hv_fail(e->r, CK_EXECUTION, "%sTMA puts %s element (%d,%d) at byte %u, outside the "
+                           "ring [%u, %u)", emu_whose(e, d, who), what, row, col, at, RING, e->smem_end);
                 e->broken = 1;
                 return;
             }
-            e->smem[at / 2] = (int16_t)v;
+            const uint32_t slot = at / 2;
+            blk->smem[slot] = (int16_t)v;
+            if (blk->fill[slot] != step) {
+                blk->fill[slot] = step;
+                blk->fills[slot] = 0;
+            }
+            blk->fills[slot] += blk->fills[slot] < 255;
+            blk->filler[slot] = (int8_t)from;
         }
 }
 
-/* K tile kt of output tile x into stage s: A's box and B's box. */
-static void emu_load(emu *e, int s, tg_htilepos x, int64_t kt)
+/*
+ * Block r's loads of K tile kt of its tile x, K step `step` of its walk,
+ * into stage s (kernel.cuh load_stage): its slice of the A box (a_rows rows
+ * from a_slice_row, at that row of the stage's A tile) into the stage of
+ * every block of a_mask, and its slice of the B box likewise (b_mask).
+ * Without a cluster along N (M) the kernel loads A (B) without multicast,
+ * into the block itself.
+ */
+static void emu_load(emu *e, int r, int s, tg_htilepos x, int64_t kt, int32_t step)
 {
     const tg_htile *t = e->t;
+    const tg_hplan_ops *ops = e->ops;
+    char who[24];
     if (s < 0 || s >= t->stages) {
-        tg_hv_fail(e->r, CK_EXECUTION, "K tile %lld goes to stage %d, outside the ring of %d",
-                   (long long)kt, s, t->stages);
+        tg_hv_fail(e->r, CK_EXECUTION, "%sK tile %lld goes to stage %d, outside the ring of %d",
+                   emu_whose(e, r, who), (long long)kt, s, t->stages);
         e->broken = 1;
         return;
     }
-    emu_box(e, RING + e->ops->stage_a(t, s), e->a + x.batch * e->m * e->k, e->m, x.row * t->block_m,
-            kt * t->block_k, t->block_m, "A");
-    if (!e->broken)
-        emu_box(e, RING + e->ops->stage_b(t, s), e->b + x.batch * e->n * e->k, e->n,
-                x.col * t->block_n, kt * t->block_k, t->block_n, "B");
+    const uint32_t am = t->cluster_n > 1 ? ops->a_mask(t, r) : 1u << r;
+    const uint32_t bm = t->cluster_m > 1 ? ops->b_mask(t, r) : 1u << r;
+    if ((am | bm) >> e->blocks) {
+        tg_hv_fail(e->r, CK_EXECUTION, "block %d multicasts its A slice to blocks 0x%x and its B slice "
+                   "to 0x%x: outside the cluster of %d", r, am, bm, e->blocks);
+        e->broken = 1;
+        return;
+    }
+    const int ar = ops->a_slice_row(t, r), br = ops->b_slice_row(t, r);
+    const uint32_t a_tile = RING + ops->stage_a(t, s) + (uint32_t)ar * TG_H_SWIZZLE_BYTES;
+    const uint32_t b_tile = RING + ops->stage_b(t, s) + (uint32_t)br * TG_H_SWIZZLE_BYTES;
+    for (int d = 0; d < e->blocks && !e->broken; d++) {
+        if (am >> d & 1)
+            emu_box(e, d, a_tile, e->a, e->m, x.batch, x.row * t->block_m + ar, kt * t->block_k,
+                    ops->a_rows(t), "A", step, r);
+        if (bm >> d & 1 && !e->broken)
+            emu_box(e, d, b_tile, e->b, e->n, x.batch, x.col * t->block_n + br, kt * t->block_k,
+                    ops->b_rows(t), "B", step, r);
+    }
+}
+
+/*
+ * Before block b's consumers read K step `step` from stage s: every byte of
+ * the stage's A and B tiles was written by that step's loads, exactly once
+ * (the slices of the blocks that fill it cover the stage, none twice, none
+ * left from an earlier trip).
+ */
+static void emu_check_stage(emu *e, int b, int s, int32_t step)
+{
+    const tg_htile *t = e->t;
+    const emu_block *blk = &e->blk[b];
+    char who[24];
+    for (int op = 0; op < 2 && !e->broken; op++) {
+        const uint32_t base = RING + (op ? e->ops->stage_b(t, s) : e->ops->stage_a(t, s));
+        const uint32_t bytes = op ? TG_H_B_BYTES(t->block_n) : TG_H_A_BYTES(t->block_m);
+        if (base + bytes > e->smem_end || base % 2)
+            return; /* the layout check names it */
+        for (uint32_t at = base; at < base + bytes; at += 2) {
+            const uint32_t slot = at / 2;
+            if (blk->fill[slot] == step && blk->fills[slot] == 1)
+                continue;
+            char what[64];
+            if (blk->fill[slot] != step && blk->fill[slot] < 0)
+                snprintf(what, sizeof what, "was never loaded");
+            else if (blk->fill[slot] != step)
+                snprintf(what, sizeof what, "still holds K step %d's bytes", blk->fill[slot]);
+            else
+                snprintf(what, sizeof what, "was written %d times (last by block %d)", blk->fills[slot],
+                         blk->filler[slot]);
+            tg_hv_fail(e->r, CK_EXECUTION, "%sK step %d: byte %u of stage %d's %s tile (its row %u) %s "
+                       "when the consumers read it", emu_whose(e, b, who), step, at - base, s,
+                       op ? "B" : "A", (at - base) / TG_H_SWIZZLE_BYTES, what);
+            e->broken = 1;
+            return;
+        }
+    }
 }
 
 /*
  * What one wgmma reads through a descriptor: rows x 16 elements, gathered
  * from the emulated shared memory into columns kk·16.. of out (rows of 64).
  */
-static int emu_gather(emu *e, uint64_t desc, int rows, int kk, int32_t *out, const char *what)
+static int emu_gather(emu *e, int b, uint64_t desc, int rows, int kk, int32_t *out, const char *what)
 {
     for (int row = 0; row < rows; row++)
         for (int k = 0; k < TG_H_WGMMA_K; k++) {
@@ -96,18 +198,18 @@ static int emu_gather(emu *e, uint64_t desc, int rows, int kk, int32_t *out, con
                 e->broken = 1;
                 return 0;
             }
-            out[row * OP_K + kk * TG_H_WGMMA_K + k] = e->smem[at / 2];
+            out[row * OP_K + kk * TG_H_WGMMA_K + k] = e->blk[b].smem[at / 2];
         }
     return 1;
 }
 
 /*
- * Consumer c's wgmmas on stage s (kernel.cuh mma_stage): for every m64 piece
+ * Block b's consumer c's wgmmas on stage s (kernel.cuh mma_stage): for every m64 piece
  * and k16 step, the operands its descriptors name; register i of thread th
  * gains the dot product of the A row and B row the ISA fragment assigns it.
  * (The k16 steps of a K tile are summed first: exact integers, any order.)
  */
-static void emu_mma(emu *e, int s, int c)
+static void emu_mma(emu *e, int b, int s, int c)
 {
     const tg_htile *t = e->t;
     const int pieces = TG_H_M_PIECES(t->block_m, t->consumers), acc_n = t->block_n / 2;
@@ -119,11 +221,11 @@ static void emu_mma(emu *e, int s, int c)
     }
     const int k16s = t->block_k / TG_H_WGMMA_K, n = t->block_n;
     for (int kk = 0; kk < k16s; kk++)
-        if (!emu_gather(e, e->ops->desc_b(t, RING, s, kk), n, kk, e->b_op, "B"))
+        if (!emu_gather(e, b, e->ops->desc_b(t, RING, s, kk), n, kk, e->b_op, "B"))
             return;
     for (int mp = 0; mp < pieces; mp++) {
         for (int kk = 0; kk < k16s; kk++)
-            if (!emu_gather(e, e->ops->desc_a(t, RING, s, c * pieces + mp, kk), TG_H_WGMMA_M, kk,
+            if (!emu_gather(e, b, e->ops->desc_a(t, RING, s, c * pieces + mp, kk), TG_H_WGMMA_M, kk,
                             e->a_op, "A"))
                 return;
         /*
@@ -149,7 +251,7 @@ static void emu_mma(emu *e, int s, int c)
                     e->prod[(row + i / 4) * n + col + i % 4] = (int32_t)sum[i];
             }
         for (int th = 0; th < 128; th++) {
-            int64_t *acc = acc_at(e, c, mp, th);
+            int64_t *acc = acc_at(e, b, c, mp, th);
             const tg_hrc *hw = e->hw + th * acc_n;
             for (int i = 0; i < acc_n; i++)
                 acc[i] += e->prod[hw[i].row * n + hw[i].col];
@@ -157,12 +259,18 @@ static void emu_mma(emu *e, int s, int c)
     }
 }
 
-/* One element of C from the epilogue: counted, and stored as the kernel would. */
+/*
+ * One element of C from the epilogue: counted, and stored as the kernel
+ * would. The kernel keeps its stores inside C's rows and columns (and a TMA
+ * store clips to the tensor); a store outside them, or to a batch item C
+ * does not have, is the plan's mistake.
+ */
 static void emu_put(emu *e, int64_t batch, int64_t row, int64_t col, int64_t v)
 {
-    if (row < 0 || col < 0) {
-        tg_hv_fail(e->r, CK_EXECUTION, "the epilogue stores to C(%lld,%lld), before C's start",
-                   (long long)row, (long long)col);
+    if (batch < 0 || batch >= e->batch || row < 0 || col < 0 || row >= e->m || col >= e->n) {
+        tg_hv_fail(e->r, CK_EXECUTION, "the epilogue stores to C[%lld](%lld,%lld), outside C's %lld "
+                   "items of %lld x %lld", (long long)batch, (long long)row, (long long)col,
+                   (long long)e->batch, (long long)e->m, (long long)e->n);
         e->broken = 1;
         return;
     }
@@ -175,15 +283,15 @@ static void emu_put(emu *e, int64_t batch, int64_t row, int64_t col, int64_t v)
         e->writes[at]++;
 }
 
-/* Consumer c's share of tile x (kernel.cuh epilogue, store_c_ and store_pair). */
-static void emu_epilogue(emu *e, tg_htilepos x, int c)
+/* Block b's consumer c's share of tile x (kernel.cuh epilogue, store_c_ and store_pair). */
+static void emu_epilogue(emu *e, int b, tg_htilepos x, int c)
 {
     const tg_htile *t = e->t;
     const int pieces = TG_H_M_PIECES(t->block_m, t->consumers), acc_n = t->block_n / 2;
     const int64_t row0 = x.row * t->block_m + c * (t->block_m / t->consumers), col0 = x.col * t->block_n;
     for (int mp = 0; mp < pieces && !e->broken; mp++)
         for (int th = 0; th < 128 && !e->broken; th++) {
-            const int64_t *acc = acc_at(e, c, mp, th);
+            const int64_t *acc = acc_at(e, b, c, mp, th);
             for (int i = 0; i < acc_n; i += 2) {
                 const tg_hrc f = e->ops->frag(th / 32, th % 32, i);
                 const int64_t row = row0 + mp * TG_H_WGMMA_M + f.row, col = col0 + f.col;
@@ -203,7 +311,7 @@ static void emu_epilogue(emu *e, tg_htilepos x, int c)
  * buffer as a 64 x 32 box (128-byte swizzle) and writes the part inside C.
  * Every slot it reads must have been written for this chunk.
  */
-static void emu_epilogue_tma(emu *e, tg_htilepos x, int c, int *chunk)
+static void emu_epilogue_tma(emu *e, int b, tg_htilepos x, int c, int *chunk)
 {
     const tg_htile *t = e->t;
     const int pieces = TG_H_M_PIECES(t->block_m, t->consumers);
@@ -213,7 +321,7 @@ static void emu_epilogue_tma(emu *e, tg_htilepos x, int c, int *chunk)
             const uint32_t buf = RING + e->ops->epi_buf(t, c, *chunk & 1);
             const uint32_t gen = ++e->gen;
             for (int th = 0; th < 128 && !e->broken; th++) {
-                const int64_t *acc = acc_at(e, c, mp, th);
+                const int64_t *acc = acc_at(e, b, c, mp, th);
                 for (int i = 16 * u; i < 16 * u + 16; i += 2) {
                     const tg_hrc f = e->ops->frag(th / 32, th % 32, i);
                     const uint32_t at = e->ops->epi_addr(buf, f.row, f.col % 32 * 4);
@@ -255,10 +363,18 @@ static void emu_epilogue_tma(emu *e, tg_htilepos x, int c, int *chunk)
         }
 }
 
-static void emu_zero(emu *e)
+static void emu_zero(emu *e, int b)
 {
     const tg_htile *t = e->t;
-    memset(e->acc, 0, sizeof(int64_t) * (size_t)(t->block_m / TG_H_WGMMA_M * 128 * (t->block_n / 2)));
+    memset(e->blk[b].acc, 0,
+           sizeof(int64_t) * (size_t)(t->block_m / TG_H_WGMMA_M * 128 * (t->block_n / 2)));
+}
+
+/* A block starts: nothing of its shared memory was loaded yet, no epilogue chunk stored. */
+static void emu_start(emu *e, int b)
+{
+    memset(e->blk[b].fill, 0xFF, sizeof(int32_t) * (e->smem_end / 2));
+    e->blk[b].chunk[0] = e->blk[b].chunk[1] = 0;
 }
 
 /* PRODUCER=0: the kernel's one warpgroup, its one tile, its own loads. */
@@ -266,43 +382,61 @@ static void emu_block_plain(emu *e, int64_t w)
 {
     const tg_htile *t = e->t;
     const tg_hplan_ops *ops = e->ops;
-    const tg_htilepos x = ops->tile(t, w, e->grid_m, e->grid_n);
+    const tg_htilepos x = ops->tile(t, w, e->grid_m, e->grid_n, 0);
+    emu_start(e, 0);
     for (int kt = 0; kt < t->stages && kt < e->k_tiles && !e->broken; kt++)
-        emu_load(e, ops->stage_of(t, kt), x, kt);
-    emu_zero(e);
+        emu_load(e, 0, ops->stage_of(t, kt), x, kt, kt);
+    emu_zero(e, 0);
     for (int kt = 0; kt < e->k_tiles && !e->broken; kt++) {
-        emu_mma(e, ops->stage_of(t, kt), 0);
+        const int s = ops->stage_of(t, kt);
+        if (s >= 0 && s < t->stages)
+            emu_check_stage(e, 0, s, kt);
+        if (!e->broken)
+            emu_mma(e, 0, s, 0);
         const int next = ops->refill(t, kt);
         if (next < e->k_tiles && !e->broken)
-            emu_load(e, ops->stage_of(t, next), x, next);
+            emu_load(e, 0, ops->stage_of(t, next), x, next, next);
     }
     if (!e->broken)
-        emu_epilogue(e, x, 0);
+        emu_epilogue(e, 0, x, 0);
 }
 
 /*
- * PRODUCER=1: tiles first, first + step, ...; the producer's and the
- * consumers' ring positions run on across them. The producer loads as far
- * ahead as the ring lets it, also into the block's next tile: up to K step
- * g + STAGES - 1 - MMA_LAG while the consumers read g (with MMA_LAG=1 they
- * still hold g - 1).
+ * PRODUCER=1: one cluster (one block without a cluster) walks cluster tiles
+ * first, first + step, ...; block r of it computes block tile
+ * tg_hplan_tile(w, r). The producers' and the consumers' ring positions
+ * run on across the tiles. The producers load as far ahead as the ring
+ * lets them, also into the next tile: up to K step g + STAGES - 1 - MMA_LAG
+ * while the consumers read g (with MMA_LAG=1 they still hold g - 1). The
+ * blocks go in step — each block's producer issues K step g, then the
+ * next block's — one order the kernel may take: which order the loads
+ * land in is the ring check's matter; what this check proves is where
+ * they land, and that the stage each consumer reads holds exactly K step
+ * g. A block whose tile lies past C's edge loads for the others and
+ * stores nothing (kernel.cuh consume).
  */
-static void emu_block_ws(emu *e, int64_t first, int64_t step)
+static void emu_walk(emu *e, int64_t first, int64_t step)
 {
     const tg_htile *t = e->t;
     const tg_hplan_ops *ops = e->ops;
     tg_hring rp = ops->ring_start(), rc = ops->ring_start();
-    int64_t loaded = 0, pw = first; /* producer: K steps issued; the tile it is in */
+    int64_t loaded = 0, pw = first; /* producers: K steps issued; the tile they are in */
     int pkt = 0;
-    int64_t g = 0; /* consumers: K step */
-    int chunk[2] = {0, 0}; /* each consumer's TMA epilogue chunks, across tiles */
+    int32_t g = 0; /* consumers: K step */
+    for (int b = 0; b < e->blocks; b++)
+        emu_start(e, b);
     for (int64_t w = first; w < e->tiles && !e->broken; w += step) {
-        const tg_htilepos x = ops->tile(t, w, e->grid_m, e->grid_n);
-        emu_zero(e);
+        tg_htilepos x[EMU_MAX_BLOCKS];
+        for (int b = 0; b < e->blocks; b++) {
+            x[b] = ops->tile(t, w, e->grid_m, e->grid_n, b);
+            emu_zero(e, b);
+        }
         for (int kt = 0; kt < e->k_tiles && !e->broken; kt++, g++) {
             const int64_t ahead = g + (t->stages - 1 - t->mma_lag > 0 ? t->stages - 1 - t->mma_lag : 0);
             while (loaded <= ahead && pw < e->tiles && !e->broken) {
-                emu_load(e, rp.stage, ops->tile(t, pw, e->grid_m, e->grid_n), pkt);
+                for (int b = 0; b < e->blocks && !e->broken; b++)
+                    emu_load(e, b, rp.stage, ops->tile(t, pw, e->grid_m, e->grid_n, b), pkt,
+                             (int32_t)loaded);
                 rp = ops->ring_next(t, rp);
                 loaded++;
                 if (++pkt == e->k_tiles) {
@@ -310,43 +444,63 @@ static void emu_block_ws(emu *e, int64_t first, int64_t step)
                     pw += step;
                 }
             }
-            for (int c = 0; c < t->consumers && !e->broken; c++)
-                emu_mma(e, rc.stage, c);
+            for (int b = 0; b < e->blocks && !e->broken; b++) {
+                if (rc.stage >= 0 && rc.stage < t->stages)
+                    emu_check_stage(e, b, rc.stage, g);
+                for (int c = 0; c < t->consumers && !e->broken; c++)
+                    emu_mma(e, b, rc.stage, c);
+            }
             rc = ops->ring_next(t, rc);
         }
-        for (int c = 0; c < t->consumers && !e->broken; c++)
-            if (t->epilogue && e->tma_c)
-                emu_epilogue_tma(e, x, c, &chunk[c]);
-            else
-                emu_epilogue(e, x, c);
+        for (int b = 0; b < e->blocks && !e->broken; b++) {
+            if (e->blocks > 1 && (x[b].row >= e->grid_m || x[b].col >= e->grid_n)) {
+                e->idle++;
+                continue; /* past C's edge: it only loaded for the others */
+            }
+            for (int c = 0; c < t->consumers && !e->broken; c++)
+                if (t->epilogue && e->tma_c)
+                    emu_epilogue_tma(e, b, x[b], c, &e->blk[b].chunk[c]);
+                else
+                    emu_epilogue(e, b, x[b], c);
+        }
     }
 }
 
 /*
  * The whole grid: PERSISTENT=0 block (x, y) computes tile y·grid_m·grid_n +
- * x; PERSISTENT=1 `blocks` blocks walk b, b + blocks, ... K = 0 runs no
- * kernel (the library scales C instead), so nothing is emulated.
+ * x; PERSISTENT=1 `clusters` clusters (blocks, without a cluster) walk
+ * cluster tiles q, q + Q, ... (Q of them; fewer if there are fewer tiles).
+ * K = 0 runs no kernel (the library scales C instead), so nothing is
+ * emulated.
  */
-static void emu_grid(emu *e, int64_t blocks)
+static void emu_grid(emu *e, int64_t clusters)
 {
     const tg_htile *t = e->t;
     e->grid_m = tg_hplan_grid_m(t, e->m);
     e->grid_n = tg_hplan_grid_n(t, e->n);
     e->k_tiles = tg_hplan_k_tiles(t, e->k);
-    e->tiles = e->grid_m * e->grid_n * e->batch;
+    e->tiles = e->ops->tiles(t, e->grid_m, e->grid_n, e->batch);
     if (e->k_tiles == 0)
         return;
+    const int64_t block_tiles = e->grid_m * e->grid_n * e->batch;
+    if (e->tiles < 1 || e->tiles > block_tiles || e->tiles * e->blocks < block_tiles) {
+        tg_hv_fail(e->r, CK_EXECUTION, "%lldx%lldx%lld batch %lld: the plan counts %lld tiles for %lld "
+                   "block tiles in clusters of %d", (long long)e->m, (long long)e->n, (long long)e->k,
+                   (long long)e->batch, (long long)e->tiles, (long long)block_tiles, e->blocks);
+        e->broken = 1;
+        return;
+    }
     if (!t->persistent) {
         for (int64_t w = 0; w < e->tiles && !e->broken; w++)
             if (t->producer)
-                emu_block_ws(e, w, e->tiles);
+                emu_walk(e, w, e->tiles);
             else
                 emu_block_plain(e, w);
         return;
     }
-    const int64_t g = e->tiles < blocks ? e->tiles : blocks;
-    for (int64_t b = 0; b < g && !e->broken; b++)
-        emu_block_ws(e, b, g);
+    const int64_t q = e->tiles < clusters ? e->tiles : clusters;
+    for (int64_t c = 0; c < q && !e->broken; c++)
+        emu_walk(e, c, q);
 }
 
 /* Buffers of an emulation; 0 when out of memory. */
@@ -354,17 +508,26 @@ static int emu_alloc(emu *e)
 {
     const tg_htile *t = e->t;
     const int acc_n = t->block_n / 2;
+    e->blocks = TG_H_CLUSTER(t->cluster_m, t->cluster_n);
     e->smem_end = RING + ring_bytes(t);
-    e->smem = calloc(e->smem_end / 2, sizeof(int16_t));
+    const size_t slots = e->smem_end / 2;
+    int ok = e->blocks <= EMU_MAX_BLOCKS;
+    for (int b = 0; b < e->blocks && ok; b++) {
+        emu_block *blk = &e->blk[b];
+        blk->smem = calloc(slots, sizeof(int16_t));
+        blk->fill = malloc(sizeof(int32_t) * slots);
+        blk->fills = calloc(slots, 1);
+        blk->filler = calloc(slots, 1);
+        blk->acc = malloc(sizeof(int64_t) * (size_t)(t->block_m / TG_H_WGMMA_M * 128 * acc_n));
+        ok = blk->smem && blk->fill && blk->fills && blk->filler && blk->acc;
+    }
     e->a_op = malloc(sizeof(int32_t) * TG_H_WGMMA_M * OP_K);
     e->b_op = malloc(sizeof(int32_t) * (size_t)t->block_n * OP_K);
     e->prod = malloc(sizeof(int32_t) * (size_t)(TG_H_WGMMA_M * t->block_n));
-    e->acc = malloc(sizeof(int64_t) * (size_t)(t->block_m / TG_H_WGMMA_M * 128 * acc_n));
     e->hw = malloc(sizeof(tg_hrc) * (size_t)(128 * acc_n));
     e->staged = malloc(sizeof(int64_t) * (e->smem_end / 4));
     e->staged_gen = calloc(e->smem_end / 4, sizeof(uint32_t));
-    if (!e->smem || !e->a_op || !e->b_op || !e->prod || !e->acc || !e->hw || !e->staged ||
-        !e->staged_gen)
+    if (!ok || !e->a_op || !e->b_op || !e->prod || !e->hw || !e->staged || !e->staged_gen)
         return 0;
     /* C packed (ldc = N, batch stride M·N), fp32, its pointer 16-byte aligned as cudaMalloc's. */
     e->tma_c = tg_hplan_c_takes_tma(0, e->n, e->n, e->batch, e->m * e->n, 4);
@@ -376,11 +539,16 @@ static int emu_alloc(emu *e)
 
 static void emu_free(emu *e)
 {
-    free(e->smem);
+    for (int b = 0; b < EMU_MAX_BLOCKS; b++) {
+        free(e->blk[b].smem);
+        free(e->blk[b].fill);
+        free(e->blk[b].fills);
+        free(e->blk[b].filler);
+        free(e->blk[b].acc);
+    }
     free(e->a_op);
     free(e->b_op);
     free(e->prod);
-    free(e->acc);
     free(e->hw);
     free(e->staged);
     free(e->staged_gen);
@@ -392,10 +560,8 @@ static int small_value(uint64_t *state)
     return (int)(*state >> 60) - 8; /* -8 .. 7: exact in bf16, fp32 and double */
 }
 
-enum { VERIFY_BLOCKS = 3 }; /* persistent blocks in the execution check: several tiles each */
-
-void tg_hv_check_execution(const tg_htile *t, const tg_hplan_ops *ops, int64_t m, int64_t n,
-                           int64_t k, int64_t batch, uint64_t seed, report *r)
+int64_t tg_hv_check_execution(const tg_htile *t, const tg_hplan_ops *ops, int64_t m, int64_t n,
+                              int64_t k, int64_t batch, uint64_t seed, report *r)
 {
     emu e = {.t = t, .ops = ops, .r = r, .m = m, .n = n, .k = k, .batch = batch};
     const size_t cn = (size_t)(batch * m * n);
@@ -412,7 +578,7 @@ void tg_hv_check_execution(const tg_htile *t, const tg_hplan_ops *ops, int64_t m
         b[x] = (int8_t)small_value(&seed);
     e.a = a;
     e.b = b;
-    emu_grid(&e, VERIFY_BLOCKS);
+    emu_grid(&e, TG_HV_CLUSTERS);
     if (e.broken)
         goto done;
     for (int64_t bi = 0; bi < batch; bi++)
@@ -439,6 +605,7 @@ done:
     free(b);
     free(e.c);
     free(e.writes);
+    return e.idle;
 }
 
 /* ------------------------------------------------------------------------
@@ -455,6 +622,9 @@ tg_status tg_hopper_emulate(const int *params, int64_t m, int64_t n, int64_t k, 
     const tg_htile t = tg_htile_from_params(params);
     if (t.persistent && sms < 1)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_hopper_emulate: a persistent kernel needs sms >= 1");
+    /* family.c prepare: a persistent grid of clusters as many as fit (at most one block per SM) */
+    const int cluster = TG_H_CLUSTER(t.cluster_m, t.cluster_n);
+    const int clusters = sms / cluster > 0 ? sms / cluster : 1;
     if (m == 0 || n == 0 || batch == 0 || k == 0)
         return TG_SUCCESS; /* no kernel runs (K = 0: the library writes beta·C itself) */
     int amax = 0, bmax = 0;
@@ -473,7 +643,7 @@ tg_status tg_hopper_emulate(const int *params, int64_t m, int64_t n, int64_t k, 
     if (!emu_alloc(&e))
         s = TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_hopper_emulate: out of memory for the emulation");
     else {
-        emu_grid(&e, sms);
+        emu_grid(&e, clusters);
         if (r.failures)
             s = TG_FAIL(TG_ERR_INVALID_CONFIG, "tg_hopper_emulate: the plan broke the emulation: %s",
                         text);

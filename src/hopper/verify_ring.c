@@ -1,16 +1,17 @@
 /*
  * verify_ring.c — the hopper verifier's ring check: for PRODUCER=0 the
  * stage and parity schedule of the K loop, for PRODUCER=1 a model checker
- * over every interleaving of the producer, the consumer warps and the TMA
- * loads' landing (and tg_hopper_ring_model, one case of it on its own).
- * What the check claims: verify.c's opening comment.
+ * over every interleaving of the producers, the consumer warps and the TMA
+ * copies' landing, of one block and of every block of a cluster (and
+ * tg_hopper_ring_model, one case of it on its own). This file sets the
+ * model up from the plan; verify_search.c searches it. What the check
+ * claims: verify.c's opening comment.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hopper/verify_check.h"
+#include "hopper/verify_ring.h"
 
 /* ------------------------------------------------------------------------
  * ring, PRODUCER=0: thread 0 loads K tiles 0 .. STAGES-1 before the loop
@@ -91,369 +92,154 @@ void tg_hv_check_ring_plain(const tg_htile *t, const tg_hplan_ops *ops, report *
 }
 
 /* ------------------------------------------------------------------------
- * ring, PRODUCER=1: a model checker over the kernel's warp specialization.
+ * ring, PRODUCER=1: a model checker over the kernel's warp specialization,
+ * for one block or for every block of a CLUSTER_M x CLUSTER_N cluster.
  *
  * Actors, each a small state machine running the kernel's code with the
- * plan's ring functions:
- *   producer   for each K step g of the block (tiles x K tiles):
- *              wait empty[r.stage] with tg_hplan_empty_parity(r); then
- *              arrive.expect_tx on full[r.stage] and issue the A and B
- *              copies of load g; r = tg_hplan_ring_next(r);
- *   landing    an issued load lands later, as an event of its own: only
- *              then do the stage's bytes become load g's, and full[s]
- *              completes its phase (the arrival is in, the transaction
- *              count reaches 0; the A and B boxes are one event: the
- *              count completes only with both);
+ * plan's functions, in every block of the cluster:
+ *   producer   for each K step g of the block (tiles x K tiles): wait
+ *              empty[r.stage] with tg_hplan_empty_parity(r); then
+ *              arrive.expect_tx on its own full[r.stage] for the whole
+ *              stage (kernel.cuh load_stage: STAGE_BYTES) and issue load
+ *              g's copies: its A slice (tg_hplan_a_rows rows) to the
+ *              blocks of tg_hplan_a_mask, its B slice to those of b_mask;
+ *              without a cluster (CLUSTER_N = 1 for A, CLUSTER_M = 1 for
+ *              B) the kernel ignores the mask: to itself;
+ *   landing    a copy lands later, in each destination block as an event
+ *              of its own: only then do those bytes of the stage become
+ *              load g's, and they count off that block's full[s]
+ *              transaction count — which goes negative when a peer's
+ *              bytes come before the block's own expect_tx. The A and B
+ *              slices of one source into one destination are one event
+ *              (their bytes complete the phase only together, and nothing
+ *              else observes them in between);
  *   consumer   each modelled warp: wait full[r.stage] with
  *   warps      tg_hplan_full_parity(r) (the wgmmas of step g then read the
- *              stage); MMA_LAG=0: then arrive on empty[] of step g
- *              (wgmma.wait_group 0); MMA_LAG=1: for K tile > 0 arrive on
- *              empty[] of step g-1 (wait_group 1), and after the last K
- *              tile of an output tile for it (wait_group 0).
- * Barriers: full expects 1 arrival + the bytes, empty one arrival per
- * modelled warp; E completed phases; try_wait.parity(x) returns iff
+ *              stage); MMA_LAG=0: then hand step g's stage back
+ *              (wgmma.wait_group 0); MMA_LAG=1: for K tile > 0 step g-1's
+ *              (wait_group 1), and after an output tile's last K tile its
+ *              (wait_group 0). Handing back arrives on empty[s] of every
+ *              block of tg_hplan_release_mask (without a cluster: its own).
+ * Barriers (PTX ISA "mbarrier"): full expects 1 arrival and its
+ * transaction count back at 0; empty the plan's tg_hplan_empty_arrivals,
+ * each modelled warp arriving once for each real warp it stands for
+ * (4·CONSUMERS / modelled warps, one by one: a phase may complete in the
+ * middle and the rest count to the next). E completed phases (kept modulo
+ * 32: only the parity decides a wait); try_wait.parity(x) returns iff
  * (E & 1) != x — so a waiter two phases behind is fooled, and the model
- * catches it by what the stage holds. A state is encoded in a few words;
- * every reachable one is visited once. The warps run the same code, so a
- * state keeps their positions sorted (warps are interchangeable).
+ * catches it by what the stage holds.
+ * Checked: the cluster's rules (rm_cluster: the masks name blocks of the
+ * cluster, each full barrier gets its stage's bytes, each block hands its
+ * stages back to exactly the blocks that fill them, each empty barrier
+ * expects their warps); then in every reachable state: no deadlock; a
+ * consumer warp's wait returns only when its stage holds load g from every
+ * block that fills it, nothing in flight to it; a producer issues a load
+ * into block X's stage — and a copy lands there — only once every consumer
+ * warp of X handed back the K step the stage held before (a copy may land
+ * the moment it is issued: so nothing of X's stage is overwritten while X
+ * may still read it), and a copy lands in the phase of its own trip; no
+ * copy is issued into a stage while the same block's previous copy to it
+ * is in flight, no producer arrives twice in one phase. A search stops at
+ * its first failure.
+ * A state is encoded in a few words; every reachable one is visited once.
+ * The warps of a block run the same code, so a state keeps each block's
+ * warp positions sorted (they are interchangeable). A single block's
+ * search takes every interleaving; a cluster's is reduced to one order of
+ * the moves that commute (verify_search.c rm_ample).
  * ---------------------------------------------------------------------- */
 
-enum {
-    RM_MAX_STAGES = 8,
-    RM_MAX_WARPS = 8,
-    RM_MAX_LOADS = 30,         /* tiles x K tiles */
-    RM_MAX_ACTIONS = 2 * RM_MAX_LOADS,
-    RM_WORDS = 4,              /* 1 + 6 + 8·6 + 8·26 = 263 bits */
-    RM_MAX_STATES = 1 << 22,
-};
+static int gcd(int a, int b) { return b ? gcd(b, a % b) : a; }
 
-typedef struct rm_stage {
-    uint8_t fe;      /* full: completed phases */
-    uint8_t fpend;   /* full: 1 while the producer's arrival of this phase is still due */
-    uint8_t copy;    /* the latest load's bytes are still in flight */
-    int8_t flight;   /* the latest load issued into the stage; -1 before any */
-    int8_t holds;    /* the load whose bytes the stage holds; -1 before any */
-    uint8_t ee;      /* empty: completed phases */
-    uint8_t epend;   /* empty: arrivals still due in this phase */
-} rm_stage;
-
-typedef struct rm_state {
-    uint8_t prod;                /* 2g: to wait for load g's stage; 2g+1: to issue load g */
-    uint8_t warp[RM_MAX_WARPS];  /* each consumer warp's next action, ascending */
-    rm_stage st[RM_MAX_STAGES];
-} rm_state;
-
-typedef struct rm_model {
-    int stages, warps, k_tiles, tiles, loads, actions;
-    int pstage[RM_MAX_LOADS];           /* producer: stage of load g */
-    uint32_t pparity[RM_MAX_LOADS];     /* producer: empty parity waited on before load g */
-    uint8_t is_wait[RM_MAX_ACTIONS];    /* consumer action: 1 wait full, 0 arrive empty */
-    uint8_t aload[RM_MAX_ACTIONS];      /* its K step */
-    uint8_t astage[RM_MAX_ACTIONS];
-    uint8_t aparity[RM_MAX_ACTIONS];
-    int8_t held[RM_MAX_ACTIONS + 1][2]; /* K steps a warp before action pc still reads, -1 none */
-    int cstage[RM_MAX_LOADS];           /* consumer: stage of K step g */
-    report *r;
-    int failures;
-    char last[400]; /* the last failure described: the same one from another state is counted */
-    /* the visited set: open addressing over RM_WORDS-word keys, word 0 bit 0 = occupied */
-    uint64_t *keys;
-    size_t cap, count;
-    rm_state *stack;
-    size_t depth, stack_cap;
-    int64_t finished;
-    int deadlocks;
-    int too_big;
-} rm_model;
-
-static void rm_pack(const rm_model *m, const rm_state *x, uint64_t key[RM_WORDS])
+/*
+ * The cluster as the plan lays it out: what each block's copies land in
+ * each block's stage (in units of rows that divide every slice and the
+ * stage), and whose empty barriers each block's consumer warps arrive on.
+ * Its rules, each a failure: every full barrier gets its stage's bytes a
+ * phase (else 0: the transaction count is not modelled past it); every
+ * block hands its stages back to exactly the blocks that fill them; every
+ * empty barrier expects exactly their warps' arrivals. A cluster that
+ * breaks one of the last two is searched without the reduction (one warp
+ * a block; a cluster of 2 blocks only), to show what goes wrong.
+ */
+static int rm_cluster(rm_model *m, const tg_htile *t, const tg_hplan_ops *ops)
 {
-    int bit = 1;
-    memset(key, 0, sizeof(uint64_t) * RM_WORDS);
-    key[0] = 1;
-#define PUT_(v, nbits)                                                                  \
-    do {                                                                                \
-        uint64_t v_ = (uint64_t)(v) & ((1u << (nbits)) - 1);                            \
-        key[bit / 64] |= v_ << (bit % 64);                                              \
-        if (bit % 64 + (nbits) > 64)                                                    \
-            key[bit / 64 + 1] |= v_ >> (64 - bit % 64);                                 \
-        bit += (nbits);                                                                 \
-    } while (0)
-    PUT_(x->prod, 6);
-    for (int w = 0; w < m->warps; w++)
-        PUT_(x->warp[w], 6);
-    for (int s = 0; s < m->stages; s++) {
-        const rm_stage *y = &x->st[s];
-        PUT_(y->fe, 5);
-        PUT_(y->fpend, 1);
-        PUT_(y->copy, 1);
-        PUT_(y->flight + 1, 5);
-        PUT_(y->holds + 1, 5);
-        PUT_(y->ee, 5);
-        PUT_(y->epend, 4);
+    const int all = (1 << m->blocks) - 1;
+    const int a_rows = ops->a_rows(t), b_rows = ops->b_rows(t);
+    if (a_rows < 1 || a_rows > t->block_m || b_rows < 1 || b_rows > t->block_n) {
+        tg_rm_fail(m, "each block loads %d rows of the %d-row A box and %d of the %d-row B box: not a "
+                   "slice of them", a_rows, t->block_m, b_rows, t->block_n);
+        return 0;
     }
-#undef PUT_
-}
-
-static size_t rm_hash(const uint64_t key[RM_WORDS])
-{
-    uint64_t h = 0x9E3779B97F4A7C15ULL;
-    for (int i = 0; i < RM_WORDS; i++) {
-        h ^= key[i];
-        h *= 0xBF58476D1CE4E5B9ULL;
-        h ^= h >> 31;
+    m->unit_rows = gcd(gcd(t->block_m + t->block_n, a_rows), b_rows);
+    m->stage_units = (t->block_m + t->block_n) / m->unit_rows;
+    for (int p = 0; p < m->blocks; p++) {
+        /* kernel.cuh load_stage and release: without a cluster along N (M) the A (B) box goes
+         * to the block itself, and without a cluster the stage goes back to itself */
+        const uint32_t am = t->cluster_n > 1 ? ops->a_mask(t, p) : 1u << p;
+        const uint32_t bm = t->cluster_m > 1 ? ops->b_mask(t, p) : 1u << p;
+        m->release[p] = m->blocks > 1 ? ops->release_mask(t, p) : 1u;
+        const uint32_t masks[3] = {am, bm, m->release[p]};
+        static const char *const what[3] = {"A slice goes", "B slice goes", "consumer warps hand stages back"};
+        for (int i = 0; i < 3; i++)
+            if (masks[i] & ~(uint32_t)all) {
+                tg_rm_fail(m, "block %d's %s to blocks 0x%x: outside the cluster of %d", p, what[i],
+                           masks[i], m->blocks);
+                return 0;
+            }
+        for (int d = 0; d < m->blocks; d++)
+            m->units[p][d] = ((am >> d & 1) * a_rows + (bm >> d & 1) * b_rows) / m->unit_rows;
     }
-    return (size_t)h;
-}
-
-/* 1 if the key was new (and is now in the set), 0 if seen, -1 out of memory. */
-static int rm_insert(rm_model *m, const uint64_t key[RM_WORDS])
-{
-    if ((m->count + 1) * 2 > m->cap) {
-        const size_t cap = m->cap ? m->cap * 2 : 1 << 12;
-        uint64_t *keys = calloc(cap, sizeof(uint64_t) * RM_WORDS);
-        if (!keys)
-            return -1;
-        for (size_t i = 0; i < m->cap; i++) {
-            const uint64_t *k = m->keys + i * RM_WORDS;
-            if (!k[0])
-                continue;
-            size_t j = rm_hash(k) & (cap - 1);
-            while (keys[j * RM_WORDS])
-                j = (j + 1) & (cap - 1);
-            memcpy(keys + j * RM_WORDS, k, sizeof(uint64_t) * RM_WORDS);
-        }
-        free(m->keys);
-        m->keys = keys;
-        m->cap = cap;
-    }
-    size_t j = rm_hash(key) & (m->cap - 1);
-    for (;; j = (j + 1) & (m->cap - 1)) {
-        uint64_t *k = m->keys + j * RM_WORDS;
-        if (!k[0]) {
-            memcpy(k, key, sizeof(uint64_t) * RM_WORDS);
-            m->count++;
-            return 1;
-        }
-        if (!memcmp(k, key, sizeof(uint64_t) * RM_WORDS))
+    /* Each full barrier expects the whole stage (STAGE_BYTES) a phase: the slices must bring it. */
+    for (int d = 0; d < m->blocks; d++) {
+        int units = 0;
+        for (int p = 0; p < m->blocks; p++)
+            units += m->units[p][d];
+        if (units != m->stage_units) {
+            char who[24];
+            tg_rm_fail(m, "%sfull barriers expect %d bytes a phase (the stage), the loads bring %d: %s",
+                       tg_rm_whose(m, d, who), m->stage_units * m->unit_rows * TG_H_SWIZZLE_BYTES,
+                       units * m->unit_rows * TG_H_SWIZZLE_BYTES,
+                       units < m->stage_units ? "its consumers would wait forever"
+                                           : "a phase would complete before its bytes all landed");
             return 0;
-    }
-}
-
-static void rm_sort(rm_model *m, rm_state *x)
-{
-    for (int i = 1; i < m->warps; i++)
-        for (int j = i; j > 0 && x->warp[j] < x->warp[j - 1]; j--) {
-            const uint8_t v = x->warp[j];
-            x->warp[j] = x->warp[j - 1];
-            x->warp[j - 1] = v;
-        }
-}
-
-/* Visit x unless seen: onto the stack. */
-static void rm_push(rm_model *m, rm_state *x)
-{
-    if (m->too_big)
-        return;
-    rm_sort(m, x);
-    uint64_t key[RM_WORDS];
-    rm_pack(m, x, key);
-    const int fresh = rm_insert(m, key);
-    if (fresh < 0 || m->count > RM_MAX_STATES) {
-        m->too_big = 1;
-        return;
-    }
-    if (!fresh)
-        return;
-    if (m->depth == m->stack_cap) {
-        const size_t cap = m->stack_cap ? m->stack_cap * 2 : 1024;
-        rm_state *s = realloc(m->stack, cap * sizeof *s);
-        if (!s) {
-            m->too_big = 1;
-            return;
-        }
-        m->stack = s;
-        m->stack_cap = cap;
-    }
-    m->stack[m->depth++] = *x;
-}
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void rm_fail(rm_model *m, const char *fmt, ...)
-{
-    char line[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    m->failures++;
-    if (!strcmp(line, m->last)) {
-        m->r->failures++;
-        m->r->per[CK_RING]++;
-        return;
-    }
-    memcpy(m->last, line, sizeof line);
-    tg_hv_fail(m->r, CK_RING, "STAGES=%d, %d K tiles x %d tiles, %d consumer warps: %s", m->stages,
-               m->k_tiles, m->tiles, m->warps, line);
-}
-
-/* Which consumer warp (if any) still reads stage s in x: the K step it reads, else -1. */
-static int rm_reader(const rm_model *m, const rm_state *x, int s)
-{
-    for (int w = 0; w < m->warps; w++)
-        for (int h = 0; h < 2; h++) {
-            const int g = m->held[x->warp[w]][h];
-            if (g >= 0 && m->cstage[g] == s)
-                return g;
-        }
-    return -1;
-}
-
-static void rm_describe_blocked(const rm_model *m, const rm_state *x, char *buf, size_t len)
-{
-    size_t used = 0;
-    int n;
-    if (x->prod < 2 * m->loads) {
-        const int g = x->prod / 2, s = m->pstage[g];
-        n = snprintf(buf, len, "the producer waits on empty[%d] with parity %u before load %d (%d "
-                     "phases completed)", s, m->pparity[g], g, x->st[s].ee);
-        used = n > 0 ? (size_t)n : 0;
-    }
-    for (int w = 0; w < m->warps && used < len; w++) {
-        const int pc = x->warp[w];
-        if (w > 0 && pc == x->warp[w - 1])
-            continue;
-        if (pc >= m->actions || !m->is_wait[pc])
-            continue;
-        const int s = m->astage[pc];
-        n = snprintf(buf + used, len - used, "%sconsumer warps wait on full[%d] with parity %u for "
-                     "K step %d (%d phases completed)", used ? "; " : "", s, m->aparity[pc],
-                     m->aload[pc], x->st[s].fe);
-        used += n > 0 ? (size_t)n : 0;
-    }
-}
-
-static void rm_explore(rm_model *m)
-{
-    rm_state x;
-    memset(&x, 0, sizeof x);
-    for (int s = 0; s < m->stages; s++) {
-        x.st[s].fpend = 1;
-        x.st[s].flight = x.st[s].holds = -1;
-        x.st[s].epend = (uint8_t)m->warps;
-    }
-    rm_push(m, &x);
-    while (m->depth && !m->too_big) {
-        x = m->stack[--m->depth];
-        int moves = 0;
-        rm_state y;
-        /* The producer. */
-        if (x.prod < 2 * m->loads) {
-            const int g = x.prod / 2, s = m->pstage[g];
-            rm_stage *st = &x.st[s];
-            if (x.prod % 2 == 0) {
-                if ((st->ee & 1) != m->pparity[g]) {
-                    moves++;
-                    y = x;
-                    y.prod++;
-                    rm_push(m, &y);
-                }
-            } else {
-                moves++;
-                const int reader = rm_reader(m, &x, s);
-                if (reader >= 0)
-                    rm_fail(m, "the producer issues load %d into stage %d while a consumer warp "
-                            "still reads K step %d there (not handed back)", g, s, reader);
-                else if (st->copy)
-                    rm_fail(m, "the producer issues load %d into stage %d before load %d landed",
-                            g, s, st->flight);
-                else if (!st->fpend)
-                    rm_fail(m, "the producer arrives on full[%d] twice in one phase (load %d)", s, g);
-                else {
-                    y = x;
-                    y.st[s].fpend = 0;
-                    y.st[s].copy = 1;
-                    y.st[s].flight = (int8_t)g;
-                    y.prod++;
-                    rm_push(m, &y);
-                }
-            }
-        }
-        /* The loads in flight land (the A and B boxes of one load as one event: the full
-         * barrier's transaction count completes only with both). */
-        for (int s = 0; s < m->stages; s++) {
-            if (!x.st[s].copy)
-                continue;
-            moves++;
-            y = x;
-            rm_stage *st = &y.st[s];
-            st->copy = 0;
-            st->holds = st->flight;
-            if (!st->fpend) {
-                st->fe++;
-                st->fpend = 1;
-            }
-            rm_push(m, &y);
-        }
-        /* The consumer warps (warps at the same position make the same move). */
-        for (int w = 0; w < m->warps; w++) {
-            const int pc = x.warp[w];
-            if (pc >= m->actions || (w > 0 && pc == x.warp[w - 1]))
-                continue;
-            const int s = m->astage[pc], g = m->aload[pc];
-            rm_stage *st = &x.st[s];
-            if (m->is_wait[pc]) {
-                if ((st->fe & 1) == m->aparity[pc])
-                    continue; /* blocked */
-                moves++;
-                if (st->holds != g || st->copy) {
-                    rm_fail(m, "a consumer warp's wait on full[%d] (parity %u, %d phases completed) "
-                            "returns for K step %d while the stage holds load %d%s", s,
-                            m->aparity[pc], st->fe, g, st->holds,
-                            st->copy ? ", another still in flight" : "");
-                    continue;
-                }
-                y = x;
-                y.warp[w]++;
-                rm_push(m, &y);
-            } else {
-                moves++;
-                y = x;
-                if (--y.st[s].epend == 0) {
-                    y.st[s].ee++;
-                    y.st[s].epend = (uint8_t)m->warps;
-                }
-                y.warp[w]++;
-                rm_push(m, &y);
-            }
-        }
-        if (moves)
-            continue;
-        int done = x.prod == 2 * m->loads;
-        for (int w = 0; w < m->warps; w++)
-            done &= x.warp[w] == m->actions;
-        if (done) {
-            m->finished++;
-            continue;
-        }
-        m->deadlocks++;
-        if (m->deadlocks == 1) {
-            char why[320];
-            rm_describe_blocked(m, &x, why, sizeof why);
-            rm_fail(m, "deadlock: %s", why);
-        } else {
-            m->failures++;
-            m->r->failures++;
-            m->r->per[CK_RING]++;
         }
     }
+    /*
+     * A block's consumers hand its stages back to the blocks that fill them,
+     * those only (a producer must wait for every block whose stage it writes),
+     * and each empty barrier expects every consumer warp of the blocks that
+     * hand back to it.
+     */
+    int hands = 0, counts = 0; /* one line for each rule */
+    for (int d = 0; d < m->blocks; d++) {
+        uint32_t fillers = 0, releasers = 0;
+        int arrivals = 0;
+        for (int p = 0; p < m->blocks; p++) {
+            fillers |= (uint32_t)(m->units[p][d] > 0) << p;
+            releasers |= (m->release[p] >> d & 1) << p;
+            arrivals += (int)(m->release[p] >> d & 1) * 4 * t->consumers;
+        }
+        if (m->release[d] != fillers && !hands++)
+            tg_rm_fail(m, "block %d's consumer warps hand its stages back to blocks 0x%x, but blocks 0x%x "
+                       "fill them", d, m->release[d], fillers);
+        if (arrivals != m->empty_count && !counts++) {
+            if (m->blocks > 1)
+                tg_rm_fail(m, "block %d's empty barriers expect %d arrivals a phase; the consumer warps "
+                           "that hand stages back to it (of blocks 0x%x) make %d", d, m->empty_count,
+                           releasers, arrivals);
+            else
+                tg_rm_fail(m, "the empty barriers expect %d arrivals a phase; the consumer warps make %d",
+                           m->empty_count, arrivals);
+        }
+    }
+    if (hands || counts)
+        m->reduce = 0;
+    return 1;
 }
 
 /* One case of the model; its failures go to r. Returns the failures. */
-static int rm_run(const tg_htile *t, const tg_hplan_ops *ops, int k_tiles, int tiles,
-                  int warps_per_consumer, tg_hring_stats *stats, report *r)
+static int rm_run(const tg_htile *t, const tg_hplan_ops *ops, int k_tiles, int tiles, int warps,
+                  int reduce, tg_hring_stats *stats, report *r)
 {
     rm_model *m = calloc(1, sizeof *m);
     if (!m) {
@@ -462,16 +248,31 @@ static int rm_run(const tg_htile *t, const tg_hplan_ops *ops, int k_tiles, int t
     }
     m->r = r;
     m->stages = t->stages;
-    m->warps = t->consumers * warps_per_consumer;
+    m->blocks = TG_H_CLUSTER(t->cluster_m, t->cluster_n);
+    m->reduce = reduce && m->blocks > 1;
+    m->warps = warps;
+    m->weight = 4 * t->consumers / warps; /* each modelled warp arrives for this many real ones */
     m->k_tiles = k_tiles;
     m->tiles = tiles;
     m->loads = k_tiles * tiles;
+    m->empty_count = ops->empty_arrivals(t);
+    if (m->empty_count < 1 || m->empty_count > RM_MAX_EMPTY) {
+        tg_rm_fail(m, "the empty barriers expect %d arrivals: outside 1..%d, which the model holds",
+                   m->empty_count, RM_MAX_EMPTY);
+        goto out;
+    }
+    if (!rm_cluster(m, t, ops) || (m->failures && m->blocks > 2))
+        goto out; /* a broken cluster of more blocks: its full search takes too many states */
+    if (m->blocks > 1 && !m->reduce) { /* the full search: one warp a block, for all of its warps */
+        m->warps = 1;
+        m->weight = 4 * t->consumers;
+    }
     /* The producer's positions. */
     tg_hring p = ops->ring_start();
     for (int g = 0; g < m->loads; g++) {
         if (p.stage < 0 || p.stage >= t->stages) {
-            rm_fail(m, "the producer's ring position for load %d is stage %d, outside the ring", g,
-                    p.stage);
+            tg_rm_fail(m, "the producer's ring position for load %d is stage %d, outside the ring", g,
+                       p.stage);
             goto out;
         }
         m->pstage[g] = p.stage;
@@ -485,8 +286,8 @@ static int rm_run(const tg_htile *t, const tg_hplan_ops *ops, int k_tiles, int t
         for (int kt = 0; kt < k_tiles; kt++) {
             const int g = j * k_tiles + kt;
             if (c.stage < 0 || c.stage >= t->stages) {
-                rm_fail(m, "the consumers' ring position for K step %d is stage %d, outside the "
-                        "ring", g, c.stage);
+                tg_rm_fail(m, "the consumers' ring position for K step %d is stage %d, outside the "
+                           "ring", g, c.stage);
                 goto out;
             }
             m->cstage[g] = c.stage;
@@ -515,23 +316,21 @@ static int rm_run(const tg_htile *t, const tg_hplan_ops *ops, int k_tiles, int t
         }
     }
     m->actions = a;
-    int8_t now[2] = {-1, -1};
-    for (int pc = 0; pc <= a; pc++) {
-        m->held[pc][0] = now[0];
-        m->held[pc][1] = now[1];
-        if (pc == a)
-            break;
-        const int g = m->aload[pc];
-        if (m->is_wait[pc])
-            now[now[0] < 0 ? 0 : 1] = (int8_t)g;
-        else
-            for (int h = 0; h < 2; h++)
-                if (now[h] == g)
-                    now[h] = -1;
+    for (int pc = 0; pc < a; pc++) {
+        m->waited[pc + 1] = (uint8_t)(m->waited[pc] + m->is_wait[pc]);
+        m->released[pc + 1] = (uint8_t)(m->released[pc] + !m->is_wait[pc]);
     }
-    rm_explore(m);
+    for (int g = 0; g < m->loads; g++) {
+        m->prev[g] = -1;
+        for (int h = 0; h < g; h++) {
+            if (m->cstage[h] == m->pstage[g])
+                m->prev[g] = h;
+            m->trip[g] += m->pstage[h] == m->pstage[g];
+        }
+    }
+    tg_rm_search(m);
     if (m->too_big)
-        rm_fail(m, "the state space exceeds %d states: not explored to the end", RM_MAX_STATES);
+        tg_rm_fail(m, "the state space exceeds %d states: not explored to the end", RM_MAX_STATES);
 out:
     if (stats) {
         stats->states = (int64_t)m->count;
@@ -545,16 +344,47 @@ out:
     return failures;
 }
 
-int tg_hv_model_warps(const tg_htile *t) { return t->consumers == 1 ? 4 : 2; }
+/*
+ * Consumer warps modelled per block: without a cluster all 4 of one
+ * consumer warpgroup, 2 of each of two (every interleaving, no reduction:
+ * more would not fit the time); in a cluster, whose search is reduced,
+ * every one of them.
+ */
+int tg_hv_model_warps(const tg_htile *t)
+{
+    return TG_H_CLUSTER(t->cluster_m, t->cluster_n) > 1 ? 4 * t->consumers : 4;
+}
 
+void tg_hv_ring_range(const tg_htile *t, int *max_k, int *max_tiles)
+{
+    *max_k = t->persistent ? 5 : (t->stages + 2 > 5 ? t->stages + 2 : 5);
+    *max_tiles = t->persistent ? 3 : 1;
+}
+
+/*
+ * Each block's ring with its consumer warps interleaving (a block of a
+ * cluster as if alone: its own loads, its own hand-backs), then with a
+ * cluster every block of it, one warp each (tg_hv_model_warps).
+ */
 void tg_hv_check_ring_ws(const tg_htile *t, const tg_hplan_ops *ops, report *r)
 {
-    const int max_tiles = t->persistent ? 3 : 1;
-    const int max_k = t->persistent ? 5 : (t->stages + 2 > 5 ? t->stages + 2 : 5);
+    tg_htile one = *t;
+    one.cluster_m = one.cluster_n = 1;
+    int max_k, max_tiles;
+    tg_hv_ring_range(&one, &max_k, &max_tiles);
     for (int tiles = 1; tiles <= max_tiles; tiles++)
         for (int k = 1; k <= max_k; k++)
-            if (rm_run(t, ops, k, tiles, tg_hv_model_warps(t), NULL, r))
+            if (rm_run(&one, ops, k, tiles, tg_hv_model_warps(&one), 0, NULL, r))
                 return; /* the first failing case says enough */
+    if (TG_H_CLUSTER(t->cluster_m, t->cluster_n) == 1)
+        return;
+    /* The ring's first wrap first: there a cluster that breaks rm_cluster's rules fails too. */
+    if (t->stages < TG_HV_CLUSTER_K && rm_run(t, ops, t->stages + 1, 1, tg_hv_model_warps(t), 1, NULL, r))
+        return;
+    for (int tiles = 1; tiles <= TG_HV_CLUSTER_TILES; tiles++)
+        for (int k = 1; k <= TG_HV_CLUSTER_K; k++)
+            if (rm_run(t, ops, k, tiles, tg_hv_model_warps(t), 1, NULL, r))
+                return;
 }
 
 /* ------------------------------------------------------------------------
@@ -562,22 +392,25 @@ void tg_hv_check_ring_ws(const tg_htile *t, const tg_hplan_ops *ops, report *r)
  * ---------------------------------------------------------------------- */
 
 tg_status tg_hopper_ring_model(const int *params, const tg_hplan_ops *ops, int k_tiles, int tiles,
-                               int warps_per_consumer, tg_hring_stats *stats, char *buf, size_t len)
+                               int warps, int reduce, tg_hring_stats *stats, char *buf, size_t len)
 {
     if (buf && len)
         buf[0] = '\0';
     if (!params || !ops)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_hopper_ring_model: params and ops must not be NULL");
     const tg_htile t = tg_htile_from_params(params);
-    if (t.stages < 1 || t.stages > RM_MAX_STAGES || t.consumers < 1 || t.consumers > 2 ||
-        warps_per_consumer < 1 || warps_per_consumer > 4 || k_tiles < 1 || tiles < 1 ||
-        k_tiles * tiles > RM_MAX_LOADS)
+    if (t.stages < 1 || t.stages > RM_MAX_STAGES || t.consumers < 1 || t.consumers > 2 || warps < 1 ||
+        warps > RM_MAX_WARPS || 4 * t.consumers % warps || k_tiles < 1 || tiles < 1 ||
+        k_tiles * tiles > RM_MAX_LOADS || t.cluster_m < 1 || t.cluster_n < 1 ||
+        TG_H_CLUSTER(t.cluster_m, t.cluster_n) > RM_MAX_BLOCKS)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_hopper_ring_model: the model holds 1..%d stages, "
-                       "1..2 consumers of 1..4 warps and up to %d K steps (got STAGES=%d, "
-                       "CONSUMERS=%d, %d warps, %d x %d)", RM_MAX_STAGES, RM_MAX_LOADS, t.stages,
-                       t.consumers, warps_per_consumer, k_tiles, tiles);
+                       "1..2 consumers, modelled warps a divisor of their 4·CONSUMERS up to %d, up to "
+                       "%d K steps and clusters of up to %d blocks (got STAGES=%d, CONSUMERS=%d, %d "
+                       "warps, %d x %d, cluster %d x %d)", RM_MAX_STAGES, RM_MAX_WARPS, RM_MAX_LOADS,
+                       RM_MAX_BLOCKS, t.stages, t.consumers, warps, k_tiles, tiles, t.cluster_m,
+                       t.cluster_n);
     report r = {tg_text_init(buf, len), 0, {0}};
-    rm_run(&t, ops, k_tiles, tiles, warps_per_consumer, stats, &r);
+    rm_run(&t, ops, k_tiles, tiles, warps, reduce, stats, &r);
     if (r.failures)
         return TG_FAIL(TG_ERR_INVALID_CONFIG, "hopper ring model: %d failure(s)", r.failures);
     return TG_SUCCESS;

@@ -3,7 +3,8 @@
 #   cmake -DSH=... -DCHECKER=... -DCOMPILER=... [-DHOST_COMPILER=...]
 #         -DSOURCE=x.cu -DOBJECT=x.o -DEXPECT=fail -DCODE=C7510 -P expect.cmake
 #   EXPECT=fail: a non-zero exit, a message naming the instance and quoting
-#                ptxas's line with (CODE), and no object file left behind.
+#                ptxas's line with (CODE) (CODE=spill: its "N bytes spill
+#                stores" line), and no object file left behind.
 #   EXPECT=pass: exit 0, the object file, and not a word of output.
 foreach(var SH CHECKER COMPILER SOURCE OBJECT EXPECT)
   if(NOT DEFINED ${var})
@@ -26,7 +27,11 @@ if(EXPECT STREQUAL "fail")
   if(NOT err MATCHES "ptxas-check: FAILED: kernel instance ${instance} ")
     message(FATAL_ERROR "the failure message does not name the instance ${instance}")
   endif()
-  if(NOT err MATCHES "ptxas info +: \\(${CODE}\\)")
+  if(CODE STREQUAL "spill")
+    if(NOT err MATCHES "[1-9][0-9]* bytes spill stores")
+      message(FATAL_ERROR "the failure message does not quote ptxas's spill line")
+    endif()
+  elseif(NOT err MATCHES "ptxas info +: \\(${CODE}\\)")
     message(FATAL_ERROR "the failure message does not quote ptxas's ${CODE} line")
   endif()
   if(EXISTS "${OBJECT}")
