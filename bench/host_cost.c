@@ -34,8 +34,8 @@
 #include "harness.h"
 #include "hopper/hopper.h"
 
-enum { SETS = 64, SHIFTS = 512, BATCH = 200, ROUNDS = 30, DIM = 256 };
-enum { CONTENDERS_MAX = 5 }; /* the contenders below */
+enum { SETS = 64, SHIFTS = 1024, BATCH = 200, ROUNDS = 30, DIM = 256 };
+enum { CONTENDERS_MAX = 6 }; /* the contenders below */
 #define TARGET_US 1.0 /* tg_gemm(args, cfg) above the bare launch, at most */
 
 _Static_assert(CONTENDERS_MAX * (ROUNDS + 1) * BATCH <= SETS * SHIFTS,
@@ -66,11 +66,35 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-typedef enum contender { BARE, TG_CFG, TG_CHOICE, PREPARE, CUBLAS, CONTENDERS } contender;
+typedef enum contender { BARE, TG_CFG, TG_CHOICE, PREPARE, PREPARE_BARE, CUBLAS, CONTENDERS } contender;
 _Static_assert((int)CONTENDERS == (int)CONTENDERS_MAX, "CONTENDERS_MAX counts the contenders");
 static const char *const names[CONTENDERS] = {
     "cudaLaunchKernel(ExC) (bare, same kernel)", "tg_gemm(args, cfg)",
-    "tg_gemm(args, NULL: library's choice)", "tg_gemm_prepare alone (no launch)", "cublasGemmEx"};
+    "tg_gemm(args, NULL: library's choice)", "tg_gemm_prepare alone (no launch)",
+    "tg_gemm_prepare, then a bare launch", "cublasGemmEx"};
+
+/*
+ * The bare launch of a prepared call: what tg_launch_on does, without the
+ * library (so "prepare, then a bare launch" shows whether the prepare makes
+ * the launch after it dearer: it was about 0.5 us dearer than prepare + bare).
+ */
+static void bare_launch(const tg_launch *l, cudaStream_t stream)
+{
+    void *params[1] = {(void *)l->params};
+    const dim3 grid = {l->grid[0], l->grid[1], l->grid[2]};
+    const dim3 block = {l->block[0], l->block[1], l->block[2]};
+    if (l->cluster[0] * l->cluster[1] * l->cluster[2] == 1) {
+        TH_CUDA(cudaLaunchKernel(l->kernel, grid, block, params, l->smem, stream));
+    } else { /* a cluster kernel: its launch names the cluster */
+        cudaLaunchAttribute attr;
+        attr.id = cudaLaunchAttributeClusterDimension;
+        attr.val.clusterDim.x = l->cluster[0];
+        attr.val.clusterDim.y = l->cluster[1];
+        attr.val.clusterDim.z = l->cluster[2];
+        cudaLaunchConfig_t c = {grid, block, l->smem, stream, &attr, 1};
+        TH_CUDA(cudaLaunchKernelExC(&c, l->kernel, params));
+    }
+}
 
 /*
  * --parts: the steps of a call, each timed alone over PART_CALLS calls on
@@ -195,30 +219,20 @@ int main(int argc, char **argv)
                 const int call = (who * (ROUNDS + 1) + round + 1) * BATCH + i;
                 const tg_gemm_args g = fresh(sets, call);
                 switch (who) {
-                case BARE: {
-                    const tg_launch *l = &launches[call % SETS];
-                    void *params[1] = {(void *)l->params};
-                    const dim3 grid = {l->grid[0], l->grid[1], l->grid[2]};
-                    const dim3 block = {l->block[0], l->block[1], l->block[2]};
-                    if (l->cluster[0] * l->cluster[1] * l->cluster[2] == 1) {
-                        TH_CUDA(cudaLaunchKernel(l->kernel, grid, block, params, l->smem, stream));
-                    } else { /* a cluster kernel: its launch names the cluster */
-                        cudaLaunchAttribute attr;
-                        attr.id = cudaLaunchAttributeClusterDimension;
-                        attr.val.clusterDim.x = l->cluster[0];
-                        attr.val.clusterDim.y = l->cluster[1];
-                        attr.val.clusterDim.z = l->cluster[2];
-                        cudaLaunchConfig_t c = {grid, block, l->smem, stream, &attr, 1};
-                        TH_CUDA(cudaLaunchKernelExC(&c, l->kernel, params));
-                    }
-                    break;
-                }
+                case BARE: bare_launch(&launches[call % SETS], stream); break;
                 case TG_CFG: TH_TG(tg_gemm(&g, &cfg, stream)); break;
                 case TG_CHOICE: TH_TG(tg_gemm(&g, NULL, stream)); break;
                 case PREPARE: {
                     tg_gemm_args read;
                     tg_launch l;
                     TH_TG(tg_gemm_prepare(&g, &cfg, &read, &l));
+                    break;
+                }
+                case PREPARE_BARE: {
+                    tg_gemm_args read;
+                    tg_launch l;
+                    TH_TG(tg_gemm_prepare(&g, &cfg, &read, &l));
+                    bare_launch(&launches[call % SETS], stream);
                     break;
                 }
                 case CUBLAS: TH_CUBLAS(baseline_cublas_gemm(h, &g, stream)); break;
