@@ -25,6 +25,11 @@
  *   walks tiles b, b+G, ...; the ring runs on across tiles, so the producer
  *   loads the next tile while the consumers store this one.
  *
+ * CLUSTER_M x CLUSTER_N > 1: the blocks of a cluster walk neighbouring
+ *   tiles together; each loads its slice of the A and B boxes and TMA
+ *   multicasts it to the blocks that share it, and consumer warps hand a
+ *   stage back to every block that filled it (plan.h, docs/ARCHITECTURE.md).
+ *
  *            producer WG              ring (STAGES)            consumer WGs
  *   wait empty[s] ─▶ TMA A,B ─▶ [stage s] ─▶ full[s] ─▶ wgmma ... ─▶ arrive empty[s]
  *
