@@ -119,19 +119,20 @@ static __device__ __forceinline__ void tg_mbar_arrive(uint32_t bar)
 }
 
 /*
- * The end of a wait that never completed: record which barrier in the trap
- * record (src/core/trap.h), then trap (the launch fails with
+ * A kernel that cannot go on: say why in the trap record (src/core/trap.h:
+ * what, and its index and expected value — a barrier's stage and parity, or
+ * a cluster size and the one built for), then trap (the launch fails with
  * cudaErrorLaunchFailure). Inline, without a call: a call anywhere in a
  * kernel makes ptxas serialize its wgmmas (C7510).
  */
-static __device__ __forceinline__ void tg_mbar_hang(tg_trap_record *rec, const char *kernel, int what,
-                                                    int stage, uint32_t parity)
+static __device__ __forceinline__ void tg_trap_why(tg_trap_record *rec, const char *kernel, int what,
+                                                   uint32_t index, uint32_t expected)
 {
     if (rec) {
         volatile tg_trap_record *r = rec;
         r->what = (uint32_t)what;
-        r->index = (uint32_t)stage;
-        r->parity = parity;
+        r->index = index;
+        r->expected = expected;
         r->block_x = blockIdx.x;
         r->block_y = blockIdx.y;
         r->thread = threadIdx.x;
@@ -159,7 +160,7 @@ static __device__ __forceinline__ void tg_mbar_wait(uint32_t bar, uint32_t parit
 {
     for (uint32_t tries = 0; !tg_mbar_try_wait(bar, parity); tries++)
         if (tries == patience)
-            tg_mbar_hang(rec, kernel, what, stage, parity);
+            tg_trap_why(rec, kernel, what, (uint32_t)stage, parity);
 }
 
 /* Registers per thread of this warpgroup (every thread of it executes it alike). */

@@ -41,15 +41,9 @@ static const shape shapes[] = {
     {"tiles >= 3 per SM, batch items", 0, 0, 64, 0},
 };
 
-static uint64_t next(uint64_t *s)
-{
-    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
-    return *s >> 33;
-}
-
 /* One preset, one shape: GPU against emulation. Returns 1 if they differ. */
 static int run(const tg_config *cfg, const char *what, int64_t m, int64_t n, int64_t k,
-               int64_t batch, int sms, uint64_t *seed)
+               int64_t batch, int sms, th_rng *rng)
 {
     const size_t na = (size_t)(batch * m * k), nb = (size_t)(batch * n * k), nc = (size_t)(batch * m * n);
     int8_t *a = malloc(na), *b = malloc(nb);
@@ -60,11 +54,11 @@ static int run(const tg_config *cfg, const char *what, int64_t m, int64_t n, int
         exit(1);
     }
     for (size_t i = 0; i < na; i++) {
-        a[i] = (int8_t)((int)(next(seed) % 16) - 8);
+        a[i] = (int8_t)((int)(th_rng_next(rng) % 16) - 8);
         ha[i] = th_f32_to_bf16((float)a[i]);
     }
     for (size_t i = 0; i < nb; i++) {
-        b[i] = (int8_t)((int)(next(seed) % 16) - 8);
+        b[i] = (int8_t)((int)(th_rng_next(rng) % 16) - 8);
         hb[i] = th_f32_to_bf16((float)b[i]);
     }
     void *da, *db, *dc;
@@ -173,7 +167,7 @@ int main(int argc, char **argv)
     TH_CUDA(cudaGetDevice(&dev));
     TH_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
     printf("seed %" PRIu64 ", %d SMs\n", seed, sms);
-    uint64_t state = seed;
+    th_rng rng = th_rng_new(seed);
     int runs = 0, failures = 0, presets = 0;
     for (int i = 0; i < tg_config_count(); i++) {
         tg_config cfg;
@@ -194,7 +188,7 @@ int main(int argc, char **argv)
                 sh.batch = (3 * (int64_t)sms + 49) / 50 + 1;
             }
             runs++;
-            failures += run(&cfg, sh.what, sh.m, sh.n, sh.k, sh.batch, sms, &state);
+            failures += run(&cfg, sh.what, sh.m, sh.n, sh.k, sh.batch, sms, &rng);
         }
     }
     if (presets == 0) {

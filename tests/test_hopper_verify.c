@@ -138,40 +138,23 @@ static uint64_t with_mode(uint64_t d, unsigned mode)
     return (d & ~((uint64_t)3 << 62)) | (uint64_t)mode << 62;
 }
 
+/* The A and B descriptors of the real plan, edited by edit(desc, v): desc_a_NAME, desc_b_NAME. */
+#define DESC_MUTANT(name, edit, v)                                                              \
+    static uint64_t desc_a_##name(const tg_htile *t, uint32_t ring, int s, int mp, int kk)     \
+    {                                                                                           \
+        return edit(tg_hplan_desc_a(t, ring, s, mp, kk), v);                                    \
+    }                                                                                           \
+    static uint64_t desc_b_##name(const tg_htile *t, uint32_t ring, int s, int kk)              \
+    {                                                                                           \
+        return edit(tg_hplan_desc_b(t, ring, s, kk), v);                                        \
+    }
 /* SBO 512 or 2048 where 8 rows of 128 bytes are 1024 apart. */
-static uint64_t desc_a_sbo512(const tg_htile *t, uint32_t ring, int s, int mp, int kk)
-{
-    return with_sbo(tg_hplan_desc_a(t, ring, s, mp, kk), 512);
-}
-static uint64_t desc_b_sbo512(const tg_htile *t, uint32_t ring, int s, int kk)
-{
-    return with_sbo(tg_hplan_desc_b(t, ring, s, kk), 512);
-}
-static uint64_t desc_a_sbo2048(const tg_htile *t, uint32_t ring, int s, int mp, int kk)
-{
-    return with_sbo(tg_hplan_desc_a(t, ring, s, mp, kk), 2048);
-}
-static uint64_t desc_b_sbo2048(const tg_htile *t, uint32_t ring, int s, int kk)
-{
-    return with_sbo(tg_hplan_desc_b(t, ring, s, kk), 2048);
-}
+DESC_MUTANT(sbo512, with_sbo, 512)
+DESC_MUTANT(sbo2048, with_sbo, 2048)
 /* The swizzle mode of the descriptor: 64-byte (2) or 32-byte (3) where TMA wrote 128-byte. */
-static uint64_t desc_a_sw64(const tg_htile *t, uint32_t ring, int s, int mp, int kk)
-{
-    return with_mode(tg_hplan_desc_a(t, ring, s, mp, kk), 2);
-}
-static uint64_t desc_b_sw64(const tg_htile *t, uint32_t ring, int s, int kk)
-{
-    return with_mode(tg_hplan_desc_b(t, ring, s, kk), 2);
-}
-static uint64_t desc_a_sw32(const tg_htile *t, uint32_t ring, int s, int mp, int kk)
-{
-    return with_mode(tg_hplan_desc_a(t, ring, s, mp, kk), 3);
-}
-static uint64_t desc_b_sw32(const tg_htile *t, uint32_t ring, int s, int kk)
-{
-    return with_mode(tg_hplan_desc_b(t, ring, s, kk), 3);
-}
+DESC_MUTANT(sw64, with_mode, 2)
+DESC_MUTANT(sw32, with_mode, 3)
+#undef DESC_MUTANT
 /* The start address stepped 16 bytes per k16 (8 bf16) instead of 32. */
 static uint64_t desc_a_kstep16(const tg_htile *t, uint32_t ring, int s, int mp, int kk)
 {

@@ -227,15 +227,10 @@ static void check_refused(void)
 
 int main(int argc, char **argv)
 {
-    uint64_t seed = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)clock();
-    if (argc == 3 && !strcmp(argv[1], "--seed"))
-        seed = strtoull(argv[2], NULL, 10);
-    else if (argc != 1) {
-        fprintf(stderr, "usage: test_tmap [--seed S]\n");
-        return 2;
-    }
-    if (!seed)
-        seed = 1;
+    uint64_t seed;
+    const int usage = parse_seed(argc, argv, "test_tmap", &seed);
+    if (usage)
+        return usage;
     printf("seed %" PRIu64 "\n", seed);
     for (int l = 0; l < LAYOUTS; l++)
         check_layout((layout)l, seed, 1);

@@ -133,15 +133,10 @@ static void time_hit(void)
 
 int main(int argc, char **argv)
 {
-    uint64_t seed = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)clock();
-    if (argc == 3 && !strcmp(argv[1], "--seed"))
-        seed = strtoull(argv[2], NULL, 10);
-    else if (argc != 1) {
-        fprintf(stderr, "usage: test_tmap_gpu [--seed S]\n");
-        return 2;
-    }
-    if (!seed)
-        seed = 1;
+    uint64_t seed;
+    const int usage = parse_seed(argc, argv, "test_tmap_gpu", &seed);
+    if (usage)
+        return usage;
     const tg_status dc = tg_device_check();
     if (dc != TG_SUCCESS) {
         printf("%s: %s\nskipped\n", tg_status_string(dc), tg_last_error());

@@ -10,7 +10,9 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check.h"
 #include "hopper/hopper.h"
@@ -24,6 +26,24 @@ typedef struct shape {
     tg_dtype dtype;
     int64_t rows, k, ld, batch, stride; /* k: the columns (K of A and B, N of C) */
 } shape;
+
+/*
+ * main's `[--seed S]`: S, or a fresh seed from the clock (never 0, which
+ * xorshift cannot leave). Returns 0, or 2 after printing prog's usage.
+ */
+static inline int parse_seed(int argc, char **argv, const char *prog, uint64_t *seed)
+{
+    *seed = (uint64_t)time(NULL) * 2654435761u ^ (uint64_t)clock();
+    if (argc == 3 && !strcmp(argv[1], "--seed"))
+        *seed = strtoull(argv[2], NULL, 10);
+    else if (argc != 1) {
+        fprintf(stderr, "usage: %s [--seed S]\n", prog);
+        return 2;
+    }
+    if (!*seed)
+        *seed = 1;
+    return 0;
+}
 
 static inline uint64_t next(uint64_t *s) /* xorshift64* */
 {

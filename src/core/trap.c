@@ -55,12 +55,12 @@ int tg_trap_report(char *buf, size_t len)
         snprintf(buf, len,
                  "kernel %s trapped: launched with clusters of %u blocks, built for clusters of %u "
                  "(block (%u,%u), thread %u)",
-                 kernel, r->index, r->parity, r->block_x, r->block_y, r->thread);
+                 kernel, r->index, r->expected, r->block_x, r->block_y, r->thread);
     else if (buf && len)
         snprintf(buf, len,
                  "kernel %s trapped: mbarrier %s[%u] never completed the phase of parity %u "
                  "(block (%u,%u), thread %u)",
                  kernel, r->what == TG_TRAP_MBAR_FULL ? "full" : r->what == TG_TRAP_MBAR_EMPTY ? "empty" : "?",
-                 r->index, r->parity, r->block_x, r->block_y, r->thread);
+                 r->index, r->expected, r->block_x, r->block_y, r->thread);
     return 1;
 }

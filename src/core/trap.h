@@ -19,18 +19,19 @@ extern "C" {
 #define TG_TRAP_MAGIC 0x54524150u /* "TRAP": a record is present */
 
 /*
- * Why a kernel trapped: a wait it gave up on (index: the stage, parity: the
- * phase it waited for), or a launch whose cluster is not the one it was
- * built for (index: the blocks the launch gave a cluster, parity: the
- * blocks it needs), which would otherwise reach into blocks that do not exist.
+ * Why a kernel trapped: a wait it gave up on (index: the stage, expected:
+ * the parity of the phase it waited for), or a launch whose cluster is not
+ * the one it was built for (index: the blocks the launch gave a cluster,
+ * expected: the blocks it needs), which would otherwise reach into blocks
+ * that do not exist.
  */
 enum { TG_TRAP_MBAR_FULL = 1, TG_TRAP_MBAR_EMPTY = 2, TG_TRAP_CLUSTER = 3 };
 
 typedef struct tg_trap_record {
     uint32_t magic;  /* TG_TRAP_MAGIC once a kernel wrote it */
     uint32_t what;   /* TG_TRAP_* */
-    uint32_t index;  /* the stage of the barrier (TG_TRAP_CLUSTER: the launch's cluster size) */
-    uint32_t parity; /* the phase parity the wait expected (TG_TRAP_CLUSTER: the kernel's) */
+    uint32_t index;    /* what: the barrier's stage, or the launch's cluster size */
+    uint32_t expected; /* what it should have been: the phase's parity, or the kernel's cluster */
     uint32_t block_x, block_y, thread;
     char kernel[36]; /* the instance's name */
 } tg_trap_record;

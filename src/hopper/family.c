@@ -217,6 +217,7 @@ static tg_status info(int preset, int dev, tg_kernel_info *out)
 static tg_status describe(const int *p, char *buf, size_t len)
 {
     const tg_htile t = tg_htile_from_params(p);
+    const int cluster = TG_H_CLUSTER(t.cluster_m, t.cluster_n);
     tg_text x = tg_text_init(buf, len);
     tg_text_add(&x, "  block tile           %d x %d (BLOCK_M x BLOCK_N); %d consumer warpgroup(s) of "
                 "%d x %d each\n",
@@ -243,7 +244,7 @@ static tg_status describe(const int *p, char *buf, size_t len)
                 "and %d x %d (B)%s\n",
                 t.block_k, t.block_k / TG_H_WGMMA_K, t.block_k, tg_hplan_a_rows(&t), t.block_k,
                 tg_hplan_b_rows(&t),
-                TG_H_CLUSTER(t.cluster_m, t.cluster_n) > 1 ? ": each block's slice" : "");
+                cluster > 1 ? ": each block's slice" : "");
     tg_text_add(&x, "  ring                 %d stages of %d bytes (A %d + B %d), each on a 1024-byte "
                 "boundary, one mbarrier each%s; %d bytes of shared memory\n",
                 t.stages, TG_H_STAGE_BYTES(t.block_m, t.block_n), TG_H_A_BYTES(t.block_m),
@@ -254,7 +255,7 @@ static tg_status describe(const int *p, char *buf, size_t len)
                              "TMA stores that run on during the next tile; straight from registers when "
                              "C's pointer or strides are not TMA's"
                            : "straight from the accumulator registers (alpha, beta applied there)");
-    if (TG_H_CLUSTER(t.cluster_m, t.cluster_n) > 1)
+    if (cluster > 1)
         tg_text_add(&x, "  cluster              %d x %d blocks (CLUSTER_M x CLUSTER_N) compute a %d x %d "
                     "cluster tile; each loads %d rows of the A box and %d of the B box and TMA "
                     "multicasts them to the blocks that share them; a consumer warp hands a stage "
@@ -263,10 +264,10 @@ static tg_status describe(const int *p, char *buf, size_t len)
                     tg_hplan_a_rows(&t), tg_hplan_b_rows(&t), t.cluster_m + t.cluster_n - 1);
     tg_text_add(&x, "  tiles                %s, in groups of %d %s rows\n",
                 !t.persistent ? "one block per tile"
-                : TG_H_CLUSTER(t.cluster_m, t.cluster_n) > 1
+                : cluster > 1
                     ? "persistent: as many clusters as fit at once, cluster q walks cluster tiles q, q+Q, ..."
                     : "persistent: one block per SM walks tiles b, b+G, ...",
-                t.raster, TG_H_CLUSTER(t.cluster_m, t.cluster_n) > 1 ? "cluster-tile" : "block");
+                t.raster, cluster > 1 ? "cluster-tile" : "block");
     tg_text_add(&x, "  accumulator          warp w, lane l, register i: row 16w + l/4 (+8 for i%%4 >= 2), "
                 "column 8(i/4) + 2(l%%4) + i%%2, in each m64 piece\n");
     return tg_text_done(&x, "tg_config_describe's buffer");

@@ -288,9 +288,10 @@ static __device__ __forceinline__ void release(const tg_htile *t, uint32_t empty
 }
 
 /*
- * The block's rank in its cluster, read from its special register where it
- * is used: a rank held in a register across the consumer's tile loop, beside
- * 128 accumulators, made ptxas spill (mc_2x1_128x256: 28 bytes).
+ * The block's rank in its cluster, read from its special register wherever
+ * it is used (producer and consumers alike): a rank held in a register
+ * across the consumer's tile loop, beside 128 accumulators, made ptxas
+ * spill (mc_2x1_128x256: 28 bytes).
  */
 static __device__ __forceinline__ int rank_now(void) { return CLUSTER > 1 ? (int)tg_cluster_rank() : 0; }
 
@@ -356,8 +357,7 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
     const int tid = threadIdx.x;
     /* Launched without its cluster, it would wait on blocks that do not exist: say so instead. */
     if (CLUSTER > 1 && tg_cluster_size() != CLUSTER)
-        tg_mbar_hang(p.trap, "hopper/" TG_STR(TG_NAME), TG_TRAP_CLUSTER, (int)tg_cluster_size(),
-                     CLUSTER);
+        tg_trap_why(p.trap, "hopper/" TG_STR(TG_NAME), TG_TRAP_CLUSTER, tg_cluster_size(), CLUSTER);
     /* The ring on the swizzle pattern's 1024-byte boundary (absolute address bits 7-9). */
     const uint32_t raw = (uint32_t)__cvta_generic_to_shared(smem);
     const uint32_t ring = (raw + TG_H_SWIZZLE_ATOM - 1) & ~(uint32_t)(TG_H_SWIZZLE_ATOM - 1);
@@ -377,8 +377,6 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
         tg_cluster_sync();
     else
         __syncthreads();
-    const int rank = CLUSTER > 1 ? (int)tg_cluster_rank() : 0;
-
     const int64_t per_item = (int64_t)p.grid_m * p.grid_n;
     const int64_t tiles = tg_hplan_tiles(t, p.grid_m, p.grid_n, p.batch);
     const int64_t first = PERSISTENT ? (int64_t)(blockIdx.x / CLUSTER)
@@ -418,11 +416,11 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
         if (wtid == 0) {
             tg_hring r = tg_hplan_ring_start();
             for (int64_t w = first; w < tiles; w += step) {
-                const tg_htilepos x = tg_hplan_tile(t, w, p.grid_m, p.grid_n, rank);
+                const tg_htilepos x = tg_hplan_tile(t, w, p.grid_m, p.grid_n, rank_now());
                 for (int kt = 0; kt < p.k_tiles; kt++) {
                     tg_mbar_wait(empty0 + 8 * r.stage, tg_hplan_empty_parity(r),
                                  TG_HANG(&p, TG_TRAP_MBAR_EMPTY, r.stage));
-                    load_stage(&p, t, ring, full0 + 8 * r.stage, r.stage, kt, x, rank);
+                    load_stage(&p, t, ring, full0 + 8 * r.stage, r.stage, kt, x, rank_now());
                     r = tg_hplan_ring_next(t, r);
                 }
             }

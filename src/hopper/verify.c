@@ -69,7 +69,7 @@
  *              its producer, its 4·CONSUMERS warps, each copy of its slices
  *              landing in each block of its masks as an event of its own,
  *              hand-backs to every block of release_mask, empty barriers
- *              expecting tg_hplan_empty_arrivals — the cluster's rules
+ *              expecting TG_H_EMPTY_ARRIVALS (ops->empty_arrivals) — the cluster's rules
  *              first (each full barrier gets its stage's bytes, each block
  *              hands back to exactly the blocks that fill it, each empty
  *              barrier expects their warps), then every interleaving up to

@@ -121,7 +121,7 @@ void tg_hv_check_ring_plain(const tg_htile *t, const tg_hplan_ops *ops, report *
  *              (wait_group 0). Handing back arrives on empty[s] of every
  *              block of tg_hplan_release_mask (without a cluster: its own).
  * Barriers (PTX ISA "mbarrier"): full expects 1 arrival and its
- * transaction count back at 0; empty the plan's tg_hplan_empty_arrivals,
+ * transaction count back at 0; empty the plan's TG_H_EMPTY_ARRIVALS (ops->empty_arrivals),
  * each modelled warp arriving once for each real warp it stands for
  * (4·CONSUMERS / modelled warps, one by one: a phase may complete in the
  * middle and the rest count to the next). E completed phases (kept modulo
@@ -280,6 +280,7 @@ static int rm_run(const tg_htile *t, const tg_hplan_ops *ops, int k_tiles, int t
         p = ops->ring_next(t, p);
     }
     /* A consumer warp's program. */
+    int cstage[RM_MAX_LOADS]; /* the stage it reads K step g from */
     tg_hring c = ops->ring_start(), held = c;
     int a = 0;
     for (int j = 0; j < tiles; j++) {
@@ -290,7 +291,7 @@ static int rm_run(const tg_htile *t, const tg_hplan_ops *ops, int k_tiles, int t
                            "ring", g, c.stage);
                 goto out;
             }
-            m->cstage[g] = c.stage;
+            cstage[g] = c.stage;
             m->is_wait[a] = 1;
             m->aload[a] = (uint8_t)g;
             m->astage[a] = (uint8_t)c.stage;
@@ -323,7 +324,7 @@ static int rm_run(const tg_htile *t, const tg_hplan_ops *ops, int k_tiles, int t
     for (int g = 0; g < m->loads; g++) {
         m->prev[g] = -1;
         for (int h = 0; h < g; h++) {
-            if (m->cstage[h] == m->pstage[g])
+            if (cstage[h] == m->pstage[g])
                 m->prev[g] = h;
             m->trip[g] += m->pstage[h] == m->pstage[g];
         }

@@ -65,7 +65,6 @@ typedef struct rm_model {
     uint8_t aparity[RM_MAX_ACTIONS];
     uint8_t waited[RM_MAX_ACTIONS + 1];       /* K steps a warp before action pc waited for ... */
     uint8_t released[RM_MAX_ACTIONS + 1];     /* ... and handed back (in order: steps 0 .. n-1) */
-    int cstage[RM_MAX_LOADS];                 /* consumer: stage of K step g */
     report *r;
     int failures;
     char last[400]; /* the last failure described: the same one from another state is counted */
