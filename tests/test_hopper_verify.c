@@ -30,7 +30,7 @@
 
 enum { REPORT_LEN = 16384 };
 
-static const char *const check_names[] = {"layout", "tma", "operands", "fragment", "execution", "ring"};
+static const char *const check_names[] = {"layout", "tma", "banks", "operands", "fragment", "execution", "ring"};
 enum { CHECK_NAMES = (int)(sizeof check_names / sizeof check_names[0]) };
 
 static double seconds(void)
@@ -276,6 +276,15 @@ static uint32_t epi_addr_unswizzled(uint32_t buf, int row, int byte)
     return buf + (uint32_t)row * TG_H_SWIZZLE_BYTES + (uint32_t)byte;
 }
 
+/* fp32 staging: every lane the same column group per slot (the order before the "banks" check). */
+static int epi_group_same(int lane, int slot)
+{
+    (void)lane;
+    return slot;
+}
+/* fp32 staging: groups 0, 0, 2, 2 (two groups never staged, two twice). */
+static int epi_group_repeat(int lane, int slot) { return (slot / 2 * 2) ^ (lane / 4 % 4 & 2); }
+
 /* The presets a mutation changes: those whose kernel calls the function differently. */
 enum { ANY, PRODUCER0, PRODUCER1, EPILOGUE_TMA, CLUSTER, CLUSTER_M2, CLUSTER_N2, CLUSTER_2D };
 
@@ -407,7 +416,11 @@ static void mutations(void)
     MUTATE("fragment without the +8 rows", (o->frag = frag_no_row8), ANY,
            TRIPS("fragment", "execution"));
     MUTATE("staging buffer written without the swizzle", (o->epi_addr = epi_addr_unswizzled),
-           EPILOGUE_TMA, TRIPS("tma", "execution"));
+           EPILOGUE_TMA, TRIPS("tma", "banks", "execution"));
+    MUTATE("fp32 staging in the same column order for every lane", (o->epi_group = epi_group_same),
+           EPILOGUE_TMA, TRIPS("banks"));
+    MUTATE("fp32 staging stores two column groups twice", (o->epi_group = epi_group_repeat),
+           EPILOGUE_TMA, TRIPS("banks", "execution"));
     MUTATE("tiles numbered without batch items", (o->tile = tile_no_batch), ANY,
            TRIPS("execution"));
     MUTATE("ring_next never flips the phase", (o->ring_next = ring_next_no_phase), PRODUCER1,

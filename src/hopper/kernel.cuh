@@ -158,6 +158,12 @@ static __device__ __forceinline__ void epilogue(const tg_hopper_params *p, tg_ht
         store_c_(p, out, row0, col0, wtid / 32, wtid % 32, acc, false);
 }
 
+/* a, b, c or d for g = 0, 1, 2, 3 (g held per lane: selects, not an indexed register array). */
+static __device__ __forceinline__ float pick4(int g, float a, float b, float c, float d)
+{
+    return g & 2 ? (g & 1 ? d : c) : (g & 1 ? b : a);
+}
+
 /*
  * EPILOGUE=tma: consumer c stores its share of tile x through its two
  * staging buffers, 32 columns of one m64 piece at a time: every thread puts
@@ -166,6 +172,7 @@ static __device__ __forceinline__ void epilogue(const tg_hopper_params *p, tg_ht
  * store (64 rows x 128 bytes: 32 fp32 or, two steps together, 64 bf16) and
  * goes on; before a buffer is written again, the store that read it two
  * chunks ago must have read it. `chunk` counts the consumer's chunks.
+ * fp32 registers go in tg_hplan_epi_group's order: no bank conflicts.
  * beta = 0 only (TMA stores, it does not add): a call with beta != 0 reads
  * C and stores straight from registers.
  */
@@ -192,14 +199,26 @@ static __device__ __forceinline__ void epilogue_tma(const tg_hopper_params *p, c
                     TG_BULK_WAIT_READ(1);
                 tg_named_bar_sync(1 + c, TG_H_WG_THREADS);
             }
+            if (f32) {
+                /* Slot by slot, each lane its own column group: no bank conflicts (plan.h). */
 #pragma unroll
-            for (int i = 16 * u; i < 16 * u + 16; i += 2) {
-                const tg_hrc f = tg_hplan_frag(warp, (int)lane, i);
-                const float2 v = make_float2(p->alpha * acc[mp][i], p->alpha * acc[mp][i + 1]);
-                if (f32) {
-                    tg_st_shared_f32x2(tg_hplan_epi_addr(buf, f.row, f.col % 32 * 4), v.x, v.y);
-                } else {
-                    const __nv_bfloat162 h = __floats2bfloat162_rn(v.x, v.y);
+                for (int slot = 0; slot < 4; slot++)
+#pragma unroll
+                    for (int h = 0; h < 2; h++) {
+                        const int g = tg_hplan_epi_group((int)lane, slot);
+                        const float *q = &acc[mp][16 * u + 2 * h]; /* group g: q[4g], q[4g + 1] */
+                        const float x = pick4(g, q[0], q[4], q[8], q[12]);
+                        const float y = pick4(g, q[1], q[5], q[9], q[13]);
+                        const tg_hrc f = tg_hplan_frag(warp, (int)lane, 16 * u + 4 * g + 2 * h);
+                        tg_st_shared_f32x2(tg_hplan_epi_addr(buf, f.row, f.col % 32 * 4),
+                                           p->alpha * x, p->alpha * y);
+                    }
+            } else {
+#pragma unroll
+                for (int i = 16 * u; i < 16 * u + 16; i += 2) {
+                    const tg_hrc f = tg_hplan_frag(warp, (int)lane, i);
+                    const __nv_bfloat162 h =
+                        __floats2bfloat162_rn(p->alpha * acc[mp][i], p->alpha * acc[mp][i + 1]);
                     tg_st_shared_b32(tg_hplan_epi_addr(buf, f.row, f.col % 64 * 2),
                                      *(const uint32_t *)&h);
                 }

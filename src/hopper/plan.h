@@ -296,6 +296,19 @@ TG_HD uint32_t tg_hplan_epi_addr(uint32_t buf, int row, int byte)
     return buf + (((uint32_t)row * TG_H_SWIZZLE_BYTES + (uint32_t)byte) ^ (((uint32_t)row & 7u) << 4));
 }
 /*
+ * The order of the fp32 staging stores: a thread's registers of one
+ * 32-column chunk are four column groups g of 8 columns (registers
+ * 4g + 2h, 4g + 2h + 1 of its row halves h = 0, 1), one 8-byte store each.
+ * At store slot `slot` (0-3) lane `lane` stores group slot ^ (lane/4 % 4),
+ * not group `slot`. The swizzle XORs a row's 16-byte chunk with the row
+ * (r = lane/4 in the 8-row atom), so lanes of row r write chunk pair
+ * slot ^ (r % 4) ^ (r / 2): four different pairs in each half-warp (rows
+ * 0-3, rows 4-7), 32 banks once each. With group `slot` for every lane,
+ * rows 0 and 1 (2 and 3) wrote the same pair: two wavefronts where one
+ * will do. The verifier's "banks" check counts them.
+ */
+TG_HD int tg_hplan_epi_group(int lane, int slot) { return slot ^ (lane / 4 % 4); }
+/*
  * Whether the TMA epilogue can store C (else it is stored from registers):
  * a TMA store needs a 16-byte-aligned C with rows and batch items whole
  * 16-byte multiples, and it writes whole 16-byte pieces, so N·size must be

@@ -111,7 +111,7 @@
  * The report: failures counted per check, the first few of each described
  * ---------------------------------------------------------------------- */
 
-static const char *const check_names[CHECKS] = {"layout",   "tma",       "operands",
+static const char *const check_names[CHECKS] = {"layout",   "tma",       "banks",   "operands",
                                                 "fragment", "execution", "ring"};
 enum { LINES_PER_CHECK = 3 };
 
@@ -189,6 +189,7 @@ const tg_hplan_ops tg_hplan_real_ops = {
     .frag = tg_hplan_frag,
     .epi_buf = tg_hplan_epi_buf,
     .epi_addr = tg_hplan_epi_addr,
+    .epi_group = tg_hplan_epi_group,
     .tiles = tg_hplan_tiles,
     .tile = tg_hplan_tile,
     .a_rows = tg_hplan_a_rows,
@@ -315,6 +316,58 @@ static void check_epi(const tg_hplan_ops *ops, uint32_t buf, const char *what, r
         }
 }
 
+/*
+ * The staging stores' shared-memory wavefronts, by the usual bank model: 32
+ * banks of 4 bytes; a store of 4 bytes a lane is one wavefront for the warp
+ * when its 32 words lie in 32 different banks; one of 8 bytes a lane runs
+ * as two half-warps, each one wavefront when its 16 lanes' 32 words do.
+ * Words that fall in one bank cost a wavefront each. fp32 C: each store
+ * slot of a 32-column chunk (the groups epi_group assigns), bf16 C: each
+ * register pair of a 64-column chunk, every warp of the warpgroup.
+ */
+static int wavefronts(const uint32_t *addr, int lanes, int words)
+{
+    int per_bank[32] = {0}, most = 0;
+    for (int l = 0; l < lanes; l++)
+        for (int w = 0; w < words; w++) {
+            const int b = (int)(addr[l] / 4 + (uint32_t)w) % 32;
+            if (++per_bank[b] > most)
+                most = per_bank[b];
+        }
+    return most;
+}
+
+static void check_banks(const tg_hplan_ops *ops, uint32_t buf, report *r)
+{
+    uint32_t at[32];
+    for (int warp = 0; warp < 4; warp++) {
+        for (int slot = 0; slot < 4; slot++)
+            for (int h = 0; h < 2; h++)
+                for (int half = 0; half < 2; half++) {
+                    for (int l = 0; l < 16; l++) {
+                        const int lane = 16 * half + l, g = ops->epi_group(lane, slot);
+                        const tg_hrc f = ops->frag(warp, lane, 4 * g + 2 * h);
+                        at[l] = ops->epi_addr(buf, f.row, f.col % 32 * 4);
+                    }
+                    const int n = wavefronts(at, 16, 2);
+                    if (n > 1)
+                        tg_hv_fail(r, CK_BANKS, "fp32 staging, warp %d, store slot %d, row half %d, "
+                                   "lanes %d-%d: %d wavefronts where 1 will do (bank conflicts)",
+                                   warp, slot, h, 16 * half, 16 * half + 15, n);
+                }
+        for (int i = 0; i < 32; i += 2) {
+            for (int lane = 0; lane < 32; lane++) {
+                const tg_hrc f = ops->frag(warp, lane, i);
+                at[lane] = ops->epi_addr(buf, f.row, f.col % 64 * 2);
+            }
+            const int n = wavefronts(at, 32, 1);
+            if (n > 1)
+                tg_hv_fail(r, CK_BANKS, "bf16 staging, warp %d, registers %d, %d: %d wavefronts where "
+                           "1 will do (bank conflicts)", warp, i, i + 1, n);
+        }
+    }
+}
+
 /* One wgmma operand: element (row, k) read through desc is where TMA put (row0 + row, k0 + k). */
 static void check_operand(const tg_hplan_ops *ops, uint64_t desc, uint32_t tile, int rows, int row0,
                           int k0, const char *what, report *r)
@@ -428,6 +481,8 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
                 snprintf(what, sizeof what, "consumer %d's staging buffer %d", c, b);
                 check_epi(ops, RING + ops->epi_buf(&t, c, b), what, &r);
             }
+    if (t.epilogue)
+        check_banks(ops, RING + ops->epi_buf(&t, 0, 0), &r);
     check_operands(&t, ops, &r);
     check_fragment(&t, ops, &r);
     const int64_t bm = t.block_m, bn = t.block_n, bk = t.block_k;
@@ -481,9 +536,10 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
                     t.epilogue ? "; " : " (", (long long)idle);
     if (stores[0])
         tg_text_add(&st, ")");
-    tg_text_add(&r.text, "plan verifier: ok (layout, TMA placement, wgmma operands through the "
+    tg_text_add(&r.text, "plan verifier: ok (layout, TMA placement%s, wgmma operands through the "
                 "descriptors, accumulator fragment, execution on %d shapes%s%s: exact, each C element "
-                "once, each stage byte loaded once a trip%s; ", nshapes, grid, stores,
+                "once, each stage byte loaded once a trip%s; ",
+                t.epilogue ? ", staging stores without bank conflicts" : "", nshapes, grid, stores,
                 cluster > 1 ? " by the blocks that share it" : "");
     if (!t.producer) {
         tg_text_add(&r.text, "ring schedule for 1..%d K tiles)\n", 3 * t.stages + 1);

@@ -7,7 +7,7 @@
  * tg_hopper_verify_ops with tg_hplan_real_ops. Tests run it with one function
  * replaced by a broken one, to show that each check can fail and which check
  * names the mistake (report lines "  FAIL <check>: ..."; the checks are
- * layout, tma, operands, fragment, execution and ring).
+ * layout, tma, banks, operands, fragment, execution and ring).
  */
 #ifndef TG_HOPPER_VERIFY_H
 #define TG_HOPPER_VERIFY_H
@@ -38,6 +38,8 @@ typedef struct tg_hplan_ops {
     /* EPILOGUE=tma: consumer c's staging buffer b, and where (row, byte) goes in it */
     uint32_t (*epi_buf)(const tg_htile *t, int c, int b);
     uint32_t (*epi_addr)(uint32_t buf, int row, int byte);
+    /* fp32 staging: the column group lane `lane` stores at store slot `slot` of a chunk */
+    int (*epi_group)(int lane, int slot);
     /* how many (cluster) tiles there are, and which block tile block `rank` of a cluster
      * computes of number w */
     int64_t (*tiles)(const tg_htile *t, int64_t grid_m, int64_t grid_n, int64_t batch);

@@ -24,7 +24,7 @@
  * The report: failures counted per check, the first few of each described
  * ---------------------------------------------------------------------- */
 
-enum { CK_LAYOUT, CK_TMA, CK_OPERANDS, CK_FRAGMENT, CK_EXECUTION, CK_RING, CHECKS };
+enum { CK_LAYOUT, CK_TMA, CK_BANKS, CK_OPERANDS, CK_FRAGMENT, CK_EXECUTION, CK_RING, CHECKS };
 
 typedef struct report {
     tg_text text;

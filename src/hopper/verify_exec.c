@@ -307,7 +307,8 @@ static void emu_epilogue(emu *e, int b, tg_htilepos x, int c)
 /*
  * EPILOGUE=tma, fp32 C (kernel.cuh epilogue_tma): for each m64 piece, each
  * 32 columns: the threads put their registers of those columns into staging
- * buffer `chunk & 1` at the plan's epi_addr, then one TMA store reads the
+ * buffer `chunk & 1` at the plan's epi_addr, slot by slot in the column
+ * groups of epi_group, then one TMA store reads the
  * buffer as a 64 x 32 box (128-byte swizzle) and writes the part inside C.
  * Every slot it reads must have been written for this chunk.
  */
@@ -322,7 +323,14 @@ static void emu_epilogue_tma(emu *e, int b, tg_htilepos x, int c, int *chunk)
             const uint32_t gen = ++e->gen;
             for (int th = 0; th < 128 && !e->broken; th++) {
                 const int64_t *acc = acc_at(e, b, c, mp, th);
-                for (int i = 16 * u; i < 16 * u + 16; i += 2) {
+                for (int k = 0; k < 8; k++) { /* store slot k / 2, row half k % 2 */
+                    const int g = e->ops->epi_group(th % 32, k / 2), i = 16 * u + 4 * g + 2 * (k % 2);
+                    if (g < 0 || g > 3) {
+                        tg_hv_fail(e->r, CK_EXECUTION, "the epilogue's store slot %d of lane %d takes "
+                                   "column group %d of a chunk's 0-3", k / 2, th % 32, g);
+                        e->broken = 1;
+                        break;
+                    }
                     const tg_hrc f = e->ops->frag(th / 32, th % 32, i);
                     const uint32_t at = e->ops->epi_addr(buf, f.row, f.col % 32 * 4);
                     if (at < RING || at + 8 > e->smem_end || at % 8) {
