@@ -618,19 +618,29 @@ static int cmd_plan(const cli_options *o)
     }
     const th_shape shape = shape_of(o);
     check_shape("plan", &shape);
-    const tg_gemm_args g = th_shape_args(shape);
+    tg_gemm_args g = th_shape_args(shape);
+    /* As a caller that passes the workspace the library asks for. */
+    size_t workspace = 0;
+    tg_status s = tg_gemm_workspace_size(&g, NULL, &workspace);
+    g.workspace_size = workspace;
     tg_config cfg;
     char why[1024];
-    tg_status s = tg_gemm_choose(&g, &cfg, why, sizeof why);
+    if (s == TG_SUCCESS)
+        s = tg_gemm_choose(&g, &cfg, why, sizeof why);
     if (s != TG_SUCCESS) {
         fprintf(stderr, "tilegemm plan: %s: %s\n", tg_status_string(s), tg_last_error());
         return s == TG_ERR_INVALID_ARGUMENT ? 2 : 1;
     }
-    size_t workspace = 0;
-    TH_TG(tg_gemm_workspace_size(&g, &cfg, &workspace));
     printf("M=%" PRId64 " N=%" PRId64 " K=%" PRId64 " %s out: the library chooses %s\n  why: %s\n"
-           "  workspace: %zu bytes\n\n",
+           "  workspace: %zu bytes (tg_gemm_workspace_size)\n",
            o->m, o->n, o->k, tg_dtype_name(o->dtype), cfg.name, why, workspace);
+    if (workspace) {
+        tg_config bare;
+        g.workspace_size = 0;
+        TH_TG(tg_gemm_choose(&g, &bare, why, sizeof why));
+        printf("  without a workspace: %s (%s)\n", bare.name, why);
+    }
+    printf("\n");
     return print_plan(&cfg);
 }
 

@@ -315,6 +315,26 @@ th_problem th_problem_make(th_shape s, th_rng *rng)
     g->c = (char *)p.c_mem + shift * cs;
     TH_CUDA(cudaMemcpy((void *)g->a, p.ha, p.a_elems * 2, cudaMemcpyHostToDevice));
     TH_CUDA(cudaMemcpy((void *)g->b, p.hb, p.b_elems * 2, cudaMemcpyHostToDevice));
+    /*
+     * The workspace a caller would pass: the most that the library's choice or
+     * any compiled configuration asks for (tg_gemm_workspace_size), poisoned
+     * (NaN bytes) so that a kernel reading what it never wrote shows.
+     */
+    size_t ws = 0, one = 0;
+    if (tg_gemm_workspace_size(g, NULL, &one) == TG_SUCCESS)
+        ws = one;
+    for (int i = 0; i < tg_config_count(); i++) {
+        tg_config cfg;
+        if (tg_config_get(i, &cfg) == TG_SUCCESS && tg_gemm_workspace_size(g, &cfg, &one) == TG_SUCCESS &&
+            one > ws)
+            ws = one;
+    }
+    if (ws) {
+        TH_CUDA(cudaMalloc(&p.ws_mem, ws));
+        TH_CUDA(cudaMemset(p.ws_mem, 0xff, ws));
+        g->workspace = p.ws_mem;
+        g->workspace_size = ws;
+    }
     /* C's buffer before every run: NaN bytes, and random values in C's window when beta != 0. */
     p.hc = xmalloc(p.c_mem_bytes);
     memset(p.hc, 0xff, p.c_mem_bytes);
@@ -344,6 +364,8 @@ void th_problem_free(th_problem *p)
     TH_CUDA(cudaFree(p->a_mem));
     TH_CUDA(cudaFree(p->b_mem));
     TH_CUDA(cudaFree(p->c_mem));
+    if (p->ws_mem)
+        TH_CUDA(cudaFree(p->ws_mem));
     memset(p, 0, sizeof *p);
 }
 

@@ -162,6 +162,7 @@ typedef struct th_problem {
                                     outside C's window, and inside it too when beta = 0;
                                     random values inside it when beta != 0 */
     void *a_mem, *b_mem, *c_mem; /* device allocations (g may point one element in) */
+    void *ws_mem;                /* g.workspace: what any compiled configuration asks for, or NULL */
     size_t a_elems, b_elems, c_elems;
     size_t c_mem_bytes;          /* the whole C allocation */
 } th_problem;
@@ -174,7 +175,10 @@ typedef struct th_problem {
  */
 tg_gemm_args th_shape_args(th_shape s);
 
-/* Allocate, fill A and B (and C when beta != 0) with fresh random values and upload them. */
+/*
+ * Allocate, fill A and B (and C when beta != 0) with fresh random values and
+ * upload them; g's workspace is the most any configuration asks for.
+ */
 th_problem th_problem_make(th_shape s, th_rng *rng);
 void th_problem_free(th_problem *p);
 size_t th_problem_c_bytes(const th_problem *p);

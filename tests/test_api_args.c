@@ -379,10 +379,81 @@ static void check_strings(void)
     printf("strings: %d status strings non-empty and distinct; defaults batch 1, fp32\n", N);
 }
 
+/*
+ * Operands TMA cannot read: with a workspace the library packs them for the
+ * hopper family (tg_gemm_workspace_size says how much); without one it runs
+ * a family that reads any layout, and a hopper preset named for the call
+ * says how much workspace would let it run.
+ */
+static void check_packing(void)
+{
+    tg_gemm_args g = tg_gemm_args_default();
+    g.m = g.n = g.k = 8191;
+    g.lda = g.ldb = g.ldc = 8191;
+    g.a = (const void *)(uintptr_t)0x100000; /* placeholders: choose and supports read no memory */
+    g.b = (const void *)(uintptr_t)0x200000;
+    g.c = (void *)(uintptr_t)0x300000;
+    const size_t copy = (size_t)8191 * 8192 * 2; /* rows of 8192 elements, a multiple of 256 bytes */
+    size_t ws = 0;
+    CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == 2 * copy,
+          "8191^3 workspace: %zu, want %zu (%s)", ws, 2 * copy, tg_last_error());
+    tg_config chosen, hopper;
+    char why[1024];
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
+              chosen.family == TG_FAMILY_MICRO && !strstr(why, "packed"),
+          "8191^3 without workspace: %s, %s", chosen.name, why);
+    g.workspace_size = ws; /* NULL workspace: a question about the call */
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
+              chosen.family == TG_FAMILY_HOPPER && strstr(why, "A and B break TMA's 16-byte rules: packed"),
+          "8191^3 with %zu bytes of workspace: %s, %s", ws, chosen.name, why);
+    g.workspace_size = ws - 1;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && chosen.family == TG_FAMILY_MICRO,
+          "8191^3 with a byte too little: %s", chosen.name);
+
+    /* A preset named for the call: refused without the workspace, with the amount. */
+    CHECK(tg_config_parse("tma_store", &hopper) == TG_SUCCESS, "parse: %s", tg_last_error());
+    g.workspace_size = 0;
+    tg_status s = tg_gemm_supports(&g, &hopper);
+    CHECK(s == TG_ERR_INVALID_ARGUMENT && strstr(tg_last_error(), "lda and ldb must be multiples of 8") &&
+              strstr(tg_last_error(), "workspace of 268402688 bytes"),
+          "tma_store on 8191^3 without workspace: %s", tg_last_error());
+    CHECK(tg_gemm_workspace_size(&g, &hopper, &ws) == TG_SUCCESS && ws == 2 * copy,
+          "tma_store's workspace on 8191^3: %zu", ws);
+    g.workspace_size = ws;
+    CHECK(tg_gemm_supports(&g, &hopper) == TG_SUCCESS, "tma_store with workspace: %s", tg_last_error());
+    g.workspace = (void *)(uintptr_t)0x400008; /* not 256-byte aligned */
+    CHECK(tg_gemm_supports(&g, &hopper) == TG_ERR_INVALID_ARGUMENT,
+          "tma_store with a misaligned workspace must be refused");
+    g.workspace = NULL;
+
+    /* Only what breaks the rules is copied: A one element off its alignment, B fine. */
+    g.m = g.n = g.k = 4096;
+    g.lda = g.ldb = g.ldc = 4096;
+    g.a = (const void *)(uintptr_t)0x100002;
+    g.workspace_size = 0;
+    CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == (size_t)4096 * 4096 * 2,
+          "A misaligned: workspace %zu", ws);
+    g.workspace_size = ws;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
+              chosen.family == TG_FAMILY_HOPPER && strstr(why, "; A breaks"),
+          "A misaligned with workspace: %s, %s", chosen.name, why);
+    /* A batch whose A stride breaks the rule: every item's copy. */
+    g.a = (const void *)(uintptr_t)0x100000;
+    g.batch = 3;
+    g.stride_a = 4096 * 4096 + 4;
+    g.stride_b = 4096 * 4096;
+    g.stride_c = 4096 * 4096;
+    g.workspace_size = 0;
+    CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == (size_t)3 * 4096 * 4096 * 2,
+          "batched, stride_a odd: workspace %zu", ws);
+    printf("packing: 8191^3 packs A and B into %zu bytes for hopper, micro without them\n", 2 * copy);
+}
+
 int main(void)
 {
     check_args();
     check_gemm();
     check_strings();
+    check_packing();
     return check_summary();
 }

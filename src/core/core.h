@@ -90,6 +90,28 @@ static inline int tg_add_ovf(int64_t a, int64_t b, int64_t *r) { return __builti
 /* Room for the kernel's single by-value parameter struct (tensor maps are 128 B each). */
 #define TG_LAUNCH_PARAMS_MAX 1024
 
+/*
+ * Packing (src/core/pack.c, pack.cu): an A or B that TMA cannot read (a
+ * pointer not 16-byte aligned; a leading dimension or, batched, a stride
+ * that is not a multiple of 8 elements) copied into the caller's workspace
+ * with its rows 16-byte aligned (leading dimension K rounded up to a
+ * multiple of 8), so that a family bound by TMA's rules runs on the copy.
+ */
+typedef struct tg_pack_op {
+    const void *src;               /* the caller's operand: rows x cols bf16 */
+    int64_t rows, cols, ld, stride;
+    void *dst;                     /* its copy in the workspace */
+    int64_t dst_ld, dst_stride;
+    size_t bytes;                  /* the copy's room in the workspace (256-byte multiple) */
+} tg_pack_op;
+
+typedef struct tg_pack {
+    int a, b;         /* which operands are packed (op[0]: A, op[1]: B) */
+    tg_pack_op op[2];
+    int64_t batch;
+    size_t bytes;     /* workspace the copies take, from its start */
+} tg_pack;
+
 typedef struct tg_launch {
     const void *kernel;           /* the __global__ function */
     unsigned grid[3], block[3];
@@ -97,6 +119,7 @@ typedef struct tg_launch {
     size_t smem;                  /* dynamic shared memory, bytes */
     size_t workspace;             /* bytes of args->workspace the kernel uses */
     size_t params_size;           /* bytes of params in use */
+    tg_pack pack;                 /* the core's: operands copied before the kernel runs */
     TG_ALIGNAS(64) unsigned char params[TG_LAUNCH_PARAMS_MAX]; /* the kernel's parameter, built on the host */
 } tg_launch;
 
@@ -198,12 +221,36 @@ tg_status tg_device_sm_count(int dev, int *out);
 tg_status tg_driver_entry(const char *name, int version, void **out);
 
 /*
+ * Packing (see tg_pack): which of g's A and B break TMA's rules (0: none);
+ * g as the family sees it with those read from their copies, the copies
+ * placed from g->workspace on (a stand-in aligned address when it is NULL:
+ * a question about a call, not a call) and the family's workspace after
+ * them; the copies, launched on the stream.
+ */
+int tg_pack_plan(const tg_gemm_args *g, tg_pack *p);
+void tg_pack_view(const tg_gemm_args *g, tg_pack *p, tg_gemm_args *out);
+tg_status tg_pack_launch(const tg_pack *p, void *stream);
+
+/*
+ * Can preset of f run g by packing A and/or B (tg_pack)? 1 with *p set when
+ * packing makes f take g and the workspace holds the copies and f's own
+ * workspace, or `assume_workspace` (a workspace-size question); else 0, and
+ * *need (may be NULL) the workspace it would take (0 when packing does not
+ * help).
+ */
+int tg_pack_fits(const tg_gemm_args *g, const tg_family_ops *f, int preset, int assume_workspace,
+                 tg_pack *p, size_t *need);
+
+/*
  * The dispatcher (src/core/dispatch.c): the family and preset for checked
- * arguments g, and the rule that chose them (may be NULL).
+ * arguments g, and the rule that chose them (may be NULL); *pack says
+ * which operands it packs (a rule may choose a family that needs TMA's
+ * rules for operands that break them, when the workspace holds their
+ * copies, or assume_workspace: tg_gemm_workspace_size's question).
  */
 typedef struct tg_rule tg_rule;
-tg_status tg_dispatch(const tg_gemm_args *g, const tg_family_ops **fam, int *preset,
-                      const tg_rule **rule);
+tg_status tg_dispatch(const tg_gemm_args *g, int assume_workspace, const tg_family_ops **fam,
+                      int *preset, const tg_rule **rule, tg_pack *pack);
 
 /*
  * Everything tg_gemm does before the launch: g receives the caller's

@@ -14,6 +14,7 @@ struct tg_rule {
     int (*applies)(const tg_gemm_args *g);     /* does g belong to it? */
     const char *config;                        /* a compiled preset */
     const char *why;                           /* the measurement that chose it */
+    int packs; /* copy an A or B that breaks TMA's rules into the workspace (core.h, tg_pack) */
 };
 
 static int any_shape(const tg_gemm_args *g) { return 1; }
@@ -29,22 +30,47 @@ static int large_mn_few_tiles(const tg_gemm_args *g)
     return large_mn(g) && g->m <= ((int64_t)1 << 25) / g->n;
 }
 
+/*
+ * Smaller outputs, by M*N: from 2048^2 on the 128x256 cluster tiles still
+ * fill the SMs; below, 128x128 tiles (more blocks); below 768^2, 64x64.
+ * Split-K would serve the smallest better (not built yet).
+ */
+static int mid_mn(const tg_gemm_args *g) { return g->m * g->n >= (int64_t)2048 * 2048; }
+static int small_mn(const tg_gemm_args *g) { return g->m * g->n >= (int64_t)768 * 768; }
+
 static const struct tg_rule rules[] = {
-    {"M, N >= 4096, M*N <= 8192*4096 (TMA-aligned rows)", large_mn_few_tiles, "mc_2x1_128x256",
+    {"M, N >= 4096, M*N <= 8192*4096", large_mn_few_tiles, "mc_2x1_128x256",
      "the fastest configuration measured on these shapes on the H100 (fp32 C, cuBLAS in the same "
      "run): 4096^3 720.0 TFLOP/s = 0.966x cuBLAS (tma_store 0.857, mc_1x2 0.909), 8192x4096x4096 "
      "0.957x (tma_store 0.867), 8192x4096x11008 0.990x (tma_store 0.957); 4096^3 bf16 C 0.952x "
-     "(tma_store 0.899); bench/RESULTS.md 2026-11-27, entry 14. Shapes TMA cannot take fall to "
-     "the next rules"},
-    {"M, N >= 4096 (TMA-aligned rows)", large_mn, "tma_store",
+     "(tma_store 0.899); bench/RESULTS.md 2026-11-27, entry 14",
+     1},
+    {"M, N >= 4096", large_mn, "tma_store",
      "the fastest configuration measured on the larger shapes on the H100 (fp32 C, cuBLAS in the "
      "same run): 8192^3 717.1 TFLOP/s = 1.021x cuBLAS (tma_store_128x256 1.005, mc_2x1_128x256 "
      "0.955), 4096x12288x4096 1.027x (mc_2x1_128x256 0.989), 8192x22016x4096 1.019x, "
-     "8192x28672x8192 0.999x; 8192^3 bf16 C 1.006x; bench/RESULTS.md 2026-11-27, entry 14"},
-    {"any shape", any_shape, "warp64",
+     "8192x28672x8192 0.999x; 8192^3 bf16 C 1.006x; bench/RESULTS.md 2026-11-27, entry 14",
+     1},
+    {"M*N >= 2048^2", mid_mn, "mc_2x1_128x256",
+     "the fastest configuration measured on the H100 at 2048^3 (fp32 C, tilegemm tune, cuBLAS in the "
+     "same run): 521.2 TFLOP/s = 0.901x cuBLAS (tma_store 0.803, warp64 0.463); 4095^3 (A and B "
+     "packed) 422.6, within 2.4% of the fastest (ws2 432.5); bench/RESULTS.md 2026-11-27, entry 19",
+     1},
+    {"M*N >= 768^2", small_mn, "ws",
+     "the fastest configuration measured on the H100 at 1000^3 (fp32 C, tilegemm tune, cuBLAS in the "
+     "same run): 123.6 TFLOP/s = 0.824x cuBLAS (tma_wgmma 0.760, tma_store 0.707, every micro "
+     "configuration below 0.63); bench/RESULTS.md 2026-11-27, entry 19",
+     1},
+    {"M*N < 768^2", any_shape, "tma_wgmma_64",
+     "the fastest configuration measured on the H100 at 512x512x8192 (fp32 C, tilegemm tune, cuBLAS "
+     "in the same run): 99.1 TFLOP/s = 0.550x cuBLAS (ws 0.487, tma_store 0.292; split-K is not "
+     "built yet); bench/RESULTS.md 2026-11-27, entry 19",
+     1},
+    {"any shape TMA cannot read without a workspace to pack into", any_shape, "warp64",
      "the fastest micro configuration measured on the H100: 8192^3 450.7 TFLOP/s (seed 375.3, "
      "split8 392.5, b256 412.8), 4096^3 373.6 (b256 382.1, within the +-5% run-to-run spread); "
-     "bench/RESULTS.md 2026-11-24, entry 4"},
+     "bench/RESULTS.md 2026-11-24, entry 4. The micro family reads any layout",
+     0},
 };
 
 enum { NRULES = (int)(sizeof rules / sizeof rules[0]) };
@@ -64,9 +90,19 @@ static int find_preset(const char *name, const tg_family_ops **fam, int *preset)
     return 0;
 }
 
-tg_status tg_dispatch(const tg_gemm_args *g, const tg_family_ops **fam, int *preset,
-                      const tg_rule **rule)
+/*
+ * Rules are read top to bottom; the first whose class holds and whose
+ * configuration takes g wins — as it is, or, for a rule that packs, with A
+ * and/or B copied into the workspace when only TMA's alignment rules stood
+ * in the way and the workspace holds the copies (tg_gemm_workspace_size
+ * asks with assume_workspace). Without that workspace such a call goes on
+ * down the table to a family that reads any layout.
+ */
+tg_status tg_dispatch(const tg_gemm_args *g, int assume_workspace, const tg_family_ops **fam,
+                      int *preset, const tg_rule **rule, tg_pack *pack)
 {
+    pack->a = pack->b = 0;
+    pack->bytes = 0;
     /* The last refusal, so the message says why (a batch or grid limit), not only that. */
     char why[512] = "";
     const char *refused = NULL;
@@ -76,7 +112,8 @@ tg_status tg_dispatch(const tg_gemm_args *g, const tg_family_ops **fam, int *pre
         if (!tg_nothing_to_do(g) && tg_reads_ab(g) && (*fam)->supports(*preset, g) != TG_SUCCESS) {
             snprintf(why, sizeof why, "%s", tg_last_error());
             refused = rules[r].config;
-            continue;
+            if (!rules[r].packs || !tg_pack_fits(g, *fam, *preset, assume_workspace, pack, NULL))
+                continue;
         }
         if (rule)
             *rule = &rules[r];
@@ -99,7 +136,8 @@ tg_status tg_gemm_choose(const tg_gemm_args *args, tg_config *out, char *why, si
     const tg_family_ops *f;
     int preset;
     const tg_rule *rule = NULL;
-    TG_TRY(tg_dispatch(&g, &f, &preset, &rule));
+    tg_pack pack;
+    TG_TRY(tg_dispatch(&g, 0, &f, &preset, &rule, &pack));
     memset(out, 0, sizeof *out);
     snprintf(out->name, sizeof out->name, "%s", f->presets[preset].name);
     out->family = f->id;
@@ -108,5 +146,10 @@ tg_status tg_gemm_choose(const tg_gemm_args *args, tg_config *out, char *why, si
         return TG_SUCCESS;
     tg_text t = tg_text_init(why, len);
     tg_text_add(&t, "rule '%s' (%s family): %s", rule->when, f->name, rule->why);
+    if (pack.a || pack.b)
+        tg_text_add(&t, "; %s%s%s break%s TMA's 16-byte rules: packed into the workspace first "
+                    "(%zu bytes, rows of %lld elements)", pack.a ? "A" : "", pack.a && pack.b ? " and " : "",
+                    pack.b ? "B" : "", pack.a && pack.b ? "" : "s", pack.bytes,
+                    (long long)(pack.a ? pack.op[0].dst_ld : pack.op[1].dst_ld));
     return tg_text_done(&t, "tg_gemm_choose's why buffer");
 }

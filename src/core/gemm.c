@@ -7,6 +7,7 @@
 #include <cuda_runtime.h>
 #include <cudaTypedefs.h> /* PFN_cuPointerGetAttributes_v7000 */
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/core.h"
 
@@ -159,13 +160,17 @@ static tg_status check_device_pointer(const void *p, const char *name)
 /*
  * The family and compiled preset that run g: cfg's (a preset's parameters
  * are valid by construction, so a match needs no further check), or the
- * dispatcher's for cfg == NULL.
+ * dispatcher's for cfg == NULL; *pack, the operands copied first for a
+ * family that needs TMA's rules (tg_pack; `assume_workspace`: the question
+ * of tg_gemm_workspace_size, asked before there is a workspace).
  */
-static tg_status resolve(const tg_gemm_args *g, const tg_config *cfg, const tg_family_ops **fam,
-                         int *preset)
+static tg_status resolve(const tg_gemm_args *g, const tg_config *cfg, int assume_workspace,
+                         const tg_family_ops **fam, int *preset, tg_pack *pack)
 {
+    pack->a = pack->b = 0;
+    pack->bytes = 0;
     if (!cfg)
-        return tg_dispatch(g, fam, preset, NULL);
+        return tg_dispatch(g, assume_workspace, fam, preset, NULL, pack);
     const tg_family_ops *f = tg_family_get(cfg->family);
     *preset = f ? tg_preset_find(f, cfg->params) : -1;
     if (*preset < 0) {
@@ -179,7 +184,22 @@ static tg_status resolve(const tg_gemm_args *g, const tg_config *cfg, const tg_f
     }
     *fam = f;
     /* Only a call that runs the family's kernel must suit it. */
-    return tg_nothing_to_do(g) || !tg_reads_ab(g) ? TG_SUCCESS : f->supports(*preset, g);
+    if (tg_nothing_to_do(g) || !tg_reads_ab(g))
+        return TG_SUCCESS;
+    const tg_status s = f->supports(*preset, g);
+    if (s == TG_SUCCESS)
+        return s;
+    char why[512];
+    snprintf(why, sizeof why, "%s", tg_last_error());
+    size_t need = 0;
+    if (tg_pack_fits(g, f, *preset, assume_workspace, pack, &need))
+        return TG_SUCCESS;
+    if (need)
+        return TG_FAIL(s, "%s; or pass a 256-byte aligned workspace of %zu bytes "
+                          "(tg_gemm_workspace_size), into which A and/or B are copied so that TMA "
+                          "can read them",
+                       why, need);
+    return TG_FAIL(s, "%s", why);
 }
 
 /* ------------------------------------------------------------------------
@@ -193,7 +213,8 @@ tg_status tg_gemm_supports(const tg_gemm_args *args, const tg_config *cfg)
     TG_TRY(tg_check_args(&g, 0));
     const tg_family_ops *f;
     int preset;
-    return resolve(&g, cfg, &f, &preset);
+    tg_pack pack;
+    return resolve(&g, cfg, 0, &f, &preset, &pack);
 }
 
 tg_status tg_gemm_workspace_size(const tg_gemm_args *args, const tg_config *cfg, size_t *bytes)
@@ -205,8 +226,16 @@ tg_status tg_gemm_workspace_size(const tg_gemm_args *args, const tg_config *cfg,
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_gemm_workspace_size: bytes is NULL");
     const tg_family_ops *f;
     int preset;
-    TG_TRY(resolve(&g, cfg, &f, &preset));
-    *bytes = tg_nothing_to_do(&g) || !tg_reads_ab(&g) ? 0 : f->workspace(preset, &g);
+    tg_pack pack;
+    TG_TRY(resolve(&g, cfg, 1, &f, &preset, &pack));
+    if (tg_nothing_to_do(&g) || !tg_reads_ab(&g)) {
+        *bytes = 0;
+        return TG_SUCCESS;
+    }
+    tg_gemm_args view = g;
+    if (pack.a || pack.b)
+        tg_pack_view(&g, &pack, &view);
+    *bytes = pack.bytes + f->workspace(preset, &view);
     return TG_SUCCESS;
 }
 
@@ -239,11 +268,13 @@ tg_status tg_gemm_prepare(const tg_gemm_args *args, const tg_config *cfg, tg_gem
                           tg_launch *l)
 {
     l->kernel = NULL;
+    l->pack.a = l->pack.b = 0;
     TG_TRY(tg_args_read(args, g));
     TG_TRY(tg_check_args(g, 1));
     const tg_family_ops *f;
     int preset;
-    TG_TRY(resolve(g, cfg, &f, &preset));
+    tg_pack pack;
+    TG_TRY(resolve(g, cfg, 0, &f, &preset, &pack));
     if (tg_nothing_to_do(g))
         return TG_SUCCESS;
     int dev = 0;
@@ -253,13 +284,20 @@ tg_status tg_gemm_prepare(const tg_gemm_args *args, const tg_config *cfg, tg_gem
         return TG_SUCCESS; /* C = beta·C */
     TG_TRY(check_device_pointer(g->a, "a"));
     TG_TRY(check_device_pointer(g->b, "b"));
-    const size_t need = f->workspace(preset, g);
-    if (g->workspace_size < need)
+    tg_gemm_args view = *g;
+    if (pack.a || pack.b) {
+        /* resolve() found room for the copies and the family's workspace after them */
+        TG_TRY(check_device_pointer(g->workspace, "workspace"));
+        tg_pack_view(g, &pack, &view);
+        l->pack = pack;
+    }
+    const size_t need = f->workspace(preset, &view);
+    if (view.workspace_size < need)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT,
                        "workspace_size is %zu bytes; this call needs %zu "
                        "(tg_gemm_workspace_size)",
-                       g->workspace_size, need);
-    return f->prepare(preset, g, dev, l);
+                       g->workspace_size, pack.bytes + need);
+    return f->prepare(preset, &view, dev, l);
 }
 
 tg_status tg_gemm(const tg_gemm_args *args, const tg_config *cfg, void *stream)
@@ -267,6 +305,8 @@ tg_status tg_gemm(const tg_gemm_args *args, const tg_config *cfg, void *stream)
     tg_gemm_args g;
     tg_launch l;
     TG_TRY(tg_gemm_prepare(args, cfg, &g, &l));
+    if (l.kernel && (l.pack.a || l.pack.b))
+        TG_TRY(tg_pack_launch(&l.pack, stream));
     if (l.kernel)
         return tg_launch_on(&l, stream);
     if (tg_nothing_to_do(&g))
