@@ -54,9 +54,8 @@ entry library_choice(const th_shape *s)
     entry e;
     memset(&e, 0, sizeof e);
     const tg_gemm_args g = th_shape_args(*s);
-    tg_config chosen;
-    TH_TG(tg_gemm_choose(&g, &chosen, NULL, 0));
-    snprintf(e.label, sizeof e.label, "default=%s", chosen.name);
+    TH_TG(tg_gemm_choose(&g, &e.cfg, NULL, 0)); /* named, not used: use_cfg stays 0 */
+    snprintf(e.label, sizeof e.label, "default=%s", e.cfg.name);
     return e;
 }
 
@@ -108,20 +107,6 @@ int need_gpu(const char *cmd)
     return 1;
 }
 
-int split(char *text, char sep, char **items, int max)
-{
-    int n = 0;
-    for (char *p = text;; p++) {
-        if (n == max)
-            return -1;
-        items[n++] = p;
-        p = strchr(p, sep);
-        if (!p)
-            return n;
-        *p = '\0';
-    }
-}
-
 /* ------------------------------------------------------------------------
  * Commands
  * ---------------------------------------------------------------------- */
@@ -170,7 +155,8 @@ static int cmd_run(cli_options o)
     th_shape s = shape_of(&o);
     entry es[3] = {library_choice(&s), runnable("run", "--config", "seed"),
                    runnable("run", "--config", "split8")};
-    return check_and_time(es, 3, &o);
+    static measured m;
+    return check_and_time(es, 3, &o, 0, &m);
 }
 
 static int cmd_check(cli_options o)
@@ -211,7 +197,7 @@ static int cmd_check(cli_options o)
 
 static int cmp_row_ms(const void *x, const void *y)
 {
-    double a = ((const row *)x)->ms, b = ((const row *)y)->ms;
+    double a = ((const row *)x)->ms[COND_ROTATED], b = ((const row *)y)->ms[COND_ROTATED];
     return (a > b) - (a < b);
 }
 
@@ -226,20 +212,24 @@ static int cmd_tune(cli_options o)
         o.seed = th_fresh_seed();
     static entry es[MAX_ROWS];
     int n = every_compiled(es);
-    measured m;
-    int failed = measure(es, n, &o, &m);
-    qsort(m.rows, (size_t)m.n, sizeof(row), cmp_row_ms);
+    static measured m;
+    int failed = measure(es, n, &o, 0, &m);
+    const double cublas_ms = m.rows[m.cublas].ms[COND_ROTATED];
+    const double lt_ms = m.lt >= 0 ? m.rows[m.lt].ms[COND_ROTATED] : INFINITY;
+    qsort(m.rows, (size_t)m.n, sizeof(row), cmp_row_ms); /* the entries only */
     printf("tune M=%" PRId64 " N=%" PRId64 " K=%" PRId64 " (%s out): fastest first\n", o.m, o.n,
            o.k, tg_dtype_name(o.dtype));
-    for (int i = 0; i < m.n; i++)
-        printf("  %-14s %9.3f ms %8.1f TFLOP/s %7.1f%% of cuBLAS%s\n", m.rows[i].name,
-               m.rows[i].ms, th_tflops(o.m, o.n, o.k, m.rows[i].ms),
-               100.0 * m.cublas_ms / m.rows[i].ms, m.rows[i].chk.pass ? "" : "  (failed its check)");
-    printf("  %-14s %9.3f ms %8.1f TFLOP/s\n", "cuBLAS", m.cublas_ms,
-           th_tflops(o.m, o.n, o.k, m.cublas_ms));
-    if (isfinite(m.lt_ms))
+    for (int i = 0; i < m.n; i++) {
+        const double ms = m.rows[i].ms[COND_ROTATED];
+        printf("  %-14s %9.3f ms %8.1f TFLOP/s %7.1f%% of cuBLAS%s\n", m.rows[i].name, ms,
+               th_tflops(o.m, o.n, o.k, ms), 100.0 * cublas_ms / ms,
+               m.rows[i].chk.pass ? "" : "  (failed its check)");
+    }
+    printf("  %-14s %9.3f ms %8.1f TFLOP/s\n", "cuBLAS", cublas_ms,
+           th_tflops(o.m, o.n, o.k, cublas_ms));
+    if (isfinite(lt_ms))
         printf("  %-14s %9.3f ms %8.1f TFLOP/s (cuBLASLt's algorithm %d of %d offered, the fastest)\n",
-               "cuBLASLt best", m.lt_ms, th_tflops(o.m, o.n, o.k, m.lt_ms), m.lt_algo, m.lt_offered);
+               "cuBLASLt best", lt_ms, th_tflops(o.m, o.n, o.k, lt_ms), m.lt_algo, m.lt_offered);
     if (m.rows[0].chk.pass)
         printf("best: --config %s\n", m.rows[0].name);
     return failed;
@@ -335,6 +325,8 @@ int main(int argc, char **argv)
     }
     if (o.help) {
         fputs(cli_usage(o.command), stdout);
+        if (o.command == CMD_BENCH)
+            bench_print_suites(stdout); /* from the table itself */
         return 0;
     }
     switch (o.command) {

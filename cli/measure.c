@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "suites.h"
 
 /* ------------------------------------------------------------------------
  * Timing: every contender in one process on the same buffers, in
@@ -16,27 +17,34 @@
 
 enum { MAX_ROUNDS = 100, MAX_SETS = 16 };
 
+const char *condition_name(condition c)
+{
+    static const char *const names[COND_COUNT] = {"rotated", "warm", "flushed"};
+    return c >= 0 && c < COND_COUNT ? names[c] : "?";
+}
+
+/* One contender's call: a configuration (NULL: the library's choice), cuBLAS, one
+ * algorithm of "cuBLASLt best", or the streaming read. */
 typedef struct timing_ctx {
-    const tg_config *cfg; /* the library's choice when NULL and neither baseline */
-    int cublas;
+    contender_kind kind;
+    const tg_config *cfg;
     cublasHandle_t h;
-    tg_gemm_args *sets; /* input sets rotated so caches do not hold them */
+    tg_gemm_args *sets; /* input sets, taken in turn (one: the same buffers every call) */
     int nsets;
-    const baseline_lt *lt; /* "cuBLASLt best": algorithm lt_algo of lt, when lt is set */
+    const baseline_lt *lt;
     int lt_algo;
+    const th_reader *reader;
 } timing_ctx;
 
 static void timed_call(void *vctx, int iter)
 {
     timing_ctx *t = vctx;
     tg_gemm_args *g = &t->sets[iter % t->nsets];
-    if (t->cublas) {
-        TH_CUBLAS(baseline_cublas_gemm(t->h, g, NULL));
-        return;
-    }
-    if (t->lt) {
-        TH_CUBLAS(baseline_lt_gemm(t->lt, t->lt_algo, g, NULL));
-        return;
+    switch (t->kind) {
+    case K_CUBLAS: TH_CUBLAS(baseline_cublas_gemm(t->h, g, NULL)); return;
+    case K_LT: TH_CUBLAS(baseline_lt_gemm(t->lt, t->lt_algo, g, NULL)); return;
+    case K_STREAM: th_reader_run(t->reader, NULL); return;
+    case K_TILEGEMM: break;
     }
     tg_status s = tg_gemm(g, t->cfg, NULL);
     if (s != TG_SUCCESS) {
@@ -111,15 +119,16 @@ static int run_lt(void *ctx, const tg_gemm_args *g, FILE *log)
 /*
  * "cuBLASLt best" for p's shape: every algorithm cuBLASLt's heuristic offers
  * (64 MiB workspace), each timed once (o's warm-up and reps) on the timing
- * sets; the fastest is checked like a configuration. Sets out->lt_*; -1 for
- * lt_algo when cuBLASLt offers nothing for the shape (a batch, say).
+ * sets; the fastest is checked like a configuration, into r. Sets
+ * out->lt_*; -1 for lt_algo when cuBLASLt offers nothing for the shape (a
+ * batch, say).
  */
 static void pick_lt(baseline_lt *lt, const cli_options *o, th_problem *p, cublasHandle_t h,
-                    timing_sets *ts, measured *out)
+                    timing_sets *ts, row *r, measured *out)
 {
     out->lt_algo = -1;
     out->lt_offered = 0;
-    if (o->no_lt || baseline_lt_init(lt, &p->g) != CUBLAS_STATUS_SUCCESS)
+    if (baseline_lt_init(lt, &p->g) != CUBLAS_STATUS_SUCCESS)
         return;
     out->lt_offered = lt->nalgos;
     double best = INFINITY;
@@ -127,7 +136,7 @@ static void pick_lt(baseline_lt *lt, const cli_options *o, th_problem *p, cublas
         if (lt->algos[a].state != CUBLAS_STATUS_SUCCESS ||
             baseline_lt_gemm(lt, a, &ts->sets[0], NULL) != CUBLAS_STATUS_SUCCESS)
             continue; /* offered, but it does not run on these operands */
-        timing_ctx ctx = {NULL, 0, h, ts->sets, ts->n, lt, a};
+        timing_ctx ctx = {K_LT, NULL, h, ts->sets, ts->n, lt, a, NULL};
         const double ms = th_time_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
         if (ms < best) {
             best = ms;
@@ -136,44 +145,90 @@ static void pick_lt(baseline_lt *lt, const cli_options *o, th_problem *p, cublas
     }
     TH_CUDA(cudaGetLastError());
     if (out->lt_algo >= 0) {
-        timing_ctx ctx = {NULL, 0, h, ts->sets, ts->n, lt, out->lt_algo};
-        out->lt_chk = th_check_gemm(run_lt, &ctx, p, h, stderr);
+        timing_ctx ctx = {K_LT, NULL, h, ts->sets, ts->n, lt, out->lt_algo, NULL};
+        r->chk = th_check_gemm(run_lt, &ctx, p, h, stderr);
+        r->timed = r->chk.pass;
     }
 }
 
-/* cli.h */
-int measure(const entry *es, int n, const cli_options *o, measured *out)
+/* A row of out, with nothing timed yet. */
+static row *add_row(measured *out, const char *name, contender_kind kind)
 {
+    row *r = &out->rows[out->count++];
+    memset(r, 0, sizeof *r);
+    r->name = name;
+    r->kind = kind;
+    for (int c = 0; c < COND_COUNT; c++)
+        r->ms[c] = INFINITY;
+    return r;
+}
+
+/* cli.h */
+int measure(const entry *es, int n, const cli_options *o, int memory_bound, measured *out)
+{
+    memset(out, 0, sizeof *out);
+    out->lt = out->stream = -1;
+    out->conds = memory_bound ? 1u << COND_WARM | 1u << COND_FLUSHED : 1u << COND_ROTATED;
     cublasHandle_t h;
     TH_CUBLAS(cublasCreate(&h));
     th_rng rng = th_rng_new(o->seed);
-    th_problem p = th_problem_make(shape_of(o), &rng);
+    const th_shape shape = shape_of(o);
+    th_problem p = th_problem_make(shape, &rng);
     timing_sets ts = make_timing_sets(&p);
     int failed = 0;
     out->n = n;
     for (int i = 0; i < n; i++) {
-        row *r = &out->rows[i];
-        r->name = es[i].label;
+        row *r = add_row(out, es[i].label, K_TILEGEMM);
         r->chk = th_check_config(entry_cfg(&es[i]), &p, h, stderr);
+        r->timed = r->chk.pass;
         failed |= !r->chk.pass;
     }
-    baseline_lt lt;
-    pick_lt(&lt, o, &p, h, &ts, out);
-    const int with_lt = out->lt_algo >= 0 && out->lt_chk.pass;
-    static double rounds[MAX_ROWS + 2][MAX_ROUNDS];
+    out->cublas = out->count;
+    add_row(out, "cuBLAS", K_CUBLAS)->timed = 1; /* the reference the checks use */
+    baseline_lt lt = {0};
+    if (!o->no_lt) {
+        out->lt = out->count;
+        pick_lt(&lt, o, &p, h, &ts, add_row(out, "cuBLASLt best", K_LT), out);
+    }
+    th_reader reader = {0};
+    th_flush flush = {0};
+    if (memory_bound) {
+        const bench_shape bs = {p.g.m, p.g.n, p.g.k, p.g.lda, p.g.ldb, p.g.ldc};
+        out->bytes = bench_bytes(&bs, tg_dtype_size(p.g.c_dtype), p.g.beta != 0.0f);
+        reader = th_reader_make((size_t)out->bytes);
+        flush = th_flush_make();
+        out->flush_bytes = flush.bytes;
+        out->stream = out->count;
+        add_row(out, "stream read", K_STREAM)->timed = 1;
+    }
+
+    static double rounds[MAX_ROWS + 3][COND_COUNT][MAX_ROUNDS];
     for (int round = 0; round < o->rounds; round++)
-        for (int i = 0; i <= n + with_lt; i++) { /* i == n: cuBLAS; n + 1: cuBLASLt best */
-            if (i < n && !out->rows[i].chk.pass)
+        for (int i = 0; i < out->count; i++) {
+            row *r = &out->rows[i];
+            if (!r->timed)
                 continue;
-            timing_ctx ctx = {i < n ? entry_cfg(&es[i]) : NULL, i == n, h, ts.sets, ts.n,
-                              i == n + 1 ? &lt : NULL, out->lt_algo};
-            rounds[i][round] = th_time_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
+            for (int c = 0; c < COND_COUNT; c++) {
+                if (!(out->conds & 1u << c))
+                    continue;
+                /* Rotated: every input set in turn; warm and flushed: the same buffers. */
+                timing_ctx ctx = {r->kind, i < n ? entry_cfg(&es[i]) : NULL, h, ts.sets,
+                                  c == COND_ROTATED ? ts.n : 1, &lt, out->lt_algo, &reader};
+                rounds[i][c][round] =
+                    c == COND_FLUSHED
+                        ? th_time_flushed_ms(timed_call, &ctx, o->warmup, o->reps, &flush, NULL)
+                        : th_time_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
+            }
         }
-    for (int i = 0; i < n; i++)
-        out->rows[i].ms = out->rows[i].chk.pass ? median(rounds[i], o->rounds) : INFINITY;
-    out->cublas_ms = median(rounds[n], o->rounds);
-    out->lt_ms = with_lt ? median(rounds[n + 1], o->rounds) : INFINITY;
+    for (int i = 0; i < out->count; i++)
+        for (int c = 0; c < COND_COUNT; c++)
+            if (out->rows[i].timed && out->conds & 1u << c)
+                out->rows[i].ms[c] = median(rounds[i][c], o->rounds);
     out->sets = ts.n;
+    if (memory_bound) {
+        th_reader_free(&reader);
+        th_flush_free(&flush);
+    }
     if (out->lt_offered)
         baseline_lt_free(&lt);
     free_timing_sets(&ts);
