@@ -8,6 +8,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include "options.h"
+#include "suites.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -19,7 +20,8 @@
 
 enum opt_id {
     O_CONFIG = 1, O_CONFIGS, O_SHAPES, O_M, O_N, O_K, O_LDA, O_LDB, O_LDC, O_BATCH, O_DTYPE,
-    O_ALPHA, O_BETA, O_MISALIGN, O_REPS, O_WARMUP, O_ROUNDS, O_SEED, O_NO_LT, O_HELP, O_COUNT
+    O_ALPHA, O_BETA, O_MISALIGN, O_REPS, O_WARMUP, O_ROUNDS, O_SEED, O_NO_LT, O_SUITE, O_CSV,
+    O_HELP, O_COUNT
 };
 
 static const struct option long_options[] = {
@@ -42,6 +44,8 @@ static const struct option long_options[] = {
     {"rounds", required_argument, NULL, O_ROUNDS},
     {"seed", required_argument, NULL, O_SEED},
     {"no-lt", no_argument, NULL, O_NO_LT},
+    {"suite", required_argument, NULL, O_SUITE},
+    {"csv", required_argument, NULL, O_CSV},
     {"help", no_argument, NULL, O_HELP},
     {NULL, 0, NULL, 0},
 };
@@ -73,18 +77,30 @@ static const command commands[CMD_COUNT] = {
                    "  Run one GEMM, C = alpha*A*B^T + beta*C, on fresh random inputs and check\n"
                    "  every element (CPU reference in double, or cuBLAS plus reference rows for\n"
                    "  large shapes). No --config: the library's choice. Exit 0 pass, 1 fail.\n"},
-    [CMD_BENCH] = {"bench", BIT(O_CONFIGS) | BIT(O_SHAPES) | BIT(O_DTYPE) | TIMING_OPTS | BIT(O_NO_LT),
-                   "usage: tilegemm bench [--configs a,b | \"a;b,key=v\"] [--shapes MxNxK,...]\n"
+    [CMD_BENCH] = {"bench",
+                   BIT(O_CONFIGS) | BIT(O_SHAPES) | BIT(O_SUITE) | BIT(O_DTYPE) | TIMING_OPTS |
+                       BIT(O_NO_LT) | BIT(O_CSV),
+                   "usage: tilegemm bench [--configs a,b | \"a;b,key=v\"]\n"
+                   "         [--shapes MxNxK[:lda=L][:ldb=L][:ldc=L],... | --suite NAME,...]\n"
                    "         [--dtype fp32|bf16] [--reps R] [--warmup W] [--rounds N] [--seed S]\n"
-                   "         [--no-lt]\n"
-                   "  Check, then time each configuration (default: every compiled one) on each\n"
-                   "  shape (default 8192^3), cuBLAS in the same run; TFLOP/s and ratios.\n"
+                   "         [--no-lt] [--csv FILE]\n"
+                   "  Check, then time each configuration on each shape, cuBLAS in the same run;\n"
+                   "  TFLOP/s and ratios. Configurations: every compiled one, or with --suite the\n"
+                   "  library's choice; in --configs, \"default\" is the library's choice. Shapes:\n"
+                   "  8192^3, or --shapes (leading dimensions packed unless given), or --suite's\n"
+                   "  (below; not with --shapes): each suite ends with the geometric mean of every\n"
+                   "  contender's ratios.\n"
                    "  Two baselines: cuBLAS as a user calls it (cublasGemmEx, default algorithm)\n"
                    "  and \"cuBLASLt best\": every algorithm cuBLASLt's heuristic offers for the\n"
                    "  shape (64 MiB workspace) timed once, the fastest checked and then timed in\n"
                    "  the rounds; a ratio to each. --no-lt: cuBLAS only.\n"
                    "  Timing: N rounds (default 5), each giving every contender W warm-up and R\n"
-                   "  timed calls in turn; the median of the rounds' medians.\n"},
+                   "  timed calls in turn, on input sets rotated past twice the L2; the median of\n"
+                   "  the rounds' medians. Memory-bound shapes (M or N <= 64) instead: TB/s too\n"
+                   "  (A + B + C bytes), each contender timed warm (the same buffers, call after\n"
+                   "  call) and with L2 flushed before every call (untimed), beside a streaming\n"
+                   "  read of as many bytes: each contender's share of that limit.\n"
+                   "  --csv FILE: a row per shape, contender and condition (docs/BENCH.md).\n"},
     [CMD_TUNE] = {"tune", SHAPE_OPTS | BIT(O_DTYPE) | TIMING_OPTS,
                   "usage: tilegemm tune [--m M --n N --k K] [--dtype fp32|bf16] [--reps R]\n"
                   "         [--warmup W] [--rounds N] [--seed S]\n"
@@ -111,7 +127,7 @@ static const char *program_usage =
     "usage: tilegemm <command> [options]     (tilegemm <command> --help for its options)\n"
     "  run      8192^3: the library's choice, seed and split8 vs cuBLAS\n"
     "  check    one GEMM on random inputs, checked element by element\n"
-    "  bench    check and time configurations on shapes, beside cuBLAS\n"
+    "  bench    check and time configurations on shapes or suites, beside cuBLAS\n"
     "  tune     time every compiled configuration on one shape\n"
     "  plan     a configuration's plan, or the library's choice for a shape\n"
     "  list     the compiled configurations\n"
@@ -284,6 +300,18 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t len)
         case O_BETA: r = float_value(cmd->name, flag, v, &o->beta, err, len); break;
         case O_MISALIGN: o->misalign = 1; break;
         case O_NO_LT: o->no_lt = 1; break;
+        case O_SUITE: {
+            char bad[256];
+            if (bench_suites_parse(v, &o->suites, bad, sizeof bad))
+                return say(err, len, "tilegemm %s: --suite: unknown suite '%s' (suites: %s)",
+                           cmd->name, bad, bench_suite_names());
+            break;
+        }
+        case O_CSV:
+            if (!v[0])
+                return say(err, len, "tilegemm %s: --csv needs a file name", cmd->name);
+            o->csv = v;
+            break;
         case O_REPS:
             r = int_value(cmd->name, flag, v, 1, 100000, &x, err, len);
             o->reps = (int)x;
@@ -330,6 +358,9 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t len)
     const int shape = o->have_m + o->have_n + o->have_k;
     if (o->command == CMD_CHECK && shape != 3)
         return say(err, len, "tilegemm check: --m, --n and --k are all required");
+    if (o->suites && o->shapes)
+        return say(err, len, "tilegemm bench: --suite and --shapes both give the shapes: give "
+                             "one of them");
     if (o->command == CMD_TUNE && shape != 0 && shape != 3)
         return say(err, len, "tilegemm tune: give all of --m, --n and --k, or none (8192^3)");
     if (o->command == CMD_PLAN) {

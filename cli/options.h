@@ -41,6 +41,8 @@ typedef struct cli_options {
     int reps, warmup;      /* --reps (20), --warmup (5) */
     int rounds;            /* --rounds (5): interleaved timing rounds */
     int no_lt;             /* --no-lt: time cuBLAS only, not "cuBLASLt best" too */
+    unsigned suites;       /* --suite a,b: bit i for suite i of suites.h's table */
+    const char *csv;       /* --csv FILE */
     uint64_t seed;         /* --seed */
     int seed_set;
 } cli_options;

@@ -15,7 +15,8 @@
  *   - on 0 without --help the command is a real one, every option it read
  *     is one the command's usage text lists, every number is within its
  *     documented range, the command's required options are there, and the
- *     strings it kept point into argv.
+ *     strings it kept point into argv; --suite names only suites of the
+ *     table (cli/suites.c), never beside --shapes; --csv is never empty.
  */
 #include <math.h>
 #include <stdint.h>
@@ -24,6 +25,7 @@
 
 #include "fuzz.h"
 #include "options.h"
+#include "suites.h"
 
 enum { MAX_WORDS = 64, ERR_LEN = 512 };
 
@@ -77,6 +79,7 @@ static void check_success(const cli_options *o, int argc, char **argv)
         {o->beta != 0.0f, "--beta"},     {o->misalign, "--misalign"},
         {o->reps != 20, "--reps"},       {o->warmup != 5, "--warmup"},
         {o->rounds != 5, "--rounds"},    {o->seed_set, "--seed"},
+        {o->suites != 0, "--suite"},     {o->csv != NULL, "--csv"},
     };
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
         if (opts[i].given)
@@ -99,8 +102,11 @@ static void check_success(const cli_options *o, int argc, char **argv)
                "reps %d, warmup %d or rounds %d out of range", o->reps, o->warmup, o->rounds);
     FUZZ_CHECK(o->have_m || o->m == 0, "m set without --m");
     FUZZ_CHECK(in_argv(o->config, argc, argv) && in_argv(o->configs, argc, argv) &&
-                   in_argv(o->shapes, argc, argv),
+                   in_argv(o->shapes, argc, argv) && in_argv(o->csv, argc, argv),
                "a kept string does not point into argv");
+    FUZZ_CHECK(o->suites >> bench_suite_count() == 0, "suite mask 0x%x names no suite",
+               o->suites);
+    FUZZ_CHECK(!o->csv || o->csv[0], "an empty --csv accepted");
 
     /* What each command needs. */
     const int shape = o->have_m + o->have_n + o->have_k;
@@ -110,6 +116,7 @@ static void check_success(const cli_options *o, int argc, char **argv)
         FUZZ_CHECK(shape == 0 || shape == 3, "tune with a partial shape");
     if (c == CMD_PLAN)
         FUZZ_CHECK(o->config ? shape == 0 : shape == 3, "plan needs --config or a shape, not both");
+    FUZZ_CHECK(!(o->suites && o->shapes), "--suite and --shapes both accepted");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -148,6 +148,11 @@ CLI = {
               "8192x8192x8192,4096x4096x4096"],
     "bench_semicolons": ["bench", "--configs", "seed;split8,reg=16", "--reps", "100000",
                          "--rounds", "100"],
+    "bench_suite": ["bench", "--suite", "decode", "--csv", "decode.csv"],
+    "bench_suites_configs": ["bench", "--suite", "square,llm,small,decode,odd", "--configs",
+                             "default,warp64", "--dtype", "bf16", "--no-lt"],
+    "bench_shape_ld": ["bench", "--shapes", "8192x8191x8192:ldc=8192,1x4096x4096:lda=4104",
+                       "--csv=out.csv"],
     "rounds_too_many": ["tune", "--rounds", "101"],
     "tune": ["tune", "--m", "8192", "--n", "8192", "--k", "8192", "--warmup", "100000"],
     "plan_config": ["plan", "--config", "split8"],
@@ -179,6 +184,10 @@ CLI = {
     "double_dash": ["check", "--", "--m", "1"],
     "help_unknown": ["help", "frobnicate"],
     "help_extra": ["help", "check", "extra"],
+    "suite_unknown": ["bench", "--suite", "square,frob"],
+    "suite_and_shapes": ["bench", "--suite", "odd", "--shapes", "64x64x64"],
+    "csv_empty": ["bench", "--csv", ""],
+    "suite_not_an_option_of": ["tune", "--suite", "square"],
 }
 
 

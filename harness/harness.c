@@ -199,36 +199,124 @@ static int cmp_float(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-double th_time_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t stream)
+/*
+ * The median of `reps` event-timed calls after `warmup` calls. Without a
+ * flush, back-to-back calls with an event between each: per-call times
+ * without host gaps (the GPU stays busy, as in a real sequence of GEMMs).
+ * With one, a flush before each call and two events around the call alone.
+ */
+static double time_calls(th_fn fn, void *ctx, int warmup, int reps, th_flush *f,
+                         cudaStream_t stream)
 {
     for (int i = 0; i < warmup; i++)
         fn(ctx, i);
     TH_CUDA(cudaStreamSynchronize(stream));
-    cudaEvent_t *ev = malloc(sizeof(cudaEvent_t) * (size_t)(reps + 1));
+    const int nev = f ? 2 * reps : reps + 1;
+    cudaEvent_t *ev = malloc(sizeof(cudaEvent_t) * (size_t)nev);
     float *ms = malloc(sizeof(float) * (size_t)reps);
     if (!ev || !ms) {
         fprintf(stderr, "th_time_ms: out of memory\n");
         exit(1);
     }
-    for (int i = 0; i <= reps; i++)
+    for (int i = 0; i < nev; i++)
         TH_CUDA(cudaEventCreate(&ev[i]));
-    /* Back-to-back calls, an event between each: per-call times without
-     * host gaps (the GPU stays busy, as in a real sequence of GEMMs). */
-    TH_CUDA(cudaEventRecord(ev[0], stream));
+    if (!f)
+        TH_CUDA(cudaEventRecord(ev[0], stream));
     for (int i = 0; i < reps; i++) {
+        if (f) {
+            th_flush_run(f, stream);
+            TH_CUDA(cudaEventRecord(ev[2 * i], stream));
+        }
         fn(ctx, warmup + i);
-        TH_CUDA(cudaEventRecord(ev[i + 1], stream));
+        TH_CUDA(cudaEventRecord(ev[f ? 2 * i + 1 : i + 1], stream));
     }
-    TH_CUDA(cudaEventSynchronize(ev[reps]));
+    TH_CUDA(cudaEventSynchronize(ev[nev - 1]));
     for (int i = 0; i < reps; i++)
-        TH_CUDA(cudaEventElapsedTime(&ms[i], ev[i], ev[i + 1]));
+        TH_CUDA(f ? cudaEventElapsedTime(&ms[i], ev[2 * i], ev[2 * i + 1])
+                  : cudaEventElapsedTime(&ms[i], ev[i], ev[i + 1]));
     qsort(ms, (size_t)reps, sizeof(float), cmp_float);
     double median = reps % 2 ? ms[reps / 2] : 0.5 * (ms[reps / 2 - 1] + ms[reps / 2]);
-    for (int i = 0; i <= reps; i++)
+    for (int i = 0; i < nev; i++)
         TH_CUDA(cudaEventDestroy(ev[i]));
     free(ev);
     free(ms);
     return median;
+}
+
+double th_time_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t stream)
+{
+    return time_calls(fn, ctx, warmup, reps, NULL, stream);
+}
+
+double th_time_flushed_ms(th_fn fn, void *ctx, int warmup, int reps, th_flush *f,
+                          cudaStream_t stream)
+{
+    return time_calls(fn, ctx, warmup, reps, f, stream);
+}
+
+/* ---- cold caches and the streaming-read limit ------------------------------ */
+
+/* An attribute of the current device. */
+static int device_attribute(enum cudaDeviceAttr what)
+{
+    int dev = 0, value = 0;
+    TH_CUDA(cudaGetDevice(&dev));
+    TH_CUDA(cudaDeviceGetAttribute(&value, what, dev));
+    return value;
+}
+
+th_flush th_flush_make(void)
+{
+    th_flush f;
+    memset(&f, 0, sizeof f);
+    f.bytes = 2 * (size_t)device_attribute(cudaDevAttrL2CacheSize);
+    if (f.bytes < ((size_t)1 << 20))
+        f.bytes = (size_t)1 << 20; /* an attribute of 0 (unknown) still gets a real flush */
+    TH_CUDA(cudaMalloc(&f.buf, f.bytes));
+    return f;
+}
+
+void th_flush_run(th_flush *f, cudaStream_t stream)
+{
+    /* A new value each time: every byte is written again, never a no-op. */
+    TH_CUDA(cudaMemsetAsync(f->buf, f->writes++ & 0xff, f->bytes, stream));
+}
+
+void th_flush_free(th_flush *f)
+{
+    TH_CUDA(cudaFree(f->buf));
+    memset(f, 0, sizeof *f);
+}
+
+th_reader th_reader_make(size_t bytes)
+{
+    th_reader r;
+    memset(&r, 0, sizeof r);
+    r.bytes = bytes;
+    TH_CUDA(cudaMalloc(&r.buf, bytes ? bytes : 1));
+    TH_CUDA(cudaMemset(r.buf, 0x5a, bytes));
+    TH_CUDA(cudaMalloc((void **)&r.sink, sizeof *r.sink));
+    TH_CUDA(cudaMemset(r.sink, 0, sizeof *r.sink));
+    /* Every SM full of threads, unless the data runs out first. */
+    const size_t full = (size_t)device_attribute(cudaDevAttrMultiProcessorCount) *
+                        (size_t)(device_attribute(cudaDevAttrMaxThreadsPerMultiProcessor) /
+                                 TH_READ_THREADS);
+    const size_t per_block = (size_t)TH_READ_THREADS * TH_READ_UNROLL * 16;
+    const size_t needed = (bytes + per_block - 1) / per_block;
+    r.blocks = (int)(needed < 1 ? 1 : needed < full ? needed : full);
+    return r;
+}
+
+void th_reader_run(const th_reader *r, cudaStream_t stream)
+{
+    TH_CUDA(th_stream_read_launch(r->buf, r->bytes, r->blocks, r->sink, stream));
+}
+
+void th_reader_free(th_reader *r)
+{
+    TH_CUDA(cudaFree(r->buf));
+    TH_CUDA(cudaFree(r->sink));
+    memset(r, 0, sizeof *r);
 }
 
 double th_tflops(int64_t m, int64_t n, int64_t k, double ms)

@@ -141,6 +141,55 @@ void th_poison(void *d, size_t bytes);
 typedef void (*th_fn)(void *ctx, int iter);
 double th_time_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t stream);
 
+/* ---- cold caches and the streaming-read limit ------------------------------ */
+
+/*
+ * A device buffer of at least twice the L2 cache (cudaDevAttrL2CacheSize):
+ * writing all of it leaves nothing an earlier call brought into L2.
+ */
+typedef struct th_flush {
+    void *buf;
+    size_t bytes;
+    int writes; /* how many times it was written (each write another byte value) */
+} th_flush;
+
+th_flush th_flush_make(void);
+void th_flush_run(th_flush *f, cudaStream_t stream); /* write every byte, on stream */
+void th_flush_free(th_flush *f);
+
+/*
+ * th_time_ms with L2 flushed before every call: `warmup` calls, then `reps`
+ * times a flush followed by one call, each call alone between two events
+ * (the flush before it is not timed); the median.
+ */
+double th_time_flushed_ms(th_fn fn, void *ctx, int warmup, int reps, th_flush *f,
+                          cudaStream_t stream);
+
+/*
+ * The streaming-read limit of a memory-bound kernel: a kernel that reads
+ * `bytes` bytes of its own buffer (harness/stream_read.cu; not part of
+ * the library) with 16-byte loads, several in flight per thread,
+ * grid-stride, and XORs every 32-bit word into *sink so that no load can
+ * be dropped. What a GEMM that must move as many bytes could do at best.
+ */
+typedef struct th_reader {
+    void *buf;      /* bytes of data (th_reader_make fills it with a pattern) */
+    size_t bytes;
+    unsigned *sink; /* device word: XOR of every little-endian 32-bit word read,
+                       the last one zero-padded, XORed into it by each run */
+    int blocks;     /* the grid: enough to fill the GPU, no more than the data needs */
+} th_reader;
+
+th_reader th_reader_make(size_t bytes);
+void th_reader_run(const th_reader *r, cudaStream_t stream);
+void th_reader_free(th_reader *r);
+/* Launch the kernel over buf (16-byte aligned) on stream; returns cudaGetLastError after the
+ * launch (th_reader_run checks it). */
+cudaError_t th_stream_read_launch(const void *buf, size_t bytes, int blocks, unsigned *sink,
+                                  cudaStream_t stream);
+/* Threads a block of the streaming-read kernel, and 16-byte loads each thread has in flight. */
+enum { TH_READ_THREADS = 256, TH_READ_UNROLL = 4 };
+
 double th_tflops(int64_t m, int64_t n, int64_t k, double ms);
 
 /* ---- a checked problem on the device ------------------------------------- */

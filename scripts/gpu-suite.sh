@@ -6,8 +6,11 @@
 # launch, the previous build against this one interleaved, ncu, and Python.
 #
 #   scripts/gpu-suite.sh [phase ...]
-#     phases: build test sanitize bench hostcost compare ncu example python
+#     phases: build test sanitize bench suites hostcost compare ncu example python
 #     (default: build test sanitize bench hostcost example python)
+#   suites: tilegemm bench --suite for every suite (SUITES, default all five),
+#           the library's choice vs cuBLAS, fp32 C then bf16 C, into
+#           $OUT/suites-{fp32,bf16}.csv, plotted when matplotlib is there.
 #   compare: needs the previous build's source in .old/ (git worktree add .old <commit>;
 #            carried to the device with carry: [".old"]); runs both CLIs' bench
 #            alternately, ROUNDS times, cuBLAS in every run.
@@ -112,6 +115,18 @@ if has bench; then
     $T bench --dtype bf16 --configs warp64,$hop --shapes ${BENCH_SHAPES:-8192x8192x8192,4096x4096x4096} \
         > "$OUT/bench-bf16.txt" 2>&1 || status=1
     cat "$OUT/bench-bf16.txt" >> "$SUMMARY"
+fi
+
+if has suites; then
+    for dt in fp32 bf16; do
+        $T bench --suite ${SUITES:-square,llm,small,decode,odd} --dtype $dt --csv "$OUT/suites-$dt.csv" \
+            > "$OUT/suites-$dt.txt" 2>&1 || status=1
+        # The suites' geometric means (each block runs from its heading to a blank line).
+        awk '/^suite .*geometric means/ {p = 1} p && /^$/ {p = 0} p' "$OUT/suites-$dt.txt" >> "$SUMMARY"
+        if python3 -c 'import matplotlib' 2>/dev/null; then
+            python3 scripts/plot_bench.py "$OUT/suites-$dt.csv" "$OUT/suites-$dt.png" >> "$SUMMARY" 2>&1 || status=1
+        fi
+    done
 fi
 
 if has hostcost; then

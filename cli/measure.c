@@ -1,0 +1,238 @@
+/*
+ * measure.c — contenders checked on one fresh problem, then timed beside
+ * cuBLAS (and "cuBLASLt best") on the same buffers in interleaved rounds;
+ * see cli.h.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "suites.h"
+
+/* ------------------------------------------------------------------------
+ * Timing: every contender in one process on the same buffers, in
+ * interleaved rounds; the median of the rounds' medians
+ * ---------------------------------------------------------------------- */
+
+enum { MAX_ROUNDS = 100, MAX_SETS = 16 };
+
+const char *condition_name(condition c)
+{
+    static const char *const names[COND_COUNT] = {"rotated", "warm", "flushed"};
+    return c >= 0 && c < COND_COUNT ? names[c] : "?";
+}
+
+/* One contender's call: a configuration (NULL: the library's choice), cuBLAS, one
+ * algorithm of "cuBLASLt best", or the streaming read. */
+typedef struct timing_ctx {
+    contender_kind kind;
+    const tg_config *cfg;
+    cublasHandle_t h;
+    tg_gemm_args *sets; /* input sets, taken in turn (one: the same buffers every call) */
+    int nsets;
+    const baseline_lt *lt;
+    int lt_algo;
+    const th_reader *reader;
+} timing_ctx;
+
+static void timed_call(void *vctx, int iter)
+{
+    timing_ctx *t = vctx;
+    tg_gemm_args *g = &t->sets[iter % t->nsets];
+    switch (t->kind) {
+    case K_CUBLAS: TH_CUBLAS(baseline_cublas_gemm(t->h, g, NULL)); return;
+    case K_LT: TH_CUBLAS(baseline_lt_gemm(t->lt, t->lt_algo, g, NULL)); return;
+    case K_STREAM: th_reader_run(t->reader, NULL); return;
+    case K_TILEGEMM: break;
+    }
+    tg_status s = tg_gemm(g, t->cfg, NULL);
+    if (s != TG_SUCCESS) {
+        fprintf(stderr, "tilegemm: tg_gemm failed while timing: %s: %s\n", tg_status_string(s),
+                tg_last_error());
+        exit(1);
+    }
+}
+
+/*
+ * Input sets for timing: the checked problem plus copies of A and B, enough
+ * that all of them together exceed twice the L2 cache.
+ */
+typedef struct timing_sets {
+    tg_gemm_args sets[MAX_SETS];
+    void *mem[MAX_SETS];
+    int n;
+} timing_sets;
+
+static timing_sets make_timing_sets(const th_problem *p)
+{
+    timing_sets ts;
+    memset(&ts, 0, sizeof ts);
+    int l2 = 0, dev = 0;
+    TH_CUDA(cudaGetDevice(&dev));
+    TH_CUDA(cudaDeviceGetAttribute(&l2, cudaDevAttrL2CacheSize, dev));
+    size_t per = (p->a_elems + p->b_elems) * 2;
+    int n = per ? (int)((2.0 * l2) / (double)per) + 1 : 1;
+    ts.n = n < 1 ? 1 : n > MAX_SETS ? MAX_SETS : n;
+    ts.sets[0] = p->g;
+    for (int i = 1; i < ts.n; i++) {
+        TH_CUDA(cudaMalloc(&ts.mem[i], per + 32));
+        uint16_t *a = (uint16_t *)ts.mem[i] + ((const uint16_t *)p->g.a - (const uint16_t *)p->a_mem);
+        uint16_t *b = a + p->a_elems + 8;
+        TH_CUDA(cudaMemcpy(a, p->g.a, p->a_elems * 2, cudaMemcpyDeviceToDevice));
+        TH_CUDA(cudaMemcpy(b, p->g.b, p->b_elems * 2, cudaMemcpyDeviceToDevice));
+        ts.sets[i] = p->g;
+        ts.sets[i].a = a;
+        ts.sets[i].b = b;
+    }
+    return ts;
+}
+
+static void free_timing_sets(timing_sets *ts)
+{
+    for (int i = 1; i < ts->n; i++)
+        TH_CUDA(cudaFree(ts->mem[i]));
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* th_check_gemm's GEMM for "cuBLASLt best". */
+static int run_lt(void *ctx, const tg_gemm_args *g, FILE *log)
+{
+    const timing_ctx *t = ctx;
+    cublasStatus_t s = baseline_lt_gemm(t->lt, t->lt_algo, g, NULL);
+    if (s != CUBLAS_STATUS_SUCCESS && log)
+        fprintf(log, "  cuBLASLt algorithm %d: %s\n", t->lt_algo, cublasGetStatusString(s));
+    return s != CUBLAS_STATUS_SUCCESS;
+}
+
+/*
+ * "cuBLASLt best" for p's shape: every algorithm cuBLASLt's heuristic offers
+ * (64 MiB workspace), each timed once (o's warm-up and reps) on the timing
+ * sets; the fastest is checked like a configuration, into r. Sets
+ * out->lt_*; -1 for lt_algo when cuBLASLt offers nothing for the shape (a
+ * batch, say).
+ */
+static void pick_lt(baseline_lt *lt, const cli_options *o, th_problem *p, cublasHandle_t h,
+                    timing_sets *ts, row *r, measured *out)
+{
+    out->lt_algo = -1;
+    out->lt_offered = 0;
+    if (baseline_lt_init(lt, &p->g) != CUBLAS_STATUS_SUCCESS)
+        return;
+    out->lt_offered = lt->nalgos;
+    double best = INFINITY;
+    for (int a = 0; a < lt->nalgos; a++) {
+        if (lt->algos[a].state != CUBLAS_STATUS_SUCCESS ||
+            baseline_lt_gemm(lt, a, &ts->sets[0], NULL) != CUBLAS_STATUS_SUCCESS)
+            continue; /* offered, but it does not run on these operands */
+        timing_ctx ctx = {K_LT, NULL, h, ts->sets, ts->n, lt, a, NULL};
+        const double ms = th_time_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
+        if (ms < best) {
+            best = ms;
+            out->lt_algo = a;
+        }
+    }
+    TH_CUDA(cudaGetLastError());
+    if (out->lt_algo >= 0) {
+        timing_ctx ctx = {K_LT, NULL, h, ts->sets, ts->n, lt, out->lt_algo, NULL};
+        r->chk = th_check_gemm(run_lt, &ctx, p, h, stderr);
+        r->timed = r->chk.pass;
+    }
+}
+
+/* A row of out, with nothing timed yet. */
+static row *add_row(measured *out, const char *name, contender_kind kind)
+{
+    row *r = &out->rows[out->count++];
+    memset(r, 0, sizeof *r);
+    r->name = name;
+    r->kind = kind;
+    for (int c = 0; c < COND_COUNT; c++)
+        r->ms[c] = INFINITY;
+    return r;
+}
+
+/* cli.h */
+int measure(const entry *es, int n, const cli_options *o, int memory_bound, measured *out)
+{
+    memset(out, 0, sizeof *out);
+    out->lt = out->stream = -1;
+    out->conds = memory_bound ? 1u << COND_WARM | 1u << COND_FLUSHED : 1u << COND_ROTATED;
+    cublasHandle_t h;
+    TH_CUBLAS(cublasCreate(&h));
+    th_rng rng = th_rng_new(o->seed);
+    const th_shape shape = shape_of(o);
+    th_problem p = th_problem_make(shape, &rng);
+    timing_sets ts = make_timing_sets(&p);
+    int failed = 0;
+    out->n = n;
+    for (int i = 0; i < n; i++) {
+        row *r = add_row(out, es[i].label, K_TILEGEMM);
+        r->chk = th_check_config(entry_cfg(&es[i]), &p, h, stderr);
+        r->timed = r->chk.pass;
+        failed |= !r->chk.pass;
+    }
+    out->cublas = out->count;
+    add_row(out, "cuBLAS", K_CUBLAS)->timed = 1; /* the reference the checks use */
+    baseline_lt lt = {0};
+    if (!o->no_lt) {
+        out->lt = out->count;
+        pick_lt(&lt, o, &p, h, &ts, add_row(out, "cuBLASLt best", K_LT), out);
+    }
+    th_reader reader = {0};
+    th_flush flush = {0};
+    if (memory_bound) {
+        const bench_shape bs = {p.g.m, p.g.n, p.g.k, p.g.lda, p.g.ldb, p.g.ldc};
+        out->bytes = bench_bytes(&bs, tg_dtype_size(p.g.c_dtype), p.g.beta != 0.0f);
+        reader = th_reader_make((size_t)out->bytes);
+        flush = th_flush_make();
+        out->flush_bytes = flush.bytes;
+        out->stream = out->count;
+        add_row(out, "stream read", K_STREAM)->timed = 1;
+    }
+
+    static double rounds[MAX_ROWS + 3][COND_COUNT][MAX_ROUNDS];
+    for (int round = 0; round < o->rounds; round++)
+        for (int i = 0; i < out->count; i++) {
+            row *r = &out->rows[i];
+            if (!r->timed)
+                continue;
+            for (int c = 0; c < COND_COUNT; c++) {
+                if (!(out->conds & 1u << c))
+                    continue;
+                /* Rotated: every input set in turn; warm and flushed: the same buffers. */
+                timing_ctx ctx = {r->kind, i < n ? entry_cfg(&es[i]) : NULL, h, ts.sets,
+                                  c == COND_ROTATED ? ts.n : 1, &lt, out->lt_algo, &reader};
+                rounds[i][c][round] =
+                    c == COND_FLUSHED
+                        ? th_time_flushed_ms(timed_call, &ctx, o->warmup, o->reps, &flush, NULL)
+                        : th_time_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
+            }
+        }
+    for (int i = 0; i < out->count; i++)
+        for (int c = 0; c < COND_COUNT; c++)
+            if (out->rows[i].timed && out->conds & 1u << c)
+                out->rows[i].ms[c] = median(rounds[i][c], o->rounds);
+    out->sets = ts.n;
+    if (memory_bound) {
+        th_reader_free(&reader);
+        th_flush_free(&flush);
+    }
+    if (out->lt_offered)
+        baseline_lt_free(&lt);
+    free_timing_sets(&ts);
+    th_problem_free(&p);
+    TH_CUBLAS(cublasDestroy(h));
+    return failed;
+}
