@@ -252,8 +252,9 @@ static tg_status describe(const int *p, char *buf, size_t len)
                 TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue));
     tg_text_add(&x, "  epilogue             %s\n",
                 t.epilogue ? "through shared memory (two 8 KB buffers per consumer, 128-byte swizzle) and "
-                             "TMA stores that run on during the next tile; straight from registers when "
-                             "C's pointer or strides are not TMA's"
+                             "TMA stores that run on during the next tile; where C's pointer or strides are "
+                             "not TMA's, the warpgroup writes each staged chunk itself, 128 contiguous bytes "
+                             "a row per warp; beta != 0: straight from registers"
                            : "straight from the accumulator registers (alpha, beta applied there)");
     if (cluster > 1)
         tg_text_add(&x, "  cluster              %d x %d blocks (CLUSTER_M x CLUSTER_N) compute a %d x %d "

@@ -165,6 +165,37 @@ static __device__ __forceinline__ float pick4(int g, float a, float b, float c, 
 }
 
 /*
+ * A staged chunk (64 rows x 128 bytes: 32 fp32 or 64 bf16 columns of C from
+ * (row0, col0)) written by the warpgroup itself, where TMA cannot store C (a
+ * row of C not 16-byte aligned): warp w its 16 rows, each lane 4 bytes of a
+ * row, so a warp writes 128 contiguous bytes of C per row whatever C's
+ * alignment (the accumulators' own layout scatters each warp's stores over
+ * 8 rows, two elements apart).
+ */
+static __device__ __forceinline__ void store_chunk(const tg_hopper_params *p, int64_t batch,
+                                                   uint32_t buf, int64_t row0, int64_t col0,
+                                                   bool f32, int warp, int lane)
+{
+    void *out = (char *)p->c + batch * p->stride_c * (f32 ? 4 : 2);
+#pragma unroll 1
+    for (int r = 16 * warp; r < 16 * warp + 16 && row0 + r < p->m; r++) {
+        const uint32_t v = tg_ld_shared_b32(tg_hplan_epi_addr(buf, r, 4 * lane));
+        if (f32) {
+            const int64_t col = col0 + lane;
+            if (col < p->n)
+                ((float *)out)[(row0 + r) * p->ldc + col] = __uint_as_float(v);
+        } else {
+            const int64_t col = col0 + 2 * lane;
+            unsigned short *dst = (unsigned short *)out + (row0 + r) * p->ldc + col;
+            if (col < p->n)
+                dst[0] = (unsigned short)(v & 0xFFFFu);
+            if (col + 1 < p->n)
+                dst[1] = (unsigned short)(v >> 16);
+        }
+    }
+}
+
+/*
  * EPILOGUE=tma: consumer c stores its share of tile x through its two
  * staging buffers, 32 columns of one m64 piece at a time: every thread puts
  * its registers of those columns into the buffer (swizzled as TMA expects),
@@ -173,8 +204,9 @@ static __device__ __forceinline__ float pick4(int g, float a, float b, float c, 
  * goes on; before a buffer is written again, the store that read it two
  * chunks ago must have read it. `chunk` counts the consumer's chunks.
  * fp32 registers go in tg_hplan_epi_group's order: no bank conflicts.
- * beta = 0 only (TMA stores, it does not add): a call with beta != 0 reads
- * C and stores straight from registers.
+ * Where TMA cannot store C, the warpgroup writes each chunk itself
+ * (store_chunk). beta = 0 only (the staging holds alpha·acc, rounded to C's
+ * type): a call with beta != 0 reads C and stores straight from registers.
  */
 static __device__ __forceinline__ void epilogue_tma(const tg_hopper_params *p, const tg_htile *t,
                                                     uint32_t ring, tg_htilepos x, int c, int wtid,
@@ -224,12 +256,17 @@ static __device__ __forceinline__ void epilogue_tma(const tg_hopper_params *p, c
                 }
             }
             if (f32 || u % 2 == 1) {
-                tg_fence_proxy_async_smem();
-                tg_named_bar_sync(1 + c, TG_H_WG_THREADS);
-                if (wtid == 0) {
-                    tg_tma_store_3d(&p->c_map, buf, (int)(col0 + (f32 ? u : u - 1) * 32),
-                                    (int)(row0 + mp * TG_H_WGMMA_M), (int)x.batch);
-                    tg_bulk_commit();
+                const int64_t r = row0 + mp * TG_H_WGMMA_M, k = col0 + (f32 ? u : u - 1) * 32;
+                if (p->tma_c) {
+                    tg_fence_proxy_async_smem();
+                    tg_named_bar_sync(1 + c, TG_H_WG_THREADS);
+                    if (wtid == 0) {
+                        tg_tma_store_3d(&p->c_map, buf, (int)k, (int)r, (int)x.batch);
+                        tg_bulk_commit();
+                    }
+                } else {
+                    tg_named_bar_sync(1 + c, TG_H_WG_THREADS);
+                    store_chunk(p, x.batch, buf, r, k, f32, warp, (int)lane);
                 }
                 (*chunk)++;
             }
@@ -355,7 +392,7 @@ static __device__ __forceinline__ void consume(const tg_hopper_params *p, const 
         }
         if (CLUSTER > 1 && (x.row >= p->grid_m || x.col >= p->grid_n))
             continue; /* past C's edge: this block only loaded for the others */
-        if (EPILOGUE && p->tma_c && p->beta == 0.0f)
+        if (EPILOGUE && p->beta == 0.0f)
             epilogue_tma(p, t, ring, x, wg, wtid, acc, &chunk);
         else
             epilogue(p, x, wg, wtid, acc);

@@ -51,7 +51,8 @@ extern "C" {
     X(9, epilogue, EPILOGUE, 0, 1, "registers|tma",                                            \
       "how C is stored: registers = straight from the accumulators; tma = through two 8 KB "  \
       "shared-memory buffers per consumer and TMA stores, which run on while the consumers "   \
-      "start the next tile (when C allows TMA; else straight)")                                \
+      "start the next tile (when C allows TMA; else the consumers' own coalesced stores; "      \
+      "beta != 0: straight)")                                                                  \
     X(10, cluster_m, CLUSTER_M, 1, 8, NULL,                                                    \
       "blocks of a thread-block cluster along M: they share B's rows, each loads 1/CLUSTER_M " \
       "of the B box and TMA multicasts it to all of them")                                    \

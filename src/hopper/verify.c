@@ -530,7 +530,7 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
         snprintf(grid, sizeof grid, " by %d persistent blocks", TG_HV_CLUSTERS);
     tg_text st = tg_text_init(stores, sizeof stores);
     if (t.epilogue)
-        tg_text_add(&st, " (C through the staging buffers and TMA stores where it can");
+        tg_text_add(&st, " (C through the staging buffers: TMA stores where C allows them, else the warpgroup's own stores");
     if (cluster > 1)
         tg_text_add(&st, "%s%lld blocks past C's edge loading for the others, storing nothing",
                     t.epilogue ? "; " : " (", (long long)idle);

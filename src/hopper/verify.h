@@ -134,8 +134,9 @@ tg_status tg_hopper_ring_model(const int *params, const tg_hplan_ops *ops, int k
  * shared memory of every block of its multicast masks — wgmma from it
  * through the kernel's descriptors, the accumulator fragment of the PTX
  * ISA, the epilogue's stores through tg_hplan_frag (EPILOGUE=tma: through
- * the staging buffers and TMA stores when C allows them, as family.c
- * decides for a 16-byte aligned C, packed), the tiles each block walks
+ * the staging buffers, then TMA stores when C allows them, as family.c
+ * decides for a 16-byte aligned C, packed, else the warpgroup's own stores
+ * of each staged chunk), the tiles each block walks
  * (PERSISTENT=1: `sms` blocks, as the library launches on a device with
  * that many SMs; with a cluster sms / CLUSTER clusters, at least one — the
  * library launches as many as fit at once, which changes which stage a

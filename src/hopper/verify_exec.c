@@ -309,7 +309,9 @@ static void emu_epilogue(emu *e, int b, tg_htilepos x, int c)
  * 32 columns: the threads put their registers of those columns into staging
  * buffer `chunk & 1` at the plan's epi_addr, slot by slot in the column
  * groups of epi_group, then one TMA store reads the
- * buffer as a 64 x 32 box (128-byte swizzle) and writes the part inside C.
+ * buffer as a 64 x 32 box (128-byte swizzle) and writes the part inside C;
+ * where TMA cannot store C (tma_c = 0), the warpgroup reads each element
+ * back from the plan's epi_addr and writes it (store_chunk).
  * Every slot it reads must have been written for this chunk.
  */
 static void emu_epilogue_tma(emu *e, int b, tg_htilepos x, int c, int *chunk)
@@ -348,11 +350,12 @@ static void emu_epilogue_tma(emu *e, int b, tg_htilepos x, int c, int *chunk)
             }
             for (int row = 0; row < TG_H_WGMMA_M && !e->broken; row++)
                 for (int col = 0; col < 32; col++) {
-                    const uint32_t at = isa_swizzle(buf + (uint32_t)row * 128 + (uint32_t)col * 4, 128);
+                    const uint32_t at = e->tma_c ? isa_swizzle(buf + (uint32_t)row * 128 + (uint32_t)col * 4, 128)
+                                                 : e->ops->epi_addr(buf, row, col * 4);
                     const int64_t cr = row0 + mp * TG_H_WGMMA_M + row, cc = col0 + u * 32 + col;
                     if (at < RING || at + 4 > e->smem_end) {
-                        tg_hv_fail(e->r, CK_EXECUTION, "the TMA store reads byte %u, outside shared memory",
-                                   at);
+                        tg_hv_fail(e->r, CK_EXECUTION, "the %s reads byte %u, outside shared memory",
+                                   e->tma_c ? "TMA store" : "chunk store", at);
                         e->broken = 1;
                         break;
                     }
@@ -360,8 +363,9 @@ static void emu_epilogue_tma(emu *e, int b, tg_htilepos x, int c, int *chunk)
                         continue; /* outside C: TMA does not store it */
                     const uint32_t slot = (at - RING) / 4;
                     if (e->staged_gen[slot] != gen) {
-                        tg_hv_fail(e->r, CK_EXECUTION, "the TMA store of C(%lld,%lld) reads a staging slot "
-                                   "no thread wrote for this chunk", (long long)cr, (long long)cc);
+                        tg_hv_fail(e->r, CK_EXECUTION, "the %s of C(%lld,%lld) reads a staging slot no "
+                                   "thread wrote for this chunk", e->tma_c ? "TMA store" : "chunk store",
+                                   (long long)cr, (long long)cc);
                         e->broken = 1;
                         break;
                     }
@@ -466,7 +470,7 @@ static void emu_walk(emu *e, int64_t first, int64_t step)
                 continue; /* past C's edge: it only loaded for the others */
             }
             for (int c = 0; c < t->consumers && !e->broken; c++)
-                if (t->epilogue && e->tma_c)
+                if (t->epilogue)
                     emu_epilogue_tma(e, b, x[b], c, &e->blk[b].chunk[c]);
                 else
                     emu_epilogue(e, b, x[b], c);
