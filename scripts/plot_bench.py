@@ -142,7 +142,8 @@ def plot(rows, out_path, condition):
                           label=None if labelled else f"{STREAM} (the limit)")
                 labelled = True
         ax.set_xticks(range(len(labels)))
-        ax.set_xticklabels(labels, fontsize=8)
+        many = len(labels) > 8  # long suites: labels turned so they do not overlap
+        ax.set_xticklabels(labels, fontsize=8, rotation=30 if many else 0, ha='right' if many else 'center')
         title = f"{suite}: {panel['unit']}"
         if "condition" in panel:
             title += f" ({panel['condition']})"
@@ -158,7 +159,7 @@ def plot(rows, out_path, condition):
     if devices:
         heading += f" on {', '.join(devices)}"
     fig.suptitle(heading)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.985))  # room for the heading above the first panel
     fig.savefig(out_path, dpi=110)
     plt.close(fig)
     return True
