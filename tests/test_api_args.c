@@ -447,6 +447,46 @@ static void check_packing(void)
     CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == (size_t)3 * 4096 * 4096 * 2,
           "batched, stride_a odd: workspace %zu", ws);
     printf("packing: 8191^3 packs A and B into %zu bytes for hopper, micro without them\n", 2 * copy);
+
+    /* Split-K: few 128x128 tiles and a long K, into fp32 partials in the workspace. */
+    g = tg_gemm_args_default();
+    g.m = 512;
+    g.n = 512;
+    g.k = g.lda = g.ldb = 8192;
+    g.ldc = 512;
+    g.a = (const void *)(uintptr_t)0x100000;
+    g.b = (const void *)(uintptr_t)0x200000;
+    g.c = (void *)(uintptr_t)0x300000;
+    const size_t partials = (size_t)16 * 512 * 512 * 4; /* 16 tiles x 16 splits of K = 512 */
+    CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == partials,
+          "512x512x8192 workspace: %zu, want %zu", ws, partials);
+    g.workspace_size = ws;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
+              strstr(why, "split-K: 16 GEMMs of K = 512"),
+          "512x512x8192 with its workspace: %s, %s", chosen.name, why);
+    g.workspace_size = 0;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
+          "512x512x8192 without a workspace must not split: %s", why);
+    /* K that splits into no whole 64-column K tiles, a short K, M <= 64 or a batch: not split. */
+    g.workspace_size = (size_t)1 << 30;
+    g.k = g.lda = g.ldb = 8200;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
+          "K = 8200 must not split: %s", why);
+    g.k = g.lda = g.ldb = 4096;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
+          "K = 4096 must not split: %s", why);
+    g.k = g.lda = g.ldb = 8192;
+    g.m = 64;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
+          "M = 64 must not split: %s", why);
+    g.m = 512;
+    g.batch = 2;
+    g.stride_a = 512 * 8192;
+    g.stride_b = 512 * 8192;
+    g.stride_c = 512 * 512;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
+          "a batch must not split: %s", why);
+    printf("split-K: 512x512x8192 in 16 splits, %zu bytes of partials\n", partials);
 }
 
 int main(void)

@@ -81,6 +81,56 @@ static const shape_case cases[] = {
     {"64-bit offsets", {33554435, 16, 72, 0, 0, 0, 1, F32, 0}, 0},
 };
 
+/*
+ * Split-K (the library's choice for M > 64, at most 64 128x128 tiles and
+ * K >= 8192): checked as above, and deterministic: two calls on the same inputs
+ * give the same bytes of C.
+ */
+static const shape_case split_cases[] = {
+    {"split-K 256x1024x8192", {256, 1024, 8192, 0, 0, 0, 1, F32, 0}, 0},
+    {"split-K 128x4096x11008, beta 1", {128, 4096, 11008, 0, 0, 0, 1, F32, 0, 1, 1.0f, 1.0f}, 0},
+    {"split-K 512^2x8192 a2 b.5 bf16", {512, 512, 8192, 0, 0, 0, 1, BF16, 0, 1, 2.0f, 0.5f}, 0},
+    {"split-K ragged 100x300x8192", {100, 300, 8192, 0, 0, 0, 1, F32, 0}, 0},
+};
+
+static int check_split(th_rng *rng, cublasHandle_t h, int *runs)
+{
+    int failures = 0;
+    for (size_t c = 0; c < sizeof split_cases / sizeof split_cases[0]; c++) {
+        const shape_case *sc = &split_cases[c];
+        th_problem p = th_problem_make(sc->s, rng);
+        char why[1024] = "";
+        tg_config chosen;
+        TH_TG(tg_gemm_choose(&p.g, &chosen, why, sizeof why));
+        const int split = strstr(why, "split-K:") != NULL;
+        th_check r = th_check_config(NULL, &p, h, stdout);
+        /* twice more from the same C: the same bytes */
+        const size_t bytes = p.c_mem_bytes;
+        unsigned char *first = malloc(bytes), *second = malloc(bytes);
+        int same = first && second;
+        for (int t = 0; t < 2 && same; t++) {
+            TH_CUDA(cudaMemcpy(p.c_mem, p.hc, bytes, cudaMemcpyHostToDevice));
+            TH_TG(tg_gemm(&p.g, NULL, NULL));
+            TH_CUDA(cudaDeviceSynchronize());
+            TH_CUDA(cudaMemcpy(t ? second : first, p.c_mem, bytes, cudaMemcpyDeviceToHost));
+        }
+        same = same && !memcmp(first, second, bytes);
+        free(first);
+        free(second);
+        const int ok = r.pass && same && split;
+        failures += !ok;
+        (*runs)++;
+        printf("%-5s %-14s %-32s %s, %s: %" PRId64 " checked, %" PRId64 " bad, %" PRId64
+               " stray, rel_fro %.2e, err/bound %.3f (%s); two runs %s\n",
+               ok ? "ok" : "FAIL", "(default)", sc->what, chosen.name,
+               split ? "split-K" : "NOT split (the dispatcher should split this shape)", r.checked,
+               r.bad, r.stray, r.rel_fro, r.max_ratio, r.against,
+               same ? "bitwise equal" : "DIFFER");
+        th_problem_free(&p);
+    }
+    return failures;
+}
+
 /* batch = 0: nothing to do, with or without a config; C untouched. */
 static int check_zero_batch(void)
 {
@@ -183,6 +233,7 @@ int main(int argc, char **argv)
     }
     failures += check_zero_batch();
     runs++;
+    failures += check_split(&rng, h, &runs); /* the library's choice: also with --config */
     TH_CUBLAS(cublasDestroy(h));
     printf("%d runs, %d failures (seed %" PRIu64 ")\n", runs, failures, seed);
     return failures ? 1 : 0;

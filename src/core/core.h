@@ -112,6 +112,24 @@ typedef struct tg_pack {
     size_t bytes;     /* workspace the copies take, from its start */
 } tg_pack;
 
+/*
+ * Split-K (src/core/split.c, split.cu): a call with few output tiles and a
+ * long K, run as a batch of S GEMMs over K/S columns each — item s reads
+ * the caller's A and B from column s·K/S on, and writes fp32 partial sums
+ * to the workspace — then one more kernel writes C = alpha·(sum of the
+ * partials, in split order) + beta·C: the same inputs give the same bits,
+ * run after run.
+ */
+typedef struct tg_split {
+    int s;             /* splits; 1: none */
+    float *partials;   /* s items of M x N fp32 at the workspace's start */
+    size_t bytes;      /* their room in the workspace (256-byte multiple) */
+    void *c;           /* the caller's C, and what C = ... needs of the call */
+    int64_t m, n, ldc;
+    tg_dtype c_dtype;
+    float alpha, beta;
+} tg_split;
+
 typedef struct tg_launch {
     const void *kernel;           /* the __global__ function */
     unsigned grid[3], block[3];
@@ -120,6 +138,7 @@ typedef struct tg_launch {
     size_t workspace;             /* bytes of args->workspace the kernel uses */
     size_t params_size;           /* bytes of params in use */
     tg_pack pack;                 /* the core's: operands copied before the kernel runs */
+    tg_split split;               /* the core's: split-K partials summed after it */
     TG_ALIGNAS(64) unsigned char params[TG_LAUNCH_PARAMS_MAX]; /* the kernel's parameter, built on the host */
 } tg_launch;
 
@@ -242,15 +261,27 @@ int tg_pack_fits(const tg_gemm_args *g, const tg_family_ops *f, int preset, int 
                  tg_pack *p, size_t *need);
 
 /*
+ * Split-K (see tg_split): s splits of g (1: none; s must divide K into
+ * whole 64-column K tiles) described in *sp; g as the family sees it, a
+ * batch of s GEMMs into the partials at the workspace's start (a stand-in
+ * aligned address when it is NULL), the family's workspace after them; the
+ * sum into C, on the stream.
+ */
+void tg_split_plan(const tg_gemm_args *g, int s, tg_split *sp);
+void tg_split_view(const tg_gemm_args *g, tg_split *sp, tg_gemm_args *out);
+tg_status tg_split_reduce(const tg_split *sp, void *stream);
+
+/*
  * The dispatcher (src/core/dispatch.c): the family and preset for checked
  * arguments g, and the rule that chose them (may be NULL); *pack says
  * which operands it packs (a rule may choose a family that needs TMA's
  * rules for operands that break them, when the workspace holds their
- * copies, or assume_workspace: tg_gemm_workspace_size's question).
+ * copies, or assume_workspace: tg_gemm_workspace_size's question); *split
+ * how it splits K (s = 1: it does not).
  */
 typedef struct tg_rule tg_rule;
 tg_status tg_dispatch(const tg_gemm_args *g, int assume_workspace, const tg_family_ops **fam,
-                      int *preset, const tg_rule **rule, tg_pack *pack);
+                      int *preset, const tg_rule **rule, tg_pack *pack, tg_split *split);
 
 /*
  * Everything tg_gemm does before the launch: g receives the caller's

@@ -15,6 +15,7 @@ struct tg_rule {
     const char *config;                        /* a compiled preset */
     const char *why;                           /* the measurement that chose it */
     int packs; /* copy an A or B that breaks TMA's rules into the workspace (core.h, tg_pack) */
+    int (*splits)(const tg_gemm_args *g); /* split-K into this many (core.h, tg_split); NULL: 1 */
 };
 
 static int any_shape(const tg_gemm_args *g) { return 1; }
@@ -38,39 +39,71 @@ static int large_mn_few_tiles(const tg_gemm_args *g)
 static int mid_mn(const tg_gemm_args *g) { return g->m * g->n >= (int64_t)2048 * 2048; }
 static int small_mn(const tg_gemm_args *g) { return g->m * g->n >= (int64_t)768 * 768; }
 
+/*
+ * Split-K for ws's 128 x 128 tiles: at most 64 tiles (half the 132 SMs of
+ * an H100 or fewer) leave SMs idle through the whole of a long K, so the
+ * largest S of 2, 4, 8, 16 with at most two blocks per SM (tiles·S ≤ 264),
+ * at least 8 K tiles per split (the ring's depth and more) and whole K
+ * tiles per split. Measured (bench/RESULTS.md entry 23): it pays from K =
+ * 8192 on (the partials' bytes, written and summed, cost less than the
+ * idle SMs), not at K = 4096 (128x4096x4096: 0.589x cuBLAS split 8 ways
+ * against 0.799x unsplit on 64x64 tiles), and not for M <= 64, where the
+ * 64x64 tiles' reading of B is faster. One GEMM with TMA-aligned A and B
+ * (no batch; packing is not combined with it).
+ */
+static int split_128(const tg_gemm_args *g)
+{
+    const int64_t tiles = ((g->m + 127) / 128) * ((g->n + 127) / 128);
+    if (g->batch != 1 || tiles > 64 || g->k < 8192 || g->m <= 64 || (uintptr_t)g->a % 16 ||
+        (uintptr_t)g->b % 16 || g->lda % 8 || g->ldb % 8)
+        return 1;
+    int best = 1;
+    for (int s = 2; s <= 16; s *= 2)
+        if (tiles * s <= 264 && g->k % (64 * s) == 0 && g->k / s >= 8 * 64)
+            best = s;
+    return best;
+}
+static int few_tiles_long_k(const tg_gemm_args *g) { return split_128(g) > 1; }
+
 static const struct tg_rule rules[] = {
+    {"M > 64, at most 64 128x128 tiles, K >= 8192", few_tiles_long_k, "ws",
+     "split-K measured on the H100 (fp32 C, cuBLAS in the same run): 512x512x8192 133.3 TFLOP/s = "
+     "0.754x cuBLAS in 16 splits (unsplit tma_wgmma_64 0.520x), 128x4096x11008 0.939x in 4 "
+     "(unsplit 0.780x), 128x8192x28672 0.950x in 4 (unsplit 0.936x); bench/RESULTS.md 2026-11-27, "
+     "entry 23",
+     0, split_128},
     {"M, N >= 4096, M*N <= 8192*4096", large_mn_few_tiles, "mc_2x1_128x256",
      "the fastest configuration measured on these shapes on the H100 (fp32 C, cuBLAS in the same "
      "run): 4096^3 720.0 TFLOP/s = 0.966x cuBLAS (tma_store 0.857, mc_1x2 0.909), 8192x4096x4096 "
      "0.957x (tma_store 0.867), 8192x4096x11008 0.990x (tma_store 0.957); 4096^3 bf16 C 0.952x "
      "(tma_store 0.899); bench/RESULTS.md 2026-11-27, entry 14",
-     1},
+     1, NULL},
     {"M, N >= 4096", large_mn, "tma_store",
      "the fastest configuration measured on the larger shapes on the H100 (fp32 C, cuBLAS in the "
      "same run): 8192^3 717.1 TFLOP/s = 1.021x cuBLAS (tma_store_128x256 1.005, mc_2x1_128x256 "
      "0.955), 4096x12288x4096 1.027x (mc_2x1_128x256 0.989), 8192x22016x4096 1.019x, "
      "8192x28672x8192 0.999x; 8192^3 bf16 C 1.006x; bench/RESULTS.md 2026-11-27, entry 14",
-     1},
+     1, NULL},
     {"M*N >= 2048^2", mid_mn, "mc_2x1_128x256",
      "the fastest configuration measured on the H100 at 2048^3 (fp32 C, tilegemm tune, cuBLAS in the "
      "same run): 521.2 TFLOP/s = 0.901x cuBLAS (tma_store 0.803, warp64 0.463); 4095^3 (A and B "
      "packed) 422.6, within 2.4% of the fastest (ws2 432.5); bench/RESULTS.md 2026-11-27, entry 19",
-     1},
+     1, NULL},
     {"M*N >= 768^2", small_mn, "ws",
      "the fastest configuration measured on the H100 at 1000^3 (fp32 C, tilegemm tune, cuBLAS in the "
      "same run): 123.6 TFLOP/s = 0.824x cuBLAS (tma_wgmma 0.760, tma_store 0.707, every micro "
      "configuration below 0.63); bench/RESULTS.md 2026-11-27, entry 19",
-     1},
+     1, NULL},
     {"M*N < 768^2", any_shape, "tma_wgmma_64",
      "the fastest configuration measured on the H100 at 512x512x8192 (fp32 C, tilegemm tune, cuBLAS "
      "in the same run): 99.1 TFLOP/s = 0.550x cuBLAS (ws 0.487, tma_store 0.292; split-K is not "
      "built yet); bench/RESULTS.md 2026-11-27, entry 19",
-     1},
+     1, NULL},
     {"any shape TMA cannot read without a workspace to pack into", any_shape, "warp64",
      "the fastest micro configuration measured on the H100: 8192^3 450.7 TFLOP/s (seed 375.3, "
      "split8 392.5, b256 412.8), 4096^3 373.6 (b256 382.1, within the +-5% run-to-run spread); "
      "bench/RESULTS.md 2026-11-24, entry 4. The micro family reads any layout",
-     0},
+     0, NULL},
 };
 
 enum { NRULES = (int)(sizeof rules / sizeof rules[0]) };
@@ -98,17 +131,44 @@ static int find_preset(const char *name, const tg_family_ops **fam, int *preset)
  * asks with assume_workspace). Without that workspace such a call goes on
  * down the table to a family that reads any layout.
  */
+/*
+ * Does rule r's split of g fit: the family takes the batched view, and the
+ * workspace holds the partials and the family's own (or assume_workspace)?
+ */
+static int split_fits(const tg_gemm_args *g, const struct tg_rule *r, const tg_family_ops *f,
+                      int preset, int assume_workspace, tg_split *split)
+{
+    tg_split_plan(g, r->splits(g), split);
+    tg_gemm_args view;
+    tg_split_view(g, split, &view);
+    if (f->supports(preset, &view) != TG_SUCCESS)
+        return 0;
+    const size_t need = split->bytes + f->workspace(preset, &view);
+    return assume_workspace || (g->workspace_size >= need && (uintptr_t)g->workspace % 256 == 0);
+}
+
 tg_status tg_dispatch(const tg_gemm_args *g, int assume_workspace, const tg_family_ops **fam,
-                      int *preset, const tg_rule **rule, tg_pack *pack)
+                      int *preset, const tg_rule **rule, tg_pack *pack, tg_split *split)
 {
     pack->a = pack->b = 0;
     pack->bytes = 0;
+    tg_split_plan(g, 1, split);
     /* The last refusal, so the message says why (a batch or grid limit), not only that. */
     char why[512] = "";
     const char *refused = NULL;
     for (int r = 0; r < NRULES; r++) {
         if (!rules[r].applies(g) || !find_preset(rules[r].config, fam, preset))
             continue;
+        if (rules[r].splits) {
+            if (tg_nothing_to_do(g) || !tg_reads_ab(g) ||
+                !split_fits(g, &rules[r], *fam, *preset, assume_workspace, split)) {
+                tg_split_plan(g, 1, split);
+                continue;
+            }
+            if (rule)
+                *rule = &rules[r];
+            return TG_SUCCESS;
+        }
         if (!tg_nothing_to_do(g) && tg_reads_ab(g) && (*fam)->supports(*preset, g) != TG_SUCCESS) {
             snprintf(why, sizeof why, "%s", tg_last_error());
             refused = rules[r].config;
@@ -137,7 +197,8 @@ tg_status tg_gemm_choose(const tg_gemm_args *args, tg_config *out, char *why, si
     int preset;
     const tg_rule *rule = NULL;
     tg_pack pack;
-    TG_TRY(tg_dispatch(&g, 0, &f, &preset, &rule, &pack));
+    tg_split split;
+    TG_TRY(tg_dispatch(&g, 0, &f, &preset, &rule, &pack, &split));
     memset(out, 0, sizeof *out);
     snprintf(out->name, sizeof out->name, "%s", f->presets[preset].name);
     out->family = f->id;
@@ -151,5 +212,9 @@ tg_status tg_gemm_choose(const tg_gemm_args *args, tg_config *out, char *why, si
                     "(%zu bytes, rows of %lld elements)", pack.a ? "A" : "", pack.a && pack.b ? " and " : "",
                     pack.b ? "B" : "", pack.a && pack.b ? "" : "s", pack.bytes,
                     (long long)(pack.a ? pack.op[0].dst_ld : pack.op[1].dst_ld));
+    if (split.s > 1)
+        tg_text_add(&t, "; split-K: %d GEMMs of K = %lld into fp32 partials in the workspace "
+                    "(%zu bytes), summed into C in split order", split.s,
+                    (long long)(g.k / split.s), split.bytes);
     return tg_text_done(&t, "tg_gemm_choose's why buffer");
 }

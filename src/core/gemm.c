@@ -165,12 +165,13 @@ static tg_status check_device_pointer(const void *p, const char *name)
  * of tg_gemm_workspace_size, asked before there is a workspace).
  */
 static tg_status resolve(const tg_gemm_args *g, const tg_config *cfg, int assume_workspace,
-                         const tg_family_ops **fam, int *preset, tg_pack *pack)
+                         const tg_family_ops **fam, int *preset, tg_pack *pack, tg_split *split)
 {
     pack->a = pack->b = 0;
     pack->bytes = 0;
+    tg_split_plan(g, 1, split);
     if (!cfg)
-        return tg_dispatch(g, assume_workspace, fam, preset, NULL, pack);
+        return tg_dispatch(g, assume_workspace, fam, preset, NULL, pack, split);
     const tg_family_ops *f = tg_family_get(cfg->family);
     *preset = f ? tg_preset_find(f, cfg->params) : -1;
     if (*preset < 0) {
@@ -214,7 +215,8 @@ tg_status tg_gemm_supports(const tg_gemm_args *args, const tg_config *cfg)
     const tg_family_ops *f;
     int preset;
     tg_pack pack;
-    return resolve(&g, cfg, 0, &f, &preset, &pack);
+    tg_split split;
+    return resolve(&g, cfg, 0, &f, &preset, &pack, &split);
 }
 
 tg_status tg_gemm_workspace_size(const tg_gemm_args *args, const tg_config *cfg, size_t *bytes)
@@ -227,7 +229,8 @@ tg_status tg_gemm_workspace_size(const tg_gemm_args *args, const tg_config *cfg,
     const tg_family_ops *f;
     int preset;
     tg_pack pack;
-    TG_TRY(resolve(&g, cfg, 1, &f, &preset, &pack));
+    tg_split split;
+    TG_TRY(resolve(&g, cfg, 1, &f, &preset, &pack, &split));
     if (tg_nothing_to_do(&g) || !tg_reads_ab(&g)) {
         *bytes = 0;
         return TG_SUCCESS;
@@ -235,7 +238,9 @@ tg_status tg_gemm_workspace_size(const tg_gemm_args *args, const tg_config *cfg,
     tg_gemm_args view = g;
     if (pack.a || pack.b)
         tg_pack_view(&g, &pack, &view);
-    *bytes = pack.bytes + f->workspace(preset, &view);
+    if (split.s > 1)
+        tg_split_view(&g, &split, &view);
+    *bytes = pack.bytes + split.bytes + f->workspace(preset, &view);
     return TG_SUCCESS;
 }
 
@@ -269,12 +274,14 @@ tg_status tg_gemm_prepare(const tg_gemm_args *args, const tg_config *cfg, tg_gem
 {
     l->kernel = NULL;
     l->pack.a = l->pack.b = 0;
+    l->split.s = 1;
     TG_TRY(tg_args_read(args, g));
     TG_TRY(tg_check_args(g, 1));
     const tg_family_ops *f;
     int preset;
     tg_pack pack;
-    TG_TRY(resolve(g, cfg, 0, &f, &preset, &pack));
+    tg_split split;
+    TG_TRY(resolve(g, cfg, 0, &f, &preset, &pack, &split));
     if (tg_nothing_to_do(g))
         return TG_SUCCESS;
     int dev = 0;
@@ -291,12 +298,18 @@ tg_status tg_gemm_prepare(const tg_gemm_args *args, const tg_config *cfg, tg_gem
         tg_pack_view(g, &pack, &view);
         l->pack = pack;
     }
+    if (split.s > 1) {
+        /* the dispatcher found room for the partials and the family's workspace after them */
+        TG_TRY(check_device_pointer(g->workspace, "workspace"));
+        tg_split_view(g, &split, &view);
+        l->split = split;
+    }
     const size_t need = f->workspace(preset, &view);
     if (view.workspace_size < need)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT,
                        "workspace_size is %zu bytes; this call needs %zu "
                        "(tg_gemm_workspace_size)",
-                       g->workspace_size, pack.bytes + need);
+                       g->workspace_size, pack.bytes + split.bytes + need);
     return f->prepare(preset, &view, dev, l);
 }
 
@@ -307,6 +320,10 @@ tg_status tg_gemm(const tg_gemm_args *args, const tg_config *cfg, void *stream)
     TG_TRY(tg_gemm_prepare(args, cfg, &g, &l));
     if (l.kernel && (l.pack.a || l.pack.b))
         TG_TRY(tg_pack_launch(&l.pack, stream));
+    if (l.kernel && l.split.s > 1) {
+        TG_TRY(tg_launch_on(&l, stream));
+        return tg_split_reduce(&l.split, stream);
+    }
     if (l.kernel)
         return tg_launch_on(&l, stream);
     if (tg_nothing_to_do(&g))

@@ -1,0 +1,45 @@
+/*
+ * split.c — split-K as a batch (tg_split in core.h): the partial sums'
+ * room in the workspace, and the batched call the family runs into it.
+ * The sum into C is split.cu.
+ */
+#include <stdint.h>
+
+#include "core/core.h"
+
+enum { SPLIT_ALIGN = 256 }; /* the partials' start and room: cudaMalloc's alignment */
+
+void tg_split_plan(const tg_gemm_args *g, int s, tg_split *sp)
+{
+    sp->s = s;
+    sp->partials = NULL;
+    sp->bytes = s > 1 ? (size_t)((s * g->m * g->n * 4 + SPLIT_ALIGN - 1) / SPLIT_ALIGN * SPLIT_ALIGN) : 0;
+    sp->c = g->c;
+    sp->m = g->m;
+    sp->n = g->n;
+    sp->ldc = g->ldc;
+    sp->c_dtype = g->c_dtype;
+    sp->alpha = g->alpha;
+    sp->beta = g->beta;
+}
+
+void tg_split_view(const tg_gemm_args *g, tg_split *sp, tg_gemm_args *out)
+{
+    *out = *g;
+    char *at = g->workspace ? (char *)g->workspace : (char *)(uintptr_t)SPLIT_ALIGN;
+    sp->partials = (float *)at;
+    /* item s: A and B from column s·K/S (so the batch stride is K/S elements, the items'
+     * rows interleaved in the caller's matrices), C the s-th M x N block of partials */
+    out->k = g->k / sp->s;
+    out->batch = sp->s;
+    out->stride_a = out->k;
+    out->stride_b = out->k;
+    out->c = at;
+    out->ldc = g->n;
+    out->stride_c = g->m * g->n;
+    out->c_dtype = TG_DTYPE_F32;
+    out->alpha = 1.0f;
+    out->beta = 0.0f;
+    out->workspace = g->workspace ? at + sp->bytes : NULL;
+    out->workspace_size = g->workspace_size > sp->bytes ? g->workspace_size - sp->bytes : 0;
+}
