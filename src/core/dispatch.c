@@ -36,8 +36,10 @@ static int large_mn_few_tiles(const tg_gemm_args *g)
  * fill the SMs; below, 128x128 tiles (more blocks); below 768^2, 64x64.
  * Split-K would serve the smallest better (not built yet).
  */
-static int mid_mn(const tg_gemm_args *g) { return g->m * g->n >= (int64_t)2048 * 2048; }
-static int small_mn(const tg_gemm_args *g) { return g->m * g->n >= (int64_t)768 * 768; }
+/* M·N >= x, without forming M·N (a call with nothing to do may pass any M with N = 0). */
+static int mn_at_least(const tg_gemm_args *g, int64_t x) { return g->n > 0 && g->m >= (x + g->n - 1) / g->n; }
+static int mid_mn(const tg_gemm_args *g) { return mn_at_least(g, (int64_t)2048 * 2048); }
+static int small_mn(const tg_gemm_args *g) { return mn_at_least(g, (int64_t)768 * 768); }
 
 /*
  * Split-K for ws's 128 x 128 tiles: at most 64 tiles (half the 132 SMs of
@@ -53,6 +55,8 @@ static int small_mn(const tg_gemm_args *g) { return g->m * g->n >= (int64_t)768 
  */
 static int split_128(const tg_gemm_args *g)
 {
+    if (g->m > 64 * 128 || g->n > 64 * 128) /* more than 64 tiles (and no overflow below) */
+        return 1;
     const int64_t tiles = ((g->m + 127) / 128) * ((g->n + 127) / 128);
     if (g->batch != 1 || tiles > 64 || g->k < 8192 || g->m <= 64 || (uintptr_t)g->a % 16 ||
         (uintptr_t)g->b % 16 || g->lda % 8 || g->ldb % 8)
