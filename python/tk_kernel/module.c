@@ -21,7 +21,8 @@
  *                 TG_ERR_INVALID_CONFIG and TG_ERR_NOT_COMPILED
  *   RuntimeError  the library's TG_ERR_NO_DEVICE, TG_ERR_UNSUPPORTED_DEVICE
  *                 and TG_ERR_CUDA (also a failed synchronize, or a device
- *                 that cannot be made current)
+ *                 that cannot be made current), and a workspace torch.empty
+ *                 cannot allocate or gives not 256-byte aligned
  */
 #include "tk.h"
 

@@ -629,7 +629,7 @@ def test_torch_workspace_for_odd_leading_dimensions(torch_stub):
     t.calls.clear()
     expect_no_launch("gemm", a8, b8, c)
     assert workspaces(t) == [(packed_bytes(ODD, 8192), 0)]
-    # a one element into its storage (2-byte aligned): a only
+    # a starting one element into its storage (2-byte aligned): a only
     a_off = t.Tensor((4096, 8192), t.bfloat16, ptr=QA + 2)
     t.calls.clear()
     expect_no_launch("gemm", a_off, t.Tensor((4096, 8192), t.bfloat16, ptr=QB),
