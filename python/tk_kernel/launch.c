@@ -11,10 +11,14 @@
  *      gemm's out allocated with torch.empty when it is None;
  *   5. each matrix collapsed into (rows, cols, ld, batch, batch stride), the
  *      tg_gemm_args filled;
- *   6. with the GIL released: the tensors' device made current, the
- *      producers' streams waited for (__cuda_array_interface__ v3), tg_gemm
- *      on the stream and, for dispatch_micro, a synchronize of that stream;
- *   7. DLPack tensors handed back to their producers, on every path.
+ *   6. the workspace the call needs (tg_gemm_workspace_size), allocated with
+ *      torch.empty for the stream the call runs on (take_workspace);
+ *   7. with the GIL released: the tensors' device made current, the
+ *      producers' streams waited for (__cuda_array_interface__ v3), and the
+ *      workspace's when it is not the call's, tg_gemm on the stream and, for
+ *      dispatch_micro, a synchronize of that stream;
+ *   8. the workspace released (the call is enqueued) and DLPack tensors
+ *      handed back to their producers, on every path.
  *
  * tg_gemm checks everything else (sizes, leading dimensions, pointers,
  * alignment, overlap, the device) once, and its message names the argument.
@@ -141,11 +145,15 @@ typedef struct job {
     tg_gemm_args args;
     const tg_config *cfg; /* NULL: the library's choice */
     uintptr_t stream;
+    int torch_stream; /* stream is PyTorch's current stream on device (no stream=) */
     int sync;   /* dispatch_micro: wait for the stream */
     int device; /* the arrays' device; -1 when none says (run on the current one) */
     const char *device_from;
     const tk_array *arrays[3];
     int n_arrays;
+    /* the workspace came from torch's pool for ws_stream, not for stream: wait for it */
+    int ws_wait;
+    uintptr_t ws_stream;
     /* result */
     tg_status status;
     char msg[TK_MSG];
@@ -163,37 +171,52 @@ static int job_fail(job *j, tg_status s, const char *fmt, ...)
     return -1;
 }
 
-/* Order the launch after the producers' streams (__cuda_array_interface__ v3). */
-static int wait_producers(job *j)
+/* The same stream? 0 and 1 are both the legacy default stream. */
+static int same_stream(uintptr_t x, uintptr_t y) { return (x == 0 ? 1 : x) == (y == 0 ? 1 : y); }
+
+/* Order the job's stream after the work enqueued so far on `other` (whose
+ * stream: "a's", "the workspace's"). */
+static int wait_for(job *j, uintptr_t other, const char *whose, int *checked)
 {
-    const uintptr_t ours = j->stream == 0 ? 1 : j->stream; /* 0 and 1: the legacy default stream */
+    if (same_stream(other, j->stream))
+        return 0;
+    if (!*checked) { /* without a usable device, the library's message says why */
+        tg_status s = tg_device_check();
+        if (s != TG_SUCCESS)
+            return job_fail(j, s, "%s", tg_last_error());
+        *checked = 1;
+    }
+    cudaEvent_t ev;
+    cudaError_t e = cudaEventCreateWithFlags(&ev, cudaEventDisableTiming);
+    if (e == cudaSuccess) {
+        e = cudaEventRecord(ev, (cudaStream_t)other);
+        if (e == cudaSuccess)
+            e = cudaStreamWaitEvent((cudaStream_t)j->stream, ev, 0);
+        cudaEventDestroy(ev);
+    }
+    if (e != cudaSuccess) {
+        cudaGetLastError();
+        return job_fail(j, TG_ERR_CUDA, "ordering after %s stream 0x%llx: %s (%s)", whose,
+                        (unsigned long long)other, cudaGetErrorString(e), cudaGetErrorName(e));
+    }
+    return 0;
+}
+
+/* Order the launch after the producers' streams (__cuda_array_interface__ v3)
+ * and after the stream torch allocated the workspace for (take_workspace). */
+static int wait_streams(job *j)
+{
+    char whose[16];
     int checked = 0;
     for (int i = 0; i < j->n_arrays; i++) {
         const tk_array *x = j->arrays[i];
-        if (!x->has_producer_stream || x->producer_stream == ours)
+        if (!x->has_producer_stream)
             continue;
-        if (!checked) { /* without a usable device, the library's message says why */
-            tg_status s = tg_device_check();
-            if (s != TG_SUCCESS)
-                return job_fail(j, s, "%s", tg_last_error());
-            checked = 1;
-        }
-        cudaEvent_t ev;
-        cudaError_t e = cudaEventCreateWithFlags(&ev, cudaEventDisableTiming);
-        if (e == cudaSuccess) {
-            e = cudaEventRecord(ev, (cudaStream_t)x->producer_stream);
-            if (e == cudaSuccess)
-                e = cudaStreamWaitEvent((cudaStream_t)j->stream, ev, 0);
-            cudaEventDestroy(ev);
-        }
-        if (e != cudaSuccess) {
-            cudaGetLastError();
-            return job_fail(j, TG_ERR_CUDA, "ordering after %s's stream 0x%llx: %s (%s)",
-                            x->name, (unsigned long long)x->producer_stream,
-                            cudaGetErrorString(e), cudaGetErrorName(e));
-        }
+        snprintf(whose, sizeof whose, "%s's", x->name);
+        if (wait_for(j, x->producer_stream, whose, &checked) < 0)
+            return -1;
     }
-    return 0;
+    return j->ws_wait ? wait_for(j, j->ws_stream, "the workspace's", &checked) : 0;
 }
 
 static void run_job(job *j)
@@ -215,7 +238,7 @@ static void run_job(job *j)
             }
         }
     }
-    if (empty || wait_producers(j) == 0) {
+    if (empty || wait_streams(j) == 0) {
         j->status = tg_gemm(&j->args, j->cfg, (void *)j->stream);
         if (j->status != TG_SUCCESS) {
             snprintf(j->msg, sizeof j->msg, "%s", tg_last_error());
@@ -247,9 +270,9 @@ static int same_batch(const tk_array *x, const int64_t *bshape, int nb)
     return 1;
 }
 
-/* torch.empty(shape, dtype=..., device=like.device) */
-static PyObject *torch_empty(const tk_call *cx, const tk_array *like, const int64_t *shape, int n,
-                             int dtype)
+/* torch.empty(shape, dtype=dtype, device=device); `what` names it in the error. */
+static PyObject *torch_alloc(const tk_call *cx, const char *what, const int64_t *shape, int n,
+                             PyObject *dtype, PyObject *device)
 {
     PyObject *size = PyTuple_New(n);
     if (!size)
@@ -263,19 +286,28 @@ static PyObject *torch_empty(const tk_call *cx, const tk_array *like, const int6
         PyTuple_SET_ITEM(size, i, v);
     }
     PyObject *empty = PyObject_GetAttr(tk_T.module, tk_S.empty);
-    PyObject *dev = PyObject_GetAttr(like->obj, tk_S.device);
     PyObject *args = PyTuple_Pack(1, size);
-    PyObject *kw = dev ? Py_BuildValue("{s:O,s:O}", "dtype",
-                                       dtype == TK_DT_BF16 ? tk_T.bfloat16 : tk_T.float32,
-                                       "device", dev)
-                       : NULL;
+    PyObject *kw = Py_BuildValue("{s:O,s:O}", "dtype", dtype, "device", device);
     PyObject *out = empty && args && kw ? PyObject_Call(empty, args, kw) : NULL;
     Py_XDECREF(empty);
-    Py_XDECREF(dev);
     Py_XDECREF(args);
     Py_XDECREF(kw);
     Py_DECREF(size);
     if (!out)
+        tk_fail_from(PyExc_RuntimeError, cx, "allocating %s with torch.empty", what);
+    return out;
+}
+
+/* torch.empty(shape, dtype=..., device=like.device) */
+static PyObject *torch_empty(const tk_call *cx, const tk_array *like, const int64_t *shape, int n,
+                             int dtype)
+{
+    PyObject *dev = PyObject_GetAttr(like->obj, tk_S.device);
+    PyObject *out = dev ? torch_alloc(cx, "out", shape, n,
+                                      dtype == TK_DT_BF16 ? tk_T.bfloat16 : tk_T.float32, dev)
+                        : NULL;
+    Py_XDECREF(dev);
+    if (!dev)
         tk_fail_from(PyExc_RuntimeError, cx, "allocating out with torch.empty");
     return out;
 }
@@ -413,8 +445,137 @@ static int choose_stream(const tk_call *cx, const stream_arg *st, const tk_array
     }
     j->stream = 0;
     for (int i = 0; i < n; i++)
-        if (arr[i].source == TK_SRC_TORCH)
+        if (arr[i].source == TK_SRC_TORCH) {
+            j->torch_stream = 1;
             return torch_current_stream(cx, j->device, &j->stream);
+        }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * The workspace, from PyTorch's allocator
+ * ---------------------------------------------------------------------- */
+
+/* What tg_gemm needs of a workspace's address (src/core/pack.c: each copy
+ * starts 256-byte aligned, as cudaMalloc's memory does). */
+enum { TK_WORKSPACE_ALIGN = 256 };
+
+/*
+ * A torch stream object for a stream handle on device: torch.cuda.default_stream
+ * for 0 and 1 (the legacy default stream: ExternalStream(0) would be a new
+ * stream from torch's pool, and torch reads an odd id as one of its pool's),
+ * else torch.cuda.ExternalStream(handle, device).
+ */
+static PyObject *torch_stream_object(uintptr_t handle, PyObject *device)
+{
+    PyObject *cuda = PyObject_GetAttr(tk_T.module, tk_S.cuda);
+    PyObject *fn = cuda ? PyObject_GetAttr(cuda, handle <= 1 ? tk_S.default_stream
+                                                             : tk_S.external_stream)
+                        : NULL;
+    PyObject *s = !fn           ? NULL
+                  : handle <= 1 ? PyObject_CallOneArg(fn, device)
+                                : PyObject_CallFunction(fn, "KO", (unsigned long long)handle, device);
+    Py_XDECREF(cuda);
+    Py_XDECREF(fn);
+    return s;
+}
+
+/*
+ * The workspace the call needs (tg_gemm_workspace_size: A and/or B that TMA
+ * cannot read are copied there so that the hopper kernels run): when it is
+ * more than 0 bytes and torch is imported, a uint8 tensor of that size from
+ * torch.empty on the job's device, its pointer and size put in j->args and
+ * the tensor in *ws (a new reference; the caller holds it until tg_gemm has
+ * enqueued the call, with the GIL held all the while, then releases it).
+ * Without torch in sys.modules no workspace is passed: the library's choice
+ * is then a family that needs none (micro's warp64), and a config= that
+ * needs one is refused by tg_gemm with the size it needs.
+ *
+ * Streams. PyTorch's caching allocator is stream-ordered: torch.empty hands
+ * out a block of the pool of the device's current stream, which work already
+ * enqueued on that stream may still use (it was freed there), and a block
+ * freed after our launch is handed out again at once to the next allocation
+ * on that stream. Both are safe for work on that stream only.
+ *   - No stream= and a torch tensor among the arrays (the usual call): the
+ *     job runs on torch's current stream (choose_stream), the stream the
+ *     block belongs to. Nothing more is needed: releasing the tensor once the
+ *     call is enqueued is what torch's own ops do with their temporaries.
+ *   - Otherwise (stream= given, or only DLPack / __cuda_array_interface__
+ *     arrays, on the legacy default stream), when the job's stream is not
+ *     torch's current one: run_job orders the launch after torch's stream
+ *     (an event, as for producers' streams: the block's earlier users finish
+ *     first), and the tensor is recorded on the job's stream
+ *     (tensor.record_stream(torch.cuda.ExternalStream(stream, device)), or
+ *     default_stream(device) for the legacy default stream), so
+ *     that on release the allocator holds the block until the job's stream
+ *     has passed our kernels.
+ */
+static int take_workspace(const tk_call *cx, job *j, PyObject **ws)
+{
+    size_t bytes = 0;
+    tg_status s = tg_gemm_workspace_size(&j->args, j->cfg, &bytes);
+    if (s != TG_SUCCESS)
+        return tk_fail_status(cx, s, tg_last_error());
+    if (bytes == 0 || !tk_torch_loaded())
+        return 0;
+    int dev = j->device;
+    if (dev < 0 && cudaGetDevice(&dev) != cudaSuccess) {
+        /* only __cuda_array_interface__ arrays (they run on the current device), and no
+         * usable device: tg_gemm says why */
+        cudaGetLastError();
+        return 0;
+    }
+    char what[96], name[32];
+    snprintf(what, sizeof what, "a workspace of %zu bytes", bytes);
+    snprintf(name, sizeof name, "cuda:%d", dev);
+    PyObject *device = PyUnicode_FromString(name);
+    PyObject *uint8 = PyObject_GetAttr(tk_T.module, tk_S.uint8);
+    const int64_t shape[1] = {(int64_t)bytes};
+    if (!uint8)
+        tk_fail_from(PyExc_RuntimeError, cx, "allocating %s: torch.uint8", what);
+    else if (device)
+        *ws = torch_alloc(cx, what, shape, 1, uint8, device);
+    Py_XDECREF(uint8);
+    if (!*ws) {
+        Py_XDECREF(device);
+        return -1;
+    }
+
+    PyObject *p = PyObject_CallMethodNoArgs(*ws, tk_S.data_ptr);
+    void *ptr = p ? PyLong_AsVoidPtr(p) : NULL;
+    Py_XDECREF(p);
+    if (!p || PyErr_Occurred()) {
+        Py_DECREF(device);
+        return tk_fail_from(PyExc_RuntimeError, cx, "reading the data_ptr() of %s", what);
+    }
+    if ((uintptr_t)ptr % TK_WORKSPACE_ALIGN) {
+        Py_DECREF(device);
+        return tk_fail(PyExc_RuntimeError, cx,
+                       "%s from torch.empty on %s is at %p, which is not %d-byte aligned as "
+                       "tilegemm needs (PyTorch's caching allocator gives 512-byte aligned "
+                       "blocks: is another CUDA allocator in use?)",
+                       what, name, ptr, TK_WORKSPACE_ALIGN);
+    }
+
+    uintptr_t pool = j->stream;
+    int r = j->torch_stream ? 0 : torch_current_stream(cx, dev, &pool);
+    if (r == 0 && !same_stream(pool, j->stream)) {
+        PyObject *stream = torch_stream_object(j->stream, device);
+        PyObject *done = stream ? PyObject_CallMethodOneArg(*ws, tk_S.record_stream, stream)
+                                : NULL;
+        Py_XDECREF(stream);
+        Py_XDECREF(done);
+        if (!done)
+            r = tk_fail_from(PyExc_RuntimeError, cx, "recording %s on stream 0x%llx", what,
+                             (unsigned long long)j->stream);
+        j->ws_wait = 1;
+        j->ws_stream = pool;
+    }
+    Py_DECREF(device);
+    if (r < 0)
+        return -1;
+    j->args.workspace = ptr;
+    j->args.workspace_size = bytes;
     return 0;
 }
 
@@ -423,6 +584,7 @@ PyObject *tk_gemm_call(const tk_call *cx, const tk_request *r)
     tk_array arr[3];
     tk_array *a = &arr[0], *b = &arr[1], *c = &arr[2];
     PyObject *result = NULL;
+    PyObject *workspace = NULL; /* held until tg_gemm has enqueued the call */
     job j;
     stream_arg st;
     tk_mat ma, mb, mc;
@@ -478,6 +640,8 @@ PyObject *tk_gemm_call(const tk_call *cx, const tk_request *r)
     for (int i = 0; i < 3; i++)
         j.arrays[i] = &arr[i];
     j.n_arrays = 3;
+    if (take_workspace(cx, &j, &workspace) < 0)
+        goto done;
     Py_BEGIN_ALLOW_THREADS
     run_job(&j);
     Py_END_ALLOW_THREADS
@@ -489,6 +653,11 @@ PyObject *tk_gemm_call(const tk_call *cx, const tk_request *r)
     Py_INCREF(result);
 
 done:
+    if (workspace) { /* enqueued, or never launched: torch may hand the block out again */
+        PyObject *pending = tk_take_exception();
+        Py_DECREF(workspace);
+        tk_restore_exception(pending);
+    }
     tk_release_arrays(arr, 3);
     return result;
 }

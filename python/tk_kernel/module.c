@@ -21,7 +21,8 @@
  *                 TG_ERR_INVALID_CONFIG and TG_ERR_NOT_COMPILED
  *   RuntimeError  the library's TG_ERR_NO_DEVICE, TG_ERR_UNSUPPORTED_DEVICE
  *                 and TG_ERR_CUDA (also a failed synchronize, or a device
- *                 that cannot be made current)
+ *                 that cannot be made current), and a workspace torch.empty
+ *                 cannot allocate or gives not 256-byte aligned
  */
 #include "tk.h"
 
@@ -188,6 +189,10 @@ int tk_intern_names(void)
     N(cuda, "cuda")
     N(current_stream, "current_stream")
     N(empty, "empty")
+    N(uint8, "uint8")
+    N(external_stream, "ExternalStream")
+    N(default_stream, "default_stream")
+    N(record_stream, "record_stream")
 #undef N
     return 0;
 }
@@ -556,8 +561,10 @@ PyDoc_STRVAR(choose_doc,
 "--\n\n"
 "The configuration gemm(config=None) runs for an (m, k) x (n, k) problem\n"
 "with contiguous rows, and why (the library's dispatcher, tg_gemm_choose):\n"
-"a dict of name, family, why and params (the configuration string).\n"
-"out_dtype as gemm's (float32 when None).");
+"a dict of name, family, why, params (the configuration string) and\n"
+"workspace, the bytes gemm allocates with torch.empty for the call (A and B\n"
+"copied for TMA when K is not a multiple of 8; the choice assumes them, as\n"
+"gemm passes them). out_dtype as gemm's (float32 when None).");
 
 static PyObject *py_choose(PyObject *self, PyObject *args, PyObject *kw)
 {
@@ -576,7 +583,13 @@ static PyObject *py_choose(PyObject *self, PyObject *args, PyObject *kw)
     g.c_dtype = dtype == TK_DT_BF16 ? TG_DTYPE_BF16 : TG_DTYPE_F32;
     tg_config cfg;
     char why[2048];
-    tg_status s = tg_gemm_choose(&g, &cfg, why, sizeof why);
+    /* As gemm() calls it: with the workspace it asks for and allocates (launch.c,
+     * take_workspace). Only its size matters here (the pointer may be NULL). */
+    size_t workspace = 0;
+    tg_status s = tg_gemm_workspace_size(&g, NULL, &workspace);
+    g.workspace_size = workspace;
+    if (s == TG_SUCCESS)
+        s = tg_gemm_choose(&g, &cfg, why, sizeof why);
     if (s != TG_SUCCESS)
         return tk_fail_status(&cx, s, tg_last_error()), NULL;
     const char *family = tg_family_name((tg_family)cfg.family);
@@ -586,7 +599,8 @@ static PyObject *py_choose(PyObject *self, PyObject *args, PyObject *kw)
     if (put(&cx, d, "name", PyUnicode_FromString(cfg.name)) < 0 ||
         put(&cx, d, "family", PyUnicode_FromString(family ? family : "?")) < 0 ||
         put(&cx, d, "why", PyUnicode_FromString(why)) < 0 ||
-        put(&cx, d, "params", config_text(&cx, &cfg, tg_config_format)) < 0) {
+        put(&cx, d, "params", config_text(&cx, &cfg, tg_config_format)) < 0 ||
+        put(&cx, d, "workspace", PyLong_FromSize_t(workspace)) < 0) {
         Py_DECREF(d);
         return NULL;
     }

@@ -9,8 +9,9 @@
  *              __cuda_array_interface__; each read into one tk_array, and
  *              a tk_array's last two dimensions into a matrix (tk_mat)
  *   launch.c   one GEMM call: streams, dtypes and shapes into tg_gemm_args,
- *              the output allocation, and tg_gemm with the GIL released
- *              (plus dispatch_micro's synchronize)
+ *              the output and workspace allocations (torch.empty), and
+ *              tg_gemm with the GIL released (plus dispatch_micro's
+ *              synchronize)
  *
  * Checks happen once, in the library: tg_gemm checks sizes, leading
  * dimensions, strides, pointers (null, alignment, host memory), overlap
@@ -86,7 +87,8 @@ const char *tk_shape_text(const int64_t *shape, int n, char *buf, size_t len);
 typedef struct tk_names {
     PyObject *torch, *is_cuda, *device, *index, *type, *dtype, *data_ptr, *shape, *stride,
         *layout, *is_neg, *dlpack, *dlpack_device, *cai, *cuda_stream, *cuda_stream_proto, *ptr,
-        *device_index, *cuda, *current_stream, *empty;
+        *device_index, *cuda, *current_stream, *empty, *uint8, *external_stream, *default_stream,
+        *record_stream;
 } tk_names;
 
 extern tk_names tk_S;

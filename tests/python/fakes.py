@@ -7,13 +7,15 @@ GPU can run without one (and without torch).
                                              capsules built with ctypes; counts
                                              exports and deleter calls
   fake_torch()                               a stand-in torch module (Tensor,
-                                             dtypes, empty, current stream)
+                                             dtypes, empty, current stream, and
+                                             the stream objects of record_stream)
 
 Pointers are small addresses no CUDA allocation ever has, so on a GPU machine
 tk_kernel rejects them before any launch.
 """
 import ctypes
 import types
+import weakref
 
 # Separate 256 MiB windows, so a, b and c never overlap unless a test says so.
 PA, PB, PC = 0x10000000, 0x20000000, 0x30000000
@@ -144,8 +146,14 @@ def live_dlpack_tensors():
 
 
 def fake_torch():
-    """A module with what tk_kernel reads from torch: Tensor, bfloat16,
-    float32, strided, empty, and _C._cuda_getCurrentRawStream (calls logged)."""
+    """A module with what tk_kernel reads from torch: Tensor (with
+    record_stream), bfloat16, float32, uint8, strided, empty,
+    _C._cuda_getCurrentRawStream (the current stream on device i is 0x5000 + i),
+    cuda.ExternalStream and cuda.default_stream. Calls are logged in
+    torch.calls; torch.allocated holds a weak reference to each tensor empty()
+    made (so a test sees which ones are still alive); torch.next_ptr is the
+    address the next tensor gets (512-byte aligned, as PyTorch's caching
+    allocator's); torch.empty_error, when set, is raised by empty()."""
     torch = types.ModuleType("torch")
 
     class DType:
@@ -167,10 +175,12 @@ def fake_torch():
             return "torch." + self.name
 
     torch.bfloat16, torch.float32 = DType("bfloat16", 2), DType("float32", 4)
-    torch.float16 = DType("float16", 2)
+    torch.float16, torch.uint8 = DType("float16", 2), DType("uint8", 1)
     torch.strided, torch.sparse_coo = Layout("strided"), Layout("sparse_coo")
     torch.calls = []
     torch.next_ptr = [0x40000000]
+    torch.allocated = []
+    torch.empty_error = None
 
     class Tensor:
         def __init__(self, shape, dtype, device="cuda:0", ptr=None, strides=None,
@@ -194,15 +204,40 @@ def fake_torch():
         def is_neg(self):
             return self._neg
 
+        def record_stream(self, stream):
+            torch.calls.append(("record_stream", stream.cuda_stream))
+
+    def as_device(device):  # a torch.device or "cuda:1"
+        if isinstance(device, str):
+            kind, _, index = device.partition(":")
+            return Device(kind, int(index) if index else None)
+        return device
+
     def empty(size, dtype=None, device=None):
+        device = as_device(device)
         torch.calls.append(("empty", tuple(size), dtype, device))
+        if torch.empty_error is not None:
+            raise torch.empty_error
         dev = "cuda" if device.index is None else f"cuda:{device.index}"
-        return Tensor(size, dtype, dev)
+        t = Tensor(size, dtype, dev)
+        torch.allocated.append(weakref.ref(t))
+        return t
 
     def raw_stream(index):
         torch.calls.append(("stream", index))
         return 0x5000 + index
 
+    class ExternalStream:
+        def __init__(self, stream_ptr, device=None):
+            self.cuda_stream, self.device = stream_ptr, as_device(device)
+            torch.calls.append(("ExternalStream", stream_ptr, self.device.index))
+
+    def default_stream(device=None):
+        device = as_device(device)
+        torch.calls.append(("default_stream", device.index))
+        return types.SimpleNamespace(cuda_stream=0, device=device)
+
     torch.Tensor, torch.empty = Tensor, empty
     torch._C = types.SimpleNamespace(_cuda_getCurrentRawStream=raw_stream)
+    torch.cuda = types.SimpleNamespace(ExternalStream=ExternalStream, default_stream=default_stream)
     return torch

@@ -552,12 +552,13 @@ def test_torch_gemm_allocates_out(torch_stub):
     b = t.Tensor((N, K), t.bfloat16, "cuda:0")
     t.calls.clear()
     expect_no_launch("gemm", a, b)
-    empty = [x for x in t.calls if x[0] == "empty"]
+    # (K = 300 also gets a workspace: test_torch_workspace_* below)
+    empty = [x for x in t.calls if x[0] == "empty" and x[2] is not t.uint8]
     assert [(s, d) for _, s, d, _ in empty] == [((2, 3, M, N), t.float32)]
     assert empty[0][3].index == 0
     t.calls.clear()
     expect_no_launch("gemm", a, b, out_dtype="bfloat16", alpha=0.5)
-    assert [x[2] for x in t.calls if x[0] == "empty"] == [t.bfloat16]
+    assert [x[2] for x in t.calls if x[0] == "empty" and x[2] is not t.uint8] == [t.bfloat16]
     with pytest.raises(ValueError, match="beta is 1 but out is None"):
         tk_kernel.gemm(a, b, beta=1.0)
     # M = 0: the empty output, returned without a launch
@@ -567,6 +568,215 @@ def test_torch_gemm_allocates_out(torch_stub):
     t.calls.clear()
     expect_no_launch("gemm", t.Tensor((M, 0), t.bfloat16), t.Tensor((N, 0), t.bfloat16))
     assert [x[1] for x in t.calls if x[0] == "empty"] == [(M, N)]
+
+
+# ---- the workspace, from torch.empty (fake torch) ------------------------------------
+#
+# tg_gemm_workspace_size is asked for every call; a workspace of that size is
+# allocated as a uint8 tensor with torch.empty on the arrays' device, its
+# pointer and size go into tg_gemm_args, and the tensor is released once the
+# call is enqueued. Without a GPU tg_gemm then stops at the device, so the
+# seam is the library's own refusal: a hopper configuration named for operands
+# TMA cannot read runs only with the workspace it needs (without one, tg_gemm
+# raises ValueError naming that size), and with it gets as far as the device.
+
+ODD = 8191  # `tilegemm plan --m 8191 --n 8191 --k 8191`: tma_store, A and B packed
+ODD_WORKSPACE = 268402688  # ... "workspace: 268402688 bytes (tg_gemm_workspace_size)"
+# 64-bit made-up addresses, far apart: these matrices are hundreds of MB
+QA, QB, QC = 0x1_0000_0000, 0x2_0000_0000, 0x3_0000_0000
+
+
+def packed_bytes(rows, k, batch=1):
+    """One operand's copy (src/core/pack.c): rows of round_up(K, 8) bf16, 256-byte rounded."""
+    return -(-batch * rows * -(-k // 8) * 8 * 2 // 256) * 256
+
+
+def odd_problem(t, device="cuda:0"):
+    return (t.Tensor((ODD, ODD), t.bfloat16, device, ptr=QA),
+            t.Tensor((ODD, ODD), t.bfloat16, device, ptr=QB),
+            t.Tensor((ODD, ODD), t.float32, device, ptr=QC))
+
+
+def workspaces(t):
+    """The workspace allocations logged: (bytes, device index)."""
+    return [(s[0], d.index) for kind, s, dt, d in
+            (x for x in t.calls if x[0] == "empty") if dt is t.uint8 and len(s) == 1]
+
+
+def no_live_workspace(t):
+    return all(r() is None for r in t.allocated)
+
+
+def test_torch_workspace_for_odd_leading_dimensions(torch_stub):
+    t = torch_stub
+    chosen = tk_kernel.choose(ODD, ODD, ODD)  # tg_gemm_workspace_size, as gemm asks it
+    assert chosen["workspace"] == ODD_WORKSPACE == 2 * packed_bytes(ODD, ODD)
+    hopper = chosen["name"]
+    assert chosen["family"] == "hopper"
+    a, b, c = odd_problem(t)
+    for fn, cfg in (("gemm", None), ("gemm", hopper), ("micro_tk", hopper),
+                    ("dispatch_micro", hopper)):
+        t.calls.clear()
+        expect_no_launch(fn, a, b, c, config=cfg)
+        # exactly the queried size, on the arrays' device, for torch's current stream (the
+        # call's too: nothing to record)
+        assert workspaces(t) == [(ODD_WORKSPACE, 0)], (fn, cfg, t.calls)
+        assert [x[0] for x in t.calls] == ["stream", "empty"], t.calls
+        assert no_live_workspace(t), "the workspace outlived the call"
+    # b a view x[:, :8192] of an 8193-wide tensor (odd leading dimension): b only
+    a8 = t.Tensor((ODD, 8192), t.bfloat16, ptr=QA)
+    b8 = t.Tensor((ODD, 8192), t.bfloat16, ptr=QB, strides=(8193, 1))
+    t.calls.clear()
+    expect_no_launch("gemm", a8, b8, c)
+    assert workspaces(t) == [(packed_bytes(ODD, 8192), 0)]
+    # a starting one element into its storage (2-byte aligned): a only
+    a_off = t.Tensor((4096, 8192), t.bfloat16, ptr=QA + 2)
+    t.calls.clear()
+    expect_no_launch("gemm", a_off, t.Tensor((4096, 8192), t.bfloat16, ptr=QB),
+                     t.Tensor((4096, 4096), t.float32, ptr=QC))
+    assert workspaces(t) == [(packed_bytes(4096, 8192), 0)]
+
+
+def test_torch_workspace_reaches_the_library(torch_stub, monkeypatch):
+    """The named hopper configuration gets past tg_gemm's rule check only with
+    the workspace: with torch gone, nothing is allocated and the library
+    refuses it, naming the size tk_kernel allocated above."""
+    t = torch_stub
+    a, b, c = odd_problem(t)
+    hopper = tk_kernel.choose(ODD, ODD, ODD)["name"]
+    expect_no_launch("gemm", a, b, c, config=hopper)  # the workspace: as far as the device
+    monkeypatch.delitem(sys.modules, "torch")
+    ca, cb, cc = (CAI((ODD, ODD), ts, p) for ts, p in (("<V2", QA), ("<V2", QB), ("<f4", QC)))
+    t.calls.clear()
+    with pytest.raises(ValueError, match=rf"^tk_kernel\.gemm: the hopper family cannot take these "
+                                         rf"arguments: .*; or pass a 256-byte aligned workspace of "
+                                         rf"{ODD_WORKSPACE} bytes"):
+        tk_kernel.gemm(ca, cb, cc, config=hopper)
+    assert t.calls == []
+    # config=None without torch: the library's choice needs no workspace (warp64)
+    expect_no_launch("gemm", ca, cb, cc)
+
+
+@pytest.mark.skipif(HAVE_GPU, reason="cuda:1 may not exist here")
+def test_torch_workspace_device(torch_stub):
+    t = torch_stub
+    a, b, c = odd_problem(t, "cuda:1")
+    t.calls.clear()
+    expect_no_launch("gemm", a, b, c)
+    assert workspaces(t) == [(ODD_WORKSPACE, 1)]
+    assert t.calls[0] == ("stream", 1)
+
+
+def test_torch_no_workspace_needed(torch_stub):
+    t = torch_stub
+    # rows TMA reads as they are: 8192^3 on the hopper family; and K = 8191 as views
+    # x[:, :8191] of 8192-wide tensors (16-byte aligned rows: TMA reads them, K's tail is
+    # the box's edge)
+    aligned = [t.Tensor((8192, 8192), dt, ptr=p)
+               for dt, p in ((t.bfloat16, QA), (t.bfloat16, QB), (t.float32, QC))]
+    sliced = [t.Tensor((8192, ODD), t.bfloat16, ptr=p, strides=(8192, 1)) for p in (QA, QB)]
+    assert tk_kernel.choose(8192, 8192, 8192)["workspace"] == 0
+    # the micro family (micro_tk's split8, or named) reads any layout
+    a, b, c = odd_problem(t)
+    for fn, args, kw in (("gemm", aligned, {}), ("micro_tk", aligned, {}),
+                         ("gemm", (*sliced, aligned[2]), {}),
+                         ("micro_tk", (a, b, c), {}), ("dispatch_micro", (a, b, c), {}),
+                         ("gemm", (a, b, c), {"config": "seed"}),
+                         ("gemm", (a, b, c), {"alpha": 0.0, "beta": 1.0})):  # reads no A, B
+        t.calls.clear()
+        expect_no_launch(fn, *args, **kw)
+        assert [x for x in t.calls if x[0] != "stream"] == [], (fn, kw, t.calls)
+    # M = 0: no call to make
+    t.calls.clear()
+    tk_kernel.gemm(t.Tensor((0, ODD), t.bfloat16), b, t.Tensor((0, ODD), t.float32))
+    assert workspaces(t) == []
+
+
+def test_torch_workspace_streams(torch_stub):
+    """The block belongs to torch's current stream (0x5000 on cuda:0). A call
+    on another stream records the tensor on it (ExternalStream, or
+    default_stream for the legacy default stream), so the allocator holds the
+    block until that stream is past the call; run_job also orders the launch
+    after torch's stream (an event, which needs the GPU this test lacks)."""
+    t = torch_stub
+    a, b, c = odd_problem(t)
+
+    class TorchLikeStream:
+        cuda_stream, device_index = 0x7700, 0
+
+    for stream, record, handle in ((0x7700, ("ExternalStream", 0x7700, 0), 0x7700),
+                                   (TorchLikeStream(), ("ExternalStream", 0x7700, 0), 0x7700),
+                                   (0, ("default_stream", 0), 0), (1, ("default_stream", 0), 0)):
+        t.calls.clear()
+        expect_no_launch("gemm", a, b, c, stream=stream)
+        assert [x[0] for x in t.calls] == ["empty", "stream", record[0], "record_stream"], t.calls
+        assert t.calls[1] == ("stream", 0) and workspaces(t) == [(ODD_WORKSPACE, 0)]
+        assert t.calls[2:] == [record, ("record_stream", handle)]
+        assert no_live_workspace(t)
+    # stream= torch's current stream: nothing to record
+    t.calls.clear()
+    expect_no_launch("gemm", a, b, c, stream=0x5000)
+    assert [x[0] for x in t.calls] == ["empty", "stream"]
+    # DLPack arrays say their device (cuda:0) and run on the legacy default stream
+    da, db, dc = (DL((ODD, ODD), dt, p) for dt, p in (("bf16", QA), ("bf16", QB), ("f32", QC)))
+    t.calls.clear()
+    expect_no_launch("gemm", da, db, dc)
+    assert [x[0] for x in t.calls] == ["empty", "stream", "default_stream", "record_stream"]
+    assert workspaces(t) == [(ODD_WORKSPACE, 0)] and no_live_workspace(t)
+
+
+def test_torch_workspace_errors(torch_stub):
+    t = torch_stub
+    a, b, c = odd_problem(t)
+    # a block that is not 256-byte aligned: said, not passed on
+    t.next_ptr[0] = 0x40000080
+    with pytest.raises(RuntimeError, match=rf"^tk_kernel\.gemm: a workspace of {ODD_WORKSPACE} "
+                                           r"bytes from torch\.empty on cuda:0 is at 0x40000080, "
+                                           r"which is not 256-byte aligned as tilegemm needs "
+                                           r"\(PyTorch's caching allocator gives 512-byte"):
+        tk_kernel.gemm(a, b, c)
+    assert no_live_workspace(t)
+    t.next_ptr[0] = 0x40000000
+    # torch.empty failing (out of memory): chained
+    t.empty_error = RuntimeError("CUDA out of memory")
+    with pytest.raises(RuntimeError, match=rf"^tk_kernel\.gemm: allocating a workspace of "
+                                           rf"{ODD_WORKSPACE} bytes with torch\.empty: "
+                                           r"RuntimeError: CUDA out of memory$") as e:
+        tk_kernel.gemm(a, b, c, config=tk_kernel.choose(ODD, ODD, ODD)["name"])
+    assert isinstance(e.value.__cause__, RuntimeError)
+    t.empty_error = None
+    # record_stream failing: chained, and the tensor released
+    t.Tensor.record_stream = lambda self, s: (_ for _ in ()).throw(TypeError("no streams"))
+    with pytest.raises(RuntimeError, match=r"^tk_kernel\.gemm: recording a workspace of \d+ bytes "
+                                           r"on stream 0x7700: TypeError: no streams$"):
+        tk_kernel.gemm(a, b, c, stream=0x7700)
+    assert no_live_workspace(t)
+    # the query's own refusals are the call's errors, as tg_gemm's were; nothing is allocated
+    t.calls.clear()
+    with pytest.raises(ValueError, match=r"^tk_kernel\.gemm: lda must be >= k \(8191\), got 200$"):
+        tk_kernel.gemm(t.Tensor((ODD, ODD), t.bfloat16, ptr=QA, strides=(200, 1)), b, c)
+    with pytest.raises(ValueError, match=r"^tk_kernel\.gemm: config 'custom' is valid but no kernel"):
+        tk_kernel.gemm(a, b, c, config=UNUSED)
+    assert workspaces(t) == []
+
+
+def test_torch_workspace_no_leaks(torch_stub):
+    t = torch_stub
+    a, b, c = odd_problem(t)
+
+    def run(n):
+        for _ in range(n):
+            for kw in ({}, {"stream": 0x7700}, {"stream": 0}):
+                try:
+                    tk_kernel.gemm(a, b, c, **kw)
+                except RuntimeError:
+                    pass
+        t.calls.clear()
+        t.allocated.clear()
+
+    g = growth(run, [a, b, c, t.uint8], calls=2_000, warmup=20)
+    assert g.refs == [0] * 4
+    assert g.bytes < 64 * 1024, f"{g.bytes} bytes more after 2,000 rounds"
 
 
 # ---- no leaks ---------------------------------------------------------------------

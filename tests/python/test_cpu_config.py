@@ -156,13 +156,18 @@ def test_config_text_checks():
 
 def test_choose():
     names = {c["name"] for c in tk_kernel.configs()}
-    # TMA-aligned: the hopper family; K = 8191 or 1 (rows TMA cannot read, and no workspace to
-    # pack them into): micro; M = 0 (nothing to do): the first rule whose class holds (hopper)
-    for m, n, k, dtype, family in [(8192, 8192, 8192, None, "hopper"), (8192, 8192, 8191, None, "micro"),
-                                   (1, 1, 1, "bf16", "micro"), (0, 5, 7, "float32", "hopper")]:
+    # large and TMA-aligned: the hopper family; K = 8191 (rows TMA cannot read): hopper too,
+    # on copies of A and B in the workspace gemm allocates (rows of 8192, 256-byte rounded);
+    # nothing to do: the first rule whose class holds (no kernel is asked), no workspace
+    for m, n, k, dtype, family, ws in [
+            (8192, 8192, 8192, None, "hopper", 0),
+            (8192, 8192, 8191, None, "hopper", 2 * 8192 * 8192 * 2),
+            (1, 1, 1, "bf16", "hopper", 2 * 256), (0, 5, 7, "float32", "hopper", 0)]:
         ch = tk_kernel.choose(m, n, k, out_dtype=dtype)
-        assert set(ch) == {"name", "family", "why", "params"}
+        assert set(ch) == {"name", "family", "why", "params", "workspace"}
         assert ch["name"] in names and ch["family"] == family, (m, n, k, ch["name"])
+        assert ch["workspace"] == ws, (m, n, k, ch["workspace"])
+        assert ("packed into the workspace" in ch["why"]) == (ws > 0), ch["why"]
         assert ch["why"].startswith("rule '")
         assert ch["params"] == tk_kernel.plan(ch["name"])["params"]
     assert tk_kernel.choose(m=64, n=64, k=64) == tk_kernel.choose(64, 64, 64)

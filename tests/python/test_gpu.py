@@ -1,7 +1,8 @@
 """tk_kernel on the GPU (scripts/gpu-suite.sh, phase python): results against
 torch in float64 over random and odd shapes, padded, offset and batched views,
 both output dtypes, every configuration, the library's choice (config=None)
-against explicit ones, alpha and beta, K = 0 and M = 0; micro_tk and
+against explicit ones, odd leading dimensions through the workspace (from
+torch's allocator), alpha and beta, K = 0 and M = 0; micro_tk and
 dispatch_micro still the seed's calls (split8); ordering on torch's current stream,
 side streams, stream=, CUDA graphs; the GIL released while waiting;
 torch.compile and autograd through the custom ops; no leaks over 10,000 calls.
@@ -123,16 +124,24 @@ def test_every_config(cfg, dtype):
     check(c, a[0, :200], b[1, :100], f"{cfg} by parameter string")
 
 
-def test_hopper_refuses_what_tma_cannot_take():
+def test_hopper_takes_what_tma_cannot_read_through_the_workspace():
     """A hopper configuration named for rows TMA cannot read (K = 300: 600-byte
-    rows) is refused with the rule; the library's own choice takes the shape."""
-    a, b, c = rand(64, 300), rand(64, 300), poisoned(64, 64)
+    rows) runs on copies of A and B in the workspace tk_kernel allocates with
+    torch.empty; what copying does not help (a batch that shares one aligned A)
+    is refused with the rule. The library's own choice takes both."""
+    a, b = rand(64, 300), rand(64, 300)
+    shared_a, b3 = rand(64, 304), rand(2, 64, 304)
     for name, family in FAMILY.items():
         if family == "hopper":
-            with pytest.raises(ValueError, match="lda and ldb must be multiples of 8"):
-                tk_kernel.gemm(a, b, c, config=name)
+            c = poisoned(64, 64)
+            tk_kernel.gemm(a, b, c, config=name)
+            check(c, a, b, f"{name} on K = 300, A and B packed")
+            with pytest.raises(ValueError, match=r"a batch that shares A or B \(stride 0\)"):
+                tk_kernel.gemm(shared_a, b3, poisoned(2, 64, 64), config=name)
+    c = poisoned(64, 64)
     tk_kernel.gemm(a, b, c)
     check(c, a, b, "the library's choice for K = 300")
+    check(tk_kernel.gemm(shared_a, b3), shared_a, b3, "the library's choice for a shared A")
 
 
 def test_seed_entry_points_run_split8():
@@ -254,6 +263,67 @@ def test_misaligned_views(dtype):
     tk_kernel.gemm(a, b, out)
     check(out, a, b, f"offset views, {dtype}")
     assert torch.isnan(full[:1]).all()
+
+
+def odd_operands(m, n, k, view):
+    """a, b with leading dimensions TMA cannot read: contiguous with an odd K
+    ("contiguous"), or x[:, :k] of tensors two elements wider ("padded"; the
+    copies, and so the workspace, depend on K alone)."""
+    if view == "contiguous":
+        return rand(m, k), rand(n, k)
+    return rand(m, k + 2)[:, :k], rand(n, k + 2)[:, :k]
+
+
+@pytest.mark.parametrize("dtype", [F32, BF16])
+@pytest.mark.parametrize("m,n,k,view", [(4095, 4095, 4095, "contiguous"),
+                                        (4096, 2048, 3001, "padded")])
+def test_odd_leading_dimensions_run_packed(m, n, k, view, dtype):
+    """tg_gemm_workspace_size asks for copies of A and B that TMA can read;
+    tk_kernel allocates them with torch.empty (PyTorch's caching allocator: the
+    peak rises by at least that much, and falls back once the call is
+    enqueued) and the hopper kernels run on them. Against torch.matmul in
+    float32 and the library's bound (check)."""
+    a, b = odd_operands(m, n, k, view)
+    assert a.stride(0) % 8 and b.stride(0) % 8
+    chosen = tk_kernel.choose(m, n, k)
+    assert chosen["family"] == "hopper" and chosen["workspace"] > 0, chosen
+    out = poisoned(m, n, dtype=dtype)
+    torch.cuda.synchronize()
+    base = torch.cuda.memory_allocated()
+    torch.cuda.reset_peak_memory_stats()
+    assert tk_kernel.gemm(a, b, out) is out
+    assert torch.cuda.max_memory_allocated() - base >= chosen["workspace"], "no workspace"
+    assert torch.cuda.memory_allocated() == base, "the workspace outlived the call"
+    check(out, a, b, f"{m}x{n}x{k} {view}, {dtype}")
+    ref = a.float() @ b.float().T
+    rel = (torch.linalg.norm(out.float() - ref) / torch.linalg.norm(ref)).item()
+    assert rel <= (5e-3 if dtype == BF16 else 1e-4), rel
+    # what config=None ran: choose()'s configuration, bit for bit
+    assert torch.equal(out, tk_kernel.gemm(a, b, config=chosen["params"], out_dtype=dtype))
+
+
+def test_workspace_on_another_stream():
+    """stream= a stream that is not torch's current one, with a workspace: the
+    block comes from the current stream's pool, so the call first waits for
+    the current stream (the block's earlier users may still run there), and
+    the block is recorded on the call's stream: freed at once but held by the
+    allocator (active, not allocated) until the call is done there."""
+    m, n, k = 2047, 1029, 999
+    ws = tk_kernel.choose(m, n, k)["workspace"]
+    assert ws > 0
+    for as_handle in (False, True):
+        a, b, c = rand(m, k), rand(n, k), poisoned(m, n)
+        s = torch.cuda.Stream()
+        torch.cuda.synchronize()
+        busy(100)  # on the current stream
+        tk_kernel.gemm(a, b, c, stream=s.cuda_stream if as_handle else s)
+        stats = torch.cuda.memory_stats()
+        held = stats["active_bytes.all.current"] - stats["allocated_bytes.all.current"]
+        assert held >= ws, f"the workspace ({ws} bytes) was not recorded on the call's stream"
+        time.sleep(0.02)
+        assert not s.query(), "the call did not wait for the current stream"
+        s.synchronize()
+        check(c, a, b, f"stream= ({'int' if as_handle else 'torch.cuda.Stream'}), packed")
 
 
 def test_row_and_one_column_views():
@@ -610,6 +680,7 @@ def test_kernel_info():
 def test_no_leaks_over_10000_calls():
     a, b, c, c2 = rand(64, 64), rand(64, 64), poisoned(64, 64), poisoned(64, 64)
     bad_b = rand(64, 63)
+    odd_a, odd_b, c3 = rand(64, 63), rand(64, 63), poisoned(64, 64)  # a workspace each call
     s = torch.cuda.Stream()
     s.wait_stream(torch.cuda.current_stream())
 
@@ -620,14 +691,16 @@ def test_no_leaks_over_10000_calls():
             tk_kernel.gemm(a, b)  # allocates, returns, freed
             tk_kernel.gemm(a, b, c2, alpha=0.5, beta=0.5, stream=s)
             tk_kernel.gemm(a[:0], b, c2[:0])  # M = 0
+            tk_kernel.gemm(odd_a, odd_b)  # out and the workspace, on the current stream
+            tk_kernel.gemm(odd_a, odd_b, c3, stream=s)  # the workspace recorded on s
             try:
                 tk_kernel.micro_tk(a, bad_b, c)
             except ValueError:
                 pass
         torch.cuda.synchronize()
 
-    g = growth(run, [a, b, c, c2, bad_b, s], probe=torch.cuda.memory_allocated)
-    assert g.refs == [0] * 6
+    g = growth(run, [a, b, c, c2, bad_b, odd_a, odd_b, c3, s], probe=torch.cuda.memory_allocated)
+    assert g.refs == [0] * 9
     assert g.objects < 100
     assert g.probe == 0, f"{g.probe} bytes of CUDA memory more after 10,000 calls"
     assert g.bytes < 256 * 1024, f"{g.bytes} bytes more after 10,000 calls"
@@ -638,3 +711,4 @@ def test_no_leaks_over_10000_calls():
     assert growth(dispatch, [a, b, c], calls=1000, warmup=10).refs == [0] * 3
     check(c, a, b, "after 10,000 calls")
     check(c2, a, b, "after 10,000 calls on a side stream")
+    check(c3, odd_a, odd_b, "after 10,000 packed calls on a side stream")
