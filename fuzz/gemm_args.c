@@ -23,11 +23,16 @@
  *   - every failure is a documented status with its own message; argument
  *     errors are TG_ERR_INVALID_ARGUMENT;
  *   - tg_gemm_choose and tg_gemm_workspace_size(NULL config) agree (both
- *     are "check the arguments without pointers, then dispatch"), and a
+ *     are "check the arguments without pointers, then dispatch"), except
+ *     that the size query dispatches as if the workspace it names were
+ *     there: where only it succeeds, the call lacks that workspace; and a
  *     chosen configuration is valid and compiled;
  *   - a call with nothing to do (m, n or batch 0) needs no workspace;
  *   - tg_gemm returns tg_gemm_check_args's error, else the configuration's
- *     error (as tg_gemm_workspace_size reports it), else success when there
+ *     error for these arguments, the workspace as given (as tg_gemm_supports
+ *     reports it: tg_gemm_workspace_size answers as if the workspace it
+ *     names were there, so it may succeed where the call is refused), else
+ *     success when there
  *     is nothing to do, else — without a GPU — TG_ERR_NO_DEVICE. With a GPU
  *     it must still fail: the pointers are not memory CUDA knows, and
  *     tg_gemm checks them before it launches anything.
@@ -142,9 +147,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     tg_config chosen;
     fuzz_mark();
     const tg_status s_choose = tg_gemm_choose(&g, &chosen, why, sizeof why);
-    FUZZ_CHECK(s_choose == s_ws_null,
-               "tg_gemm_choose gave %d but tg_gemm_workspace_size(NULL config) gave %d",
-               (int)s_choose, (int)s_ws_null);
+    /* The size query answers as if the workspace it names were there: it fails only where
+     * the choice fails, and a choice that fails where it succeeds needs that workspace. */
+    if (s_ws_null != TG_SUCCESS || s_choose == TG_SUCCESS)
+        FUZZ_CHECK(s_choose == s_ws_null,
+                   "tg_gemm_choose gave %d but tg_gemm_workspace_size(NULL config) gave %d",
+                   (int)s_choose, (int)s_ws_null);
+    else
+        FUZZ_CHECK(ws_null > 0 && (g.workspace_size < ws_null || (uintptr_t)g.workspace % 256),
+                   "tg_gemm_choose failed (%d) with the %zu bytes of workspace the size query "
+                   "named", (int)s_choose, ws_null);
     if (s_choose != TG_SUCCESS) {
         FUZZ_CHECK_FAILURE(s_choose, "tg_gemm_choose");
     } else {
@@ -191,9 +203,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(s_nobytes != TG_SUCCESS, "tg_gemm_workspace_size with bytes NULL succeeded");
     FUZZ_CHECK_FAILURE(s_nobytes, "tg_gemm_workspace_size(bytes NULL)");
 
+    /* The configuration with the workspace as given: never less strict than the size query. */
+    fuzz_mark();
+    const tg_status s_sup = tg_gemm_supports(&g, cfg);
+    if (s_sup != TG_SUCCESS)
+        FUZZ_CHECK_FAILURE(s_sup, "tg_gemm_supports");
+    if (s_ws != TG_SUCCESS)
+        FUZZ_CHECK(s_sup == s_ws, "tg_gemm_supports gave %d where the size query gave %d", (int)s_sup,
+                   (int)s_ws);
+
     /* The call itself, on the legacy default stream. */
     tg_status expect = s_check != TG_SUCCESS ? s_check
-                       : s_ws != TG_SUCCESS  ? s_ws
+                       : s_sup != TG_SUCCESS ? s_sup
                        : nothing_to_do       ? TG_SUCCESS
                                              : TG_ERR_NO_DEVICE;
     fuzz_mark();

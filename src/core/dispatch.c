@@ -37,7 +37,10 @@ static int large_mn_few_tiles(const tg_gemm_args *g)
  * Split-K would serve the smallest better (not built yet).
  */
 /* M·N >= x, without forming M·N (a call with nothing to do may pass any M with N = 0). */
-static int mn_at_least(const tg_gemm_args *g, int64_t x) { return g->n > 0 && g->m >= (x + g->n - 1) / g->n; }
+static int mn_at_least(const tg_gemm_args *g, int64_t x)
+{
+    return g->n > 0 && g->m >= x / g->n + (x % g->n != 0);
+}
 static int mid_mn(const tg_gemm_args *g) { return mn_at_least(g, (int64_t)2048 * 2048); }
 static int small_mn(const tg_gemm_args *g) { return mn_at_least(g, (int64_t)768 * 768); }
 

@@ -9,6 +9,7 @@
  * copied row by row into rows of round_up(K, 8) elements: one pass over
  * its bytes, against a GEMM that reads them many times over.
  */
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/core.h"
@@ -33,10 +34,18 @@ static void plan_op(tg_pack_op *op, const void *src, int64_t rows, int64_t cols,
     op->stride = batch > 1 ? stride : 0;
     op->dst = NULL;
     op->dst_ld = round_up(cols, 8);
-    op->dst_stride = rows * op->dst_ld;
-    /* tg_check_args bounded rows·ld·batch by the span of memory, so this cannot overflow */
-    op->bytes = (size_t)round_up(batch * op->dst_stride * 2, PACK_ALIGN);
+    /* batch items the caller may overlap (a stride of 0) are copied apart: their room can
+     * pass what any memory holds, and then the copy cannot be made (SIZE_MAX bytes) */
+    int64_t elems = 0;
+    if (tg_mul_ovf(rows, op->dst_ld, &op->dst_stride) || tg_mul_ovf(batch, op->dst_stride, &elems) ||
+        elems > (INT64_MAX - PACK_ALIGN) / 2)
+        op->bytes = SIZE_MAX;
+    else
+        op->bytes = (size_t)round_up(elems * 2, PACK_ALIGN);
 }
+
+/* a + b, or SIZE_MAX when either is (or the sum passes it) */
+static size_t add_bytes(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
 
 int tg_pack_plan(const tg_gemm_args *g, tg_pack *p)
 {
@@ -45,14 +54,18 @@ int tg_pack_plan(const tg_gemm_args *g, tg_pack *p)
     p->batch = g->batch;
     plan_op(&p->op[0], g->a, g->m, g->k, g->lda, g->stride_a, g->batch);
     plan_op(&p->op[1], g->b, g->n, g->k, g->ldb, g->stride_b, g->batch);
-    p->bytes = (p->a ? p->op[0].bytes : 0) + (p->b ? p->op[1].bytes : 0);
+    p->bytes = add_bytes(p->a ? p->op[0].bytes : 0, p->b ? p->op[1].bytes : 0);
     return p->a || p->b;
 }
 
-/* The copy of op placed at *at (which moves past it), and read from there. */
-static void view_op(tg_pack_op *op, char **at, const void **ptr, int64_t *ld, int64_t *stride)
+/*
+ * The copy of op placed at *at (which moves past it), and read from there.
+ * Addresses as integers: a caller's workspace may be any value (it is
+ * checked as memory before a launch), and pointer arithmetic must not wrap.
+ */
+static void view_op(tg_pack_op *op, uintptr_t *at, const void **ptr, int64_t *ld, int64_t *stride)
 {
-    op->dst = *at;
+    op->dst = (void *)*at;
     *at += op->bytes;
     *ptr = op->dst;
     *ld = op->dst_ld;
@@ -62,12 +75,12 @@ static void view_op(tg_pack_op *op, char **at, const void **ptr, int64_t *ld, in
 void tg_pack_view(const tg_gemm_args *g, tg_pack *p, tg_gemm_args *out)
 {
     *out = *g;
-    char *at = g->workspace ? (char *)g->workspace : (char *)(uintptr_t)PACK_ALIGN;
+    uintptr_t at = g->workspace ? (uintptr_t)g->workspace : PACK_ALIGN;
     if (p->a)
         view_op(&p->op[0], &at, &out->a, &out->lda, &out->stride_a);
     if (p->b)
         view_op(&p->op[1], &at, &out->b, &out->ldb, &out->stride_b);
-    out->workspace = g->workspace ? at : NULL;
+    out->workspace = g->workspace ? (void *)at : NULL;
     out->workspace_size = g->workspace_size > p->bytes ? g->workspace_size - p->bytes : 0;
 }
 
@@ -84,7 +97,7 @@ int tg_pack_fits(const tg_gemm_args *g, const tg_family_ops *f, int preset, int 
 {
     if (need)
         *need = 0;
-    if (!tg_pack_plan(g, p))
+    if (!tg_pack_plan(g, p) || p->bytes == SIZE_MAX)
         return none(p);
     tg_gemm_args view;
     tg_pack_view(g, p, &view);
@@ -92,7 +105,9 @@ int tg_pack_fits(const tg_gemm_args *g, const tg_family_ops *f, int preset, int 
      * says which: tg_last_error() holds this refusal now). */
     if (f->supports(preset, &view) != TG_SUCCESS)
         return none(p);
-    const size_t total = p->bytes + f->workspace(preset, &view);
+    const size_t total = add_bytes(p->bytes, f->workspace(preset, &view));
+    if (total == SIZE_MAX)
+        return none(p);
     if (need)
         *need = total;
     if (assume_workspace ||

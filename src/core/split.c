@@ -26,7 +26,8 @@ void tg_split_plan(const tg_gemm_args *g, int s, tg_split *sp)
 void tg_split_view(const tg_gemm_args *g, tg_split *sp, tg_gemm_args *out)
 {
     *out = *g;
-    char *at = g->workspace ? (char *)g->workspace : (char *)(uintptr_t)SPLIT_ALIGN;
+    /* an integer: a caller's workspace may be any value, and pointer arithmetic must not wrap */
+    const uintptr_t at = g->workspace ? (uintptr_t)g->workspace : SPLIT_ALIGN;
     sp->partials = (float *)at;
     /* item s: A and B from column s·K/S (so the batch stride is K/S elements, the items'
      * rows interleaved in the caller's matrices), C the s-th M x N block of partials */
@@ -34,12 +35,12 @@ void tg_split_view(const tg_gemm_args *g, tg_split *sp, tg_gemm_args *out)
     out->batch = sp->s;
     out->stride_a = out->k;
     out->stride_b = out->k;
-    out->c = at;
+    out->c = (void *)at;
     out->ldc = g->n;
     out->stride_c = g->m * g->n;
     out->c_dtype = TG_DTYPE_F32;
     out->alpha = 1.0f;
     out->beta = 0.0f;
-    out->workspace = g->workspace ? at + sp->bytes : NULL;
+    out->workspace = g->workspace ? (void *)(at + sp->bytes) : NULL;
     out->workspace_size = g->workspace_size > sp->bytes ? g->workspace_size - sp->bytes : 0;
 }

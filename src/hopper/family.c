@@ -64,6 +64,13 @@ tg_status tg_hopper_check(const int *p)
 enum { MAX_GRID_X = 2147483647, MAX_GRID_Y = 65535 };
 #define TMA_STRIDE_LIMIT ((int64_t)1 << 40) /* bytes; cuTensorMapEncodeTiled */
 
+/* Is a stride of `elems` elements of `size` bytes at TMA's limit or past it (overflow included)? */
+static int too_far(int64_t elems, int64_t size)
+{
+    int64_t bytes;
+    return tg_mul_ovf(elems, size, &bytes) || bytes >= TMA_STRIDE_LIMIT;
+}
+
 static tg_status refuse(const char *rule)
 {
     return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "the hopper family cannot take these arguments: %s",
@@ -84,11 +91,10 @@ static tg_status supports(int preset, const tg_gemm_args *g)
         return refuse("a batch that shares A or B (stride 0) is not taken by this family yet");
     if (g->m > INT32_MAX || g->n > INT32_MAX || g->k > INT32_MAX - 64)
         return refuse("TMA coordinates are 32-bit: M, N and K must be below 2^31");
-    int64_t a_item, b_item;
-    if (tg_mul_ovf(g->m, g->lda * 2, &a_item) || tg_mul_ovf(g->n, g->ldb * 2, &b_item) ||
-        g->lda * 2 >= TMA_STRIDE_LIMIT || g->ldb * 2 >= TMA_STRIDE_LIMIT ||
-        (g->batch > 1 ? g->stride_a * 2 : a_item) >= TMA_STRIDE_LIMIT ||
-        (g->batch > 1 ? g->stride_b * 2 : b_item) >= TMA_STRIDE_LIMIT)
+    int64_t a_item, b_item; /* elements */
+    if (tg_mul_ovf(g->m, g->lda, &a_item) || tg_mul_ovf(g->n, g->ldb, &b_item) ||
+        too_far(g->lda, 2) || too_far(g->ldb, 2) || too_far(g->batch > 1 ? g->stride_a : a_item, 2) ||
+        too_far(g->batch > 1 ? g->stride_b : b_item, 2))
         return refuse("TMA strides must be below 2^40 bytes");
     const int64_t grid_m = tg_hplan_grid_m(&t, g->m), grid_n = tg_hplan_grid_n(&t, g->n);
     if (grid_n > 0 && grid_m > MAX_GRID_X / grid_n)
@@ -120,8 +126,8 @@ static tg_status encode_c(CUtensorMap *map, const tg_gemm_args *g, int dev, int 
     *tma_c = 0;
     if (!tg_hplan_c_takes_tma((uint64_t)(uintptr_t)g->c, g->n, g->ldc, g->batch, g->stride_c, size))
         return TG_SUCCESS;
-    if (tg_mul_ovf(g->m, g->ldc * size, &item) || g->ldc * size >= TMA_STRIDE_LIMIT ||
-        (g->batch > 1 ? g->stride_c * size : item) >= TMA_STRIDE_LIMIT)
+    if (tg_mul_ovf(g->m, g->ldc, &item) || too_far(g->ldc, size) ||
+        too_far(g->batch > 1 ? g->stride_c : item, size))
         return TG_SUCCESS;
     TG_TRY(tg_tmap_matrix(map, "c", dev, g->c, g->c_dtype, g->m, g->n, g->ldc, g->batch,
                           g->stride_c, (int)(TG_H_SWIZZLE_BYTES / size), TG_H_WGMMA_M));
