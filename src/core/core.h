@@ -179,6 +179,7 @@ typedef struct tg_family_ops {
 /* Each family's registration (src/<family>/family.c). */
 extern const tg_family_ops tg_micro_family;
 extern const tg_family_ops tg_hopper_family;
+extern const tg_family_ops tg_decode_family;
 
 /* The family with id f, or NULL. */
 const tg_family_ops *tg_family_get(int f);
