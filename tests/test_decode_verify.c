@@ -1,7 +1,7 @@
 /*
  * test_decode_verify.c — the decode family on the CPU: its verifier tested,
- * and what the family tells the core (arguments it takes, workspace, its
- * plan in numbers).
+ * and what the family tells the core (arguments it takes, workspace, the
+ * dispatcher's choice, its plan in numbers).
  *
  * A verifier that passes everything proves nothing. Each case copies the
  * real plan (tg_dplan_real_ops), replaces one function with a broken one —
@@ -281,6 +281,18 @@ static int named(const char *name, tg_config *cfg)
     return s == TG_SUCCESS;
 }
 
+static void expect_choice(const char *what, const tg_gemm_args *g, const char *name)
+{
+    tg_config out;
+    char why[1024];
+    tg_status s = tg_gemm_choose(g, &out, why, sizeof why);
+    CHECK(s == TG_SUCCESS && !strcmp(out.name, name), "%s: chose %s (%s), expected %s: %s", what,
+          s == TG_SUCCESS ? out.name : "-", tg_status_string(s), name, why);
+    if (s == TG_SUCCESS && out.family == TG_FAMILY_DECODE)
+        CHECK(strstr(why, "not yet measured") != NULL,
+              "%s: a decode rule must say it is not measured yet: %s", what, why);
+}
+
 static void expect_refusal(const char *what, const tg_gemm_args *g, const char *cfg_name,
                            const char *needle)
 {
@@ -299,7 +311,34 @@ static void family_calls(void)
     tg_config m16, m64;
     if (!named("decode_m16", &m16) || !named("decode_m64", &m64))
         return;
-    tg_gemm_args g;
+    /* The library's choice: M decides the preset; what the family cannot take falls to micro. */
+    tg_gemm_args g = decode_args(1, 8192, 8192);
+    expect_choice("1 x 8192 x 8192", &g, "decode_m16");
+    g = decode_args(16, 4096, 4104);
+    expect_choice("16 x 4096 x 4104 (K not a multiple of 32)", &g, "decode_m16");
+    g = decode_args(17, 4096, 4096);
+    expect_choice("17 x 4096 x 4096", &g, "decode_m32");
+    g = decode_args(33, 1000, 24);
+    expect_choice("33 x 1000 x 24", &g, "decode_m64");
+    g = decode_args(64, 4099, 8192);
+    g.c_dtype = TG_DTYPE_BF16;
+    expect_choice("64 x 4099 x 8192 bf16", &g, "decode_m64");
+    g = decode_args(65, 4096, 4096);
+    expect_choice("65 x 4096 x 4096", &g, "warp64");
+    g = decode_args(8, 4096, 4100);
+    expect_choice("K = 4100 (rows not 16-byte multiples)", &g, "warp64");
+    g = decode_args(8, 4096, 4096);
+    g.a = (const void *)((uintptr_t)FAKE_A + 2);
+    expect_choice("A 2 bytes off 16-byte alignment", &g, "warp64");
+    g = decode_args(0, 4096, 4096);
+    expect_choice("M = 0 (nothing to do)", &g, "warp64");
+    g = decode_args(7, 300, 264);
+    g.batch = 3;
+    g.stride_a = 0; /* one A shared by the batch: the decode family takes it */
+    g.stride_b = 300 * 264;
+    g.stride_c = 7 * 300;
+    expect_choice("batch 3 sharing A", &g, "decode_m16");
+
     /* What the family refuses, by rule. */
     g = decode_args(17, 4096, 4096);
     expect_refusal("M past BLOCK_M", &g, "decode_m16", "M = 17 is more than this configuration's "

@@ -2,7 +2,7 @@
  * dispatch.c — the configuration tg_gemm runs when the caller passes none:
  * a table of rules, read top to bottom; the first whose shape class holds
  * and whose configuration takes the arguments wins. Each rule says which
- * measurement chose it (bench/RESULTS.md).
+ * measurement chose it (bench/RESULTS.md), or that none has yet.
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +29,21 @@ static int large_mn_few_tiles(const tg_gemm_args *g)
     return large_mn(g) && g->m <= ((int64_t)1 << 25) / g->n;
 }
 
+/*
+ * Decode: 1 <= M <= 64, where the time is the read of B (the decode
+ * family's BLOCK_M: 16, 32 or 64 rows). M = 0 is nothing to do, left to the
+ * rules below as before.
+ */
+static int decode_m16(const tg_gemm_args *g) { return g->m >= 1 && g->m <= 16; }
+static int decode_m32(const tg_gemm_args *g) { return g->m > 16 && g->m <= 32; }
+static int decode_m64(const tg_gemm_args *g) { return g->m > 32 && g->m <= 64; }
+
+/* What the decode rules say until they are measured (the same words for each). */
+#define DECODE_UNMEASURED                                                                        \
+    "not yet measured on the GPU (no bench/RESULTS.md entry yet): chosen by design, B read "    \
+    "once with 16-byte loads into mma.sync fragments, K split over warps and a cluster; to be " \
+    "replaced by a measurement. Shapes the decode family cannot take fall to the next rules"
+
 static const struct tg_rule rules[] = {
     {"M, N >= 4096, M*N <= 8192*4096 (TMA-aligned rows)", large_mn_few_tiles, "mc_2x1_128x256",
      "the fastest configuration measured on these shapes on the H100 (fp32 C, cuBLAS in the same "
@@ -41,6 +56,12 @@ static const struct tg_rule rules[] = {
      "same run): 8192^3 717.1 TFLOP/s = 1.021x cuBLAS (tma_store_128x256 1.005, mc_2x1_128x256 "
      "0.955), 4096x12288x4096 1.027x (mc_2x1_128x256 0.989), 8192x22016x4096 1.019x, "
      "8192x28672x8192 0.999x; 8192^3 bf16 C 1.006x; bench/RESULTS.md 2026-11-27, entry 14"},
+    {"1 <= M <= 16 (16-byte aligned rows of A and B, K a multiple of 8)", decode_m16,
+     "decode_m16", DECODE_UNMEASURED},
+    {"16 < M <= 32 (16-byte aligned rows of A and B, K a multiple of 8)", decode_m32,
+     "decode_m32", DECODE_UNMEASURED},
+    {"32 < M <= 64 (16-byte aligned rows of A and B, K a multiple of 8)", decode_m64,
+     "decode_m64", DECODE_UNMEASURED},
     {"any shape", any_shape, "warp64",
      "the fastest micro configuration measured on the H100: 8192^3 450.7 TFLOP/s (seed 375.3, "
      "split8 392.5, b256 412.8), 4096^3 373.6 (b256 382.1, within the +-5% run-to-run spread); "

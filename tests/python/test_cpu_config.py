@@ -166,9 +166,12 @@ def test_config_text_checks():
 
 def test_choose():
     names = {c["name"] for c in tk_kernel.configs()}
-    # large and TMA-aligned: the hopper family; K = 8191 (rows TMA cannot read) and small: micro
+    # large and TMA-aligned: the hopper family; K = 8191 (rows TMA cannot read) and small: micro;
+    # 1 <= M <= 64 with K a multiple of 8: the decode family (K = 60 or M = 65: micro)
     for m, n, k, dtype, family in [(8192, 8192, 8192, None, "hopper"), (8192, 8192, 8191, None, "micro"),
-                                   (1, 1, 1, "bf16", "micro"), (0, 5, 7, "float32", "micro")]:
+                                   (1, 1, 1, "bf16", "micro"), (0, 5, 7, "float32", "micro"),
+                                   (1, 8192, 8192, None, "decode"), (64, 4096, 4096, "bf16", "decode"),
+                                   (16, 100, 60, None, "micro"), (65, 4096, 4096, None, "micro")]:
         ch = tk_kernel.choose(m, n, k, out_dtype=dtype)
         assert set(ch) == {"name", "family", "why", "params"}
         assert ch["name"] in names and ch["family"] == family, (m, n, k, ch["name"])
