@@ -194,6 +194,7 @@ typedef struct row {
     const char *name;
     th_check chk;
     double ms;
+    int refused; /* its family does not take the shape (tg_gemm_supports): not run, not failed */
 } row;
 
 typedef struct measured {
@@ -267,8 +268,16 @@ static int measure(const entry *es, int n, const cli_options *o, measured *out)
     out->n = n;
     for (int i = 0; i < n; i++) {
         row *r = &out->rows[i];
+        memset(r, 0, sizeof *r);
         r->name = es[i].label;
-        r->chk = th_check_config(entry_cfg(&es[i]), &p, h, stderr);
+        /* A family's rule (a decode preset and M > BLOCK_M, TMA's strides) is no failure. */
+        const tg_config *cfg = entry_cfg(&es[i]);
+        r->refused = cfg && tg_gemm_supports(&p.g, cfg) != TG_SUCCESS;
+        if (r->refused) {
+            fprintf(stderr, "%s does not take this shape: %s\n", r->name, tg_last_error());
+            continue;
+        }
+        r->chk = th_check_config(cfg, &p, h, stderr);
         failed |= !r->chk.pass;
     }
     baseline_lt lt;
@@ -312,6 +321,10 @@ static int check_and_time(const entry *es, int n, const cli_options *o)
         char same[16] = "-";
         if (r->chk.cublas_rel_fro >= 0)
             snprintf(same, sizeof same, "%.1e", r->chk.cublas_rel_fro);
+        if (r->refused) {
+            printf("%-17s %-7s (its family does not take this shape)\n", r->name, "n/a");
+            continue;
+        }
         printf("%-17s %-7s %-10.2e %-10.3f %-10s", r->name, r->chk.pass ? "pass" : "FAIL",
                r->chk.rel_fro, r->chk.max_ratio, same);
         if (r->chk.pass)
@@ -580,9 +593,13 @@ static int cmd_tune(cli_options o)
     printf("tune M=%" PRId64 " N=%" PRId64 " K=%" PRId64 " (%s out): fastest first\n", o.m, o.n,
            o.k, tg_dtype_name(o.dtype));
     for (int i = 0; i < m.n; i++)
-        printf("  %-14s %9.3f ms %8.1f TFLOP/s %7.1f%% of cuBLAS%s\n", m.rows[i].name,
-               m.rows[i].ms, th_tflops(o.m, o.n, o.k, m.rows[i].ms),
-               100.0 * m.cublas_ms / m.rows[i].ms, m.rows[i].chk.pass ? "" : "  (failed its check)");
+        if (m.rows[i].refused)
+            printf("  %-14s (its family does not take this shape)\n", m.rows[i].name);
+        else
+            printf("  %-14s %9.3f ms %8.1f TFLOP/s %7.1f%% of cuBLAS%s\n", m.rows[i].name,
+                   m.rows[i].ms, th_tflops(o.m, o.n, o.k, m.rows[i].ms),
+                   100.0 * m.cublas_ms / m.rows[i].ms,
+                   m.rows[i].chk.pass ? "" : "  (failed its check)");
     printf("  %-14s %9.3f ms %8.1f TFLOP/s\n", "cuBLAS", m.cublas_ms,
            th_tflops(o.m, o.n, o.k, m.cublas_ms));
     if (isfinite(m.lt_ms))
