@@ -68,6 +68,10 @@ static void print_compute_bound(const measured *m, const cli_options *o)
            "err/bound", "=cuBLAS?", "ms", "TFLOP/s", "vs cuBLAS", lt ? "   vs Lt best" : "");
     for (int i = 0; i < m->n; i++) {
         const row *r = &m->rows[i];
+        if (r->refused) {
+            printf("%-17s %-7s (its family does not take this shape)\n", r->name, "n/a");
+            continue;
+        }
         print_check(r->name, &r->chk);
         if (r->timed)
             printf(" %9.3f %9.1f", r->ms[c], th_tflops(o->m, o->n, o->k, r->ms[c]));
@@ -133,7 +137,8 @@ static void print_memory_bound(const measured *m, const cli_options *o)
                 continue;
             printf("%-17s %-9s", r->name, condition_name((condition)c));
             if (!r->timed) {
-                printf(" (not timed: it failed its check)\n");
+                printf(r->refused ? " (n/a: its family does not take this shape)\n"
+                                  : " (not timed: it failed its check)\n");
                 continue;
             }
             const int gemm = r->kind != K_STREAM;
@@ -299,9 +304,9 @@ static void csv_rows(FILE *f, const char *suite, const char *device, const entry
             break;
         case K_STREAM: snprintf(config, sizeof config, "16-byte loads"); break;
         }
-        const char *check = r->kind == K_TILEGEMM || r->kind == K_LT
-                                ? (r->chk.pass ? "pass" : "FAIL")
-                                : "-";
+        const char *check = r->refused                                  ? "n/a"
+                            : r->kind == K_TILEGEMM || r->kind == K_LT ? (r->chk.pass ? "pass" : "FAIL")
+                                                                       : "-";
         if (r->kind == K_LT && m->lt_algo < 0)
             check = "none offered";
         for (int c = 0; c < COND_COUNT; c++) {

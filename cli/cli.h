@@ -68,6 +68,7 @@ typedef struct row {
     contender_kind kind;
     th_check chk;          /* K_TILEGEMM and K_LT; cuBLAS is the checks' reference */
     int timed;             /* checked and passed (K_CUBLAS, K_STREAM: always) */
+    int refused;           /* its family does not take the shape (tg_gemm_supports): n/a, no failure */
     double ms[COND_COUNT]; /* the median of each condition timed; INFINITY otherwise */
 } row;
 

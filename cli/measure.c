@@ -179,7 +179,14 @@ int measure(const entry *es, int n, const cli_options *o, int memory_bound, meas
     out->n = n;
     for (int i = 0; i < n; i++) {
         row *r = add_row(out, es[i].label, K_TILEGEMM);
-        r->chk = th_check_config(entry_cfg(&es[i]), &p, h, stderr);
+        /* A family's rule (a decode preset and M > its BLOCK_M, TMA's strides) is no failure. */
+        const tg_config *cfg = entry_cfg(&es[i]);
+        r->refused = cfg && tg_gemm_supports(&p.g, cfg) != TG_SUCCESS;
+        if (r->refused) {
+            fprintf(stderr, "%s does not take this shape: %s\n", r->name, tg_last_error());
+            continue;
+        }
+        r->chk = th_check_config(cfg, &p, h, stderr);
         r->timed = r->chk.pass;
         failed |= !r->chk.pass;
     }

@@ -7,7 +7,8 @@
  * ldc ≥ N (in elements). Batched calls add a batch count and per-matrix
  * strides. Every call is asynchronous on the stream you pass.
  *
- * Kernels come in families (micro: the seed's mma.sync kernel). A
+ * Kernels come in families (micro: the seed's mma.sync kernel; hopper: TMA
+ * and wgmma; decode: M <= 64, bound by reading B). A
  * configuration names one compiled kernel: a preset ("split8") or a preset
  * changed by key=value pairs ("seed,reg_block_m=16"). Pass NULL instead and
  * the library chooses one for the shape and device (tg_gemm_choose says
@@ -76,6 +77,7 @@ typedef enum tg_dtype {
 typedef enum tg_family {
     TG_FAMILY_MICRO = 0,  /* the seed's kernel: cp.async, ldmatrix, mma.sync */
     TG_FAMILY_HOPPER = 1, /* TMA, mbarriers, wgmma */
+    TG_FAMILY_DECODE = 2, /* M <= 64: B streamed once into mma.sync, K split over a cluster */
 } tg_family;
 
 TG_API const char *tg_status_string(tg_status s);

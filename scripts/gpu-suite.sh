@@ -76,7 +76,8 @@ if has sanitize; then
     # Small shapes with ragged edges: every block, warp and stage path runs;
     # memcheck also on misaligned pointers with alpha/beta (C is read).
     san_fail=0
-    # (hopper: TMA takes rows of whole 16-byte multiples and aligned pointers only)
+    # (hopper: TMA takes rows of whole 16-byte multiples and aligned pointers only; decode:
+    # the same rows, and M <= its BLOCK_M: 13 rows, 7 with beta)
     while read -r cfg family; do
         for tool in racecheck synccheck memcheck; do
             args="--m 200 --n 136 --k 300"
@@ -88,6 +89,10 @@ if has sanitize; then
                 [ $tool = memcheck ] && args="--m 129 --n 65 --k 200 --alpha 2 --beta 0.5"
                 [ $tool = memcheck ] && $T plan --config "$cfg" | grep -q "epilogue  *through shared memory" &&
                     args="--m 129 --n 136 --k 200 --alpha 2"
+            fi
+            if [ "$family" = decode ]; then
+                args="--m 13 --n 136 --k 304"
+                [ $tool = memcheck ] && args="--m 7 --n 65 --k 200 --alpha 2 --beta 0.5"
             fi
             log="$OUT/san_${tool}_${cfg}.log"
             timeout 300 compute-sanitizer --tool $tool --error-exitcode 9 $T check --config $cfg $args > "$log" 2>&1
@@ -115,6 +120,13 @@ if has bench; then
     $T bench --dtype bf16 --configs warp64,$hop --shapes ${BENCH_SHAPES:-8192x8192x8192,4096x4096x4096} \
         > "$OUT/bench-bf16.txt" 2>&1 || status=1
     cat "$OUT/bench-bf16.txt" >> "$SUMMARY"
+    # Decode (M <= 64): every decode preset and warp64 beside cuBLAS; the inputs rotate
+    # through sets larger than twice L2, so B comes from HBM. B's bytes / ms is the
+    # bandwidth (1x8192x8192: 134217728 bytes; 0.050 ms is 2.68 TB/s).
+    dec=$($T list | awk '$2 == "decode" {printf "%s%s", sep, $1; sep = ","}')
+    $T bench --configs warp64,$dec --shapes ${DECODE_SHAPES:-1x8192x8192,16x8192x8192,32x8192x8192,64x8192x8192,1x4096x4096,1x14336x4096,1x4096x14336,16x1024x8192} \
+        > "$OUT/bench-decode.txt" 2>&1 || status=1
+    cat "$OUT/bench-decode.txt" >> "$SUMMARY"
 fi
 
 if has suites; then
@@ -186,7 +198,7 @@ if has ncu; then
             sel=(--kernel-name "regex:^(?!tg_|th_).*(gemm|sm90|nvjet|xmma).*" --launch-count 1)
             run=($T bench --configs warp64 --shapes $shape --reps 1 --warmup 0 --rounds 1)
         else
-            sel=(--kernel-name "regex:^tg_(micro|hopper)_${cfg}(_vec)?$" --launch-count 1)
+            sel=(--kernel-name "regex:^tg_(micro|hopper|decode)_${cfg}(_vec)?$" --launch-count 1)
             run=($T bench --configs $cfg --shapes $shape --reps 1 --warmup 0 --rounds 1)
         fi
         ncu "${sel[@]}" --clock-control none --metrics "$metrics" "${run[@]}" > "$OUT/ncu_$cfg.txt" 2>&1

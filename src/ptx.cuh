@@ -76,6 +76,19 @@ static __device__ __forceinline__ uint4 tg_ld_global16(const void *p)
     return v;
 }
 
+/*
+ * 16 bytes from global memory through the read-only path, not kept in L1:
+ * for data read once (the decode family's B), so L1 keeps what is re-read.
+ */
+static __device__ __forceinline__ uint4 tg_ld_global16_stream(const void *p)
+{
+    uint4 v;
+    asm volatile("ld.global.nc.L1::no_allocate.v4.u32 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+                 : "l"(p));
+    return v;
+}
+
 /* ------------------------------------------------------------------------
  * Hopper (sm_90a): mbarriers, TMA, wgmma (docs/HOPPER-PTX.md has the ISA
  * references for each)
@@ -222,6 +235,21 @@ static __device__ __forceinline__ void tg_mbar_arrive_cluster(uint32_t bar, uint
     asm volatile("{\n.reg .b32 remote;\nmapa.shared::cluster.u32 remote, %0, %1;\n"
                  "mbarrier.arrive.shared::cluster.b64 _, [remote];\n}\n" ::"r"(bar), "r"(rank)
                  : "memory");
+}
+
+/*
+ * The fp32 at offset `addr` in the shared memory of cluster block `rank`
+ * (distributed shared memory; the block's own rank reads its own).
+ */
+static __device__ __forceinline__ float tg_ld_cluster_f32(uint32_t addr, uint32_t rank)
+{
+    float v;
+    asm volatile("{\n.reg .b32 remote;\nmapa.shared::cluster.u32 remote, %1, %2;\n"
+                 "ld.shared::cluster.f32 %0, [remote];\n}\n"
+                 : "=f"(v)
+                 : "r"(addr), "r"(rank)
+                 : "memory");
+    return v;
 }
 
 /*

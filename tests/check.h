@@ -1,5 +1,6 @@
 /*
- * check.h — the tests' one assertion macro and their summary line.
+ * check.h — the tests' one assertion macro and their summary line (and how
+ * the verifier tests read a report).
  *
  *   CHECK(cond, "what was expected, with %d values", x);
  *   ...
@@ -13,6 +14,7 @@
 #define TG_TEST_CHECK_H
 
 #include <stdio.h>
+#include <string.h>
 
 static int check_count;
 static int check_failures;
@@ -41,6 +43,17 @@ static inline int check_summary(void)
         printf("FAILED: no checks ran\n");
     fflush(stdout);
     return check_failures == 0 && check_count > 0 ? 0 : 1;
+}
+
+/*
+ * Does a CPU verifier's report (tg_config_verify and the families'
+ * *_verify_ops) name a failure of this check: a line "  FAIL <check>: ..."?
+ */
+static inline int report_fails(const char *report, const char *check)
+{
+    char needle[64];
+    snprintf(needle, sizeof needle, "FAIL %s:", check);
+    return strstr(report, needle) != NULL;
 }
 
 #endif /* TG_TEST_CHECK_H */

@@ -9,6 +9,11 @@
  * each run (the seed is printed), poisoned outputs (bytes outside C's
  * window must stay as they were), per-element and Frobenius bounds against
  * a double reference (or cuBLAS plus reference rows for large shapes).
+ * Decode shapes (M in {1, 7, 16, 33, 64}: the decode family's) with N
+ * ragged against every tile and K in {8, 24, 8192}; and every config that
+ * takes them run twice on decode shapes, C bitwise the same both times
+ * (the decode family splits K over warps and clusters: its reduction order
+ * is fixed).
  *
  * Exits 77 (ctest: skipped) when no sm_90 GPU is present.
  * Usage: test_gpu_gemm [--quick] [--seed S]
@@ -74,6 +79,28 @@ static const shape_case cases[] = {
     {"TMA: alpha -1.5, beta 1, odd ldc", {255, 129, 304, 0, 0, 131, 1, F32, 0, 1, -1.5f, 1.0f}, 1},
     {"TMA: batch 3, K = 304", {100, 200, 304, 0, 0, 0, 3, F32, 0}, 1},
     {"TMA: 4100x4100x4104", {4100, 4100, 4104, 0, 0, 0, 1, F32, 0}, 1},
+    /* Decode (M <= 64, the decode family's; the others take them too): M in {1, 7, 16, 33, 64},
+     * N ragged against every tile (and below one n8 tile), K of one partial 32-column step (8,
+     * 24), of many (8192), K a multiple of 8 but not of 32; batch; alpha, beta; both C types. */
+    {"decode: 1x4099x8192", {1, 4099, 8192, 0, 0, 0, 1, F32, 0}, 1},
+    {"decode: 1x8192x8192 bf16", {1, 8192, 8192, 0, 0, 0, 1, BF16, 0}, 1},
+    {"decode: 7x1001x24", {7, 1001, 24, 0, 0, 0, 1, F32, 0}, 1},
+    {"decode: 7x5x8", {7, 5, 8, 0, 0, 0, 1, F32, 0}, 1},
+    {"decode: 16x1000x8", {16, 1000, 8, 0, 0, 0, 1, F32, 0}, 1},
+    {"decode: 16x3001x4104 bf16", {16, 3001, 4104, 0, 0, 0, 1, BF16, 0}, 1},
+    {"decode: 33x517x8192", {33, 517, 8192, 0, 0, 0, 1, F32, 0}, 1},
+    {"decode: 33x1000x24 bf16", {33, 1000, 24, 0, 0, 0, 1, BF16, 0}, 1},
+    {"decode: 64x1000x8192", {64, 1000, 8192, 0, 0, 0, 1, F32, 0}, 1},
+    {"decode: 64x4099x8192 bf16", {64, 4099, 8192, 0, 0, 0, 1, BF16, 0}, 1},
+    {"decode: 64x129x8", {64, 129, 8, 0, 0, 0, 1, F32, 0}, 1},
+    {"decode: batch 3, 7x300x264", {7, 300, 264, 0, 0, 0, 3, F32, 0}, 1},
+    {"decode: batch 2 padded, 33x200x72", {33, 200, 72, 80, 88, 203, 2, BF16, 0}, 1},
+    {"decode: alpha 2, beta 0.5, 1x4099x8192", {1, 4099, 8192, 0, 0, 0, 1, F32, 0, 1, 2.0f, 0.5f}, 1},
+    {"decode: alpha -1, beta 1, bf16, 16x1001x24", {16, 1001, 24, 0, 0, 0, 1, BF16, 0, 1, -1.0f, 1.0f}, 1},
+    {"decode: alpha 0.5, beta -2, 64x517x8192", {64, 517, 8192, 0, 0, 0, 1, F32, 0, 1, 0.5f, -2.0f}, 1},
+    {"decode: alpha 1.5, beta 0.25, batch 3, 33x300x264", {33, 300, 264, 0, 0, 0, 3, BF16, 0, 1, 1.5f, 0.25f}, 1},
+    {"decode: k = 0, beta 0.5", {16, 100, 0, 0, 0, 0, 1, F32, 0, 1, 1.0f, 0.5f}, 1},
+    {"decode: misaligned (element loads elsewhere)", {16, 300, 264, 0, 0, 0, 1, F32, 1}, 1},
     /* Nothing to do: C's whole buffer untouched. */
     {"m = 0", {0, 129, 300, 0, 0, 0, 1, F32, 0}, 1},
     {"n = 0", {255, 0, 300, 0, 0, 0, 1, F32, 0}, 1},
@@ -158,6 +185,63 @@ static int check_zero_batch(void)
     return !ok;
 }
 
+/*
+ * Every config that takes the shape (only `only` when given), run twice on
+ * the same inputs with C poisoned before each run: C must be bitwise the
+ * same (no run-to-run variation from the order partial sums meet in).
+ */
+static int check_determinism(const char *only, th_rng *rng)
+{
+    static const th_shape shapes[] = {
+        {1, 8192, 8192, 0, 0, 0, 1, F32, 0},
+        {16, 4099, 8192, 0, 0, 0, 1, BF16, 0},
+        {64, 8192, 8192, 0, 0, 0, 1, F32, 0},
+        {33, 1000, 8200, 0, 0, 0, 2, F32, 0, 1, 1.5f, 0.5f},
+    };
+    int failures = 0;
+    for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
+        th_problem p = th_problem_make(shapes[si], rng);
+        const size_t bytes = p.c_mem_bytes;
+        unsigned char *first = malloc(bytes), *second = malloc(bytes);
+        if (!first || !second) {
+            fprintf(stderr, "test_gpu_gemm: out of memory\n");
+            exit(1);
+        }
+        for (int i = -1; i < tg_config_count(); i++) {
+            tg_config cfg;
+            if (i >= 0) {
+                TH_TG(tg_config_get(i, &cfg));
+                if ((only && strcmp(cfg.name, only)) || tg_gemm_supports(&p.g, &cfg) != TG_SUCCESS)
+                    continue;
+            } else if (only) {
+                continue;
+            }
+            for (int run = 0; run < 2; run++) {
+                /* C as th_check_config resets it: poison, or the random C when beta != 0. */
+                TH_CUDA(cudaMemcpy(p.c_mem, p.hc, bytes, cudaMemcpyHostToDevice));
+                TH_TG(tg_gemm(&p.g, i >= 0 ? &cfg : NULL, NULL));
+                TH_CUDA(cudaDeviceSynchronize());
+                TH_CUDA(cudaMemcpy(run ? second : first, p.c_mem, bytes, cudaMemcpyDeviceToHost));
+            }
+            size_t diff = 0;
+            for (size_t b = 0; b < bytes; b++)
+                diff += first[b] != second[b];
+            failures += diff != 0;
+            printf("%-5s %-14s determinism %-20s M=%-3" PRId64 " N=%-5" PRId64 " K=%-5" PRId64
+                   " %s: %s\n",
+                   diff ? "FAIL" : "ok", i >= 0 ? cfg.name : "(default)", "(two runs)",
+                   shapes[si].m, shapes[si].n, shapes[si].k, tg_dtype_name(shapes[si].dtype),
+                   diff ? "bytes of C differ between runs" : "C bitwise equal");
+            if (diff)
+                printf("      %zu of %zu bytes differ\n", diff, bytes);
+        }
+        free(first);
+        free(second);
+        th_problem_free(&p);
+    }
+    return failures;
+}
+
 int main(int argc, char **argv)
 {
     int quick = 0;
@@ -234,6 +318,8 @@ int main(int argc, char **argv)
     failures += check_zero_batch();
     runs++;
     failures += check_split(&rng, h, &runs); /* the library's choice: also with --config */
+    failures += check_determinism(only, &rng);
+    runs++;
     TH_CUBLAS(cublasDestroy(h));
     printf("%d runs, %d failures (seed %" PRIu64 ")\n", runs, failures, seed);
     return failures ? 1 : 0;

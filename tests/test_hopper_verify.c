@@ -40,14 +40,6 @@ static double seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* Does the report contain a failure line of this check ("  FAIL <check>: ...")? */
-static int report_fails(const char *report, const char *check)
-{
-    char needle[64];
-    snprintf(needle, sizeof needle, "FAIL %s:", check);
-    return strstr(report, needle) != NULL;
-}
-
 /* The compiled hopper presets. */
 enum { MAX_PRESETS = 64 };
 static tg_config presets[MAX_PRESETS];

@@ -30,14 +30,6 @@ static tg_tile named_tile(const char *name)
     return tg_tile_from_params(cfg.params);
 }
 
-/* Does the report contain a failure line of this check ("  FAIL <check>: ...")? */
-static int report_fails(const char *report, const char *check)
-{
-    char needle[64];
-    snprintf(needle, sizeof needle, "FAIL %s:", check);
-    return strstr(report, needle) != NULL;
-}
-
 /*
  * Run the verifier with ops on tile: it must fail, and its report must name
  * every check in `expect` (NULL-terminated). With `only`, no other check may

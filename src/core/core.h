@@ -51,6 +51,31 @@ void tg_text_add(tg_text *t, const char *fmt, ...)
     ;
 tg_status tg_text_done(const tg_text *t, const char *what);
 
+/*
+ * A CPU verifier's report (the families' verify.c): failures counted per
+ * check, the first TG_REPORT_LINES of each check described as
+ * "  FAIL <check>: ...", and the count line that closes a failed run.
+ * names[c] is check c's name (nchecks <= TG_REPORT_MAX_CHECKS).
+ */
+enum { TG_REPORT_MAX_CHECKS = 16, TG_REPORT_LINES = 3 };
+
+typedef struct tg_report {
+    tg_text text;
+    const char *const *names;
+    int nchecks;
+    int failures;
+    int per[TG_REPORT_MAX_CHECKS];
+} tg_report;
+
+tg_report tg_report_init(char *buf, size_t len, const char *const *names, int nchecks);
+void tg_report_fail(tg_report *r, int check, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+/* "plan verifier: 5 failure(s) (layout 2, ring 3)\n" */
+void tg_report_failures(tg_report *r);
+
 /* Return from the enclosing function if a tg_status expression failed. */
 #define TG_TRY(expr)                           \
     do {                                       \
@@ -196,6 +221,7 @@ typedef struct tg_family_ops {
 /* Each family's registration (src/<family>/family.c). */
 extern const tg_family_ops tg_micro_family;
 extern const tg_family_ops tg_hopper_family;
+extern const tg_family_ops tg_decode_family;
 
 /* The family with id f, or NULL. */
 const tg_family_ops *tg_family_get(int f);
@@ -230,6 +256,21 @@ tg_status tg_current_device(int *dev);
 
 /* The SMs of device dev, asked once per device (a persistent grid has one block per SM). */
 tg_status tg_device_sm_count(int dev, int *out);
+
+/*
+ * A compiled kernel's resources for tg_kernel_get_info: its attributes, and
+ * how many of its blocks (threads each, smem bytes of dynamic shared
+ * memory) fit on one SM of the current device.
+ */
+tg_status tg_kernel_resources(const void *kernel, int threads, size_t smem, tg_kernel_info *out);
+
+/*
+ * How many clusters of `cluster` blocks of kernel (threads, smem each) fit
+ * on the current device (dev) at once; TG_ERR_CUDA naming the instance
+ * (`name`, "hopper/mc_2x2") when not one does.
+ */
+tg_status tg_cluster_capacity(const void *kernel, const char *name, int cluster, int threads,
+                              size_t smem, int dev, int *clusters);
 
 /*
  * A driver API function through the runtime's entry point (tilegemm does not

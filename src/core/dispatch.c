@@ -2,7 +2,7 @@
  * dispatch.c — the configuration tg_gemm runs when the caller passes none:
  * a table of rules, read top to bottom; the first whose shape class holds
  * and whose configuration takes the arguments wins. Each rule says which
- * measurement chose it (bench/RESULTS.md).
+ * measurement chose it (bench/RESULTS.md), or that none has yet.
  */
 #include <stdio.h>
 #include <string.h>
@@ -72,6 +72,21 @@ static int split_128(const tg_gemm_args *g)
 }
 static int few_tiles_long_k(const tg_gemm_args *g) { return split_128(g) > 1; }
 
+/*
+ * Decode: 1 <= M <= 64, where the time is the read of B (the decode
+ * family's BLOCK_M: 16, 32 or 64 rows). M = 0 is nothing to do, left to the
+ * rules below as before.
+ */
+static int decode_m16(const tg_gemm_args *g) { return g->m >= 1 && g->m <= 16; }
+static int decode_m32(const tg_gemm_args *g) { return g->m > 16 && g->m <= 32; }
+static int decode_m64(const tg_gemm_args *g) { return g->m > 32 && g->m <= 64; }
+
+/* What the decode rules say until they are measured (the same words for each). */
+#define DECODE_UNMEASURED                                                                        \
+    "not yet measured on the GPU (no bench/RESULTS.md entry yet): chosen by design, B read "    \
+    "once with 16-byte loads into mma.sync fragments, K split over warps and a cluster; to be " \
+    "replaced by a measurement. Shapes the decode family cannot take fall to the next rules"
+
 static const struct tg_rule rules[] = {
     {"M > 64, at most 64 128x128 tiles, K >= 8192", few_tiles_long_k, "ws",
      "split-K measured on the H100 (fp32 C, cuBLAS in the same run): 512x512x8192 133.3 TFLOP/s = "
@@ -91,6 +106,12 @@ static const struct tg_rule rules[] = {
      "0.955), 4096x12288x4096 1.027x (mc_2x1_128x256 0.989), 8192x22016x4096 1.019x, "
      "8192x28672x8192 0.999x; 8192^3 bf16 C 1.006x; bench/RESULTS.md 2026-11-27, entry 14",
      1, NULL},
+    {"1 <= M <= 16 (16-byte aligned rows of A and B, K a multiple of 8)", decode_m16,
+     "decode_m16", DECODE_UNMEASURED, 0, NULL},
+    {"16 < M <= 32 (16-byte aligned rows of A and B, K a multiple of 8)", decode_m32,
+     "decode_m32", DECODE_UNMEASURED, 0, NULL},
+    {"32 < M <= 64 (16-byte aligned rows of A and B, K a multiple of 8)", decode_m64,
+     "decode_m64", DECODE_UNMEASURED, 0, NULL},
     {"M*N >= 2048^2", mid_mn, "mc_2x1_128x256",
      "the fastest configuration measured on the H100 at 2048^3 (fp32 C, tilegemm tune, cuBLAS in the "
      "same run): 521.2 TFLOP/s = 0.901x cuBLAS (tma_store 0.803, warp64 0.463); 4095^3 (A and B "

@@ -93,3 +93,37 @@ tg_status tg_text_done(const tg_text *t, const char *what)
         return TG_FAIL(TG_ERR_BUFFER_TOO_SMALL, "%s of %zu bytes is too short", what, t->len);
     return TG_SUCCESS;
 }
+
+tg_report tg_report_init(char *buf, size_t len, const char *const *names, int nchecks)
+{
+    tg_report r;
+    memset(&r, 0, sizeof r);
+    r.text = tg_text_init(buf, len);
+    r.names = names;
+    r.nchecks = nchecks < TG_REPORT_MAX_CHECKS ? nchecks : TG_REPORT_MAX_CHECKS;
+    return r;
+}
+
+void tg_report_fail(tg_report *r, int check, const char *fmt, ...)
+{
+    r->failures++;
+    if (check < 0 || check >= r->nchecks || r->per[check]++ >= TG_REPORT_LINES)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    tg_text_add(&r->text, "  FAIL %s: %s\n", r->names[check], line);
+}
+
+void tg_report_failures(tg_report *r)
+{
+    tg_text_add(&r->text, "plan verifier: %d failure(s) (", r->failures);
+    for (int c = 0, first = 1; c < r->nchecks; c++)
+        if (r->per[c]) {
+            tg_text_add(&r->text, "%s%s %d", first ? "" : ", ", r->names[c], r->per[c]);
+            first = 0;
+        }
+    tg_text_add(&r->text, ")\n");
+}

@@ -80,6 +80,38 @@ tg_status tg_device_sm_count(int dev, int *out)
     return TG_SUCCESS;
 }
 
+tg_status tg_kernel_resources(const void *kernel, int threads, size_t smem, tg_kernel_info *out)
+{
+    struct cudaFuncAttributes fa;
+    TG_CUDA_TRY(cudaFuncGetAttributes(&fa, kernel));
+    int blocks = 0;
+    TG_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, threads, smem));
+    out->registers = fa.numRegs;
+    out->local_bytes = fa.localSizeBytes;
+    out->static_smem = fa.sharedSizeBytes;
+    out->dynamic_smem = smem;
+    out->max_threads = fa.maxThreadsPerBlock;
+    out->blocks_per_sm = blocks;
+    return TG_SUCCESS;
+}
+
+tg_status tg_cluster_capacity(const void *kernel, const char *name, int cluster, int threads,
+                              size_t smem, int dev, int *clusters)
+{
+    cudaLaunchAttribute attr;
+    attr.id = cudaLaunchAttributeClusterDimension;
+    attr.val.clusterDim.x = (unsigned)cluster;
+    attr.val.clusterDim.y = attr.val.clusterDim.z = 1;
+    const cudaLaunchConfig_t c = {{(unsigned)cluster, 1, 1}, {(unsigned)threads, 1, 1}, smem, 0,
+                                  &attr, 1};
+    *clusters = 0;
+    TG_CUDA_TRY(cudaOccupancyMaxActiveClusters(clusters, kernel, &c));
+    if (*clusters <= 0)
+        return TG_FAIL(TG_ERR_CUDA, "%s: no cluster of %d blocks fits on device %d", name, cluster,
+                       dev);
+    return TG_SUCCESS;
+}
+
 tg_status tg_driver_entry(const char *name, int version, void **out)
 {
     void *p = NULL;
@@ -197,8 +229,8 @@ static tg_status resolve(const tg_gemm_args *g, const tg_config *cfg, int assume
         return TG_SUCCESS;
     if (need)
         return TG_FAIL(s, "%s; or pass a 256-byte aligned workspace of %zu bytes "
-                          "(tg_gemm_workspace_size), into which A and/or B are copied so that TMA "
-                          "can read them",
+                          "(tg_gemm_workspace_size), into which A and/or B are copied with "
+                          "16-byte aligned rows",
                        why, need);
     return TG_FAIL(s, "%s", why);
 }

@@ -202,18 +202,7 @@ static tg_status info(int preset, int dev, tg_kernel_info *out)
     int max_clusters = 0;
     TG_TRY(kernels[preset](dev, &kernel, &max_clusters));
     const size_t smem = (size_t)TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue);
-    struct cudaFuncAttributes fa;
-    TG_CUDA_TRY(cudaFuncGetAttributes(&fa, kernel));
-    int blocks = 0;
-    TG_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(
-        &blocks, kernel, TG_H_THREADS(t.consumers, t.producer), smem));
-    out->registers = fa.numRegs;
-    out->local_bytes = fa.localSizeBytes;
-    out->static_smem = fa.sharedSizeBytes;
-    out->dynamic_smem = smem;
-    out->max_threads = fa.maxThreadsPerBlock;
-    out->blocks_per_sm = blocks;
-    return TG_SUCCESS;
+    return tg_kernel_resources(kernel, TG_H_THREADS(t.consumers, t.producer), smem, out);
 }
 
 /* ------------------------------------------------------------------------

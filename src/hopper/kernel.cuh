@@ -510,17 +510,9 @@ extern "C" tg_status TG_CAT(tg_hopper_kernel_, TG_NAME)(int dev, const void **ke
         TG_CUDA_TRY(cudaFuncSetAttribute(KERNEL, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                          SMEM_BYTES));
         int clusters = 0;
-        if (CLUSTER > 1) {
-            cudaLaunchAttribute attr;
-            attr.id = cudaLaunchAttributeClusterDimension;
-            attr.val.clusterDim.x = CLUSTER;
-            attr.val.clusterDim.y = attr.val.clusterDim.z = 1;
-            cudaLaunchConfig_t c = {dim3(CLUSTER, 1, 1), dim3(THREADS, 1, 1), SMEM_BYTES, 0, &attr, 1};
-            TG_CUDA_TRY(cudaOccupancyMaxActiveClusters(&clusters, (const void *)KERNEL, &c));
-            if (clusters <= 0)
-                return TG_FAIL(TG_ERR_CUDA, "hopper/%s: no cluster of %d blocks fits on device %d",
-                               TG_STR(TG_NAME), CLUSTER, dev);
-        }
+        if (CLUSTER > 1)
+            TG_TRY(tg_cluster_capacity((const void *)KERNEL, "hopper/" TG_STR(TG_NAME), CLUSTER,
+                                       THREADS, SMEM_BYTES, dev, &clusters));
         known = clusters + 1;
         if (cached)
             __atomic_store_n(&ready[dev], known, __ATOMIC_RELEASE);

@@ -113,20 +113,8 @@
 
 static const char *const check_names[CHECKS] = {"layout",   "tma",       "banks",   "operands",
                                                 "fragment", "execution", "ring"};
-enum { LINES_PER_CHECK = 3 };
 
-void tg_hv_fail(report *r, int check, const char *fmt, ...)
-{
-    r->failures++;
-    if (r->per[check]++ >= LINES_PER_CHECK)
-        return;
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    tg_text_add(&r->text, "  FAIL %s: %s\n", check_names[check], line);
-}
+report tg_hv_report(char *buf, size_t len) { return tg_report_init(buf, len, check_names, CHECKS); }
 
 /* ------------------------------------------------------------------------
  * The hardware, from the PTX ISA (not from the plan)
@@ -252,22 +240,22 @@ static void check_layout(const tg_htile *t, const tg_hplan_ops *ops, report *r)
             const int64_t at = (int64_t)(op ? ops->stage_b(t, 0) : ops->stage_a(t, 0)) +
                                (int64_t)row * TG_H_SWIZZLE_BYTES;
             if (row < 0 || rows < 1 || row + rows > box)
-                tg_hv_fail(r, CK_LAYOUT, "block %d's slice of the %s box, rows [%d, %d), is not inside "
-                           "the box's %d rows", rank, op ? "B" : "A", row, row + rows, box);
+                tg_report_fail(r, CK_LAYOUT, "block %d's slice of the %s box, rows [%d, %d), is not inside "
+                               "the box's %d rows", rank, op ? "B" : "A", row, row + rows, box);
             else if ((RING + at) % TG_H_SWIZZLE_ATOM)
-                tg_hv_fail(r, CK_LAYOUT, "block %d's slice of the %s box starts at ring offset %lld, not "
-                           "on a 1024-byte boundary", rank, op ? "B" : "A", (long long)at);
+                tg_report_fail(r, CK_LAYOUT, "block %d's slice of the %s box starts at ring offset %lld, not "
+                               "on a 1024-byte boundary", rank, op ? "B" : "A", (long long)at);
         }
     for (int i = 0; i < n; i++) {
         if ((RING + lo[i]) % TG_H_SWIZZLE_ATOM)
-            tg_hv_fail(r, CK_LAYOUT, "%s at ring offset %u is not on a 1024-byte boundary", name[i], lo[i]);
+            tg_report_fail(r, CK_LAYOUT, "%s at ring offset %u is not on a 1024-byte boundary", name[i], lo[i]);
         if (hi[i] > ring_bytes(t) || hi[i] < lo[i])
-            tg_hv_fail(r, CK_LAYOUT, "%s ends at %u, past the %u bytes the kernel is given after the "
-                       "ring's base", name[i], hi[i], ring_bytes(t));
+            tg_report_fail(r, CK_LAYOUT, "%s ends at %u, past the %u bytes the kernel is given after the "
+                           "ring's base", name[i], hi[i], ring_bytes(t));
         for (int j = 0; j < i; j++)
             if (lo[i] < hi[j] && lo[j] < hi[i])
-                tg_hv_fail(r, CK_LAYOUT, "%s [%u, %u) overlaps %s [%u, %u)", name[i], lo[i], hi[i],
-                           name[j], lo[j], hi[j]);
+                tg_report_fail(r, CK_LAYOUT, "%s [%u, %u) overlaps %s [%u, %u)", name[i], lo[i], hi[i],
+                               name[j], lo[j], hi[j]);
     }
 }
 
@@ -278,21 +266,21 @@ static void check_tma(const tg_htile *t, const tg_hplan_ops *ops, uint32_t tile,
     const uint32_t bytes = (uint32_t)rows * TG_H_SWIZZLE_BYTES;
     unsigned char *seen = calloc(bytes, 1);
     if (!seen) {
-        tg_hv_fail(r, CK_TMA, "out of memory");
+        tg_report_fail(r, CK_TMA, "out of memory");
         return;
     }
     for (int row = 0; row < rows; row++)
         for (int col = 0; col < t->block_k; col++) {
             const uint32_t a = ops->tma_addr(tile, row, col), want = isa_tma_addr(tile, row, col);
             if (a != want)
-                tg_hv_fail(r, CK_TMA, "stage %d, %s element (%d,%d): the plan puts it at byte %u, the "
-                           "128-byte swizzle of TMA at %u", s, what, row, col, a, want);
+                tg_report_fail(r, CK_TMA, "stage %d, %s element (%d,%d): the plan puts it at byte %u, the "
+                               "128-byte swizzle of TMA at %u", s, what, row, col, a, want);
             if (a < tile || a + 2 > tile + bytes || a % 2)
-                tg_hv_fail(r, CK_TMA, "stage %d, %s element (%d,%d) lands at %u, outside its tile [%u, %u)",
-                           s, what, row, col, a, tile, tile + bytes);
+                tg_report_fail(r, CK_TMA, "stage %d, %s element (%d,%d) lands at %u, outside its tile [%u, %u)",
+                               s, what, row, col, a, tile, tile + bytes);
             else if (seen[a - tile]++)
-                tg_hv_fail(r, CK_TMA, "stage %d, %s element (%d,%d) lands where another one did", s, what,
-                           row, col);
+                tg_report_fail(r, CK_TMA, "stage %d, %s element (%d,%d) lands where another one did", s, what,
+                               row, col);
         }
     free(seen);
 }
@@ -309,8 +297,8 @@ static void check_epi(const tg_hplan_ops *ops, uint32_t buf, const char *what, r
             const uint32_t got = ops->epi_addr(buf, row, byte);
             const uint32_t want = isa_swizzle(buf + (uint32_t)row * TG_H_SWIZZLE_BYTES + (uint32_t)byte, 128);
             if (got != want) {
-                tg_hv_fail(r, CK_TMA, "%s, row %d byte %d: written at %u, the TMA store reads it at %u",
-                           what, row, byte, got, want);
+                tg_report_fail(r, CK_TMA, "%s, row %d byte %d: written at %u, the TMA store reads it at %u",
+                               what, row, byte, got, want);
                 return;
             }
         }
@@ -351,7 +339,7 @@ static void check_banks(const tg_hplan_ops *ops, uint32_t buf, report *r)
                     }
                     const int n = wavefronts(at, 16, 2);
                     if (n > 1)
-                        tg_hv_fail(r, CK_BANKS, "fp32 staging, warp %d, store slot %d, row half %d, "
+                        tg_report_fail(r, CK_BANKS, "fp32 staging, warp %d, store slot %d, row half %d, "
                                    "lanes %d-%d: %d wavefronts where 1 will do (bank conflicts)",
                                    warp, slot, h, 16 * half, 16 * half + 15, n);
                 }
@@ -362,7 +350,7 @@ static void check_banks(const tg_hplan_ops *ops, uint32_t buf, report *r)
             }
             const int n = wavefronts(at, 32, 1);
             if (n > 1)
-                tg_hv_fail(r, CK_BANKS, "bf16 staging, warp %d, registers %d, %d: %d wavefronts where "
+                tg_report_fail(r, CK_BANKS, "bf16 staging, warp %d, registers %d, %d: %d wavefronts where "
                            "1 will do (bank conflicts)", warp, i, i + 1, n);
         }
     }
@@ -377,15 +365,15 @@ static void check_operand(const tg_hplan_ops *ops, uint64_t desc, uint32_t tile,
             const uint32_t got = ops->desc_addr(desc, row, k);
             const uint32_t want = ops->tma_addr(tile, row0 + row, k0 + k);
             if (got == TG_HOPPER_BAD_ADDR) {
-                tg_hv_fail(r, CK_OPERANDS, "%s: descriptor 0x%016llx sets a base offset or a reserved "
-                           "bit (no defined layout)", what, (unsigned long long)desc);
+                tg_report_fail(r, CK_OPERANDS, "%s: descriptor 0x%016llx sets a base offset or a reserved "
+                               "bit (no defined layout)", what, (unsigned long long)desc);
                 return;
             }
             if (got != want) {
-                tg_hv_fail(r, CK_OPERANDS, "%s: element (%d,%d) is read at byte %u (descriptor "
-                           "0x%016llx: start %u, SBO %u, swizzle mode %u), TMA put it at %u", what, row,
-                           k, got, (unsigned long long)desc, (unsigned)(desc & 0x3FFF) << 4,
-                           (unsigned)(desc >> 32 & 0x3FFF) << 4, (unsigned)(desc >> 62), want);
+                tg_report_fail(r, CK_OPERANDS, "%s: element (%d,%d) is read at byte %u (descriptor "
+                               "0x%016llx: start %u, SBO %u, swizzle mode %u), TMA put it at %u", what, row,
+                               k, got, (unsigned long long)desc, (unsigned)(desc & 0x3FFF) << 4,
+                               (unsigned)(desc >> 32 & 0x3FFF) << 4, (unsigned)(desc >> 62), want);
                 return; /* one line per operand */
             }
         }
@@ -413,7 +401,7 @@ static void check_fragment(const tg_htile *t, const tg_hplan_ops *ops, report *r
     const int n = t->block_n;
     unsigned char *seen = calloc((size_t)(TG_H_WGMMA_M * n), 1);
     if (!seen) {
-        tg_hv_fail(r, CK_FRAGMENT, "out of memory");
+        tg_report_fail(r, CK_FRAGMENT, "out of memory");
         return;
     }
     for (int w = 0; w < 4; w++)
@@ -421,27 +409,27 @@ static void check_fragment(const tg_htile *t, const tg_hplan_ops *ops, report *r
             for (int i = 0; i < n / 2; i++) {
                 const tg_hrc e = ops->frag(w, lane, i), h = isa_frag(w, lane, i);
                 if (e.row != h.row || e.col != h.col)
-                    tg_hv_fail(r, CK_FRAGMENT, "warp %d lane %d register %d: the plan stores it to "
-                               "(%d,%d), the wgmma fragment holds (%d,%d) there", w, lane, i, e.row,
-                               e.col, h.row, h.col);
+                    tg_report_fail(r, CK_FRAGMENT, "warp %d lane %d register %d: the plan stores it to "
+                                   "(%d,%d), the wgmma fragment holds (%d,%d) there", w, lane, i, e.row,
+                                   e.col, h.row, h.col);
                 if (e.row < 0 || e.row >= TG_H_WGMMA_M || e.col < 0 || e.col >= n) {
-                    tg_hv_fail(r, CK_FRAGMENT, "warp %d lane %d register %d holds (%d,%d), outside m64n%d",
-                               w, lane, i, e.row, e.col, n);
+                    tg_report_fail(r, CK_FRAGMENT, "warp %d lane %d register %d holds (%d,%d), outside m64n%d",
+                                   w, lane, i, e.row, e.col, n);
                     continue;
                 }
                 seen[e.row * n + e.col]++;
                 if (i % 2 == 0) {
                     const tg_hrc f = ops->frag(w, lane, i + 1);
                     if (f.row != e.row || f.col != e.col + 1)
-                        tg_hv_fail(r, CK_FRAGMENT, "registers %d, %d of warp %d lane %d are not adjacent "
-                                   "columns of one row (the epilogue stores them as a pair)", i, i + 1,
-                                   w, lane);
+                        tg_report_fail(r, CK_FRAGMENT, "registers %d, %d of warp %d lane %d are not adjacent "
+                                       "columns of one row (the epilogue stores them as a pair)", i, i + 1,
+                                       w, lane);
                 }
             }
     for (int x = 0; x < TG_H_WGMMA_M * n; x++)
         if (seen[x] != 1)
-            tg_hv_fail(r, CK_FRAGMENT, "accumulator element (%d,%d) is held %d times", x / n, x % n,
-                       seen[x]);
+            tg_report_fail(r, CK_FRAGMENT, "accumulator element (%d,%d) is held %d times", x / n, x % n,
+                           seen[x]);
     free(seen);
 }
 
@@ -468,7 +456,7 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_hopper_verify_ops: params and ops must not be NULL");
     TG_TRY(tg_hv_check_params(params));
     const tg_htile t = tg_htile_from_params(params);
-    report r = {tg_text_init(buf, len), 0, {0}};
+    report r = tg_hv_report(buf, len);
     check_layout(&t, ops, &r);
     for (int s = 0; s < t.stages; s++) {
         check_tma(&t, ops, RING + ops->stage_a(&t, s), t.block_m, "A", s, &r);
@@ -513,13 +501,7 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
     else
         tg_hv_check_ring_plain(&t, ops, &r);
     if (r.failures) {
-        tg_text_add(&r.text, "plan verifier: %d failure(s) (", r.failures);
-        for (int c = 0, first = 1; c < CHECKS; c++)
-            if (r.per[c]) {
-                tg_text_add(&r.text, "%s%s %d", first ? "" : ", ", check_names[c], r.per[c]);
-                first = 0;
-            }
-        tg_text_add(&r.text, ")\n");
+        tg_report_failures(&r);
         return TG_FAIL(TG_ERR_INVALID_CONFIG, "hopper plan failed %d verifier check(s)", r.failures);
     }
     char grid[96] = "", stores[192] = "";

@@ -26,17 +26,11 @@
 
 enum { CK_LAYOUT, CK_TMA, CK_BANKS, CK_OPERANDS, CK_FRAGMENT, CK_EXECUTION, CK_RING, CHECKS };
 
-typedef struct report {
-    tg_text text;
-    int failures;
-    int per[CHECKS];
-} report;
+/* The core's report (core.h): failures go in with tg_report_fail(r, CK_..., ...). */
+typedef tg_report report;
 
-/* One failure of `check`; its line ("  FAIL <check>: ...") for the first few only. */
-#if defined(__GNUC__)
-__attribute__((format(printf, 3, 4)))
-#endif
-void tg_hv_fail(report *r, int check, const char *fmt, ...);
+/* An empty report into buf, with the hopper checks' names. */
+report tg_hv_report(char *buf, size_t len);
 
 enum { RING = 1024 }; /* the emulated ring's absolute base (1024-aligned, not 0) */
 enum { OP_K = TG_H_SWIZZLE_BYTES / 2 }; /* BLOCK_K: one 128-byte row of bf16, the only value plan.h allows */

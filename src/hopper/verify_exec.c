@@ -89,8 +89,8 @@ static void emu_box(emu *e, int d, uint32_t tile, const int8_t *src, int64_t src
             const uint32_t at = e->ops->tma_addr(tile, row, col);
             if (at < RING || at + 2 > e->smem_end || at % 2) {
                 char who[24];
-                tg_hv_fail(e->r, CK_EXECUTION, "%sTMA puts %s element (%d,%d) at byte %u, outside the "
-                           "ring [%u, %u)", emu_whose(e, d, who), what, row, col, at, RING, e->smem_end);
+                tg_report_fail(e->r, CK_EXECUTION, "%sTMA puts %s element (%d,%d) at byte %u, outside the "
+                               "ring [%u, %u)", emu_whose(e, d, who), what, row, col, at, RING, e->smem_end);
                 e->broken = 1;
                 return;
             }
@@ -119,16 +119,16 @@ static void emu_load(emu *e, int r, int s, tg_htilepos x, int64_t kt, int32_t st
     const tg_hplan_ops *ops = e->ops;
     char who[24];
     if (s < 0 || s >= t->stages) {
-        tg_hv_fail(e->r, CK_EXECUTION, "%sK tile %lld goes to stage %d, outside the ring of %d",
-                   emu_whose(e, r, who), (long long)kt, s, t->stages);
+        tg_report_fail(e->r, CK_EXECUTION, "%sK tile %lld goes to stage %d, outside the ring of %d",
+                       emu_whose(e, r, who), (long long)kt, s, t->stages);
         e->broken = 1;
         return;
     }
     const uint32_t am = t->cluster_n > 1 ? ops->a_mask(t, r) : 1u << r;
     const uint32_t bm = t->cluster_m > 1 ? ops->b_mask(t, r) : 1u << r;
     if ((am | bm) >> e->blocks) {
-        tg_hv_fail(e->r, CK_EXECUTION, "block %d multicasts its A slice to blocks 0x%x and its B slice "
-                   "to 0x%x: outside the cluster of %d", r, am, bm, e->blocks);
+        tg_report_fail(e->r, CK_EXECUTION, "block %d multicasts its A slice to blocks 0x%x and its B slice "
+                       "to 0x%x: outside the cluster of %d", r, am, bm, e->blocks);
         e->broken = 1;
         return;
     }
@@ -173,9 +173,9 @@ static void emu_check_stage(emu *e, int b, int s, int32_t step)
             else
                 snprintf(what, sizeof what, "was written %d times (last by block %d)", blk->fills[slot],
                          blk->filler[slot]);
-            tg_hv_fail(e->r, CK_EXECUTION, "%sK step %d: byte %u of stage %d's %s tile (its row %u) %s "
-                       "when the consumers read it", emu_whose(e, b, who), step, at - base, s,
-                       op ? "B" : "A", (at - base) / TG_H_SWIZZLE_BYTES, what);
+            tg_report_fail(e->r, CK_EXECUTION, "%sK step %d: byte %u of stage %d's %s tile (its row %u) %s "
+                           "when the consumers read it", emu_whose(e, b, who), step, at - base, s,
+                           op ? "B" : "A", (at - base) / TG_H_SWIZZLE_BYTES, what);
             e->broken = 1;
             return;
         }
@@ -192,9 +192,9 @@ static int emu_gather(emu *e, int b, uint64_t desc, int rows, int kk, int32_t *o
         for (int k = 0; k < TG_H_WGMMA_K; k++) {
             const uint32_t at = e->ops->desc_addr(desc, row, k);
             if (at == TG_HOPPER_BAD_ADDR || at < RING || at + 2 > e->smem_end || at % 2) {
-                tg_hv_fail(e->r, CK_EXECUTION, "the wgmma reads %s element (%d,%d) at byte %u, outside "
-                           "the ring [%u, %u) (descriptor 0x%016llx)", what, row, k, at, RING,
-                           e->smem_end, (unsigned long long)desc);
+                tg_report_fail(e->r, CK_EXECUTION, "the wgmma reads %s element (%d,%d) at byte %u, outside "
+                               "the ring [%u, %u) (descriptor 0x%016llx)", what, row, k, at, RING,
+                               e->smem_end, (unsigned long long)desc);
                 e->broken = 1;
                 return 0;
             }
@@ -214,8 +214,8 @@ static void emu_mma(emu *e, int b, int s, int c)
     const tg_htile *t = e->t;
     const int pieces = TG_H_M_PIECES(t->block_m, t->consumers), acc_n = t->block_n / 2;
     if (s < 0 || s >= t->stages) {
-        tg_hv_fail(e->r, CK_EXECUTION, "consumer %d reads stage %d, outside the ring of %d", c, s,
-                   t->stages);
+        tg_report_fail(e->r, CK_EXECUTION, "consumer %d reads stage %d, outside the ring of %d", c, s,
+                       t->stages);
         e->broken = 1;
         return;
     }
@@ -268,9 +268,9 @@ static void emu_mma(emu *e, int b, int s, int c)
 static void emu_put(emu *e, int64_t batch, int64_t row, int64_t col, int64_t v)
 {
     if (batch < 0 || batch >= e->batch || row < 0 || col < 0 || row >= e->m || col >= e->n) {
-        tg_hv_fail(e->r, CK_EXECUTION, "the epilogue stores to C[%lld](%lld,%lld), outside C's %lld "
-                   "items of %lld x %lld", (long long)batch, (long long)row, (long long)col,
-                   (long long)e->batch, (long long)e->m, (long long)e->n);
+        tg_report_fail(e->r, CK_EXECUTION, "the epilogue stores to C[%lld](%lld,%lld), outside C's %lld "
+                       "items of %lld x %lld", (long long)batch, (long long)row, (long long)col,
+                       (long long)e->batch, (long long)e->m, (long long)e->n);
         e->broken = 1;
         return;
     }
@@ -328,7 +328,7 @@ static void emu_epilogue_tma(emu *e, int b, tg_htilepos x, int c, int *chunk)
                 for (int k = 0; k < 8; k++) { /* store slot k / 2, row half k % 2 */
                     const int g = e->ops->epi_group(th % 32, k / 2), i = 16 * u + 4 * g + 2 * (k % 2);
                     if (g < 0 || g > 3) {
-                        tg_hv_fail(e->r, CK_EXECUTION, "the epilogue's store slot %d of lane %d takes "
+                        tg_report_fail(e->r, CK_EXECUTION, "the epilogue's store slot %d of lane %d takes "
                                    "column group %d of a chunk's 0-3", k / 2, th % 32, g);
                         e->broken = 1;
                         break;
@@ -336,9 +336,9 @@ static void emu_epilogue_tma(emu *e, int b, tg_htilepos x, int c, int *chunk)
                     const tg_hrc f = e->ops->frag(th / 32, th % 32, i);
                     const uint32_t at = e->ops->epi_addr(buf, f.row, f.col % 32 * 4);
                     if (at < RING || at + 8 > e->smem_end || at % 8) {
-                        tg_hv_fail(e->r, CK_EXECUTION, "the epilogue stages registers %d, %d of thread "
-                                   "%d at byte %u, outside shared memory or not 8-byte aligned", i, i + 1,
-                                   th, at);
+                        tg_report_fail(e->r, CK_EXECUTION, "the epilogue stages registers %d, %d of thread "
+                                       "%d at byte %u, outside shared memory or not 8-byte aligned", i, i + 1,
+                                       th, at);
                         e->broken = 1;
                         break;
                     }
@@ -354,7 +354,7 @@ static void emu_epilogue_tma(emu *e, int b, tg_htilepos x, int c, int *chunk)
                                                  : e->ops->epi_addr(buf, row, col * 4);
                     const int64_t cr = row0 + mp * TG_H_WGMMA_M + row, cc = col0 + u * 32 + col;
                     if (at < RING || at + 4 > e->smem_end) {
-                        tg_hv_fail(e->r, CK_EXECUTION, "the %s reads byte %u, outside shared memory",
+                        tg_report_fail(e->r, CK_EXECUTION, "the %s reads byte %u, outside shared memory",
                                    e->tma_c ? "TMA store" : "chunk store", at);
                         e->broken = 1;
                         break;
@@ -363,7 +363,7 @@ static void emu_epilogue_tma(emu *e, int b, tg_htilepos x, int c, int *chunk)
                         continue; /* outside C: TMA does not store it */
                     const uint32_t slot = (at - RING) / 4;
                     if (e->staged_gen[slot] != gen) {
-                        tg_hv_fail(e->r, CK_EXECUTION, "the %s of C(%lld,%lld) reads a staging slot no "
+                        tg_report_fail(e->r, CK_EXECUTION, "the %s of C(%lld,%lld) reads a staging slot no "
                                    "thread wrote for this chunk", e->tma_c ? "TMA store" : "chunk store",
                                    (long long)cr, (long long)cc);
                         e->broken = 1;
@@ -496,9 +496,9 @@ static void emu_grid(emu *e, int64_t clusters)
         return;
     const int64_t block_tiles = e->grid_m * e->grid_n * e->batch;
     if (e->tiles < 1 || e->tiles > block_tiles || e->tiles * e->blocks < block_tiles) {
-        tg_hv_fail(e->r, CK_EXECUTION, "%lldx%lldx%lld batch %lld: the plan counts %lld tiles for %lld "
-                   "block tiles in clusters of %d", (long long)e->m, (long long)e->n, (long long)e->k,
-                   (long long)e->batch, (long long)e->tiles, (long long)block_tiles, e->blocks);
+        tg_report_fail(e->r, CK_EXECUTION, "%lldx%lldx%lld batch %lld: the plan counts %lld tiles for %lld "
+                       "block tiles in clusters of %d", (long long)e->m, (long long)e->n, (long long)e->k,
+                       (long long)e->batch, (long long)e->tiles, (long long)block_tiles, e->blocks);
         e->broken = 1;
         return;
     }
@@ -581,7 +581,7 @@ int64_t tg_hv_check_execution(const tg_htile *t, const tg_hplan_ops *ops, int64_
     e.c = calloc(cn, sizeof(int64_t));
     e.writes = calloc(cn, sizeof(int));
     if (!a || !b || !e.c || !e.writes || !emu_alloc(&e)) {
-        tg_hv_fail(r, CK_EXECUTION, "out of memory");
+        tg_report_fail(r, CK_EXECUTION, "out of memory");
         goto done;
     }
     for (int64_t x = 0; x < batch * m * k; x++)
@@ -602,14 +602,14 @@ int64_t tg_hv_check_execution(const tg_htile *t, const tg_hplan_ops *ops, int64_
                 for (int64_t x = 0; x < k; x++)
                     want += ar[x] * br[x];
                 if (e.writes[at] != 1)
-                    tg_hv_fail(r, CK_EXECUTION, "%lldx%lldx%lld batch %lld: C[%lld](%lld,%lld) written %d "
-                               "times", (long long)m, (long long)n, (long long)k, (long long)batch,
-                               (long long)bi, (long long)i, (long long)j, e.writes[at]);
+                    tg_report_fail(r, CK_EXECUTION, "%lldx%lldx%lld batch %lld: C[%lld](%lld,%lld) written %d "
+                                   "times", (long long)m, (long long)n, (long long)k, (long long)batch,
+                                   (long long)bi, (long long)i, (long long)j, e.writes[at]);
                 else if (e.c[at] != (int64_t)want)
-                    tg_hv_fail(r, CK_EXECUTION, "%lldx%lldx%lld batch %lld: C[%lld](%lld,%lld) = %lld, "
-                               "expected %lld", (long long)m, (long long)n, (long long)k, (long long)batch,
-                               (long long)bi, (long long)i, (long long)j, (long long)e.c[at],
-                               (long long)want);
+                    tg_report_fail(r, CK_EXECUTION, "%lldx%lldx%lld batch %lld: C[%lld](%lld,%lld) = %lld, "
+                                   "expected %lld", (long long)m, (long long)n, (long long)k, (long long)batch,
+                                   (long long)bi, (long long)i, (long long)j, (long long)e.c[at],
+                                   (long long)want);
             }
 done:
     emu_free(&e);
@@ -648,7 +648,7 @@ tg_status tg_hopper_emulate(const int *params, int64_t m, int64_t n, int64_t k, 
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_hopper_emulate: K·max|a|·max|b| = %.0f: partial "
                        "sums may not be exact in fp32 (must stay below 2^24)", (double)k * amax * bmax);
     char text[512];
-    report r = {tg_text_init(text, sizeof text), 0, {0}};
+    report r = tg_hv_report(text, sizeof text);
     emu e = {.t = &t, .ops = &tg_hplan_real_ops, .r = &r, .m = m, .n = n, .k = k, .batch = batch,
              .a = a, .b = b, .cf = c};
     tg_status s = TG_SUCCESS;

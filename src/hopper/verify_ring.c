@@ -36,8 +36,8 @@ static int ring_stage_ok(const tg_htile *t, int s, int tiles, int kt, report *r)
 {
     if (s >= 0 && s < t->stages)
         return 1;
-    tg_hv_fail(r, CK_RING, "%d K tiles: tile %d is given stage %d, outside the ring of %d", tiles, kt, s,
-               t->stages);
+    tg_report_fail(r, CK_RING, "%d K tiles: tile %d is given stage %d, outside the ring of %d", tiles, kt, s,
+                   t->stages);
     return 0;
 }
 
@@ -49,8 +49,8 @@ static int ring_load(const tg_htile *t, const tg_hplan_ops *ops, stage_state *st
         return 0;
     stage_state *x = &st[s];
     if (x->holds >= 0 && !x->consumed)
-        tg_hv_fail(r, CK_RING, "%d K tiles: tile %d overwrites tile %d in stage %d before it was read",
-                   tiles, kt, x->holds, s);
+        tg_report_fail(r, CK_RING, "%d K tiles: tile %d overwrites tile %d in stage %d before it was read",
+                       tiles, kt, x->holds, s);
     x->loads++;
     x->holds = kt;
     x->consumed = 0;
@@ -74,15 +74,15 @@ void tg_hv_check_ring_plain(const tg_htile *t, const tg_hplan_ops *ops, report *
             stage_state *x = &st[s];
             const int landed = x->loads, in_flight = x->loads - 1; /* completed phases */
             if (x->loads > 0 && (uint32_t)(in_flight & 1) != parity)
-                tg_hv_fail(r, CK_RING, "%d K tiles: iteration %d's wait on stage %d (parity %u) returns "
-                           "before its load has landed (%d phases completed)", tiles, kt, s, parity,
-                           in_flight);
+                tg_report_fail(r, CK_RING, "%d K tiles: iteration %d's wait on stage %d (parity %u) returns "
+                               "before its load has landed (%d phases completed)", tiles, kt, s, parity,
+                               in_flight);
             else if ((uint32_t)(landed & 1) == parity)
-                tg_hv_fail(r, CK_RING, "%d K tiles: iteration %d waits forever on stage %d (parity %u, "
-                           "%d phases completed)", tiles, kt, s, parity, landed);
+                tg_report_fail(r, CK_RING, "%d K tiles: iteration %d waits forever on stage %d (parity %u, "
+                               "%d phases completed)", tiles, kt, s, parity, landed);
             else if (x->holds != kt)
-                tg_hv_fail(r, CK_RING, "%d K tiles: iteration %d reads stage %d, which holds tile %d",
-                           tiles, kt, s, x->holds);
+                tg_report_fail(r, CK_RING, "%d K tiles: iteration %d reads stage %d, which holds tile %d",
+                               tiles, kt, s, x->holds);
             x->consumed = 1;
             const int next = ops->refill(t, kt);
             if (next < tiles)
@@ -243,7 +243,7 @@ static int rm_run(const tg_htile *t, const tg_hplan_ops *ops, int k_tiles, int t
 {
     rm_model *m = calloc(1, sizeof *m);
     if (!m) {
-        tg_hv_fail(r, CK_RING, "out of memory");
+        tg_report_fail(r, CK_RING, "out of memory");
         return 1;
     }
     m->r = r;
@@ -410,7 +410,7 @@ tg_status tg_hopper_ring_model(const int *params, const tg_hplan_ops *ops, int k
                        "warps, %d x %d, cluster %d x %d)", RM_MAX_STAGES, RM_MAX_WARPS, RM_MAX_LOADS,
                        RM_MAX_BLOCKS, t.stages, t.consumers, warps, k_tiles, tiles, t.cluster_m,
                        t.cluster_n);
-    report r = {tg_text_init(buf, len), 0, {0}};
+    report r = tg_hv_report(buf, len);
     rm_run(&t, ops, k_tiles, tiles, warps, reduce, stats, &r);
     if (r.failures)
         return TG_FAIL(TG_ERR_INVALID_CONFIG, "hopper ring model: %d failure(s)", r.failures);

@@ -164,12 +164,12 @@ void tg_rm_fail(rm_model *m, const char *fmt, ...)
     }
     memcpy(m->last, line, sizeof line);
     if (m->blocks > 1)
-        tg_hv_fail(m->r, CK_RING, "STAGES=%d, %d K tiles x %d tiles, a cluster of %d blocks, %d "
-                   "consumer warp%s a block modelled: %s", m->stages, m->k_tiles, m->tiles, m->blocks,
-                   m->warps, m->warps > 1 ? "s" : "", line);
+        tg_report_fail(m->r, CK_RING, "STAGES=%d, %d K tiles x %d tiles, a cluster of %d blocks, %d "
+                       "consumer warp%s a block modelled: %s", m->stages, m->k_tiles, m->tiles, m->blocks,
+                       m->warps, m->warps > 1 ? "s" : "", line);
     else
-        tg_hv_fail(m->r, CK_RING, "STAGES=%d, %d K tiles x %d tiles, %d consumer warps: %s", m->stages,
-                   m->k_tiles, m->tiles, m->warps, line);
+        tg_report_fail(m->r, CK_RING, "STAGES=%d, %d K tiles x %d tiles, %d consumer warps: %s", m->stages,
+                       m->k_tiles, m->tiles, m->warps, line);
 }
 
 /* "the " or "block 1's ": whose producer, barrier or warp a message names. */

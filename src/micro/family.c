@@ -151,18 +151,7 @@ static tg_status info(int preset, int dev, tg_kernel_info *out)
     const tg_tile t = tg_tile_from_params(presets[preset].params);
     const void *kernel = NULL;
     TG_TRY(kernels[preset](1, dev, &kernel));
-    struct cudaFuncAttributes fa;
-    TG_CUDA_TRY(cudaFuncGetAttributes(&fa, kernel));
-    int blocks = 0;
-    TG_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&blocks, kernel, tg_plan_threads(&t),
-                                                              (size_t)tg_plan_smem_bytes(&t)));
-    out->registers = fa.numRegs;
-    out->local_bytes = fa.localSizeBytes;
-    out->static_smem = fa.sharedSizeBytes;
-    out->dynamic_smem = (size_t)tg_plan_smem_bytes(&t);
-    out->max_threads = fa.maxThreadsPerBlock;
-    out->blocks_per_sm = blocks;
-    return TG_SUCCESS;
+    return tg_kernel_resources(kernel, tg_plan_threads(&t), (size_t)tg_plan_smem_bytes(&t), out);
 }
 
 /* ------------------------------------------------------------------------

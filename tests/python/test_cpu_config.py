@@ -47,7 +47,7 @@ def test_configs_are_generic_dicts():
     cfgs = tk_kernel.configs()
     names = [c["name"] for c in cfgs]
     assert len(set(names)) == len(names) and {"seed", "split8"} <= set(names)
-    assert {c["family"] for c in cfgs} == {"micro", "hopper"}
+    assert {c["family"] for c in cfgs} == {"micro", "hopper", "decode"}
     for c in cfgs:
         assert c["compiled"] is True
         family, params = params_of(c["params"])
@@ -60,6 +60,8 @@ def test_configs_are_generic_dicts():
         assert {"threads", "acc_regs", "smem_bytes"} <= facts
         if family == "micro":
             assert {"warps", "accumulators"} <= facts
+        if family == "decode":
+            assert {"warps", "block_n", "parts", "cluster"} <= facts
         assert all(type(c[f]) is int for f in facts)
         assert c["preset_line"].startswith(f"src/{family}/presets.def: TG_{family.upper()}_PRESET({c['name']}, ")
         assert "description" not in c
@@ -95,6 +97,14 @@ def test_configs_derived_plan_is_consistent():
             staging = 2 * 8192 * c["consumers"] if c["epilogue"] == "tma" else 0
             assert c["smem_bytes"] == c["stages"] * (c["block_m"] + c["block_n"]) * 128 + 1024 + staging
             assert c["threads"] == 128 * (c["consumers"] + c["producer"])
+            continue
+        if c["family"] == "decode":
+            # one BLOCK_M x (BLOCK_N + 8) fp32 tile of partial sums per warp along K
+            assert c["block_n"] == c["warps_n"] * c["reg_block_n"]
+            assert c["threads"] == 32 * c["warps"] == 32 * c["warps_n"] * c["warps_k"]
+            assert c["acc_regs"] == c["block_m"] * c["reg_block_n"] // 32
+            assert c["smem_bytes"] == c["warps_k"] * c["block_m"] * (c["block_n"] + 8) * 4
+            assert c["parts"] == c["warps_k"] * c["split_k"] and c["cluster"] == c["split_k"]
             continue
         assert c["warp_tile_m"] == c["block_m"] // c["warps_m"]
         assert c["warp_tile_n"] == c["block_n"] // c["warps_n"]
@@ -158,11 +168,14 @@ def test_choose():
     names = {c["name"] for c in tk_kernel.configs()}
     # large and TMA-aligned: the hopper family; K = 8191 (rows TMA cannot read): hopper too,
     # on copies of A and B in the workspace gemm allocates (rows of 8192, 256-byte rounded);
-    # nothing to do: the first rule whose class holds (no kernel is asked), no workspace
+    # nothing to do: the first rule whose class holds (no kernel is asked), no workspace;
+    # 1 <= M <= 64 with K a multiple of 8: the decode family (M = 65: hopper's small tiles)
     for m, n, k, dtype, family, ws in [
             (8192, 8192, 8192, None, "hopper", 0),
             (8192, 8192, 8191, None, "hopper", 2 * 8192 * 8192 * 2),
-            (1, 1, 1, "bf16", "hopper", 2 * 256), (0, 5, 7, "float32", "hopper", 0)]:
+            (1, 1, 1, "bf16", "hopper", 2 * 256), (0, 5, 7, "float32", "hopper", 0),
+            (1, 8192, 8192, None, "decode", 0), (64, 4096, 4096, "bf16", "decode", 0),
+            (65, 4096, 4096, None, "hopper", 0)]:
         ch = tk_kernel.choose(m, n, k, out_dtype=dtype)
         assert set(ch) == {"name", "family", "why", "params", "workspace"}
         assert ch["name"] in names and ch["family"] == family, (m, n, k, ch["name"])

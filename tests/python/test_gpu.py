@@ -108,20 +108,24 @@ def test_gemm(m, n, k, dtype):
 
 
 FAMILY = {c["name"]: c["family"] for c in tk_kernel.configs()}
+BLOCK_M = {c["name"]: c.get("block_m") for c in tk_kernel.configs()}
 
 
 @pytest.mark.parametrize("cfg", [c["name"] for c in tk_kernel.configs()])
 @pytest.mark.parametrize("dtype", [F32, BF16])
 def test_every_config(cfg, dtype):
-    # TMA (the hopper family) needs rows that start 16-byte aligned: K a multiple of 8.
-    k = 304 if FAMILY[cfg] == "hopper" else 300
-    a, b = rand(2, 255, k), rand(2, 129, k)
-    out = poisoned(2, 255, 129, dtype=dtype)
+    # TMA (the hopper family) and the decode family's 16-byte loads need rows that start
+    # 16-byte aligned: K a multiple of 8. A decode configuration takes M <= BLOCK_M.
+    k = 300 if FAMILY[cfg] == "micro" else 304
+    m = BLOCK_M[cfg] - 3 if FAMILY[cfg] == "decode" else 255
+    a, b = rand(2, m, k), rand(2, 129, k)
+    out = poisoned(2, m, 129, dtype=dtype)
     tk_kernel.gemm(a, b, out, config=cfg)
     check(out, a, b, f"{cfg} {dtype}")
-    c = poisoned(200, 100)
-    tk_kernel.micro_tk(a[0, :200], b[1, :100], c, config=tk_kernel.plan(cfg)["params"])
-    check(c, a[0, :200], b[1, :100], f"{cfg} by parameter string")
+    rows = min(m, 200)
+    c = poisoned(rows, 100)
+    tk_kernel.micro_tk(a[0, :rows], b[1, :100], c, config=tk_kernel.plan(cfg)["params"])
+    check(c, a[0, :rows], b[1, :100], f"{cfg} by parameter string")
 
 
 def test_hopper_takes_what_tma_cannot_read_through_the_workspace():

@@ -1,0 +1,412 @@
+/*
+ * test_decode_verify.c — the decode family on the CPU: its verifier tested,
+ * and what the family tells the core (arguments it takes, workspace, the
+ * dispatcher's choice, its plan in numbers).
+ *
+ * A verifier that passes everything proves nothing. Each case copies the
+ * real plan (tg_dplan_real_ops), replaces one function with a broken one —
+ * a mistake someone could make in src/decode/plan.h — runs
+ * tg_decode_verify_ops on every compiled decode preset, and asserts which
+ * checks the report names ("  FAIL <check>: "): the expected ones (or
+ * exactly one) on the presets where the function matters, none where it
+ * does not (a broken cluster rank cannot matter without a cluster). Two
+ * harmless changes must pass: warps numbered K-first, and partial sums
+ * without padding (which the report must show as bank conflicts). The real
+ * plan must pass on every preset and on valid configurations no preset has.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "decode/verify.h"
+#include "tilegemm.h"
+
+enum { REPORT_LEN = 16384 };
+
+static const char *const check_names[] = {"pairing", "structure", "layout",   "order",
+                                          "cluster", "loads",     "coverage", "execution"};
+enum { CHECK_NAMES = (int)(sizeof check_names / sizeof check_names[0]) };
+
+/* The compiled decode presets. */
+enum { MAX_PRESETS = 32 };
+static tg_config presets[MAX_PRESETS];
+static int npresets;
+
+static void load_presets(void)
+{
+    for (int i = 0; i < tg_config_count() && npresets < MAX_PRESETS; i++) {
+        tg_config cfg;
+        CHECK(tg_config_get(i, &cfg) == TG_SUCCESS, "tg_config_get(%d): %s", i, tg_last_error());
+        if (cfg.family == TG_FAMILY_DECODE)
+            presets[npresets++] = cfg;
+    }
+    CHECK(npresets >= 2, "expected several compiled decode presets, found %d", npresets);
+}
+
+static tg_dtile tile_of(const tg_config *cfg) { return tg_dtile_from_params(cfg->params); }
+
+/* ------------------------------------------------------------------------
+ * The real plan
+ * ---------------------------------------------------------------------- */
+
+static void expect_pass(const char *name, const int *params, const tg_dplan_ops *ops, char *report)
+{
+    memset(report, 0, REPORT_LEN);
+    tg_status s = tg_decode_verify_ops(params, ops, report, REPORT_LEN);
+    printf("--- %s: %s\n%s", name, tg_status_string(s), report);
+    CHECK(s == TG_SUCCESS && strstr(report, "plan verifier: ok"), "%s: the verifier rejected it: %s",
+          name, report);
+}
+
+static void real_plan(char *report)
+{
+    for (int i = 0; i < npresets; i++)
+        expect_pass(presets[i].name, presets[i].params, &tg_dplan_real_ops, report);
+    /* The public entry point runs the same verifier. */
+    CHECK(tg_config_verify(&presets[0], report, REPORT_LEN) == TG_SUCCESS &&
+              strstr(report, "plan verifier: ok"),
+          "tg_config_verify(%s): %s", presets[0].name, report);
+    /* Valid configurations no preset has: a cluster of 8, of 3 (not a power of two), none,
+     * one warp along K, 48 rows, 8 rows of B per warp, 64 per warp. */
+    static const char *const custom[] = {
+        "decode_m16,split_k=8",
+        "decode_m16,warps_k=1,split_k=1,stages=2",
+        "decode,block_m=48,reg_block_n=8,warps_n=4,warps_k=2,split_k=3,stages=2,min_blocks=1",
+        "decode_m64,warps_n=1,warps_k=4,split_k=2",
+        "decode_m32,reg_block_n=64,stages=1,min_blocks=1",
+    };
+    for (size_t i = 0; i < sizeof custom / sizeof custom[0]; i++) {
+        tg_config cfg;
+        tg_status s = tg_config_parse(custom[i], &cfg);
+        CHECK(s == TG_SUCCESS, "tg_config_parse(\"%s\"): %s", custom[i], tg_last_error());
+        if (s == TG_SUCCESS)
+            expect_pass(custom[i], cfg.params, &tg_dplan_real_ops, report);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Broken plans
+ * ---------------------------------------------------------------------- */
+
+/* Lane's columns by its row g instead of its k position t. */
+static int bad_lane_k(int lane) { return lane / 4 % 4 * TG_D_VEC_ELEMS; }
+/* A's register w of mma step s from word 2w+s: A and B permuted differently. */
+static int bad_a_word(int s, int w) { return 2 * w + s; }
+/* B's two registers of a step swapped. */
+static int bad_b_word(int s, int w) { return 2 * s + 1 - w; }
+/* B streamed one row down. */
+static int64_t bad_b_row(const tg_dtile *t, int64_t group, int wn, int j, int lane)
+{
+    return tg_dplan_b_row(t, group, wn, j, lane) + 1;
+}
+/* A's halves swapped: rows g+8 into a0, a2. */
+static int bad_a_row(int i, int h, int lane) { return 16 * i + 8 * (1 - h) + lane / 4; }
+/* Halves numbered in another order than a_row's rows. */
+static int bad_a_half(int i, int h) { return i + 2 * h; }
+/* The accumulator fragment without its second 8 rows. */
+static tg_drc bad_frag_c(int lane, int r)
+{
+    tg_drc rc = {lane / 4, lane % 4 * 2 + r % 2};
+    return rc;
+}
+/* Rows of partial sums half as far apart as they are long: they overlap. */
+static int bad_red_offset(const tg_dtile *t, int wk, int row, int col)
+{
+    return (wk * t->block_m + row) * (tg_dplan_block_n(t) / 2) + col;
+}
+/* Rows of partial sums packed, no padding: correct, with bank conflicts. */
+static int packed_red_offset(const tg_dtile *t, int wk, int row, int col)
+{
+    return (wk * t->block_m + row) * tg_dplan_block_n(t) + col;
+}
+/* Parts of steps/PARTS steps, the remainder dropped. */
+static int bad_part_begin(const tg_dtile *t, int p, int steps)
+{
+    return p * (steps / tg_dplan_parts(t));
+}
+/* Parts numbered warp-major: every K step still summed once, but not in K order. */
+static int bad_part(const tg_dtile *t, int rank, int wk) { return wk * t->split_k + rank; }
+/* Plan ranks rotated against the hardware's. */
+static tg_dblock bad_block_rank(const tg_dtile *t, int64_t bid)
+{
+    tg_dblock b = tg_dplan_block(t, bid);
+    b.rank = (b.rank + 1) % t->split_k;
+    return b;
+}
+/* Every block of a cluster rank 0. */
+static tg_dblock bad_block_rank0(const tg_dtile *t, int64_t bid)
+{
+    tg_dblock b = {bid / t->split_k, 0};
+    return b;
+}
+/* Threads 2 elements apart in the block's reduction: half the elements never reduced. */
+static int bad_block_elem(const tg_dtile *t, int tid, int i)
+{
+    return 2 * tid + i * tg_dplan_threads(t);
+}
+/* Every rank of the cluster finishes every element: the same values, written SPLIT_K times. */
+static int bad_cluster_elem(const tg_dtile *t, int rank, int tid, int i)
+{
+    (void)rank;
+    return i * tg_dplan_threads(t) + tid;
+}
+/* Warps numbered along K first: a relabelling, harmless. */
+static int kfirst_warp_n(const tg_dtile *t, int warp) { return warp / t->warps_k; }
+static int kfirst_warp_k(const tg_dtile *t, int warp) { return warp % t->warps_k; }
+
+/* When a broken function can show: on every preset, or only with a cluster, or with K split both ways. */
+enum { ALWAYS, CLUSTER, CLUSTER_AND_WARPS_K };
+
+typedef struct mutation {
+    const char *what;
+    tg_dplan_ops ops;
+    int when;
+    const char *const *expect; /* checks the report must name */
+    int only;                  /* no other check may fail */
+} mutation;
+
+#define TRIPS(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+static int applies(int when, const tg_dtile *t)
+{
+    return when == ALWAYS || (when == CLUSTER && t->split_k > 1) ||
+           (when == CLUSTER_AND_WARPS_K && t->split_k > 1 && t->warps_k > 1);
+}
+
+static void run_mutation(const mutation *mu, char *report)
+{
+    int shown = 0;
+    for (int i = 0; i < npresets; i++) {
+        const tg_dtile t = tile_of(&presets[i]);
+        memset(report, 0, REPORT_LEN);
+        tg_status s = tg_decode_verify_ops(presets[i].params, &mu->ops, report, REPORT_LEN);
+        if (!applies(mu->when, &t)) {
+            CHECK(s == TG_SUCCESS, "%s on %s: nothing to break there, yet: %s", mu->what,
+                  presets[i].name, report);
+            continue;
+        }
+        if (!shown++)
+            printf("--- %s, %s: %s\n%s", mu->what, presets[i].name, tg_status_string(s), report);
+        CHECK(s == TG_ERR_INVALID_CONFIG && strstr(tg_last_error(), "verifier check"),
+              "%s on %s: the verifier returned %s", mu->what, presets[i].name, tg_status_string(s));
+        for (const char *const *e = mu->expect; *e; e++)
+            CHECK(report_fails(report, *e), "%s on %s: the report does not name '%s': %s", mu->what,
+                  presets[i].name, *e, report);
+        if (mu->only)
+            for (int c = 0; c < CHECK_NAMES; c++)
+                if (strcmp(check_names[c], mu->expect[0]))
+                    CHECK(!report_fails(report, check_names[c]),
+                          "%s on %s: only '%s' should fail, but '%s' did: %s", mu->what,
+                          presets[i].name, mu->expect[0], check_names[c], report);
+    }
+}
+
+static void broken_plans(char *report)
+{
+    mutation m[16];
+    int n = 0;
+    /* One expression statement each (no inner block): TRIPS' compound literal lives as long
+     * as this function. */
+#define MUTANT(WHAT, FIELD, FN, WHEN, ONLY, ...)                                         \
+    (m[n].what = WHAT, m[n].ops = tg_dplan_real_ops, m[n].ops.FIELD = FN, m[n].when = WHEN, \
+     m[n].only = ONLY, m[n].expect = TRIPS(__VA_ARGS__), n++)
+    MUTANT("lane columns by row", lane_k, bad_lane_k, ALWAYS, 1, "pairing");
+    MUTANT("A permuted unlike B", a_word, bad_a_word, ALWAYS, 1, "pairing");
+    MUTANT("B's registers swapped", b_word, bad_b_word, ALWAYS, 1, "pairing");
+    MUTANT("B one row down", b_row, bad_b_row, ALWAYS, 1, "pairing");
+    MUTANT("A's halves swapped", a_row, bad_a_row, ALWAYS, 0, "pairing", "structure");
+    MUTANT("halves unlike rows", a_half, bad_a_half, ALWAYS, 1, "structure");
+    MUTANT("fragment without +8 rows", frag_c, bad_frag_c, ALWAYS, 1, "structure");
+    MUTANT("partial sums overlapping", red_offset, bad_red_offset, ALWAYS, 0, "layout", "execution");
+    MUTANT("parts drop the remainder", part_begin, bad_part_begin, ALWAYS, 0, "order", "loads",
+           "execution");
+    MUTANT("parts warp-major", part, bad_part, CLUSTER_AND_WARPS_K, 1, "order");
+    MUTANT("plan rank not the cluster rank", block, bad_block_rank, CLUSTER, 1, "cluster");
+    MUTANT("every block rank 0", block, bad_block_rank0, CLUSTER, 0, "cluster", "loads",
+           "execution");
+    /* (with one warp along K and a cluster, slot 0 already holds the block's sum: C stays right) */
+    MUTANT("block reduction skips elements", block_elem, bad_block_elem, ALWAYS, 0, "coverage");
+    MUTANT("every rank finishes everything", cluster_elem, bad_cluster_elem, CLUSTER, 1,
+           "coverage");
+#undef MUTANT
+    for (int i = 0; i < n; i++)
+        run_mutation(&m[i], report);
+
+    /* Harmless: warps numbered K-first; partial sums packed (bank conflicts, reported). */
+    tg_dplan_ops kfirst = tg_dplan_real_ops;
+    kfirst.warp_n = kfirst_warp_n;
+    kfirst.warp_k = kfirst_warp_k;
+    tg_dplan_ops packed = tg_dplan_real_ops;
+    packed.red_offset = packed_red_offset;
+    for (int i = 0; i < npresets; i++) {
+        expect_pass("warps numbered K-first", presets[i].params, &kfirst, report);
+        expect_pass("partial sums packed", presets[i].params, &packed, report);
+        const char *c = strstr(report, "redundant B requests");
+        CHECK(c && !strstr(report, ", 0 bank conflicts"),
+              "%s: packed partial sums should show bank conflicts: %s", presets[i].name, report);
+    }
+    char real[REPORT_LEN];
+    tg_decode_verify_ops(presets[0].params, &tg_dplan_real_ops, real, sizeof real);
+    CHECK(strstr(real, ", 0 bank conflicts") != NULL,
+          "%s: the padded partial sums should have no bank conflicts: %s", presets[0].name, real);
+}
+
+/* ------------------------------------------------------------------------
+ * What the family tells the core
+ * ---------------------------------------------------------------------- */
+
+#define FAKE_A ((const void *)((uintptr_t)1 << 40))
+#define FAKE_B ((const void *)((uintptr_t)2 << 40))
+#define FAKE_C ((void *)((uintptr_t)3 << 40))
+
+static tg_gemm_args decode_args(int64_t m, int64_t n, int64_t k)
+{
+    tg_gemm_args g = tg_gemm_args_default();
+    g.a = FAKE_A;
+    g.b = FAKE_B;
+    g.c = FAKE_C;
+    g.m = m;
+    g.n = n;
+    g.k = k;
+    g.lda = g.ldb = k;
+    g.ldc = n;
+    return g;
+}
+
+static int named(const char *name, tg_config *cfg)
+{
+    tg_status s = tg_config_parse(name, cfg);
+    CHECK(s == TG_SUCCESS && tg_config_compiled(cfg), "%s is not a compiled configuration: %s",
+          name, tg_last_error());
+    return s == TG_SUCCESS;
+}
+
+static void expect_choice(const char *what, const tg_gemm_args *g, const char *name)
+{
+    tg_config out;
+    char why[1024];
+    tg_status s = tg_gemm_choose(g, &out, why, sizeof why);
+    CHECK(s == TG_SUCCESS && !strcmp(out.name, name), "%s: chose %s (%s), expected %s: %s", what,
+          s == TG_SUCCESS ? out.name : "-", tg_status_string(s), name, why);
+    if (s == TG_SUCCESS && out.family == TG_FAMILY_DECODE)
+        CHECK(strstr(why, "not yet measured") != NULL,
+              "%s: a decode rule must say it is not measured yet: %s", what, why);
+}
+
+static void expect_refusal(const char *what, const tg_gemm_args *g, const char *cfg_name,
+                           const char *needle)
+{
+    tg_config cfg;
+    if (!named(cfg_name, &cfg))
+        return;
+    tg_status s = tg_gemm_supports(g, &cfg);
+    CHECK(s == TG_ERR_INVALID_ARGUMENT && strstr(tg_last_error(), "decode family cannot take") &&
+              strstr(tg_last_error(), needle),
+          "%s: %s: %s (%s), expected a refusal saying '%s'", what, cfg_name, tg_status_string(s),
+          tg_last_error(), needle);
+}
+
+static void family_calls(void)
+{
+    tg_config m16, m64;
+    if (!named("decode_m16", &m16) || !named("decode_m64", &m64))
+        return;
+    /* The library's choice: M decides the preset; what the family cannot take falls to micro. */
+    tg_gemm_args g = decode_args(1, 8192, 8192);
+    expect_choice("1 x 8192 x 8192", &g, "decode_m16");
+    g = decode_args(16, 4096, 4104);
+    expect_choice("16 x 4096 x 4104 (K not a multiple of 32)", &g, "decode_m16");
+    g = decode_args(17, 4096, 4096);
+    expect_choice("17 x 4096 x 4096", &g, "decode_m32");
+    g = decode_args(33, 1000, 24);
+    expect_choice("33 x 1000 x 24", &g, "decode_m64");
+    g = decode_args(64, 4099, 8192);
+    g.c_dtype = TG_DTYPE_BF16;
+    expect_choice("64 x 4099 x 8192 bf16", &g, "decode_m64");
+    g = decode_args(65, 4096, 4096);
+    expect_choice("65 x 4096 x 4096", &g, "tma_wgmma_64"); /* past the decode rows: small tiles */
+    g = decode_args(8, 4096, 4100);
+    expect_choice("K = 4100 (rows not 16-byte multiples)", &g, "warp64");
+    g = decode_args(8, 4096, 4096);
+    g.a = (const void *)((uintptr_t)FAKE_A + 2);
+    expect_choice("A 2 bytes off 16-byte alignment", &g, "warp64");
+    g = decode_args(0, 4096, 4096);
+    expect_choice("M = 0 (nothing to do)", &g, "tma_wgmma_64"); /* the first class that holds */
+    g = decode_args(7, 300, 264);
+    g.batch = 3;
+    g.stride_a = 0; /* one A shared by the batch: the decode family takes it */
+    g.stride_b = 300 * 264;
+    g.stride_c = 7 * 300;
+    expect_choice("batch 3 sharing A", &g, "decode_m16");
+
+    /* What the family refuses, by rule. */
+    g = decode_args(17, 4096, 4096);
+    expect_refusal("M past BLOCK_M", &g, "decode_m16", "M = 17 is more than this configuration's "
+                                                       "BLOCK_M = 16");
+    g = decode_args(8, 4096, 4100);
+    expect_refusal("K = 4100", &g, "decode_m16", "K must be a multiple of 8");
+    g = decode_args(8, 4096, 4096);
+    g.lda = 4100;
+    expect_refusal("lda = 4100", &g, "decode_m64", "lda and ldb must be multiples of 8");
+    g = decode_args(8, 4096, 4096);
+    g.b = (const void *)((uintptr_t)FAKE_B + 8);
+    expect_refusal("B 8 bytes off", &g, "decode_m64", "16-byte aligned");
+    g = decode_args(8, 256, 256);
+    g.batch = 2;
+    g.stride_a = 8 * 256 + 4;
+    g.stride_b = 256 * 256;
+    g.stride_c = 8 * 256;
+    expect_refusal("stride_a not a multiple of 8", &g, "decode_m16", "stride_a and stride_b");
+    g = decode_args(8, 16, 64);
+    g.batch = 65536;
+    g.stride_a = g.stride_b = 0;
+    g.stride_c = 8 * 16;
+    expect_refusal("batch 65536", &g, "decode_m16", "batch must be <= 65535");
+
+    /* No workspace: partial sums meet in (distributed) shared memory. */
+    g = decode_args(1, 8192, 8192);
+    size_t bytes = 1;
+    CHECK(tg_gemm_workspace_size(&g, &m16, &bytes) == TG_SUCCESS && bytes == 0,
+          "decode_m16 workspace: %zu bytes (%s)", bytes, tg_last_error());
+    bytes = 1;
+    CHECK(tg_gemm_workspace_size(&g, NULL, &bytes) == TG_SUCCESS && bytes == 0,
+          "the library's choice for 1 x 8192 x 8192 needs %zu bytes of workspace", bytes);
+
+    /* The plan in numbers and words. */
+    tg_fact facts[32];
+    const int nf = tg_config_facts(&m16, facts, 32);
+    long long threads = -1, parts = -1, cluster = -1, smem = -1;
+    for (int i = 0; i < nf && i < 32; i++) {
+        if (!strcmp(facts[i].key, "threads"))
+            threads = facts[i].value;
+        if (!strcmp(facts[i].key, "parts"))
+            parts = facts[i].value;
+        if (!strcmp(facts[i].key, "cluster"))
+            cluster = facts[i].value;
+        if (!strcmp(facts[i].key, "smem_bytes"))
+            smem = facts[i].value;
+    }
+    /* 2 x 4 warps; 4 warps x 4 blocks along K; 4 x 16 x (32 + 8) fp32 of partial sums */
+    CHECK(threads == 256 && parts == 16 && cluster == 4 && smem == 4 * 16 * 40 * 4,
+          "decode_m16 facts: threads %lld, parts %lld, cluster %lld, smem %lld", threads, parts,
+          cluster, smem);
+    char text[4096];
+    CHECK(tg_config_describe(&m64, text, sizeof text) == TG_SUCCESS &&
+              strstr(text, "K permutation") && strstr(text, "rank order"),
+          "decode_m64's description: %s", text);
+    printf("decode_m64:\n%s", text);
+}
+
+int main(void)
+{
+    char *report = malloc(REPORT_LEN);
+    CHECK(report != NULL, "out of memory");
+    if (!report)
+        return check_summary();
+    load_presets();
+    real_plan(report);
+    broken_plans(report);
+    family_calls();
+    free(report);
+    return check_summary();
+}
