@@ -120,6 +120,33 @@ static const shape_case split_cases[] = {
     {"split-K ragged 100x300x8192", {100, 300, 8192, 0, 0, 0, 1, F32, 0}, 0},
 };
 
+/*
+ * cfg (NULL: the library's choice) twice on p, C reset as th_check_config
+ * resets it (poison, or the random C when beta != 0) before each: how many
+ * bytes of C's buffer differ between the two runs.
+ */
+static size_t bytes_differing(th_problem *p, const tg_config *cfg)
+{
+    const size_t bytes = p->c_mem_bytes;
+    unsigned char *out[2] = {malloc(bytes), malloc(bytes)};
+    if (!out[0] || !out[1]) {
+        fprintf(stderr, "test_gpu_gemm: out of memory\n");
+        exit(1);
+    }
+    for (int run = 0; run < 2; run++) {
+        TH_CUDA(cudaMemcpy(p->c_mem, p->hc, bytes, cudaMemcpyHostToDevice));
+        TH_TG(tg_gemm(&p->g, cfg, NULL));
+        TH_CUDA(cudaDeviceSynchronize());
+        TH_CUDA(cudaMemcpy(out[run], p->c_mem, bytes, cudaMemcpyDeviceToHost));
+    }
+    size_t diff = 0;
+    for (size_t b = 0; b < bytes; b++)
+        diff += out[0][b] != out[1][b];
+    free(out[0]);
+    free(out[1]);
+    return diff;
+}
+
 static int check_split(th_rng *rng, cublasHandle_t h, int *runs)
 {
     int failures = 0;
@@ -131,19 +158,7 @@ static int check_split(th_rng *rng, cublasHandle_t h, int *runs)
         TH_TG(tg_gemm_choose(&p.g, &chosen, why, sizeof why));
         const int split = strstr(why, "split-K:") != NULL;
         th_check r = th_check_config(NULL, &p, h, stdout);
-        /* twice more from the same C: the same bytes */
-        const size_t bytes = p.c_mem_bytes;
-        unsigned char *first = malloc(bytes), *second = malloc(bytes);
-        int same = first && second;
-        for (int t = 0; t < 2 && same; t++) {
-            TH_CUDA(cudaMemcpy(p.c_mem, p.hc, bytes, cudaMemcpyHostToDevice));
-            TH_TG(tg_gemm(&p.g, NULL, NULL));
-            TH_CUDA(cudaDeviceSynchronize());
-            TH_CUDA(cudaMemcpy(t ? second : first, p.c_mem, bytes, cudaMemcpyDeviceToHost));
-        }
-        same = same && !memcmp(first, second, bytes);
-        free(first);
-        free(second);
+        const int same = bytes_differing(&p, NULL) == 0; /* twice more from the same C */
         const int ok = r.pass && same && split;
         failures += !ok;
         (*runs)++;
@@ -201,12 +216,6 @@ static int check_determinism(const char *only, th_rng *rng)
     int failures = 0;
     for (size_t si = 0; si < sizeof shapes / sizeof shapes[0]; si++) {
         th_problem p = th_problem_make(shapes[si], rng);
-        const size_t bytes = p.c_mem_bytes;
-        unsigned char *first = malloc(bytes), *second = malloc(bytes);
-        if (!first || !second) {
-            fprintf(stderr, "test_gpu_gemm: out of memory\n");
-            exit(1);
-        }
         for (int i = -1; i < tg_config_count(); i++) {
             tg_config cfg;
             if (i >= 0) {
@@ -216,16 +225,7 @@ static int check_determinism(const char *only, th_rng *rng)
             } else if (only) {
                 continue;
             }
-            for (int run = 0; run < 2; run++) {
-                /* C as th_check_config resets it: poison, or the random C when beta != 0. */
-                TH_CUDA(cudaMemcpy(p.c_mem, p.hc, bytes, cudaMemcpyHostToDevice));
-                TH_TG(tg_gemm(&p.g, i >= 0 ? &cfg : NULL, NULL));
-                TH_CUDA(cudaDeviceSynchronize());
-                TH_CUDA(cudaMemcpy(run ? second : first, p.c_mem, bytes, cudaMemcpyDeviceToHost));
-            }
-            size_t diff = 0;
-            for (size_t b = 0; b < bytes; b++)
-                diff += first[b] != second[b];
+            const size_t diff = bytes_differing(&p, i >= 0 ? &cfg : NULL);
             failures += diff != 0;
             printf("%-5s %-14s determinism %-20s M=%-3" PRId64 " N=%-5" PRId64 " K=%-5" PRId64
                    " %s: %s\n",
@@ -233,10 +233,8 @@ static int check_determinism(const char *only, th_rng *rng)
                    shapes[si].m, shapes[si].n, shapes[si].k, tg_dtype_name(shapes[si].dtype),
                    diff ? "bytes of C differ between runs" : "C bitwise equal");
             if (diff)
-                printf("      %zu of %zu bytes differ\n", diff, bytes);
+                printf("      %zu of %zu bytes differ\n", diff, p.c_mem_bytes);
         }
-        free(first);
-        free(second);
         th_problem_free(&p);
     }
     return failures;

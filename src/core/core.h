@@ -122,6 +122,17 @@ static inline int tg_add_ovf(int64_t a, int64_t b, int64_t *r) { return __builti
  * with its rows 16-byte aligned (leading dimension K rounded up to a
  * multiple of 8), so that a family bound by TMA's rules runs on the copy.
  */
+/*
+ * The regions the core carves from the caller's workspace (packed copies,
+ * split-K partials) start on cudaMalloc's alignment, so the workspace must
+ * too: does g's workspace hold `need` bytes, so aligned?
+ */
+#define TG_WORKSPACE_ALIGN 256
+static inline int tg_workspace_holds(const tg_gemm_args *g, size_t need)
+{
+    return g->workspace_size >= need && (uintptr_t)g->workspace % TG_WORKSPACE_ALIGN == 0;
+}
+
 typedef struct tg_pack_op {
     const void *src;               /* the caller's operand: rows x cols bf16 */
     int64_t rows, cols, ld, stride;

@@ -53,16 +53,16 @@ static int small_mn(const tg_gemm_args *g) { return mn_at_least(g, (int64_t)768 
  * 8192 on (the partials' bytes, written and summed, cost less than the
  * idle SMs), not at K = 4096 (128x4096x4096: 0.589x cuBLAS split 8 ways
  * against 0.799x unsplit on 64x64 tiles), and not for M <= 64, where the
- * 64x64 tiles' reading of B is faster. One GEMM with TMA-aligned A and B
- * (no batch; packing is not combined with it).
+ * 64x64 tiles' reading of B is faster. One GEMM (no batch; packing is not
+ * combined with it); whether the family takes the batched view (TMA's
+ * alignment rules) is its supports()' answer, in split_fits.
  */
 static int split_128(const tg_gemm_args *g)
 {
     if (g->m > 64 * 128 || g->n > 64 * 128) /* more than 64 tiles (and no overflow below) */
         return 1;
     const int64_t tiles = ((g->m + 127) / 128) * ((g->n + 127) / 128);
-    if (g->batch != 1 || tiles > 64 || g->k < 8192 || g->m <= 64 || (uintptr_t)g->a % 16 ||
-        (uintptr_t)g->b % 16 || g->lda % 8 || g->ldb % 8)
+    if (g->batch != 1 || tiles > 64 || g->k < 8192 || g->m <= 64)
         return 1;
     int best = 1;
     for (int s = 2; s <= 16; s *= 2)
@@ -167,7 +167,7 @@ static int split_fits(const tg_gemm_args *g, const struct tg_rule *r, const tg_f
     if (f->supports(preset, &view) != TG_SUCCESS)
         return 0;
     const size_t need = split->bytes + f->workspace(preset, &view);
-    return assume_workspace || (g->workspace_size >= need && (uintptr_t)g->workspace % 256 == 0);
+    return assume_workspace || tg_workspace_holds(g, need);
 }
 
 tg_status tg_dispatch(const tg_gemm_args *g, int assume_workspace, const tg_family_ops **fam,

@@ -14,8 +14,6 @@
 
 #include "core/core.h"
 
-enum { PACK_ALIGN = 256 }; /* each copy's start: cudaMalloc's alignment */
-
 static int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
 
 /* Does TMA refuse this operand as it is? */
@@ -38,10 +36,10 @@ static void plan_op(tg_pack_op *op, const void *src, int64_t rows, int64_t cols,
      * pass what any memory holds, and then the copy cannot be made (SIZE_MAX bytes) */
     int64_t elems = 0;
     if (tg_mul_ovf(rows, op->dst_ld, &op->dst_stride) || tg_mul_ovf(batch, op->dst_stride, &elems) ||
-        elems > (INT64_MAX - PACK_ALIGN) / 2)
+        elems > (INT64_MAX - TG_WORKSPACE_ALIGN) / 2)
         op->bytes = SIZE_MAX;
     else
-        op->bytes = (size_t)round_up(elems * 2, PACK_ALIGN);
+        op->bytes = (size_t)round_up(elems * 2, TG_WORKSPACE_ALIGN);
 }
 
 /* a + b, or SIZE_MAX when either is (or the sum passes it) */
@@ -75,7 +73,7 @@ static void view_op(tg_pack_op *op, uintptr_t *at, const void **ptr, int64_t *ld
 void tg_pack_view(const tg_gemm_args *g, tg_pack *p, tg_gemm_args *out)
 {
     *out = *g;
-    uintptr_t at = g->workspace ? (uintptr_t)g->workspace : PACK_ALIGN;
+    uintptr_t at = g->workspace ? (uintptr_t)g->workspace : TG_WORKSPACE_ALIGN;
     if (p->a)
         view_op(&p->op[0], &at, &out->a, &out->lda, &out->stride_a);
     if (p->b)
@@ -110,8 +108,7 @@ int tg_pack_fits(const tg_gemm_args *g, const tg_family_ops *f, int preset, int 
         return none(p);
     if (need)
         *need = total;
-    if (assume_workspace ||
-        (g->workspace_size >= total && (uintptr_t)g->workspace % PACK_ALIGN == 0))
+    if (assume_workspace || tg_workspace_holds(g, total))
         return 1;
     return none(p);
 }

@@ -7,13 +7,11 @@
 
 #include "core/core.h"
 
-enum { SPLIT_ALIGN = 256 }; /* the partials' start and room: cudaMalloc's alignment */
-
 void tg_split_plan(const tg_gemm_args *g, int s, tg_split *sp)
 {
     sp->s = s;
     sp->partials = NULL;
-    sp->bytes = s > 1 ? (size_t)((s * g->m * g->n * 4 + SPLIT_ALIGN - 1) / SPLIT_ALIGN * SPLIT_ALIGN) : 0;
+    sp->bytes = s > 1 ? (size_t)((s * g->m * g->n * 4 + TG_WORKSPACE_ALIGN - 1) / TG_WORKSPACE_ALIGN * TG_WORKSPACE_ALIGN) : 0;
     sp->c = g->c;
     sp->m = g->m;
     sp->n = g->n;
@@ -27,7 +25,7 @@ void tg_split_view(const tg_gemm_args *g, tg_split *sp, tg_gemm_args *out)
 {
     *out = *g;
     /* an integer: a caller's workspace may be any value, and pointer arithmetic must not wrap */
-    const uintptr_t at = g->workspace ? (uintptr_t)g->workspace : SPLIT_ALIGN;
+    const uintptr_t at = g->workspace ? (uintptr_t)g->workspace : TG_WORKSPACE_ALIGN;
     sp->partials = (float *)at;
     /* item s: A and B from column s·K/S (so the batch stride is K/S elements, the items'
      * rows interleaved in the caller's matrices), C the s-th M x N block of partials */
