@@ -229,6 +229,16 @@ static inline tg_gemm_args tg_gemm_args_default(void)
 TG_API tg_status tg_gemm_check_args(const tg_gemm_args *args);
 
 /*
+ * What tg_gemm checks of the pointers before it launches, without
+ * launching: tg_gemm_check_args, then that C (and A and B, when the call
+ * reads them) is memory the current device can reach (device, managed or
+ * mapped host memory), through the driver. For a caller that must know
+ * before it does anything else for the call: allocate a workspace, order
+ * streams. The workspace is checked by tg_gemm, when it is used.
+ */
+TG_API tg_status tg_gemm_check_pointers(const tg_gemm_args *args);
+
+/*
  * Bytes of workspace the call would need with cfg (NULL: the library's
  * choice). Pass at least that much in args->workspace / workspace_size.
  */

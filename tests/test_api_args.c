@@ -300,6 +300,13 @@ static void check_gemm(void)
     CHECK(tg_kernel_get_info(&seed, NULL) == TG_ERR_INVALID_ARGUMENT, "get_info(NULL out)");
     CHECK(tg_kernel_get_info(&custom, &info) == TG_ERR_NOT_COMPILED, "get_info(uncompiled)");
 
+    /* The pointer check: the arguments first, then the device. */
+    tg_gemm_args negative = g;
+    negative.m = -1;
+    s = tg_gemm_check_pointers(&negative);
+    CHECK(s == TG_ERR_INVALID_ARGUMENT && strstr(tg_last_error(), "m must be"),
+          "check_pointers(m = -1): %s (%s)", tg_status_string(s), tg_last_error());
+
     /* Without a GPU: a clean status, not a crash. */
     tg_status dev = tg_device_check();
     printf("tg_device_check: %s (%s)\n", tg_status_string(dev),
@@ -331,10 +338,18 @@ static void check_gemm(void)
         s = tg_kernel_get_info(&seed, &info);
         CHECK(s == TG_ERR_NO_DEVICE, "tg_kernel_get_info without a device: %s",
               tg_status_string(s));
+        s = tg_gemm_check_pointers(&g);
+        CHECK(s == TG_ERR_NO_DEVICE, "tg_gemm_check_pointers without a device: %s",
+              tg_status_string(s));
+        CHECK(tg_gemm_check_pointers(&none) == TG_SUCCESS, "check_pointers(m = 0) needs no device");
         printf("no device: tg_gemm and tg_kernel_get_info return TG_ERR_NO_DEVICE\n");
     } else {
         printf("a device answered (%s): the no-device checks are skipped\n",
                tg_status_string(dev));
+        /* These arguments' pointers are made-up addresses: C, checked first, is refused. */
+        s = tg_gemm_check_pointers(&g);
+        CHECK(s == TG_ERR_INVALID_ARGUMENT && !strncmp(tg_last_error(), "c (", 3),
+              "check_pointers(made-up pointers): %s (%s)", tg_status_string(s), tg_last_error());
     }
 }
 

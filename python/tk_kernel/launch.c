@@ -12,7 +12,8 @@
  *   5. each matrix collapsed into (rows, cols, ld, batch, batch stride), the
  *      tg_gemm_args filled;
  *   6. the workspace the call needs (tg_gemm_workspace_size), allocated with
- *      torch.empty for the stream the call runs on (take_workspace);
+ *      torch.empty for the stream the call runs on (take_workspace), once
+ *      tg_gemm_check_pointers has found A, B and C to be device memory;
  *   7. with the GIL released: the tensors' device made current, the
  *      producers' streams waited for (__cuda_array_interface__ v3), and the
  *      workspace's when it is not the call's, tg_gemm on the stream and, for
@@ -518,6 +519,11 @@ static int take_workspace(const tk_call *cx, job *j, PyObject **ws)
         return tk_fail_status(cx, s, tg_last_error());
     if (bytes == 0 || !tk_torch_loaded())
         return 0;
+    /* Before torch is asked for memory and streams are ordered for it (a stream= handle is
+     * only safe to use once the call is known to be valid): the pointers tg_gemm would read. */
+    s = tg_gemm_check_pointers(&j->args);
+    if (s != TG_SUCCESS)
+        return tk_fail_status(cx, s, tg_last_error());
     int dev = j->device;
     if (dev < 0 && cudaGetDevice(&dev) != cudaSuccess) {
         /* only __cuda_array_interface__ arrays (they run on the current device), and no

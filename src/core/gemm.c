@@ -276,6 +276,28 @@ tg_status tg_gemm_workspace_size(const tg_gemm_args *args, const tg_config *cfg,
     return TG_SUCCESS;
 }
 
+/* C, and A and B when the call reads them, are memory the device can reach. */
+static tg_status check_operands(const tg_gemm_args *g)
+{
+    TG_TRY(check_device_pointer(g->c, "c"));
+    if (!tg_reads_ab(g))
+        return TG_SUCCESS; /* C = beta·C */
+    TG_TRY(check_device_pointer(g->a, "a"));
+    return check_device_pointer(g->b, "b");
+}
+
+tg_status tg_gemm_check_pointers(const tg_gemm_args *args)
+{
+    tg_gemm_args g;
+    TG_TRY(tg_args_read(args, &g));
+    TG_TRY(tg_check_args(&g, 1));
+    if (tg_nothing_to_do(&g))
+        return TG_SUCCESS;
+    int dev = 0;
+    TG_TRY(tg_current_device(&dev));
+    return check_operands(&g);
+}
+
 tg_status tg_launch_on(const tg_launch *l, void *stream)
 {
     void *params[1] = {(void *)l->params};
@@ -318,11 +340,9 @@ tg_status tg_gemm_prepare(const tg_gemm_args *args, const tg_config *cfg, tg_gem
         return TG_SUCCESS;
     int dev = 0;
     TG_TRY(tg_current_device(&dev));
-    TG_TRY(check_device_pointer(g->c, "c"));
+    TG_TRY(check_operands(g));
     if (!tg_reads_ab(g))
         return TG_SUCCESS; /* C = beta·C */
-    TG_TRY(check_device_pointer(g->a, "a"));
-    TG_TRY(check_device_pointer(g->b, "b"));
     tg_gemm_args view = *g;
     if (pack.a || pack.b) {
         /* resolve() found room for the copies and the family's workspace after them */
