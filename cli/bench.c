@@ -117,6 +117,10 @@ static void print_memory_bound(const measured *m, const cli_options *o)
     printf("%-17s %-7s %-10s %-10s %-10s\n", "config", "check", "rel_fro", "err/bound",
            "=cuBLAS?");
     for (int i = 0; i < m->n; i++) {
+        if (m->rows[i].refused) {
+            printf("%-17s %-7s (its family does not take this shape)\n", m->rows[i].name, "n/a");
+            continue;
+        }
         print_check(m->rows[i].name, &m->rows[i].chk);
         printf("\n");
     }
