@@ -33,8 +33,8 @@ static int large_mn_few_tiles(const tg_gemm_args *g)
 
 /*
  * Smaller outputs, by M*N: from 2048^2 on the 128x256 cluster tiles still
- * fill the SMs; below, 128x128 tiles (more blocks); below 768^2, 64x64.
- * Split-K would serve the smallest better (not built yet).
+ * fill the SMs; below, 128x128 tiles (more blocks); below 768^2, 64x64
+ * with a deep ring (the split-K rule above takes those with a long K).
  */
 /* M·N >= x, without forming M·N (a call with nothing to do may pass any M with N = 0). */
 static int mn_at_least(const tg_gemm_args *g, int64_t x)
@@ -73,13 +73,24 @@ static int split_128(const tg_gemm_args *g)
 static int few_tiles_long_k(const tg_gemm_args *g) { return split_128(g) > 1; }
 
 /*
- * Decode: 1 <= M <= 16, where the time is the read of B. Only decode_m16
- * measured faster than the small hopper tiles (bench/RESULTS.md entry 24);
- * decode_m64 ran slower at M = 64 (one K step in flight per warp) and
- * decode_m32 is not measured, so M = 17..64 stays on the rules below.
- * M = 0 is nothing to do, left to the rules below as before.
+ * Decode: 1 <= M <= 16, where the time is the read of B. decode_m16_s1 (K
+ * over the 4 warps of a block, no cluster: 8192 / 32 = 256 blocks are one
+ * wave at two per SM) measured fastest there, and decode_m16_s2 (K also
+ * over a cluster pair) where N is wide (16 x 28672: 896 blocks of s1 are 3.4
+ * waves); bench/RESULTS.md entry 25. M = 0 is nothing to do, left to the
+ * rules below as before.
  */
 static int decode_m16(const tg_gemm_args *g) { return g->m >= 1 && g->m <= 16; }
+static int decode_m16_wide(const tg_gemm_args *g) { return decode_m16(g) && g->n >= 16384; }
+
+/*
+ * Skinny: M <= 64 (what the decode family cannot take, and M = 17..64,
+ * where decode_m32 and decode_m64 measured slower): 64x64 tiles, B streamed
+ * through 8 stages. M <= 128 with N >= 20480: at least 80 tiles of 128x256,
+ * which keep most of the 132 SMs on one long tile each.
+ */
+static int skinny_m64(const tg_gemm_args *g) { return g->m <= 64; }
+static int skinny_m128_wide_n(const tg_gemm_args *g) { return g->m <= 128 && g->n >= 80 * 256; }
 
 static const struct tg_rule rules[] = {
     {"M > 64, at most 64 128x128 tiles, K >= 8192", few_tiles_long_k, "ws",
@@ -100,13 +111,31 @@ static const struct tg_rule rules[] = {
      "0.955), 4096x12288x4096 1.027x (mc_2x1_128x256 0.989), 8192x22016x4096 1.019x, "
      "8192x28672x8192 0.999x; 8192^3 bf16 C 1.006x; bench/RESULTS.md 2026-11-27, entry 14",
      1, NULL},
-    {"1 <= M <= 16 (16-byte aligned rows of A and B, K a multiple of 8)", decode_m16,
-     "decode_m16",
-     "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 1x8192x8192 1.938 "
-     "TB/s = 0.865x cuBLAS (tma_wgmma_64 0.765x), 16x8192x8192 0.871x (0.856x), 1x4096x4096 "
-     "0.841x (0.737x), 16x28672x8192 0.930x (0.912x); bench/RESULTS.md 2026-11-27, entries 21, "
-     "24. Shapes the decode family cannot take fall to the next rules",
+    {"1 <= M <= 16, N >= 16384 (16-byte aligned rows of A and B, K a multiple of 8)",
+     decode_m16_wide, "decode_m16_s2",
+     "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 16x28672x8192 2.551 "
+     "TB/s = 0.966x and 0.968x cuBLAS in two runs (decode_m16_s1 0.947x, decode_m16 0.929x, "
+     "tma_wgmma_64 0.943x); bench/RESULTS.md 2026-11-27, entry 25. Shapes the decode family "
+     "cannot take fall to the next rules",
      0, NULL},
+    {"1 <= M <= 16 (16-byte aligned rows of A and B, K a multiple of 8)", decode_m16,
+     "decode_m16_s1",
+     "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run, up to four runs): "
+     "1x8192x8192 0.976-1.000x cuBLAS (decode_m16, the choice before, 0.86-0.89x), 16x8192x8192 "
+     "0.999-1.013x, 1x4096x4096 1.117-1.131x, 1x14336x4096 1.046-1.055x, 1x4096x14336 1.038x; "
+     "bench/RESULTS.md 2026-11-27, entry 25. Shapes the decode family cannot take fall to the "
+     "next rules",
+     0, NULL},
+    {"M <= 64", skinny_m64, "ws_64",
+     "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 32x8192x8192 0.961x "
+     "cuBLAS (tma_wgmma_64 0.912x, decode_m32 0.817x), 64x8192x8192 0.968x (tma_wgmma_64 0.925x), "
+     "64x28672x8192 0.964x (ws 0.920x); bench/RESULTS.md 2026-11-27, entry 25",
+     1, NULL},
+    {"M <= 128, N >= 20480", skinny_m128_wide_n, "tma_store_128x256",
+     "measured on the H100 (fp32 C, cuBLAS in the same run): 128x22016x4096 303.9 TFLOP/s = 1.036x "
+     "cuBLAS (ws, the choice before, 0.912x), 128x28672x8192 0.993x (ws 0.974x); bench/RESULTS.md "
+     "2026-11-27, entry 25",
+     1, NULL},
     {"M*N >= 2048^2", mid_mn, "mc_2x1_128x256",
      "the fastest configuration measured on the H100 at 2048^3 (fp32 C, tilegemm tune, cuBLAS in the "
      "same run): 521.2 TFLOP/s = 0.901x cuBLAS (tma_store 0.803, warp64 0.463); 4095^3 (A and B "
@@ -117,10 +146,10 @@ static const struct tg_rule rules[] = {
      "same run): 123.6 TFLOP/s = 0.824x cuBLAS (tma_wgmma 0.760, tma_store 0.707, every micro "
      "configuration below 0.63); bench/RESULTS.md 2026-11-27, entry 19",
      1, NULL},
-    {"M*N < 768^2", any_shape, "tma_wgmma_64",
-     "the fastest configuration measured on the H100 at 512x512x8192 (fp32 C, tilegemm tune, cuBLAS "
-     "in the same run): 99.1 TFLOP/s = 0.550x cuBLAS (ws 0.487, tma_store 0.292; split-K is not "
-     "built yet); bench/RESULTS.md 2026-11-27, entry 19",
+    {"M*N < 768^2", any_shape, "ws_64",
+     "measured on the H100 (fp32 C, cuBLAS in the same run): 128x4096x4096 186.3 TFLOP/s = 0.909x "
+     "cuBLAS (tma_wgmma_64, the choice before, 0.810x; ws 0.671x), 512x512x8192 unsplit 0.636x "
+     "(tma_wgmma_64 0.523x); bench/RESULTS.md 2026-11-27, entry 25",
      1, NULL},
     {"any shape TMA cannot read without a workspace to pack into", any_shape, "warp64",
      "the fastest micro configuration measured on the H100: 8192^3 450.7 TFLOP/s (seed 375.3, "
