@@ -520,9 +520,10 @@ static int take_workspace(const tk_call *cx, job *j, PyObject **ws)
     if (bytes == 0 || !tk_torch_loaded())
         return 0;
     /* Before torch is asked for memory and streams are ordered for it (a stream= handle is
-     * only safe to use once the call is known to be valid): the pointers tg_gemm would read. */
+     * only safe to use once the call is known to be valid): the pointers tg_gemm would read.
+     * Without a usable device there is no stream to order: tg_gemm says why, as before. */
     s = tg_gemm_check_pointers(&j->args);
-    if (s != TG_SUCCESS)
+    if (s != TG_SUCCESS && s != TG_ERR_NO_DEVICE)
         return tk_fail_status(cx, s, tg_last_error());
     int dev = j->device;
     if (dev < 0 && cudaGetDevice(&dev) != cudaSuccess) {
