@@ -116,11 +116,12 @@ static inline int tg_add_ovf(int64_t a, int64_t b, int64_t *r) { return __builti
 #define TG_LAUNCH_PARAMS_MAX 1024
 
 /*
- * Packing (src/core/pack.c, pack.cu): an A or B that TMA cannot read (a
- * pointer not 16-byte aligned; a leading dimension or, batched, a stride
- * that is not a multiple of 8 elements) copied into the caller's workspace
- * with its rows 16-byte aligned (leading dimension K rounded up to a
- * multiple of 8), so that a family bound by TMA's rules runs on the copy.
+ * Packing (src/core/pack.c, pack.cu): an A or B that a family cannot read
+ * as it is (hopper's TMA: a pointer not 16-byte aligned; a leading
+ * dimension or, batched, a stride that is not a multiple of 8 elements)
+ * copied into the caller's workspace with its rows 16-byte aligned (leading
+ * dimension K rounded up to a multiple of 8), so that the family runs on
+ * the copy.
  */
 /*
  * The regions the core carves from the caller's workspace (packed copies,
@@ -292,22 +293,22 @@ tg_status tg_cluster_capacity(const void *kernel, const char *name, int cluster,
 tg_status tg_driver_entry(const char *name, int version, void **out);
 
 /*
- * Packing (see tg_pack): which of g's A and B break TMA's rules (0: none);
- * g as the family sees it with those read from their copies, the copies
- * placed from g->workspace on (a stand-in aligned address when it is NULL:
- * a question about a call, not a call) and the family's workspace after
- * them; the copies, launched on the stream.
+ * Packing (see tg_pack): g as the family sees it with the operands p says
+ * read from their copies, the copies placed from g->workspace on (a
+ * stand-in aligned address when it is NULL: a question about a call, not a
+ * call) and the family's workspace after them; the copies, launched on the
+ * stream.
  */
-int tg_pack_plan(const tg_gemm_args *g, tg_pack *p);
 void tg_pack_view(const tg_gemm_args *g, tg_pack *p, tg_gemm_args *out);
 tg_status tg_pack_launch(const tg_pack *p, void *stream);
 
 /*
- * Can preset of f run g by packing A and/or B (tg_pack)? 1 with *p set when
- * packing makes f take g and the workspace holds the copies and f's own
- * workspace, or `assume_workspace` (a workspace-size question); else 0, and
- * *need (may be NULL) the workspace it would take (0 when packing does not
- * help).
+ * Can preset of f run g by packing A and/or B (tg_pack)? The operands are
+ * f's choice: the fewest bytes of copies with which f->supports takes g. 1
+ * with *p set when packing makes f take g and the workspace holds the
+ * copies and f's own workspace, or `assume_workspace` (a workspace-size
+ * question); else 0, and *need (may be NULL) the workspace it would take (0
+ * when packing does not help).
  */
 int tg_pack_fits(const tg_gemm_args *g, const tg_family_ops *f, int preset, int assume_workspace,
                  tg_pack *p, size_t *need);

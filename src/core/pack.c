@@ -1,13 +1,17 @@
 /*
- * pack.c — operands TMA cannot read, copied so that it can (tg_pack in
- * core.h): which ones, where their copies go in the workspace, and the
- * arguments the family then sees. The copy kernel is pack.cu.
+ * pack.c — operands a family cannot read as they are, copied so that it
+ * can (tg_pack in core.h): which ones, where their copies go in the
+ * workspace, and the arguments the family then sees. The copy kernel is
+ * pack.cu.
  *
- * TMA reads a row-major bf16 matrix from a 16-byte aligned address with
- * every stride a multiple of 16 bytes. An operand that breaks that (an odd
- * K as its leading dimension, an offset pointer, an odd batch stride) is
- * copied row by row into rows of round_up(K, 8) elements: one pass over
- * its bytes, against a GEMM that reads them many times over.
+ * The family's supports() owns its rules (hopper's TMA reads a row-major
+ * bf16 matrix from a 16-byte aligned address with every stride a multiple
+ * of 16 bytes; an odd K as the leading dimension, an offset pointer or an
+ * odd batch stride breaks them). Here a copy is what every such rule asks
+ * for: rows of round_up(K, 8) elements from an aligned start, made in one
+ * pass over the operand's bytes, against a GEMM that reads them many times
+ * over. Which operands to copy is the family's answer too: the fewest
+ * bytes of copies with which supports() takes the call.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,12 +19,6 @@
 #include "core/core.h"
 
 static int64_t round_up(int64_t x, int64_t to) { return (x + to - 1) / to * to; }
-
-/* Does TMA refuse this operand as it is? */
-static int breaks_tma(const void *p, int64_t ld, int64_t stride, int64_t batch)
-{
-    return (uintptr_t)p % 16 != 0 || ld % 8 != 0 || (batch > 1 && stride % 8 != 0);
-}
 
 static void plan_op(tg_pack_op *op, const void *src, int64_t rows, int64_t cols, int64_t ld,
                     int64_t stride, int64_t batch)
@@ -45,15 +43,12 @@ static void plan_op(tg_pack_op *op, const void *src, int64_t rows, int64_t cols,
 /* a + b, or SIZE_MAX when either is (or the sum passes it) */
 static size_t add_bytes(size_t a, size_t b) { return a > SIZE_MAX - b ? SIZE_MAX : a + b; }
 
-int tg_pack_plan(const tg_gemm_args *g, tg_pack *p)
+/* Copy A (a), B (b) or both: the copies' bytes. */
+static void choose(tg_pack *p, int a, int b)
 {
-    p->a = breaks_tma(g->a, g->lda, g->stride_a, g->batch);
-    p->b = breaks_tma(g->b, g->ldb, g->stride_b, g->batch);
-    p->batch = g->batch;
-    plan_op(&p->op[0], g->a, g->m, g->k, g->lda, g->stride_a, g->batch);
-    plan_op(&p->op[1], g->b, g->n, g->k, g->ldb, g->stride_b, g->batch);
-    p->bytes = add_bytes(p->a ? p->op[0].bytes : 0, p->b ? p->op[1].bytes : 0);
-    return p->a || p->b;
+    p->a = a;
+    p->b = b;
+    p->bytes = add_bytes(a ? p->op[0].bytes : 0, b ? p->op[1].bytes : 0);
 }
 
 /*
@@ -95,13 +90,24 @@ int tg_pack_fits(const tg_gemm_args *g, const tg_family_ops *f, int preset, int 
 {
     if (need)
         *need = 0;
-    if (!tg_pack_plan(g, p) || p->bytes == SIZE_MAX)
-        return none(p);
+    p->batch = g->batch;
+    plan_op(&p->op[0], g->a, g->m, g->k, g->lda, g->stride_a, g->batch);
+    plan_op(&p->op[1], g->b, g->n, g->k, g->ldb, g->stride_b, g->batch);
+    /* The smaller copy alone, the other alone, then both: the first the family takes. */
+    const int a_first = p->op[0].bytes <= p->op[1].bytes;
+    const int tries[3][2] = {{a_first, !a_first}, {!a_first, a_first}, {1, 1}};
     tg_gemm_args view;
-    tg_pack_view(g, p, &view);
-    /* Refused on the copies too: another rule, which packing does not help (the caller
-     * says which: tg_last_error() holds this refusal now). */
-    if (f->supports(preset, &view) != TG_SUCCESS)
+    int taken = 0;
+    for (int t = 0; t < 3 && !taken; t++) {
+        choose(p, tries[t][0], tries[t][1]);
+        if (p->bytes == SIZE_MAX)
+            continue;
+        tg_pack_view(g, p, &view);
+        taken = f->supports(preset, &view) == TG_SUCCESS;
+    }
+    /* Refused on every copy: another rule, which packing does not help (the caller says
+     * which: tg_last_error() holds the refusal of both copies, or of the room they need). */
+    if (!taken)
         return none(p);
     const size_t total = add_bytes(p->bytes, f->workspace(preset, &view));
     if (total == SIZE_MAX)
