@@ -313,27 +313,35 @@ static void family_calls(void)
         return;
     /* The library's choice: M (and N) decide the preset; what the family cannot take falls
      * to the hopper rows, or to micro without a workspace to pack into. */
-    tg_gemm_args g = decode_args(1, 8192, 8192);
-    expect_choice("1 x 8192 x 8192", &g, "decode_m16_s1");
-    g = decode_args(16, 4096, 4104);
-    expect_choice("16 x 4096 x 4104 (K not a multiple of 32)", &g, "decode_m16_s1");
-    g = decode_args(16, 28672, 8192);
-    expect_choice("16 x 28672 x 8192 (wide N)", &g, "decode_m16_s2");
-    g = decode_args(1, 16383, 4096);
-    expect_choice("1 x 16383 x 4096 (just below wide)", &g, "decode_m16_s1");
-    g = decode_args(17, 4096, 4096);
-    expect_choice("17 x 4096 x 4096", &g, "ws_64"); /* decode_m32 measured slower */
-    g = decode_args(33, 1000, 24);
-    expect_choice("33 x 1000 x 24", &g, "ws_64"); /* decode_m64 measured slower */
+    static const struct {
+        int64_t m, n, k;
+        const char *config, *why;
+    } plain[] = {
+        {1, 8192, 8192, "decode_m16_s1", ""},
+        {16, 4096, 4104, "decode_m16_s1", "K not a multiple of 32"},
+        {16, 28672, 8192, "decode_m16_s2", "wide N"},
+        {1, 16383, 4096, "decode_m16_s1", "just below wide"},
+        {1, 1024, 8192, "decode_m16", "narrow N: K over a cluster of 4"},
+        {16, 1025, 8192, "decode_m16_k8", "K over 8 warps"},
+        {1, 2048, 4096, "decode_m16_k8", ""},
+        {1, 2049, 4096, "decode_m16_s1", ""},
+        {17, 4096, 4096, "ws_64", "decode_m32 measured slower"},
+        {33, 1000, 24, "ws_64", "decode_m64 measured slower"},
+        {65, 4096, 4096, "ws_64", "past the decode rows: M*N < 768^2"},
+        {128, 22016, 4096, "tma_store_128x256", ">= 80 tiles of 128x256"},
+        {129, 22016, 4096, "ws", "past M <= 128: 768^2 <= M*N < 2048^2"},
+    };
+    tg_gemm_args g;
+    for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
+        char what[128];
+        snprintf(what, sizeof what, "%lld x %lld x %lld %s", (long long)plain[i].m,
+                 (long long)plain[i].n, (long long)plain[i].k, plain[i].why);
+        g = decode_args(plain[i].m, plain[i].n, plain[i].k);
+        expect_choice(what, &g, plain[i].config);
+    }
     g = decode_args(64, 4099, 8192);
     g.c_dtype = TG_DTYPE_BF16;
     expect_choice("64 x 4099 x 8192 bf16", &g, "ws_64");
-    g = decode_args(65, 4096, 4096);
-    expect_choice("65 x 4096 x 4096", &g, "ws_64"); /* past the decode rows: M*N < 768^2 */
-    g = decode_args(128, 22016, 4096);
-    expect_choice("128 x 22016 x 4096", &g, "tma_store_128x256"); /* >= 80 tiles of 128x256 */
-    g = decode_args(129, 22016, 4096);
-    expect_choice("129 x 22016 x 4096", &g, "ws"); /* past M <= 128: 768^2 <= M*N < 2048^2 */
     g = decode_args(8, 4096, 4100);
     expect_choice("K = 4100 (rows not 16-byte multiples)", &g, "warp64");
     g = decode_args(8, 4096, 4096);
@@ -346,7 +354,7 @@ static void family_calls(void)
     g.stride_a = 0; /* one A shared by the batch: the decode family takes it */
     g.stride_b = 300 * 264;
     g.stride_c = 7 * 300;
-    expect_choice("batch 3 sharing A", &g, "decode_m16_s1");
+    expect_choice("batch 3 sharing A", &g, "decode_m16");
 
     /* What the family refuses, by rule. */
     g = decode_args(17, 4096, 4096);

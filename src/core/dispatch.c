@@ -14,7 +14,7 @@ struct tg_rule {
     int (*applies)(const tg_gemm_args *g);     /* does g belong to it? */
     const char *config;                        /* a compiled preset */
     const char *why;                           /* the measurement that chose it */
-    int packs; /* copy an A or B that breaks TMA's rules into the workspace (core.h, tg_pack) */
+    int packs; /* copy an A or B the family cannot read into the workspace (core.h, tg_pack) */
     int (*splits)(const tg_gemm_args *g); /* split-K into this many (core.h, tg_split); NULL: 1 */
 };
 
@@ -73,14 +73,18 @@ static int split_128(const tg_gemm_args *g)
 static int few_tiles_long_k(const tg_gemm_args *g) { return split_128(g) > 1; }
 
 /*
- * Decode: 1 <= M <= 16, where the time is the read of B. decode_m16_s1 (K
- * over the 4 warps of a block, no cluster: 8192 / 32 = 256 blocks are one
- * wave at two per SM) measured fastest there, and decode_m16_s2 (K also
- * over a cluster pair) where N is wide (16 x 28672: 896 blocks of s1 are 3.4
- * waves); bench/RESULTS.md entry 25. M = 0 is nothing to do, left to the
- * rules below as before.
+ * Decode: 1 <= M <= 16, where the time is the read of B, in blocks of 32
+ * columns of C. By N (bench/RESULTS.md entries 25, 26): up to 1024 (32
+ * blocks or fewer), decode_m16, whose clusters of 4 split K over 4 blocks;
+ * up to 2048, decode_m16_k8 (K over 8 warps of one block, one block an SM);
+ * then decode_m16_s1 (K over 4 warps, no cluster: 8192 / 32 = 256 blocks are
+ * one wave at two per SM); from 16384, decode_m16_s2 (a cluster pair: s1's
+ * 896 blocks at 16 x 28672 are 3.4 waves). M = 0 is nothing to do, left to
+ * the rules below as before.
  */
 static int decode_m16(const tg_gemm_args *g) { return g->m >= 1 && g->m <= 16; }
+static int decode_m16_narrow(const tg_gemm_args *g) { return decode_m16(g) && g->n <= 1024; }
+static int decode_m16_mid(const tg_gemm_args *g) { return decode_m16(g) && g->n <= 2048; }
 static int decode_m16_wide(const tg_gemm_args *g) { return decode_m16(g) && g->n >= 16384; }
 
 /*
@@ -111,6 +115,20 @@ static const struct tg_rule rules[] = {
      "0.955), 4096x12288x4096 1.027x (mc_2x1_128x256 0.989), 8192x22016x4096 1.019x, "
      "8192x28672x8192 0.999x; 8192^3 bf16 C 1.006x; bench/RESULTS.md 2026-11-27, entry 14",
      1, NULL},
+    {"1 <= M <= 16, N <= 1024 (16-byte aligned rows of A and B, K a multiple of 8)",
+     decode_m16_narrow, "decode_m16",
+     "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 1x1024x8192 0.979x "
+     "cuBLAS (decode_m16_k8 0.937x, decode_m16_s1 0.691x), 16x1024x8192 0.991x (0.963x, 0.752x), "
+     "1x512x4096 1.120x (1.005x, 0.782x); bench/RESULTS.md 2026-11-27, entry 26. Shapes the "
+     "decode family cannot take fall to the next rules",
+     0, NULL},
+    {"1 <= M <= 16, N <= 2048 (16-byte aligned rows of A and B, K a multiple of 8)",
+     decode_m16_mid, "decode_m16_k8",
+     "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 1x2048x8192 1.065x "
+     "cuBLAS (decode_m16_s1 0.873x), 1x2048x4096 1.017x (decode_m16_s1 0.942x, decode_m16 "
+     "0.808x); bench/RESULTS.md 2026-11-27, entry 26. Shapes the decode family cannot take fall "
+     "to the next rules",
+     0, NULL},
     {"1 <= M <= 16, N >= 16384 (16-byte aligned rows of A and B, K a multiple of 8)",
      decode_m16_wide, "decode_m16_s2",
      "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 16x28672x8192 2.551 "
@@ -260,9 +278,10 @@ tg_status tg_gemm_choose(const tg_gemm_args *args, tg_config *out, char *why, si
     tg_text t = tg_text_init(why, len);
     tg_text_add(&t, "rule '%s' (%s family): %s", rule->when, f->name, rule->why);
     if (pack.a || pack.b)
-        tg_text_add(&t, "; %s%s%s break%s TMA's 16-byte rules: packed into the workspace first "
-                    "(%zu bytes, rows of %lld elements)", pack.a ? "A" : "", pack.a && pack.b ? " and " : "",
-                    pack.b ? "B" : "", pack.a && pack.b ? "" : "s", pack.bytes,
+        tg_text_add(&t, "; %s%s%s, as %s, not taken by the %s family: packed into the "
+                    "workspace first (%zu bytes, rows of %lld elements)", pack.a ? "A" : "",
+                    pack.a && pack.b ? " and " : "", pack.b ? "B" : "",
+                    pack.a && pack.b ? "they are" : "it is", f->name, pack.bytes,
                     (long long)(pack.a ? pack.op[0].dst_ld : pack.op[1].dst_ld));
     if (split.s > 1)
         tg_text_add(&t, "; split-K: %d GEMMs of K = %lld into fp32 partials in the workspace "

@@ -30,14 +30,19 @@ static void plan_op(tg_pack_op *op, const void *src, int64_t rows, int64_t cols,
     op->stride = batch > 1 ? stride : 0;
     op->dst = NULL;
     op->dst_ld = round_up(cols, 8);
-    /* batch items the caller may overlap (a stride of 0) are copied apart: their room can
-     * pass what any memory holds, and then the copy cannot be made (SIZE_MAX bytes) */
-    int64_t elems = 0;
-    if (tg_mul_ovf(rows, op->dst_ld, &op->dst_stride) || tg_mul_ovf(batch, op->dst_stride, &elems) ||
+    /* An operand every batch item shares (stride 0, or batch 1) is copied once and stays
+     * shared: a copy fixes rows, it does not turn sharing into batch copies (a weight
+     * shared by a batch would take batch times its bytes). Items the caller overlaps
+     * otherwise are copied apart: their room can pass what any memory holds, and then the
+     * copy cannot be made (SIZE_MAX bytes). */
+    const int64_t items = op->stride == 0 ? 1 : batch;
+    int64_t elems = 0, item = 0;
+    if (tg_mul_ovf(rows, op->dst_ld, &item) || tg_mul_ovf(items, item, &elems) ||
         elems > (INT64_MAX - TG_WORKSPACE_ALIGN) / 2)
         op->bytes = SIZE_MAX;
     else
         op->bytes = (size_t)round_up(elems * 2, TG_WORKSPACE_ALIGN);
+    op->dst_stride = op->stride == 0 ? 0 : item;
 }
 
 /* a + b, or SIZE_MAX when either is (or the sum passes it) */

@@ -91,8 +91,9 @@ extern "C" tg_status tg_pack_launch(const tg_pack *p, void *stream)
     pack_params k;
     k.op[0] = p->op[0];
     k.op[1] = p->op[1];
-    k.rows[0] = p->a ? p->op[0].rows * p->batch : 0;
-    k.rows[1] = p->b ? p->op[1].rows * p->batch : 0;
+    /* a shared operand (stride 0) is one copy: its rows once */
+    k.rows[0] = p->a ? p->op[0].rows * (p->op[0].stride ? p->batch : 1) : 0;
+    k.rows[1] = p->b ? p->op[1].rows * (p->op[1].stride ? p->batch : 1) : 0;
     k.batch = p->batch;
     const int64_t rows = k.rows[0] + k.rows[1];
     const unsigned blocks = (unsigned)(rows < 16384 ? rows : 16384);
