@@ -148,6 +148,17 @@ def test_hopper_takes_what_tma_cannot_read_through_the_workspace():
     check(tk_kernel.gemm(shared_a, b3), shared_a, b3, "the library's choice for a shared A")
 
 
+def test_decode_packs_a_shared_b_once():
+    """A decode configuration named for one B that every batch item shares, with
+    rows the family cannot read (ldb = K + 4: 520-byte rows): B is copied once
+    into the workspace and stays shared (the copy kernel writes its rows once)."""
+    a = rand(3, 7, 256)
+    b = rand(300, 260)[:, :256]
+    out = poisoned(3, 7, 300)
+    tk_kernel.gemm(a, b, out, config="decode_m16_s1")
+    check(out, a, b, "decode_m16_s1 with a shared B packed once")
+
+
 def test_seed_entry_points_run_split8():
     """micro_tk / dispatch_micro without config= run the seed's kernel as the
     user refactored it (split8): bit for bit what config="split8" gives."""
