@@ -317,14 +317,17 @@ static void family_calls(void)
         int64_t m, n, k;
         const char *config, *why;
     } plain[] = {
-        {1, 8192, 8192, "decode_m16_s1", ""},
+        {1, 8192, 8192, "decode_m8", "M <= 8: A's second half known zero"},
+        {9, 8192, 8192, "decode_m16_s1", ""},
         {16, 4096, 4104, "decode_m16_s1", "K not a multiple of 32"},
         {16, 28672, 8192, "decode_m16_s2", "wide N"},
-        {1, 16383, 4096, "decode_m16_s1", "just below wide"},
+        {9, 16383, 4096, "decode_m16_s1", "just below wide"},
+        {8, 16384, 4096, "decode_m16_s2", "wide"},
         {1, 1024, 8192, "decode_m16", "narrow N: K over a cluster of 4"},
         {16, 1025, 8192, "decode_m16_k8", "K over 8 warps"},
         {1, 2048, 4096, "decode_m16_k8", ""},
-        {1, 2049, 4096, "decode_m16_s1", ""},
+        {1, 2049, 4096, "decode_m8", ""},
+        {16, 2049, 4096, "decode_m16_s1", ""},
         {17, 4096, 4096, "ws_64", "decode_m32 measured slower"},
         {33, 1000, 24, "ws_64", "decode_m64 measured slower"},
         {65, 4096, 4096, "ws_64", "past the decode rows: M*N < 768^2"},

@@ -117,7 +117,9 @@ static __device__ __forceinline__ void load_step(const lane_src *s, int x, stage
 #pragma unroll
         for (int h = 0; h < 2; h++) {
             const int half = tg_dplan_a_half(i, h);
-            if (half < s->a_halves) /* every lane's row is below M */
+            if (8 * half >= BLOCK_M) /* past BLOCK_M (BLOCK_M = 8): zeros, known at compile time */
+                st->a[i][h] = zero;
+            else if (half < s->a_halves) /* every lane's row is below M */
                 st->a[i][h] = !tail || in_k ? tg_ld_global16(s->a[i][h] + off) : zero;
             else if (half == s->a_halves) /* M ends in this half: the lanes below it */
                 st->a[i][h] = s->a_edge && (!tail || in_k) ? tg_ld_global16(s->a[i][h] + off) : zero;

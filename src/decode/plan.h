@@ -93,9 +93,10 @@ extern "C" {
  *   X(index, key, NAME, min, max, values, doc)
  */
 #define TG_DECODE_PARAMS(X)                                                                    \
-    X(0, block_m, BLOCK_M, 16, 64, NULL,                                                       \
+    X(0, block_m, BLOCK_M, 8, 64, NULL,                                                        \
       "rows of C a block computes, the largest M the configuration takes (m16 mma tiles: "    \
-      "16, 32, 48 or 64); larger M is the micro and hopper families' work")                   \
+      "16, 32, 48 or 64; or 8, half a tile, whose other half is zeros the compiler knows)"   \
+      "; larger M is the micro and hopper families' work")                                    \
     X(1, reg_block_n, REG_BLOCK_N, 8, 64, NULL,                                                \
       "columns of C per warp, the rows of B one warp streams (n8 mma tiles); at most 64: "    \
       "each row keeps STAGES 16-byte vectors in flight in registers")                         \
@@ -155,7 +156,9 @@ TG_HD tg_dtile tg_dtile_from_params(const int *p)
 #define TG_D_MAX_SMEM_SM (228 * 1024)
 #define TG_D_MAX_THREADS_SM 2048
 
-#define TG_D_M_TILES(BM) ((BM) / TG_D_MMA_M)
+/* m16 tiles of A (BLOCK_M = 8: one, its rows 8..15 zeros) and A's 8-row halves */
+#define TG_D_M_TILES(BM) (((BM) + TG_D_MMA_M - 1) / TG_D_MMA_M)
+#define TG_D_A_HALVES(BM) ((BM) / 8)
 #define TG_D_N_TILES(RN) ((RN) / TG_D_MMA_N)
 #define TG_D_BLOCK_N(RN, WN) ((RN) * (WN))
 #define TG_D_WARPS(WN, WK) ((WN) * (WK))
@@ -171,7 +174,7 @@ TG_HD tg_dtile tg_dtile_from_params(const int *p)
  * ptxas spilled under a cap of 113 and took 124 of 128). The rule below refuses what cannot
  * fit; the build's spill check (scripts/ptxas-check) refuses the rest. */
 #define TG_D_ACC_REGS(BM, RN) (TG_D_M_TILES(BM) * TG_D_N_TILES(RN) * 4)
-#define TG_D_STAGE_REGS(BM, RN) (TG_D_N_TILES(RN) * 4 + TG_D_M_TILES(BM) * 8)
+#define TG_D_STAGE_REGS(BM, RN) (TG_D_N_TILES(RN) * 4 + TG_D_A_HALVES(BM) * 4)
 #define TG_D_OTHER_REGS(BM, RN) (2 * TG_D_N_TILES(RN) + 4 * TG_D_M_TILES(BM) + 24)
 #define TG_D_REGS(BM, RN, ST) \
     (TG_D_ACC_REGS(BM, RN) + (ST) * TG_D_STAGE_REGS(BM, RN) + TG_D_OTHER_REGS(BM, RN))
@@ -186,8 +189,9 @@ TG_HD tg_dtile tg_dtile_from_params(const int *p)
  * p[TG_DECODE_NAME] on the host).
  */
 #define TG_DECODE_RULES(RULE, P)                                                             \
-    RULE(P(BLOCK_M) % TG_D_MMA_M == 0,                                                       \
-         "BLOCK_M must be a multiple of 16: the block's rows are m16n8k16 mma tiles")        \
+    RULE(P(BLOCK_M) == 8 || P(BLOCK_M) % TG_D_MMA_M == 0,                                    \
+         "BLOCK_M must be 8 or a multiple of 16: the block's rows are m16n8k16 mma tiles "   \
+         "(8: the top half of one)")                                                         \
     RULE(P(REG_BLOCK_N) % TG_D_MMA_N == 0,                                                   \
          "REG_BLOCK_N must be a multiple of 8: a warp's columns are n8 mma tiles, 8 rows "   \
          "of B each")                                                                        \

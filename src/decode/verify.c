@@ -726,7 +726,7 @@ tg_status tg_decode_verify_ops(const int *params, const tg_dplan_ops *ops, char 
         {7, bn + 3, 24},
         {bm, 2 * bn + 5, 32 * (parts + 1) + 8},
         {bm >= 33 ? 33 : bm - 3, bn - 1, 32 * 3 * parts + 16},
-        {16, 3 * bn, 32 * parts - 8},
+        {bm >= 16 ? 16 : bm, 3 * bn, 32 * parts - 8},
         {2, rn, 40},
         {5, 5, 40},
     };

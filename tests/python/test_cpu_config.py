@@ -102,7 +102,8 @@ def test_configs_derived_plan_is_consistent():
             # one BLOCK_M x (BLOCK_N + 8) fp32 tile of partial sums per warp along K
             assert c["block_n"] == c["warps_n"] * c["reg_block_n"]
             assert c["threads"] == 32 * c["warps"] == 32 * c["warps_n"] * c["warps_k"]
-            assert c["acc_regs"] == c["block_m"] * c["reg_block_n"] // 32
+            # whole m16 tiles of accumulators (BLOCK_M 8: the half past it too, zeros)
+            assert c["acc_regs"] == -(-c["block_m"] // 16) * 16 * c["reg_block_n"] // 32
             assert c["smem_bytes"] == c["warps_k"] * c["block_m"] * (c["block_n"] + 8) * 4
             assert c["parts"] == c["warps_k"] * c["split_k"] and c["cluster"] == c["split_k"]
             continue
