@@ -12,8 +12,9 @@
  *   5. each matrix collapsed into (rows, cols, ld, batch, batch stride), the
  *      tg_gemm_args filled;
  *   6. the workspace the call needs (tg_gemm_workspace_size), allocated with
- *      torch.empty for the stream the call runs on (take_workspace), once
- *      tg_gemm_check_pointers has found A, B and C to be device memory;
+ *      torch.empty for the stream the call runs on (take_workspace); before
+ *      it is recorded on another stream, tg_gemm_check_pointers finds A, B
+ *      and C to be device memory;
  *   7. with the GIL released: the tensors' device made current, the
  *      producers' streams waited for (__cuda_array_interface__ v3), and the
  *      workspace's when it is not the call's, tg_gemm on the stream and, for
@@ -519,12 +520,6 @@ static int take_workspace(const tk_call *cx, job *j, PyObject **ws)
         return tk_fail_status(cx, s, tg_last_error());
     if (bytes == 0 || !tk_torch_loaded())
         return 0;
-    /* Before torch is asked for memory and streams are ordered for it (a stream= handle is
-     * only safe to use once the call is known to be valid): the pointers tg_gemm would read.
-     * Without a usable device there is no stream to order: tg_gemm says why, as before. */
-    s = tg_gemm_check_pointers(&j->args);
-    if (s != TG_SUCCESS && s != TG_ERR_NO_DEVICE)
-        return tk_fail_status(cx, s, tg_last_error());
     int dev = j->device;
     if (dev < 0 && cudaGetDevice(&dev) != cudaSuccess) {
         /* only __cuda_array_interface__ arrays (they run on the current device), and no
@@ -567,6 +562,14 @@ static int take_workspace(const tk_call *cx, job *j, PyObject **ws)
     uintptr_t pool = j->stream;
     int r = j->torch_stream ? 0 : torch_current_stream(cx, dev, &pool);
     if (r == 0 && !same_stream(pool, j->stream)) {
+        /* A stream= handle is used only for a call known to be valid: the pointers tg_gemm
+         * would read, checked first (made-up ones with a made-up handle crashed in
+         * record_stream). Without a usable device, tg_gemm says why, as for every call. */
+        s = tg_gemm_check_pointers(&j->args);
+        if (s != TG_SUCCESS && s != TG_ERR_NO_DEVICE) {
+            Py_DECREF(device);
+            return tk_fail_status(cx, s, tg_last_error());
+        }
         PyObject *stream = torch_stream_object(j->stream, device);
         PyObject *done = stream ? PyObject_CallMethodOneArg(*ws, tk_S.record_stream, stream)
                                 : NULL;

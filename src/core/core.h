@@ -133,6 +133,12 @@ static inline int tg_workspace_holds(const tg_gemm_args *g, size_t need)
 {
     return g->workspace_size >= need && (uintptr_t)g->workspace % TG_WORKSPACE_ALIGN == 0;
 }
+/* A region's room in the workspace: bytes rounded up to TG_WORKSPACE_ALIGN (no overflow below
+ * INT64_MAX - TG_WORKSPACE_ALIGN, which callers check). */
+static inline size_t tg_workspace_room(int64_t bytes)
+{
+    return (size_t)((bytes + TG_WORKSPACE_ALIGN - 1) / TG_WORKSPACE_ALIGN * TG_WORKSPACE_ALIGN);
+}
 
 typedef struct tg_pack_op {
     const void *src;               /* the caller's operand: rows x cols bf16 */

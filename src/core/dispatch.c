@@ -117,34 +117,34 @@ static const struct tg_rule rules[] = {
      "0.955), 4096x12288x4096 1.027x (mc_2x1_128x256 0.989), 8192x22016x4096 1.019x, "
      "8192x28672x8192 0.999x; 8192^3 bf16 C 1.006x; bench/RESULTS.md 2026-11-27, entry 14",
      1, NULL},
-    {"1 <= M <= 16, N <= 1024 (16-byte aligned rows of A and B, K a multiple of 8)",
+    {"1 <= M <= 16, N <= 1024 (what the decode family takes)",
      decode_m16_narrow, "decode_m16",
      "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 1x1024x8192 0.979x "
      "cuBLAS (decode_m16_k8 0.937x, decode_m16_s1 0.691x), 16x1024x8192 0.991x (0.963x, 0.752x), "
      "1x512x4096 1.120x (1.005x, 0.782x); bench/RESULTS.md 2026-11-27, entry 26. Shapes the "
      "decode family cannot take fall to the next rules",
      0, NULL},
-    {"1 <= M <= 16, N <= 2048 (16-byte aligned rows of A and B, K a multiple of 8)",
+    {"1 <= M <= 16, N <= 2048 (what the decode family takes)",
      decode_m16_mid, "decode_m16_k8",
      "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 1x2048x8192 1.065x "
      "cuBLAS (decode_m16_s1 0.873x), 1x2048x4096 1.017x (decode_m16_s1 0.942x, decode_m16 "
      "0.808x); bench/RESULTS.md 2026-11-27, entry 26. Shapes the decode family cannot take fall "
      "to the next rules",
      0, NULL},
-    {"1 <= M <= 16, N >= 16384 (16-byte aligned rows of A and B, K a multiple of 8)",
+    {"1 <= M <= 16, N >= 16384 (what the decode family takes)",
      decode_m16_wide, "decode_m16_s2",
      "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 16x28672x8192 2.551 "
      "TB/s = 0.966x and 0.968x cuBLAS in two runs (decode_m16_s1 0.947x, decode_m16 0.929x, "
      "tma_wgmma_64 0.943x); bench/RESULTS.md 2026-11-27, entry 25. Shapes the decode family "
      "cannot take fall to the next rules",
      0, NULL},
-    {"1 <= M <= 8 (16-byte aligned rows of A and B, K a multiple of 8)", decode_m8, "decode_m8",
+    {"1 <= M <= 8 (what the decode family takes)", decode_m8, "decode_m8",
      "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 1x8192x8192 0.989x "
      "cuBLAS (decode_m16_s1 0.976x), 8x8192x8192 1.015x (0.988x), 1x4096x4096 1.132x (1.108x), "
      "1x14336x4096 1.027x (1.018x), 1x4096x14336 1.059x (1.044x); bench/RESULTS.md 2026-11-27, "
      "entry 26. Shapes the decode family cannot take fall to the next rules",
      0, NULL},
-    {"1 <= M <= 16 (16-byte aligned rows of A and B, K a multiple of 8)", decode_m16,
+    {"1 <= M <= 16 (what the decode family takes)", decode_m16,
      "decode_m16_s1",
      "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run, up to four runs): "
      "1x8192x8192 0.976-1.000x cuBLAS (decode_m16, the choice before, 0.86-0.89x), 16x8192x8192 "
@@ -202,14 +202,6 @@ static int find_preset(const char *name, const tg_family_ops **fam, int *preset)
 }
 
 /*
- * Rules are read top to bottom; the first whose class holds and whose
- * configuration takes g wins — as it is, or, for a rule that packs, with A
- * and/or B copied into the workspace when only TMA's alignment rules stood
- * in the way and the workspace holds the copies (tg_gemm_workspace_size
- * asks with assume_workspace). Without that workspace such a call goes on
- * down the table to a family that reads any layout.
- */
-/*
  * Does rule r's split of g fit: the family takes the batched view, and the
  * workspace holds the partials and the family's own (or assume_workspace)?
  */
@@ -225,6 +217,16 @@ static int split_fits(const tg_gemm_args *g, const struct tg_rule *r, const tg_f
     return assume_workspace || tg_workspace_holds(g, need);
 }
 
+/*
+ * Rules are read top to bottom; the first whose class holds and whose
+ * configuration takes g wins — as it is, or, for a rule that packs, with A
+ * and/or B copied into the workspace when copies are what the family's
+ * rules ask for and the workspace holds them (tg_pack_fits;
+ * tg_gemm_workspace_size asks with assume_workspace), or, for a rule that
+ * splits, as a batch over K into partials in the workspace. Without that
+ * workspace such a call goes on down the table to a family that reads any
+ * layout.
+ */
 tg_status tg_dispatch(const tg_gemm_args *g, int assume_workspace, const tg_family_ops **fam,
                       int *preset, const tg_rule **rule, tg_pack *pack, tg_split *split)
 {

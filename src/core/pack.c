@@ -41,7 +41,7 @@ static void plan_op(tg_pack_op *op, const void *src, int64_t rows, int64_t cols,
         elems > (INT64_MAX - TG_WORKSPACE_ALIGN) / 2)
         op->bytes = SIZE_MAX;
     else
-        op->bytes = (size_t)round_up(elems * 2, TG_WORKSPACE_ALIGN);
+        op->bytes = tg_workspace_room(elems * 2);
     op->dst_stride = op->stride == 0 ? 0 : item;
 }
 

@@ -1,11 +1,11 @@
 /*
- * pack.cu — the copy kernel of src/core/pack.c: each operand that breaks
- * TMA's rules (A and B in one launch), row by row into its workspace copy,
- * rows padded with zeros to dst_ld (a multiple of 8). A block walks rows
- * (of every batch item);
- * a thread takes 8 columns from the aligned 16-byte words that hold them
- * (the source row may start at any element) and writes them as one
- * aligned 16-byte store.
+ * pack.cu — the copy kernel of src/core/pack.c: each operand the family
+ * cannot read as it is (A and B in one launch), row by row into its
+ * workspace copy, rows padded with zeros to dst_ld (a multiple of 8). A
+ * block walks rows (of every batch item; once for an operand the batch
+ * shares); a thread takes 8 columns from the aligned 16-byte words that
+ * hold them (the source row may start at any element) and writes them as
+ * one aligned 16-byte store.
  */
 #include <cuda_runtime.h>
 #include <stdint.h>

@@ -11,7 +11,8 @@ void tg_split_plan(const tg_gemm_args *g, int s, tg_split *sp)
 {
     sp->s = s;
     sp->partials = NULL;
-    sp->bytes = s > 1 ? (size_t)((s * g->m * g->n * 4 + TG_WORKSPACE_ALIGN - 1) / TG_WORKSPACE_ALIGN * TG_WORKSPACE_ALIGN) : 0;
+    /* s <= 16 splits of at most 64 x 64 tiles of 128 x 128 (the dispatcher's rule): no overflow */
+    sp->bytes = s > 1 ? tg_workspace_room(s * g->m * g->n * 4) : 0;
     sp->c = g->c;
     sp->m = g->m;
     sp->n = g->n;

@@ -3,10 +3,10 @@
  * partials' sum, split 0 first) + beta·C (beta = 0 never reads C), one
  * thread per element, consecutive threads along a row of C.
  */
-#include <cuda_bf16.h>
 #include <cuda_runtime.h>
 
 #include "core/core.h"
+#include "core/store_c.cuh"
 
 static __global__ void reduce_kernel(const __grid_constant__ tg_split p)
 {
@@ -15,17 +15,7 @@ static __global__ void reduce_kernel(const __grid_constant__ tg_split p)
         float sum = 0.0f;
         for (int s = 0; s < p.s; s++)
             sum += p.partials[s * items + e];
-        const int64_t at = e / p.n * p.ldc + e % p.n;
-        float v = p.alpha * sum;
-        if (p.c_dtype == TG_DTYPE_F32) {
-            float *c = (float *)p.c + at;
-            *c = p.beta != 0.0f ? fmaf(p.beta, *c, v) : v;
-        } else {
-            __nv_bfloat16 *c = (__nv_bfloat16 *)p.c + at;
-            if (p.beta != 0.0f)
-                v = fmaf(p.beta, __bfloat162float(*c), v);
-            *c = __float2bfloat16_rn(v);
-        }
+        tg_store_c(p.c, e / p.n * p.ldc + e % p.n, p.c_dtype, p.alpha, p.beta, sum);
     }
 }
 

@@ -31,6 +31,7 @@
 #include <cuda_runtime.h>
 #include <stdint.h>
 
+#include "core/store_c.cuh"
 #include "decode/decode.h"
 #include "ptx.cuh"
 
@@ -202,21 +203,12 @@ static __device__ __forceinline__ void stream_steps(const lane_src *src, int beg
  * The reduction and C
  * ---------------------------------------------------------------------- */
 
-/* C(row, col) = alpha·v + beta·C(row, col); beta = 0 never reads C (it may hold NaN). */
+/* C(row, col) = alpha·v + beta·C(row, col) (tg_store_c); columns past N are not C's. */
 static __device__ __forceinline__ void store_c(const tg_decode_params *p, void *c, int row,
                                                int64_t col, float v)
 {
-    if (col >= p->n)
-        return;
-    const int64_t at = row * p->ldc + col;
-    const float x = p->alpha * v;
-    if (p->c_dtype == TG_DTYPE_F32) {
-        float *dst = (float *)c + at;
-        *dst = p->beta != 0.0f ? fmaf(p->beta, *dst, x) : x;
-    } else {
-        __nv_bfloat16 *dst = (__nv_bfloat16 *)c + at;
-        *dst = __float2bfloat16_rn(p->beta != 0.0f ? fmaf(p->beta, __bfloat162float(*dst), x) : x);
-    }
+    if (col < p->n)
+        tg_store_c(c, row * p->ldc + col, p->c_dtype, p->alpha, p->beta, v);
 }
 
 /* ------------------------------------------------------------------------
