@@ -6,10 +6,14 @@
  * library's own share of the cost.
  *
  * Each call gets fresh pointers: every call of the run (all contenders, all
- * rounds) has addresses no other call had (one of SETS buffers, at one of
- * SHIFTS 16-byte offsets, never the same pair twice), so nothing the
- * library might cache per pointer helps; what may help is a cache keyed on
- * the shape (the hopper family's tensor-map templates, src/hopper/tmap.c).
+ * rounds) has addresses no other call had (one of `sets` sets of three
+ * cudaMalloc'd buffers, at one of SHIFTS 16-byte offsets, never the same
+ * pair twice), so nothing the library might cache per pointer helps; what
+ * may help is a cache keyed on the shape (the hopper family's tensor-map
+ * templates, src/hopper/tmap.c) or on the allocation (the pointer table,
+ * src/core/device.c, which holds TG_PTR_TABLE_MAX ranges a thread: the
+ * default 64 sets, 192 allocations, fit; --sets 512 does not, and shows
+ * the cost when the table misses).
  * Calls are enqueued in batches of BATCH on
  * one stream (small problems: the GPU drains them faster than the queue
  * fills), the host time of a batch divided by BATCH is one sample; the
@@ -17,7 +21,7 @@
  * microseconds per call, over ROUNDS rounds in which the contenders take
  * turns.
  *
- *   tg_host_cost [--config NAME]      (default warp64; exits 77 without a GPU)
+ *   tg_host_cost [--config NAME] [--sets N]   (default warp64, 64 sets; exits 77 without a GPU)
  *   tg_host_cost --config persistent  (a hopper preset: two tensor maps per call)
  *   tg_host_cost --parts [--config NAME]  what the library's share is made of:
  *       each step of a call alone, on fresh pointers, ns per call
@@ -34,19 +38,21 @@
 #include "harness.h"
 #include "hopper/hopper.h"
 
-enum { SETS = 64, SHIFTS = 1024, BATCH = 200, ROUNDS = 30, DIM = 256 };
+enum { SETS_DEFAULT = 64, SETS_MAX = 512, SHIFTS = 1024, BATCH = 200, ROUNDS = 30, DIM = 256 };
 enum { CONTENDERS_MAX = 6 }; /* the contenders below */
 #define TARGET_US 1.0 /* tg_gemm(args, cfg) above the bare launch, at most */
 
-_Static_assert(CONTENDERS_MAX * (ROUNDS + 1) * BATCH <= SETS * SHIFTS,
+_Static_assert(CONTENDERS_MAX * (ROUNDS + 1) * BATCH <= SETS_DEFAULT * SHIFTS,
                "every call of the run has fresh pointers");
 
-/* Call i of the run (every contender, every round): set i % SETS, its buffers moved by a
+static int nsets = SETS_DEFAULT;
+
+/* Call i of the run (every contender, every round): set i % nsets, its buffers moved by a
  * 16-byte step no other call had. */
 static tg_gemm_args fresh(const tg_gemm_args *sets, int i)
 {
-    tg_gemm_args g = sets[i % SETS];
-    const size_t shift = (size_t)(i / SETS % SHIFTS) * 16;
+    tg_gemm_args g = sets[i % nsets];
+    const size_t shift = (size_t)(i / nsets % SHIFTS) * 16;
     g.a = (const char *)g.a + shift;
     g.b = (const char *)g.b + shift;
     g.c = (char *)g.c + shift;
@@ -99,15 +105,31 @@ static void bare_launch(const tg_launch *l, cudaStream_t stream)
 /*
  * --parts: the steps of a call, each timed alone over PART_CALLS calls on
  * fresh pointers (ns per call, the median of ROUNDS): the runtime's
- * cudaGetDevice, the driver's pointer query (three per call), the hopper
- * family's tensor maps from the cache (three per call), and the whole
- * prepare of the configuration.
+ * cudaGetDevice (what the library asked before it kept the context's ID),
+ * the library's current device and context, the driver's pointer query
+ * (2 attributes: what every check asked before the table; 7: what a table
+ * miss asks now), one pointer check as the library makes it (three per
+ * call: the table's answer once it holds the allocation; and a miss, the
+ * table emptied first), the hopper family's tensor maps from the cache
+ * (three per call), and the whole prepare of the configuration.
  */
 enum { PART_CALLS = 2000 };
-typedef enum part { GET_DEVICE, POINTER_QUERY, TENSOR_MAP, PREPARE_ALL, PARTS } part;
+typedef enum part {
+    GET_DEVICE,
+    CURRENT_CONTEXT,
+    POINTER_QUERY,
+    POINTER_QUERY_7,
+    POINTER_CHECK,
+    POINTER_MISS,
+    TENSOR_MAP,
+    PREPARE_ALL,
+    PARTS
+} part;
 static const char *const part_names[PARTS] = {
-    "cudaGetDevice", "cuPointerGetAttributes (2 attributes)",
-    "tensor map from the cache (tg_tmap_matrix)", "tg_gemm_prepare (the whole call but the launch)"};
+    "cudaGetDevice", "tg_current_context (cuCtxGetId)", "cuPointerGetAttributes (2 attributes)",
+    "cuPointerGetAttributes (the 7 of a table miss)", "tg_check_device_pointer (one pointer)",
+    "tg_check_device_pointer, table emptied first", "tensor map from the cache (tg_tmap_matrix)",
+    "tg_gemm_prepare (the whole call but the launch)"};
 
 static int parts(const tg_gemm_args *sets, const tg_config *cfg)
 {
@@ -125,6 +147,46 @@ static int parts(const tg_gemm_args *sets, const tg_config *cfg)
                 case GET_DEVICE: {
                     int dev;
                     TH_CUDA(cudaGetDevice(&dev));
+                    break;
+                }
+                case CURRENT_CONTEXT: {
+                    int dev;
+                    uint64_t ctx;
+                    TH_TG(tg_current_context(&dev, &ctx));
+                    break;
+                }
+                case POINTER_MISS: {
+                    int dev;
+                    uint64_t ctx;
+                    tg_pointer_clear(); /* every check a miss: the driver, then the table */
+                    TH_TG(tg_current_context(&dev, &ctx));
+                    TH_TG(tg_check_device_pointer(g.a, "a", ctx));
+                    break;
+                }
+                case POINTER_QUERY_7: {
+                    unsigned int type = 0, managed = 0;
+                    CUdeviceptr view = 0, start = 0;
+                    CUcontext owner = NULL;
+                    size_t size = 0;
+                    void *pool = NULL;
+                    CUpointer_attribute what[7] = {
+                        CU_POINTER_ATTRIBUTE_MEMORY_TYPE,    CU_POINTER_ATTRIBUTE_DEVICE_POINTER,
+                        CU_POINTER_ATTRIBUTE_CONTEXT,        CU_POINTER_ATTRIBUTE_IS_MANAGED,
+                        CU_POINTER_ATTRIBUTE_MEMPOOL_HANDLE, CU_POINTER_ATTRIBUTE_RANGE_START_ADDR,
+                        CU_POINTER_ATTRIBUTE_RANGE_SIZE};
+                    void *into[7] = {&type, &view, &owner, &managed, &pool, &start, &size};
+                    if (query(7, what, into, (CUdeviceptr)(uintptr_t)g.a) != CUDA_SUCCESS ||
+                        type != CU_MEMORYTYPE_DEVICE || !size) {
+                        fprintf(stderr, "cuPointerGetAttributes: not device memory\n");
+                        return 1;
+                    }
+                    break;
+                }
+                case POINTER_CHECK: {
+                    int dev;
+                    uint64_t ctx;
+                    TH_TG(tg_current_context(&dev, &ctx)); /* once per call in the library */
+                    TH_TG(tg_check_device_pointer(g.a, "a", ctx));
                     break;
                 }
                 case POINTER_QUERY: {
@@ -157,8 +219,11 @@ static int parts(const tg_gemm_args *sets, const tg_config *cfg)
             if (round >= 0)
                 samples[who][round] = (now_us() - t0) * 1e3 / PART_CALLS;
         }
-    printf("host cost by part (%s, fresh pointers every call, median of %d rounds of %d calls):\n",
-           cfg->name, ROUNDS, PART_CALLS);
+    tg_pointer_stats ps;
+    tg_pointer_get_stats(&ps);
+    printf("host cost by part (%s, fresh pointers every call from %d sets, median of %d rounds of "
+           "%d calls; pointer checks: %lld from the table, %lld asked of the driver):\n",
+           cfg->name, nsets, ROUNDS, PART_CALLS, ps.table_hits, ps.driver_queries);
     for (int who = 0; who < PARTS; who++) {
         qsort(samples[who], ROUNDS, sizeof(double), cmp_double);
         printf("  %-50s %7.1f ns\n", part_names[who], samples[who][ROUNDS / 2]);
@@ -175,8 +240,12 @@ int main(int argc, char **argv)
             want_parts = 1;
         else if (!strcmp(argv[i], "--config") && i + 1 < argc)
             config = argv[++i];
+        else if (!strcmp(argv[i], "--sets") && i + 1 < argc && atoi(argv[i + 1]) >= SETS_DEFAULT &&
+                 atoi(argv[i + 1]) <= SETS_MAX)
+            nsets = atoi(argv[++i]);
         else {
-            fprintf(stderr, "usage: tg_host_cost [--parts] [--config NAME]\n");
+            fprintf(stderr, "usage: tg_host_cost [--parts] [--config NAME] [--sets %d..%d]\n",
+                    SETS_DEFAULT, SETS_MAX);
             return 2;
         }
     }
@@ -189,9 +258,9 @@ int main(int argc, char **argv)
     cudaStream_t stream;
     TH_CUDA(cudaStreamCreateWithFlags(&stream, cudaStreamNonBlocking));
 
-    tg_gemm_args sets[SETS];
-    tg_launch launches[SETS];
-    for (int i = 0; i < SETS; i++) {
+    static tg_gemm_args sets[SETS_MAX];
+    static tg_launch launches[SETS_MAX];
+    for (int i = 0; i < nsets; i++) {
         void *a, *b, *c;
         TH_CUDA(cudaMalloc(&a, DIM * DIM * 2 + SHIFTS * 16));
         TH_CUDA(cudaMalloc(&b, DIM * DIM * 2 + SHIFTS * 16));
@@ -219,7 +288,7 @@ int main(int argc, char **argv)
                 const int call = (who * (ROUNDS + 1) + round + 1) * BATCH + i;
                 const tg_gemm_args g = fresh(sets, call);
                 switch (who) {
-                case BARE: bare_launch(&launches[call % SETS], stream); break;
+                case BARE: bare_launch(&launches[call % nsets], stream); break;
                 case TG_CFG: TH_TG(tg_gemm(&g, &cfg, stream)); break;
                 case TG_CHOICE: TH_TG(tg_gemm(&g, NULL, stream)); break;
                 case PREPARE: {
@@ -232,7 +301,7 @@ int main(int argc, char **argv)
                     tg_gemm_args read;
                     tg_launch l;
                     TH_TG(tg_gemm_prepare(&g, &cfg, &read, &l));
-                    bare_launch(&launches[call % SETS], stream);
+                    bare_launch(&launches[call % nsets], stream);
                     break;
                 }
                 case CUBLAS: TH_CUBLAS(baseline_cublas_gemm(h, &g, stream)); break;
@@ -250,9 +319,12 @@ int main(int argc, char **argv)
         qsort(samples[who], ROUNDS, sizeof(double), cmp_double);
         med[who] = samples[who][ROUNDS / 2];
     }
-    printf("host cost per call (%s, %dx%dx%d, fresh pointers every call, median of %d batches of "
-           "%d):\n",
-           cfg.name, DIM, DIM, DIM, ROUNDS, BATCH);
+    tg_pointer_stats ps;
+    tg_pointer_get_stats(&ps);
+    printf("host cost per call (%s, %dx%dx%d, fresh pointers every call from %d sets of 3 "
+           "allocations, median of %d batches of %d; pointer checks: %lld from the table, %lld "
+           "asked of the driver):\n",
+           cfg.name, DIM, DIM, DIM, nsets, ROUNDS, BATCH, ps.table_hits, ps.driver_queries);
     for (int who = 0; who < CONTENDERS; who++)
         printf("  %-40s %7.2f us   (%+.2f us vs bare)\n", names[who], med[who], med[who] - med[BARE]);
     const double over = med[TG_CFG] - med[BARE];

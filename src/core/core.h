@@ -269,8 +269,47 @@ tg_status tg_check_args(const tg_gemm_args *g, int need_pointers);
 /* Copy the caller's args (of size g->size) into a full, current struct. */
 tg_status tg_args_read(const tg_gemm_args *g, tg_gemm_args *out);
 
-/* The current device, checked once per device to be sm_90. */
+/* The current device, checked once per device to be sm_90 (src/core/device.c). */
 tg_status tg_current_device(int *dev);
+
+/*
+ * The same, and the current context's ID (cuCtxGetId; 0 when no context is
+ * current yet): the key of the pointer table below.
+ */
+tg_status tg_current_context(int *dev, uint64_t *ctx);
+
+/*
+ * p is memory the device can read (device, managed, or mapped host memory),
+ * else TG_ERR_INVALID_ARGUMENT naming it (`name`: "a", "workspace"). The
+ * driver is asked unless p lies in a device allocation it vouched for before
+ * in context ctx (the per-thread table below; device.c says what that gives up).
+ */
+tg_status tg_check_device_pointer(const void *p, const char *name, uint64_t ctx);
+
+/*
+ * The pointer table: the address ranges [start, end) of device allocations,
+ * each with the ID of the context that owns it; sorted by start, disjoint.
+ * A new range drops the ones it overlaps (older views of the same
+ * addresses); a full table starts over. Pure functions, for tests too.
+ */
+enum { TG_PTR_TABLE_MAX = 256 };
+typedef struct tg_ptr_range {
+    uint64_t ctx, start, end;
+} tg_ptr_range;
+typedef struct tg_ptr_table {
+    unsigned count;
+    tg_ptr_range r[TG_PTR_TABLE_MAX];
+} tg_ptr_table;
+int tg_ptr_table_holds(const tg_ptr_table *t, uint64_t ctx, uint64_t p);
+void tg_ptr_table_add(tg_ptr_table *t, uint64_t ctx, uint64_t start, uint64_t end);
+
+/* This thread's pointer checks so far: answered by the table, asked of the driver. */
+typedef struct tg_pointer_stats {
+    long long table_hits;
+    long long driver_queries;
+} tg_pointer_stats;
+void tg_pointer_get_stats(tg_pointer_stats *out);
+void tg_pointer_clear(void); /* forget this thread's table and counts */
 
 /* The SMs of device dev, asked once per device (a persistent grid has one block per SM). */
 tg_status tg_device_sm_count(int dev, int *out);
