@@ -332,6 +332,12 @@ static void family_calls(void)
         {33, 1000, 24, "ws_64", "decode_m64 measured slower"},
         {65, 4096, 4096, "ws_64", "past the decode rows: M*N < 768^2"},
         {128, 22016, 4096, "tma_store_128x256", ">= 80 tiles of 128x256"},
+        {128, 8192, 28672, "ws_128x64", "M <= 128, long K: one wave of 128x64 tiles"},
+        {97, 8448, 16384, "ws_128x64", "the class's edges"},
+        {128, 8192, 12288, "ws", "K below the class: split-K's row"},
+        {128, 8449, 16384, "ws", "N past the class"},
+        {96, 8192, 28672, "ws", "M = 96, below the class: split-K's row"},
+        {64, 8192, 28672, "ws_64", "M <= 64 is not the class"},
         {129, 22016, 4096, "ws", "past M <= 128: 768^2 <= M*N < 2048^2"},
     };
     tg_gemm_args g;

@@ -98,7 +98,25 @@ static int decode_m8(const tg_gemm_args *g) { return g->m >= 1 && g->m <= 8; }
 static int skinny_m64(const tg_gemm_args *g) { return g->m <= 64; }
 static int skinny_m128_wide_n(const tg_gemm_args *g) { return g->m <= 128 && g->n >= 80 * 256; }
 
+/*
+ * M = 97..128, N = 8192..8448 (128 to 132 tiles of 128x64: one wave of 132
+ * SMs) and a long K: each 128x64 tile walks the whole K, where 128x128 tiles
+ * (64 to 66) would leave half the SMs idle or need split-K's partials.
+ * Measured outside it (entry 27): N = 12288 (1.45 waves) and 16384 lose to
+ * ws, and so does M = 96 (a quarter of each tile's rows empty).
+ */
+static int skinny_m128_one_wave_of_128x64(const tg_gemm_args *g)
+{
+    return g->m > 96 && g->m <= 128 && g->n >= 8192 && g->n <= 132 * 64 && g->k >= 16384;
+}
+
 static const struct tg_rule rules[] = {
+    {"96 < M <= 128, 8192 <= N <= 8448, K >= 16384", skinny_m128_one_wave_of_128x64, "ws_128x64",
+     "measured on the H100 (fp32 C, cuBLAS in the same run): 128x8192x28672 1.052x and 1.054x "
+     "cuBLAS in two runs (ws split 4 ways, the choice before, 0.951x in the first; unsplit ws "
+     "0.935x, 0.943x), 128x8192x16384 1.108x (unsplit ws 0.986x); outside: 128x12288x16384 "
+     "0.846x (ws 0.987x), 96x8192x28672 0.883x (ws 0.918x); bench/RESULTS.md 2026-11-27, entry 27",
+     1, NULL},
     {"M > 64, at most 64 128x128 tiles, K >= 8192", few_tiles_long_k, "ws",
      "split-K measured on the H100 (fp32 C, cuBLAS in the same run): 512x512x8192 133.3 TFLOP/s = "
      "0.754x cuBLAS in 16 splits (unsplit tma_wgmma_64 0.520x), 128x4096x11008 0.939x in 4 "
