@@ -6,7 +6,7 @@ registers) are long and regular, so they are generated, not typed.
 
     python3 scripts/gen_wgmma.py > src/hopper/wgmma.cuh
 """
-NS = (64, 128, 256)
+NS = (32, 64, 96, 128, 192, 256)
 
 print("""/*
  * wgmma.cuh — wgmma.mma_async m64nNk16 (bf16 x bf16 -> fp32) as C functions,

@@ -105,6 +105,12 @@ static void real_plan(void)
         "hopper,block_m=128,block_n=128,producer=1,persistent=1,mma_lag=1,stages=3,cluster_m=4,"
         "cluster_n=2",
         "hopper,block_m=128,block_n=64,producer=1,persistent=1,mma_lag=1,stages=2,cluster_n=8",
+        /* the wgmma N that are not powers of two, and the smallest */
+        "hopper,block_m=128,block_n=192,consumers=2,producer=1,persistent=1,mma_lag=1,stages=3,"
+        "epilogue=tma",
+        "hopper,block_m=64,block_n=96,stages=3,raster=2",
+        "hopper,block_m=128,block_n=96,producer=1,persistent=1,mma_lag=1,stages=2,cluster_m=2",
+        "hopper,block_m=128,block_n=32,producer=1,stages=4",
     };
     for (size_t i = 0; i < sizeof custom / sizeof custom[0]; i++) {
         tg_config cfg;
@@ -735,9 +741,9 @@ static void emulator(void)
           "1024 products of 127·127 stay below 2^24: %s", tg_last_error());
     int bad[TG_HOPPER_NPARAMS];
     memcpy(bad, presets[0].params, sizeof bad);
-    bad[TG_HOPPER_BLOCK_N] = 96;
+    bad[TG_HOPPER_BLOCK_N] = 80;
     CHECK(tg_hopper_emulate(bad, 8, 8, 8, 1, big, big, out, 1) == TG_ERR_INVALID_CONFIG,
-          "BLOCK_N=96 breaks a rule");
+          "BLOCK_N=80 (no wgmma wrapper) breaks a rule");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -758,6 +764,13 @@ static void arguments(void)
     CHECK(tg_hopper_verify_ops(bad, &tg_hplan_real_ops, NULL, 0) == TG_ERR_INVALID_CONFIG &&
               strstr(tg_last_error(), "CONSUMERS=2 needs PRODUCER=1") != NULL,
           "a configuration that breaks a rule is refused with the rule: '%s'", tg_last_error());
+    tg_config cfg;
+    CHECK(tg_config_parse("hopper,block_m=128,block_n=96,consumers=2,producer=1,persistent=1,"
+                          "epilogue=tma",
+                          &cfg) == TG_ERR_INVALID_CONFIG &&
+              strstr(tg_last_error(), "EPILOGUE=tma needs BLOCK_N a multiple of 64") != NULL,
+          "a TMA epilogue on 96 columns (one and a half bf16 chunks) is refused: '%s'",
+          tg_last_error());
     /* A tiny report is truncated, never overrun, and the failure still returned. */
     tg_hplan_ops ops = tg_hplan_real_ops;
     ops.desc_a = desc_a_sw32;

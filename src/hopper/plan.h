@@ -31,8 +31,9 @@ extern "C" {
     X(0, block_m, BLOCK_M, 64, 256, NULL,                                                      \
       "rows of C per block, split among the consumer warpgroups: each takes "                \
       "BLOCK_M/CONSUMERS rows as m64 wgmma pieces")                                           \
-    X(1, block_n, BLOCK_N, 64, 256, NULL,                                                      \
-      "columns of C per block: the wgmma N (64, 128 or 256); a TMA box has at most 256 rows")  \
+    X(1, block_n, BLOCK_N, 32, 256, NULL,                                                      \
+      "columns of C per block: the wgmma N (32, 64, 96, 128, 192 or 256); a TMA box has at "   \
+      "most 256 rows")                                                                         \
     X(2, block_k, BLOCK_K, 64, 64, NULL,                                                       \
       "K per stage: 64 bf16, one 128-byte swizzle row (deeper K in flight is more stages)")   \
     X(3, stages, STAGES, 1, 8, NULL, "shared-memory stages in the ring: loads ahead of the math") \
@@ -157,8 +158,10 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
     RULE(P(BLOCK_M) % (TG_H_WGMMA_M * P(CONSUMERS)) == 0,                                     \
          "BLOCK_M must be a multiple of 64*CONSUMERS: each consumer warpgroup's wgmmas cover "  \
          "whole m64 pieces")                                                                  \
-    RULE(P(BLOCK_N) == 64 || P(BLOCK_N) == 128 || P(BLOCK_N) == 256,                          \
-         "BLOCK_N must be 64, 128 or 256: the wgmma shapes of src/hopper/wgmma.cuh")        \
+    RULE(P(BLOCK_N) == 32 || P(BLOCK_N) == 64 || P(BLOCK_N) == 96 || P(BLOCK_N) == 128 ||     \
+             P(BLOCK_N) == 192 || P(BLOCK_N) == 256,                                          \
+         "BLOCK_N must be 32, 64, 96, 128, 192 or 256: the wgmma shapes of "                  \
+         "src/hopper/wgmma.cuh (scripts/gen_wgmma.py makes more)")                           \
     RULE(TG_H_ACC_REGS(P(BLOCK_M), P(BLOCK_N), P(CONSUMERS)) <= 128,                          \
          "BLOCK_M/CONSUMERS/64*BLOCK_N/2 fp32 accumulators per thread must be <= 128: a "     \
          "consumer warpgroup holds its whole share of the block tile and needs registers "   \
@@ -184,6 +187,9 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
     RULE(P(EPILOGUE) == 0 || P(PRODUCER) == 1,                                                \
          "EPILOGUE=tma needs PRODUCER=1: each consumer warpgroup syncs its own staging "       \
          "buffers on a named barrier")                                                       \
+    RULE(P(EPILOGUE) == 0 || P(BLOCK_N) % 64 == 0,                                            \
+         "EPILOGUE=tma needs BLOCK_N a multiple of 64: C is staged in 128-byte chunks of a "   \
+         "row, 32 fp32 or 64 bf16 columns")                                                  \
     RULE(TG_H_POW2(P(CLUSTER_M)) && TG_H_POW2(P(CLUSTER_N)) &&                               \
              TG_H_CLUSTER(P(CLUSTER_M), P(CLUSTER_N)) <= 8,                                   \
          "CLUSTER_M and CLUSTER_N must be powers of two, their product <= 8: the portable "    \
