@@ -515,6 +515,18 @@ static void check_packing(void)
     g.m = 64;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
           "M = 64 must not split: %s", why);
+    /* M <= 128: 4 ways at most (8 measured slower than ws_64 unsplit) */
+    g.m = 128;
+    g.n = g.ldc = 4096;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:") &&
+              !strcmp(chosen.name, "ws_64"),
+          "128x4096x8192 (8 ways) must not split, and run ws_64: %s: %s", chosen.name, why);
+    g.k = g.lda = g.ldb = 11008;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
+              strstr(why, "split-K: 4 GEMMs of K = 2752"),
+          "128x4096x11008 splits 4 ways: %s", why);
+    g.k = g.lda = g.ldb = 8192;
+    g.n = g.ldc = 512;
     g.m = 512;
     g.batch = 2;
     g.stride_a = 512 * 8192;

@@ -68,6 +68,10 @@ static int split_128(const tg_gemm_args *g)
     for (int s = 2; s <= 16; s *= 2)
         if (tiles * s <= 264 && g->k % (64 * s) == 0 && g->k / s >= 8 * 64)
             best = s;
+    /* M <= 128 split 8 ways or more lost to ws_64's 64x64 tiles unsplit (entry 27:
+     * 128x4096x8192 0.652x cuBLAS against 0.869x, 128x4096x14336 0.788x against 0.936x) */
+    if (g->m <= 128 && best > 4)
+        return 1;
     return best;
 }
 static int few_tiles_long_k(const tg_gemm_args *g) { return split_128(g) > 1; }
@@ -121,7 +125,8 @@ static const struct tg_rule rules[] = {
      "split-K measured on the H100 (fp32 C, cuBLAS in the same run): 512x512x8192 133.3 TFLOP/s = "
      "0.754x cuBLAS in 16 splits (unsplit tma_wgmma_64 0.520x), 128x4096x11008 0.939x in 4 "
      "(unsplit 0.780x), 128x8192x28672 0.950x in 4 (unsplit 0.936x); bench/RESULTS.md 2026-11-27, "
-     "entry 23",
+     "entry 23. For M <= 128 at most 4 ways: 8 lost to ws_64 unsplit (128x4096x8192 0.652x "
+     "against 0.872x; entry 27)",
      0, split_128},
     {"M, N >= 4096, M*N <= 8192*4096", large_mn_few_tiles, "mc_2x1_128x256",
      "the fastest configuration measured on these shapes on the H100 (fp32 C, cuBLAS in the same "
