@@ -24,6 +24,10 @@
 extern "C" {
 #endif
 
+/* The deepest ring a configuration may ask for (STAGES' range below; the CPU verifier's
+ * tables are sized by it). */
+#define TG_H_MAX_STAGES 16
+
 /*
  * THE list of the family's parameters (see src/micro/plan.h for the columns).
  */
@@ -36,7 +40,7 @@ extern "C" {
       "most 256 rows")                                                                         \
     X(2, block_k, BLOCK_K, 64, 64, NULL,                                                       \
       "K per stage: 64 bf16, one 128-byte swizzle row (deeper K in flight is more stages)")   \
-    X(3, stages, STAGES, 1, 8, NULL, "shared-memory stages in the ring: loads ahead of the math") \
+    X(3, stages, STAGES, 1, TG_H_MAX_STAGES, NULL, "shared-memory stages in the ring: loads ahead of the math") \
     X(4, raster, RASTER, 1, 64, NULL,                                                          \
       "block rows per group of the tile order: tiles in flight share A and B panels in L2")   \
     X(5, consumers, CONSUMERS, 1, 2, NULL,                                                     \

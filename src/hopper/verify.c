@@ -210,7 +210,7 @@ const tg_hplan_ops tg_hplan_real_ops = {
  */
 static void check_layout(const tg_htile *t, const tg_hplan_ops *ops, report *r)
 {
-    enum { MAX_BUFS = 2 * 8 + 2 * TG_H_EPI_BUFFERS };
+    enum { MAX_BUFS = 2 * TG_H_MAX_STAGES + 2 * TG_H_EPI_BUFFERS };
     uint32_t lo[MAX_BUFS], hi[MAX_BUFS];
     char name[MAX_BUFS][64];
     int n = 0;

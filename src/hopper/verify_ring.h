@@ -13,7 +13,7 @@
 #include "hopper/verify_check.h"
 
 enum {
-    RM_MAX_STAGES = 8,
+    RM_MAX_STAGES = TG_H_MAX_STAGES,
     RM_MAX_BLOCKS = 8,         /* a cluster: the rules allow up to 8 blocks */
     RM_MAX_WARPS = 8,          /* modelled consumer warps per block */
     RM_MAX_LOADS = 30,         /* tiles x K tiles */
