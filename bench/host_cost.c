@@ -110,10 +110,10 @@ static void bare_launch(const tg_launch *l, cudaStream_t stream)
  * fresh pointers (ns per call, the median of ROUNDS): the runtime's
  * cudaGetDevice (what the library asked before it kept the context's ID),
  * the library's current device and context, the driver's pointer query
- * (2 attributes: what every check asked before the table; 7: what a table
- * miss asks now), one pointer check as the library makes it (three per
- * call: the table's answer once it holds the allocation; and a miss, the
- * table emptied first), the hopper family's tensor maps from the cache
+ * (2 attributes: what every check asked before the table), one pointer
+ * check as the library makes it (three per call: the table's answer once
+ * it holds the allocation; and a miss, the table emptied first: the
+ * driver's answer and the insertion), the hopper family's tensor maps from the cache
  * (three per call), and the whole prepare of the configuration.
  */
 enum { PART_CALLS = 2000 };
@@ -121,7 +121,6 @@ typedef enum part {
     GET_DEVICE,
     CURRENT_CONTEXT,
     POINTER_QUERY,
-    POINTER_QUERY_7,
     POINTER_CHECK,
     POINTER_MISS,
     TENSOR_MAP,
@@ -130,7 +129,7 @@ typedef enum part {
 } part;
 static const char *const part_names[PARTS] = {
     "cudaGetDevice", "tg_current_context (cuCtxGetId)", "cuPointerGetAttributes (2 attributes)",
-    "cuPointerGetAttributes (the 7 of a table miss)", "tg_check_device_pointer (one pointer)",
+    "tg_check_device_pointer (one pointer)",
     "tg_check_device_pointer, table emptied first", "tensor map from the cache (tg_tmap_matrix)",
     "tg_gemm_prepare (the whole call but the launch)"};
 
@@ -164,25 +163,6 @@ static int parts(const tg_gemm_args *sets, const tg_config *cfg)
                     tg_pointer_clear(); /* every check a miss: the driver, then the table */
                     TH_TG(tg_current_context(&dev, &ctx));
                     TH_TG(tg_check_device_pointer(g.a, "a", ctx));
-                    break;
-                }
-                case POINTER_QUERY_7: {
-                    unsigned int type = 0, managed = 0;
-                    CUdeviceptr view = 0, start = 0;
-                    CUcontext owner = NULL;
-                    size_t size = 0;
-                    void *pool = NULL;
-                    CUpointer_attribute what[7] = {
-                        CU_POINTER_ATTRIBUTE_MEMORY_TYPE,    CU_POINTER_ATTRIBUTE_DEVICE_POINTER,
-                        CU_POINTER_ATTRIBUTE_CONTEXT,        CU_POINTER_ATTRIBUTE_IS_MANAGED,
-                        CU_POINTER_ATTRIBUTE_MEMPOOL_HANDLE, CU_POINTER_ATTRIBUTE_RANGE_START_ADDR,
-                        CU_POINTER_ATTRIBUTE_RANGE_SIZE};
-                    void *into[7] = {&type, &view, &owner, &managed, &pool, &start, &size};
-                    if (query(7, what, into, (CUdeviceptr)(uintptr_t)g.a) != CUDA_SUCCESS ||
-                        type != CU_MEMORYTYPE_DEVICE || !size) {
-                        fprintf(stderr, "cuPointerGetAttributes: not device memory\n");
-                        return 1;
-                    }
                     break;
                 }
                 case POINTER_CHECK: {

@@ -105,9 +105,7 @@ static void real_plan(void)
         "hopper,block_m=128,block_n=128,producer=1,persistent=1,mma_lag=1,stages=3,cluster_m=4,"
         "cluster_n=2",
         "hopper,block_m=128,block_n=64,producer=1,persistent=1,mma_lag=1,stages=2,cluster_n=8",
-        /* the wgmma N that are not powers of two, and the smallest */
-        "hopper,block_m=128,block_n=192,consumers=2,producer=1,persistent=1,mma_lag=1,stages=3,"
-        "epilogue=tma",
+        /* the wgmma N that is not a power of two, and the smallest */
         "hopper,block_m=64,block_n=96,stages=3,raster=2",
         "hopper,block_m=128,block_n=96,producer=1,persistent=1,mma_lag=1,stages=2,cluster_m=2",
         "hopper,block_m=128,block_n=32,producer=1,stages=4",

@@ -20,7 +20,6 @@
  * Exit 77 without a Hopper GPU.
  */
 #include <cuda_runtime.h>
-#include <math.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -29,15 +28,7 @@
 
 #include "check.h"
 #include "core/core.h"
-
-#define CUDA_OK(call)                                                                          \
-    do {                                                                                       \
-        cudaError_t e_ = (call);                                                               \
-        if (e_ != cudaSuccess) {                                                               \
-            printf("%s:%d: FAILED: %s: %s\n", __FILE__, __LINE__, #call, cudaGetErrorString(e_)); \
-            exit(1);                                                                           \
-        }                                                                                      \
-    } while (0)
+#include "harness.h"
 
 enum { DIM = 64 };
 
@@ -88,7 +79,7 @@ static void *other_thread(void *arg)
               "%lld hits",
               round, tg_status_string(s), q, h);
     }
-    CUDA_OK(cudaFree(0)); /* its first CUDA work: the context is current now */
+    TH_CUDA(cudaFree(0)); /* its first CUDA work: the context is current now */
     tg_status s = checked(abc[0], abc[1], abc[2], &q, &h);
     CHECK(s == TG_SUCCESS && q == 3 && h == 0,
           "then it asks the driver for its own table: %s, %lld queries, %lld hits",
@@ -99,57 +90,36 @@ static void *other_thread(void *arg)
     return NULL;
 }
 
+/* tg_gemm, and the pointer checks it made (th_check_gemm's GEMM). */
+static int gemm_counted(void *ctx, const tg_gemm_args *g, FILE *log)
+{
+    tg_pointer_stats *made = ctx, before, after;
+    tg_pointer_get_stats(&before);
+    const tg_status s = tg_gemm(g, NULL, NULL);
+    tg_pointer_get_stats(&after);
+    made->table_hits = after.table_hits - before.table_hits;
+    made->driver_queries = after.driver_queries - before.driver_queries;
+    if (s != TG_SUCCESS)
+        fprintf(log, "tg_gemm: %s (%s)\n", tg_status_string(s), tg_last_error());
+    return s != TG_SUCCESS;
+}
+
 /* One small GEMM through tg_gemm on pointers the table answers for, against the CPU. */
 static void gemm_on_table(void)
 {
-    const size_t n = (size_t)DIM * DIM;
-    uint16_t *ha = malloc(n * 2), *hb = malloc(n * 2);
-    float *hc = malloc(n * 4), *fa = malloc(n * 4), *fb = malloc(n * 4);
-    uint32_t r = 12345;
-    for (size_t i = 0; i < n; i++) {
-        r = r * 1664525u + 1013904223u;
-        fa[i] = (float)((int)(r >> 28) - 8); /* small integers: exact in bf16 and fp32 sums */
-        r = r * 1664525u + 1013904223u;
-        fb[i] = (float)((int)(r >> 28) - 8);
-        uint32_t u;
-        memcpy(&u, &fa[i], 4);
-        ha[i] = (uint16_t)(u >> 16);
-        memcpy(&u, &fb[i], 4);
-        hb[i] = (uint16_t)(u >> 16);
-    }
-    void *a, *b, *c;
-    CUDA_OK(cudaMalloc(&a, n * 2));
-    CUDA_OK(cudaMalloc(&b, n * 2));
-    CUDA_OK(cudaMalloc(&c, n * 4));
-    CUDA_OK(cudaMemcpy(a, ha, n * 2, cudaMemcpyHostToDevice));
-    CUDA_OK(cudaMemcpy(b, hb, n * 2, cudaMemcpyHostToDevice));
-    CUDA_OK(cudaMemset(c, 0xff, n * 4)); /* NaN: beta = 0 must not read it */
-    tg_gemm_args g = args_of(a, b, c);
-    tg_status s = tg_gemm(&g, NULL, NULL); /* the first call fills the table */
-    s = s == TG_SUCCESS ? tg_gemm(&g, NULL, NULL) : s;
-    const tg_pointer_stats before = stats_now();
-    CUDA_OK(cudaMemset(c, 0xff, n * 4));
-    s = s == TG_SUCCESS ? tg_gemm(&g, NULL, NULL) : s;
-    const tg_pointer_stats after = stats_now();
-    CHECK(s == TG_SUCCESS, "tg_gemm: %s (%s)", tg_status_string(s), tg_last_error());
-    CHECK(after.driver_queries == before.driver_queries && after.table_hits - before.table_hits == 3,
-          "the third call's pointers came from the table (%lld queries, %lld hits)",
-          after.driver_queries - before.driver_queries, after.table_hits - before.table_hits);
-    CUDA_OK(cudaDeviceSynchronize());
-    CUDA_OK(cudaMemcpy(hc, c, n * 4, cudaMemcpyDeviceToHost));
-    int wrong = 0;
-    for (int i = 0; i < DIM; i++)
-        for (int j = 0; j < DIM; j++) {
-            float want = 0;
-            for (int k = 0; k < DIM; k++)
-                want += fa[i * DIM + k] * fb[j * DIM + k];
-            wrong += !(hc[i * DIM + j] == want);
-        }
-    CHECK(wrong == 0, "C exact on table-answered pointers (%d elements wrong)", wrong);
-    CUDA_OK(cudaFree(a));
-    CUDA_OK(cudaFree(b));
-    CUDA_OK(cudaFree(c));
-    free(ha), free(hb), free(hc), free(fa), free(fb);
+    th_rng rng = th_rng_new(th_fresh_seed());
+    const th_shape shape = {.m = DIM, .n = DIM, .k = DIM, .dtype = TG_DTYPE_F32};
+    th_problem p = th_problem_make(shape, &rng);
+    TH_TG(tg_gemm(&p.g, NULL, NULL)); /* the first call fills the table */
+    tg_pointer_stats made = {0, 0};
+    const th_check c = th_check_gemm(gemm_counted, &made, &p, NULL, stdout);
+    CHECK(c.pass && c.stray == 0, "C on table-answered pointers: %lld of %lld bad, %lld stray, "
+          "rel_fro %.2e (against %s)",
+          (long long)c.bad, (long long)c.checked, (long long)c.stray, c.rel_fro, c.against);
+    CHECK(made.driver_queries == 0 && made.table_hits == 3,
+          "the checked call's pointers came from the table (%lld queries, %lld hits)",
+          made.driver_queries, made.table_hits);
+    th_problem_free(&p);
 }
 
 int main(void)
@@ -159,11 +129,11 @@ int main(void)
         printf("%s: %s\nskipped\n", tg_status_string(dc), tg_last_error());
         return 77;
     }
-    CUDA_OK(cudaFree(0)); /* a current context */
+    TH_CUDA(cudaFree(0)); /* a current context */
     void *a, *b, *c;
-    CUDA_OK(cudaMalloc(&a, 1 << 20));
-    CUDA_OK(cudaMalloc(&b, 1 << 20));
-    CUDA_OK(cudaMalloc(&c, 1 << 20));
+    TH_CUDA(cudaMalloc(&a, 1 << 20));
+    TH_CUDA(cudaMalloc(&b, 1 << 20));
+    TH_CUDA(cudaMalloc(&c, 1 << 20));
     tg_pointer_clear();
     long long q, h;
 
@@ -186,32 +156,32 @@ int main(void)
     }
 
     /* Registered host memory: accepted while registered, never in the table. */
-    CUDA_OK(cudaHostRegister(host, 1 << 20, cudaHostRegisterMapped));
+    TH_CUDA(cudaHostRegister(host, 1 << 20, cudaHostRegisterMapped));
     for (int round = 0; round < 2; round++) {
         s = checked(host, b, c, &q, &h);
         CHECK(s == TG_SUCCESS && q == 1 && h == 2,
               "registered A accepted and asked again (round %d): %s, %lld queries, %lld hits",
               round, tg_status_string(s), q, h);
     }
-    CUDA_OK(cudaHostUnregister(host));
+    TH_CUDA(cudaHostUnregister(host));
     s = checked(host, b, c, &q, &h);
     CHECK(s == TG_ERR_INVALID_ARGUMENT && names("a (") && names("is host memory"),
           "unregistered A refused: %s: %s", tg_status_string(s), tg_last_error());
 
     /* Managed memory and pool memory: accepted, never in the table. */
     void *managed, *pooled;
-    CUDA_OK(cudaMallocManaged(&managed, 1 << 20, cudaMemAttachGlobal));
-    CUDA_OK(cudaMallocAsync(&pooled, 1 << 20, 0));
-    CUDA_OK(cudaStreamSynchronize(0));
+    TH_CUDA(cudaMallocManaged(&managed, 1 << 20, cudaMemAttachGlobal));
+    TH_CUDA(cudaMallocAsync(&pooled, 1 << 20, 0));
+    TH_CUDA(cudaStreamSynchronize(0));
     for (int round = 0; round < 2; round++) {
         s = checked(managed, pooled, c, &q, &h);
         CHECK(s == TG_SUCCESS && q == 2 && h == 1,
               "managed A and pool B accepted and asked again (round %d): %s, %lld, %lld", round,
               tg_status_string(s), q, h);
     }
-    CUDA_OK(cudaFree(managed));
-    CUDA_OK(cudaFreeAsync(pooled, 0));
-    CUDA_OK(cudaStreamSynchronize(0));
+    TH_CUDA(cudaFree(managed));
+    TH_CUDA(cudaFreeAsync(pooled, 0));
+    TH_CUDA(cudaStreamSynchronize(0));
 
     /* Another thread: a table of its own. */
     void *abc[3] = {a, b, c};
@@ -226,14 +196,14 @@ int main(void)
     uint64_t before = 0, after = 0;
     CHECK(tg_current_context(&dev, &before) == TG_SUCCESS && before != 0, "a context ID (%llu)",
           (unsigned long long)before);
-    CUDA_OK(cudaDeviceReset());
-    CUDA_OK(cudaFree(0));
+    TH_CUDA(cudaDeviceReset());
+    TH_CUDA(cudaFree(0));
     CHECK(tg_current_context(&dev, &after) == TG_SUCCESS && after != 0 && after != before,
           "a new context ID after the reset (%llu, was %llu)", (unsigned long long)after,
           (unsigned long long)before);
-    CUDA_OK(cudaMalloc(&a, 1 << 20));
-    CUDA_OK(cudaMalloc(&b, 1 << 20));
-    CUDA_OK(cudaMalloc(&c, 1 << 20));
+    TH_CUDA(cudaMalloc(&a, 1 << 20));
+    TH_CUDA(cudaMalloc(&b, 1 << 20));
+    TH_CUDA(cudaMalloc(&c, 1 << 20));
     s = checked(a, b, c, &q, &h);
     CHECK(s == TG_SUCCESS && q == 3 && h == 0,
           "after the reset the driver is asked again: %s, %lld queries, %lld hits",
@@ -241,9 +211,9 @@ int main(void)
     s = checked(host, b, c, &q, &h);
     CHECK(s == TG_ERR_INVALID_ARGUMENT && names("is host memory"), "host memory still refused: %s",
           tg_last_error());
-    CUDA_OK(cudaFree(a));
-    CUDA_OK(cudaFree(b));
-    CUDA_OK(cudaFree(c));
+    TH_CUDA(cudaFree(a));
+    TH_CUDA(cudaFree(b));
+    TH_CUDA(cudaFree(c));
     free(host);
     return check_summary();
 }

@@ -171,15 +171,14 @@ tg_status tg_gemm_prepare(const tg_gemm_args *args, const tg_config *cfg, tg_gem
     if (!tg_reads_ab(g))
         return TG_SUCCESS; /* C = beta·C */
     tg_gemm_args view = *g;
-    if (pack.a || pack.b) {
-        /* resolve() found room for the copies and the family's workspace after them */
+    /* resolve() found room for the copies or partials and the family's workspace after them */
+    if (pack.a || pack.b || split.s > 1)
         TG_TRY(tg_check_device_pointer(g->workspace, "workspace", ctx));
+    if (pack.a || pack.b) {
         tg_pack_view(g, &pack, &view);
         l->pack = pack;
     }
     if (split.s > 1) {
-        /* the dispatcher found room for the partials and the family's workspace after them */
-        TG_TRY(tg_check_device_pointer(g->workspace, "workspace", ctx));
         tg_split_view(g, &split, &view);
         l->split = split;
     }

@@ -69,18 +69,7 @@ enum {
 /* The wgmma of this instance's N. */
 static __device__ __forceinline__ void wgmma_n(float d[ACC_N], uint64_t a, uint64_t b, int acc)
 {
-    if (BLOCK_N == 32)
-        tg_wgmma_m64n32k16(d, a, b, acc);
-    else if (BLOCK_N == 64)
-        tg_wgmma_m64n64k16(d, a, b, acc);
-    else if (BLOCK_N == 96)
-        tg_wgmma_m64n96k16(d, a, b, acc);
-    else if (BLOCK_N == 128)
-        tg_wgmma_m64n128k16(d, a, b, acc);
-    else if (BLOCK_N == 192)
-        tg_wgmma_m64n192k16(d, a, b, acc);
-    else
-        tg_wgmma_m64n256k16(d, a, b, acc);
+    tg_wgmma_m64nk16(BLOCK_N, d, a, b, acc);
 }
 
 /* ------------------------------------------------------------------------

@@ -19,6 +19,7 @@
 
 #include "core/order.h"
 #include "core/pp.h"
+#include "hopper/wgmma.cuh" /* TG_WGMMA_HAS_N: the wgmma N there are */
 
 #ifdef __cplusplus
 extern "C" {
@@ -36,8 +37,8 @@ extern "C" {
       "rows of C per block, split among the consumer warpgroups: each takes "                \
       "BLOCK_M/CONSUMERS rows as m64 wgmma pieces")                                           \
     X(1, block_n, BLOCK_N, 32, 256, NULL,                                                      \
-      "columns of C per block: the wgmma N (32, 64, 96, 128, 192 or 256); a TMA box has at "   \
-      "most 256 rows")                                                                         \
+      "columns of C per block: the wgmma N (" TG_WGMMA_NS_TEXT "); a TMA box has at most "    \
+      "256 rows")                                                                              \
     X(2, block_k, BLOCK_K, 64, 64, NULL,                                                       \
       "K per stage: 64 bf16, one 128-byte swizzle row (deeper K in flight is more stages)")   \
     X(3, stages, STAGES, 1, TG_H_MAX_STAGES, NULL, "shared-memory stages in the ring: loads ahead of the math") \
@@ -162,10 +163,9 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
     RULE(P(BLOCK_M) % (TG_H_WGMMA_M * P(CONSUMERS)) == 0,                                     \
          "BLOCK_M must be a multiple of 64*CONSUMERS: each consumer warpgroup's wgmmas cover "  \
          "whole m64 pieces")                                                                  \
-    RULE(P(BLOCK_N) == 32 || P(BLOCK_N) == 64 || P(BLOCK_N) == 96 || P(BLOCK_N) == 128 ||     \
-             P(BLOCK_N) == 192 || P(BLOCK_N) == 256,                                          \
-         "BLOCK_N must be 32, 64, 96, 128, 192 or 256: the wgmma shapes of "                  \
-         "src/hopper/wgmma.cuh (scripts/gen_wgmma.py makes more)")                           \
+    RULE(TG_WGMMA_HAS_N(P(BLOCK_N)),                                                          \
+         "BLOCK_N must be " TG_WGMMA_NS_TEXT ": the wgmma shapes of src/hopper/wgmma.cuh "    \
+         "(scripts/gen_wgmma.py's list makes more)")                                         \
     RULE(TG_H_ACC_REGS(P(BLOCK_M), P(BLOCK_N), P(CONSUMERS)) <= 128,                          \
          "BLOCK_M/CONSUMERS/64*BLOCK_N/2 fp32 accumulators per thread must be <= 128: a "     \
          "consumer warpgroup holds its whole share of the block tile and needs registers "   \
