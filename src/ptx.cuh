@@ -252,6 +252,18 @@ static __device__ __forceinline__ float tg_ld_cluster_f32(uint32_t addr, uint32_
     return v;
 }
 
+/* The same for 16 aligned bytes: four fp32. */
+static __device__ __forceinline__ float4 tg_ld_cluster_f32x4(uint32_t addr, uint32_t rank)
+{
+    float4 v;
+    asm volatile("{\n.reg .b32 remote;\nmapa.shared::cluster.u32 remote, %4, %5;\n"
+                 "ld.shared::cluster.v4.f32 {%0, %1, %2, %3}, [remote];\n}\n"
+                 : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w)
+                 : "r"(addr), "r"(rank)
+                 : "memory");
+    return v;
+}
+
 /*
  * Every thread of every block of the cluster arrives, then waits for the
  * others (release / acquire at cluster scope). Not .aligned: a warp may

@@ -3,14 +3,18 @@
  *
  * A verifier that passes everything proves nothing. Each case here copies
  * the real plan (tg_hplan_real_ops), replaces one function with a broken one
- * — a mistake someone could make in src/hopper/plan.h — runs
- * tg_hopper_verify_ops on every compiled hopper preset, and asserts which
- * checks the report names ("  FAIL <check>: "): exactly the expected ones
- * on the presets that use the function, none on the presets that do not.
+ * — a mistake someone could make in src/hopper/plan.h, written out in
+ * hopper_mutations.h — runs tg_hopper_verify_ops on every compiled hopper
+ * preset, and asserts which checks the report names ("  FAIL <check>: "):
+ * exactly the expected ones on the presets that use the function, none on
+ * the presets that do not.
  * The cluster's functions (multicast masks, slices, hand-backs, tile ranks
  * and count, empty arrivals) are broken the same way on the cluster
  * presets, and on a cluster of 2 blocks the report must also say what goes
- * wrong (a deadlock, a stage overwritten). The real plan must pass on every
+ * wrong (a deadlock, a stage overwritten); a K split's (K ranges, partial
+ * tile addresses, reduction rows) on the SPLIT_K presets, each report
+ * saying what went wrong (a K tile walked twice, a row summed by no rank,
+ * a load not 16-byte aligned, ...). The real plan must pass on every
  * preset and on valid configurations no preset has (clusters of up to 8
  * blocks among them). The ring model is run on its own over STAGES 1..4,
  * K loops of 1..5 tiles, 1..3 tiles per block, one and two consumers, both
@@ -26,6 +30,7 @@
 
 #include "check.h"
 #include "hopper/verify.h"
+#include "hopper_mutations.h"
 #include "tilegemm.h"
 
 enum { REPORT_LEN = 16384 };
@@ -122,174 +127,18 @@ static void real_plan(void)
 }
 
 /* ------------------------------------------------------------------------
- * Broken plans
+ * Broken plans: the mutation table (the broken functions: hopper_mutations.h)
  * ---------------------------------------------------------------------- */
 
-static uint64_t with_sbo(uint64_t d, uint32_t sbo)
-{
-    return (d & ~((uint64_t)0x3FFF << 32)) | (uint64_t)(sbo >> 4) << 32;
-}
-static uint64_t with_mode(uint64_t d, unsigned mode)
-{
-    return (d & ~((uint64_t)3 << 62)) | (uint64_t)mode << 62;
-}
-
-/* The A and B descriptors of the real plan, edited by edit(desc, v): desc_a_NAME, desc_b_NAME. */
-#define DESC_MUTANT(name, edit, v)                                                              \
-    static uint64_t desc_a_##name(const tg_htile *t, uint32_t ring, int s, int mp, int kk)     \
-    {                                                                                           \
-        return edit(tg_hplan_desc_a(t, ring, s, mp, kk), v);                                    \
-    }                                                                                           \
-    static uint64_t desc_b_##name(const tg_htile *t, uint32_t ring, int s, int kk)              \
-    {                                                                                           \
-        return edit(tg_hplan_desc_b(t, ring, s, kk), v);                                        \
-    }
-/* SBO 512 or 2048 where 8 rows of 128 bytes are 1024 apart. */
-DESC_MUTANT(sbo512, with_sbo, 512)
-DESC_MUTANT(sbo2048, with_sbo, 2048)
-/* The swizzle mode of the descriptor: 64-byte (2) or 32-byte (3) where TMA wrote 128-byte. */
-DESC_MUTANT(sw64, with_mode, 2)
-DESC_MUTANT(sw32, with_mode, 3)
-#undef DESC_MUTANT
-/* The start address stepped 16 bytes per k16 (8 bf16) instead of 32. */
-static uint64_t desc_a_kstep16(const tg_htile *t, uint32_t ring, int s, int mp, int kk)
-{
-    return tg_hplan_desc(ring + tg_hplan_stage_a(t, s) +
-                         (uint32_t)(mp * TG_H_WGMMA_M * TG_H_SWIZZLE_BYTES + kk * 16));
-}
-static uint64_t desc_b_kstep16(const tg_htile *t, uint32_t ring, int s, int kk)
-{
-    return tg_hplan_desc(ring + tg_hplan_stage_b(t, s) + (uint32_t)(kk * 16));
-}
-
-/* The ring position wraps one stage late: stage STAGES exists for a step. */
-static tg_hring ring_next_late(const tg_htile *t, tg_hring r)
-{
-    if (++r.stage == t->stages + 1) {
-        r.stage = 0;
-        r.phase ^= 1;
-    }
-    return r;
-}
-static uint32_t full_parity_flipped(tg_hring r) { return r.phase ^ 1; }
-static uint32_t empty_parity_unflipped(tg_hring r) { return r.phase; }
-
-/* PRODUCER=0: stage_of one too high (stage STAGES), or wrapping one stage early. */
-static int stage_of_plus1(const tg_htile *t, int kt) { return kt % t->stages + 1; }
-static int stage_of_early(const tg_htile *t, int kt)
-{
-    return t->stages > 1 ? kt % (t->stages - 1) : 0;
-}
-/* A consistent relabelling of the stages: not a bug, the kernel computes the same. */
-static int stage_of_rotated(const tg_htile *t, int kt) { return (kt + 1) % t->stages; }
-static uint32_t parity_of_flipped(const tg_htile *t, int kt)
-{
-    return tg_hplan_parity_of(t, kt) ^ 1;
-}
-
-/* TMA placement without the swizzle; stage B's tile half over A's. */
-static uint32_t tma_addr_unswizzled(uint32_t tile, int row, int col)
-{
-    return tile + (uint32_t)row * TG_H_SWIZZLE_BYTES + (uint32_t)col * 2;
-}
-static uint32_t stage_b_overlap(const tg_htile *t, int s)
-{
-    return tg_hplan_stage_a(t, s) + TG_H_A_BYTES(t->block_m) / 2;
-}
-/* The fragment map without the +8 rows of registers 4j+2, 4j+3. */
-static tg_hrc frag_no_row8(int warp, int lane, int i)
-{
-    tg_hrc rc = tg_hplan_frag(warp, lane, i);
-    if (i % 4 >= 2)
-        rc.row -= 8;
-    return rc;
-}
-/* Tiles numbered as if there were one batch item. */
-static tg_htilepos tile_no_batch(const tg_htile *t, int64_t w, int64_t grid_m, int64_t grid_n,
-                                 int rank)
-{
-    tg_htilepos x = tg_hplan_tile(t, w, grid_m, grid_n, rank);
-    x.batch = 0;
-    return x;
-}
-
-/* Clusters. Each block's A (B) slice multicast to itself only: its peers' stages miss it. */
-static uint32_t a_mask_self(const tg_htile *t, int rank) { return (void)t, 1u << rank; }
-static uint32_t b_mask_self(const tg_htile *t, int rank) { return (void)t, 1u << rank; }
-/* A stage handed back to the block itself only: its peers' producers do not wait for it. */
-static uint32_t release_mask_self(const tg_htile *t, int rank) { return (void)t, 1u << rank; }
-/* A multicast to the next rank too, past the cluster's last. */
-static uint32_t a_mask_outside(const tg_htile *t, int rank) { return tg_hplan_a_mask(t, rank) << 1; }
-/* Each block's A slice one slice further down the box (the last one past its end). */
-static int a_slice_row_next(const tg_htile *t, int rank)
-{
-    return tg_hplan_a_slice_row(t, rank) + (t->cluster_n > 1 ? tg_hplan_a_rows(t) : 0);
-}
-/* The next block's A slice (a relabelling, harmless: every slice loaded once, where it belongs). */
-static int a_slice_row_rotated(const tg_htile *t, int rank)
-{
-    return (tg_hplan_rank_n(t, rank) + 1) % t->cluster_n * tg_hplan_a_rows(t);
-}
-/* The whole B box per block, as without a cluster. */
-static int b_rows_whole(const tg_htile *t) { return t->block_n; }
-/* Ranks taken column-major for the tile (the masks take them row-major). */
-static tg_htilepos tile_rank_transposed(const tg_htile *t, int64_t w, int64_t grid_m,
-                                        int64_t grid_n, int rank)
-{
-    const int rm = rank % t->cluster_m, rn = rank / t->cluster_m;
-    return tg_hplan_tile(t, w, grid_m, grid_n, rm * t->cluster_n + rn);
-}
-/* Every block of a cluster computes the tile of rank 0. */
-static tg_htilepos tile_rank0(const tg_htile *t, int64_t w, int64_t grid_m, int64_t grid_n, int rank)
-{
-    (void)rank;
-    return tg_hplan_tile(t, w, grid_m, grid_n, 0);
-}
-/* Block tiles counted where the walk numbers cluster tiles. */
-static int64_t tiles_of_blocks(const tg_htile *t, int64_t grid_m, int64_t grid_n, int64_t batch)
-{
-    (void)t;
-    return grid_m * grid_n * batch;
-}
-/* Empty barriers counting one block's consumer warps, as without a cluster. */
-static int empty_arrivals_one_block(const tg_htile *t) { return TG_H_EMPTY_ARRIVALS(t->consumers, 1, 1); }
-/* One arrival short: the phase completes while one warp still reads. */
-static int empty_arrivals_short(const tg_htile *t)
-{
-    return TG_H_EMPTY_ARRIVALS(t->consumers, t->cluster_m, t->cluster_n) - 1;
-}
-/* The ring position never flips its phase. */
-static tg_hring ring_next_no_phase(const tg_htile *t, tg_hring r)
-{
-    if (++r.stage == t->stages)
-        r.stage = 0;
-    return r;
-}
-
-/* EPILOGUE=tma: the staging buffer written without the swizzle the TMA store reads with. */
-static uint32_t epi_addr_unswizzled(uint32_t buf, int row, int byte)
-{
-    return buf + (uint32_t)row * TG_H_SWIZZLE_BYTES + (uint32_t)byte;
-}
-
-/* fp32 staging: every lane the same column group per slot (the order before the "banks" check). */
-static int epi_group_same(int lane, int slot)
-{
-    (void)lane;
-    return slot;
-}
-/* fp32 staging: groups 0, 0, 2, 2 (two groups never staged, two twice). */
-static int epi_group_repeat(int lane, int slot) { return (slot / 2 * 2) ^ (lane / 4 % 4 & 2); }
-
 /* The presets a mutation changes: those whose kernel calls the function differently. */
-enum { ANY, PRODUCER0, PRODUCER1, EPILOGUE_TMA, CLUSTER, CLUSTER_M2, CLUSTER_N2, CLUSTER_2D };
+enum { ANY, PRODUCER0, PRODUCER1, EPILOGUE_TMA, CLUSTER, CLUSTER_M2, CLUSTER_N2, CLUSTER_2D, SPLIT_K2 };
 
 typedef struct mutation {
     const char *what;
     tg_hplan_ops ops;
     int applies;                /* ANY, PRODUCER0, ...: the presets that call the function */
     const char *const *expect;  /* exactly these checks fail (NULL-terminated); NULL: passes */
-    const char *says;           /* on a cluster of 2 blocks the report also says this, or NULL */
+    const char *says;           /* on a cluster of 2 blocks or a K split the report also says this, or NULL */
 } mutation;
 
 static int cluster_blocks(const tg_config *cfg)
@@ -309,6 +158,7 @@ static int applies_to(int applies, const tg_config *cfg)
     case CLUSTER_M2: return cm > 1;
     case CLUSTER_N2: return cn > 1;
     case CLUSTER_2D: return cm > 1 && cn > 1;
+    case SPLIT_K2: return param(cfg, TG_HOPPER_SPLIT_K) > 1;
     }
     return 0;
 }
@@ -321,8 +171,8 @@ static void run_mutation(const mutation *mu, int *caught)
     CHECK(report != NULL, "out of memory");
     if (!report)
         return;
-    int unused_runs = 0, cluster_runs = 0;
-    const int of_clusters = mu->applies >= CLUSTER;
+    int unused_runs = 0, cluster_runs = 0, split_runs = 0;
+    const int of_clusters = mu->applies >= CLUSTER, of_split = mu->applies == SPLIT_K2;
     for (int p = 0; p < npresets; p++) {
         const tg_config *cfg = &presets[p];
         const int uses = applies_to(mu->applies, cfg);
@@ -330,6 +180,8 @@ static void run_mutation(const mutation *mu, int *caught)
             continue; /* one preset that does not run it differently is enough (CI time) */
         if (uses && !of_clusters && cluster_blocks(cfg) > 1 && cluster_runs++ > 0)
             continue; /* a mistake outside the cluster's functions: one cluster preset is enough */
+        if (uses && !of_split && param(cfg, TG_HOPPER_SPLIT_K) > 1 && split_runs++ > 0)
+            continue; /* ... and outside the K split's: one K-split preset */
         const double t0 = seconds();
         const tg_status s = tg_hopper_verify_ops(cfg->params, &mu->ops, report, REPORT_LEN);
         const double took = seconds() - t0;
@@ -354,7 +206,7 @@ static void run_mutation(const mutation *mu, int *caught)
             if (named && expected)
                 caught[c]++;
         }
-        if (mu->says && cluster_blocks(cfg) == 2)
+        if (mu->says && (cluster_blocks(cfg) == 2 || param(cfg, TG_HOPPER_SPLIT_K) > 1))
             CHECK(strstr(report, mu->says) != NULL, "%s on %s: the report should say \"%s\"", mu->what,
                   cfg->name, mu->says);
     }
@@ -364,7 +216,7 @@ static void run_mutation(const mutation *mu, int *caught)
 static void mutations(void)
 {
     const tg_hplan_ops real = tg_hplan_real_ops;
-    mutation mu[48];
+    mutation mu[64];
     int n = 0;
     tg_hplan_ops *o;
     /* No block around it: the TRIPS lists (compound literals) live as long as this function. */
@@ -447,6 +299,39 @@ static void mutations(void)
            TRIPS("execution"));
     MUTATE("block tiles counted for the cluster walk", (o->tiles = tiles_of_blocks), CLUSTER,
            TRIPS("execution"));
+    /* K split: which K tiles each rank walks, where its partial tile goes, which rows it sums;
+     * the report says what went wrong. */
+#define MUTATE_SPLIT(text, field_assignments, expect_, says_)                                   \
+    MUTATE(text, field_assignments, SPLIT_K2, expect_);                                      \
+    mu[n - 1].says = (says_)
+    MUTATE_SPLIT("K ranges one K tile into the next rank's", (o->k_range = k_range_overlap),
+                 TRIPS("execution"), "K ranks (their ranges");
+    MUTATE_SPLIT("K ranges one K tile short of the next rank's", (o->k_range = k_range_gap),
+                 TRIPS("execution"), "is walked by 0 K ranks");
+    MUTATE_SPLIT("K ranges in reverse rank order (a relabelling, harmless)",
+                 (o->k_range = k_range_reversed), NULL, NULL);
+    MUTATE_SPLIT("the last K range one past K_TILES", (o->k_range = k_range_past_end),
+                 TRIPS("execution"), "not a range inside the");
+    MUTATE_SPLIT("partial-tile rows BLOCK_N*4 - 16 bytes apart", (o->part_addr = part_addr_short_pitch),
+                 TRIPS("banks", "execution"), "went");
+    MUTATE_SPLIT("partial-tile rows BLOCK_N*4 bytes apart (no padding)",
+                 (o->part_addr = part_addr_unpadded), TRIPS("banks"), "wavefronts where 1 will do");
+    MUTATE_SPLIT("partial tile after the stages", (o->part_addr = part_addr_past_ring),
+                 TRIPS("execution"), "outside the stages'");
+    MUTATE_SPLIT("partial tile 8 bytes into the ring", (o->part_addr = part_addr_plus8),
+                 TRIPS("execution"), "not 16-byte aligned");
+    MUTATE_SPLIT("partial-tile columns 2, 3 of every 4 in the next row",
+                 (o->part_addr = part_addr_split_group), TRIPS("execution"), "where its consumers put");
+    MUTATE_SPLIT("partial tile's last two columns in each row's padding",
+                 (o->part_addr = part_addr_last_in_padding), TRIPS("banks", "execution"),
+                 "did not write for this tile");
+    MUTATE_SPLIT("reduction rows one into the next rank's", (o->reduce_rows = reduce_rows_overlap),
+                 TRIPS("execution"), "is summed by K ranks");
+    MUTATE_SPLIT("reduction rows without each rank's last", (o->reduce_rows = reduce_rows_short),
+                 TRIPS("execution"), "is summed by no K rank");
+    MUTATE_SPLIT("reduction rows of the next rank (a relabelling, harmless)",
+                 (o->reduce_rows = reduce_rows_rotated), NULL, NULL);
+#undef MUTATE_SPLIT
 #undef MUTATE
     int caught[CHECK_NAMES] = {0};
     for (int i = 0; i < n; i++)

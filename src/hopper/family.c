@@ -97,7 +97,7 @@ static tg_status supports(int preset, const tg_gemm_args *g)
         too_far(g->batch > 1 ? g->stride_b : b_item, 2))
         return refuse("TMA strides must be below 2^40 bytes");
     const int64_t grid_m = tg_hplan_grid_m(&t, g->m), grid_n = tg_hplan_grid_n(&t, g->n);
-    if (grid_n > 0 && grid_m > MAX_GRID_X / grid_n)
+    if (grid_n > 0 && grid_m > MAX_GRID_X / t.split_k / grid_n)
         return refuse("more thread blocks than one launch allows (2^31-1)");
     if (t.persistent && grid_m * grid_n > 0 && g->batch > MAX_GRID_X / (grid_m * grid_n))
         return refuse("more output tiles than a persistent block walks (2^31-1 over all batch "
@@ -170,7 +170,7 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
     int max_clusters = 0;
     TG_TRY(kernels[preset](dev, &out->kernel, &max_clusters));
     const int64_t per_item = (int64_t)p->grid_m * p->grid_n;
-    const int cluster = TG_H_CLUSTER(t.cluster_m, t.cluster_n);
+    const int cluster = TG_H_CLUSTER(t.cluster_m, t.cluster_n) * t.split_k;
     out->smem = (size_t)TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue);
     out->block[0] = TG_H_THREADS(t.consumers, t.producer);
     out->block[1] = out->block[2] = 1;
@@ -186,7 +186,8 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
         out->grid[0] = (unsigned)((tiles < clusters ? tiles : clusters) * cluster);
         out->grid[1] = 1;
     } else {
-        out->grid[0] = (unsigned)per_item;
+        /* One block per tile, SPLIT_K per tile with a K split (supports() bounded it). */
+        out->grid[0] = (unsigned)(per_item * t.split_k);
         out->grid[1] = (unsigned)g->batch;
     }
     out->grid[2] = 1;
@@ -258,8 +259,16 @@ static tg_status describe(const int *p, char *buf, size_t len)
                     "back to the %d blocks that filled it\n",
                     t.cluster_m, t.cluster_n, t.cluster_m * t.block_m, t.cluster_n * t.block_n,
                     tg_hplan_a_rows(&t), tg_hplan_b_rows(&t), t.cluster_m + t.cluster_n - 1);
+    if (t.split_k > 1)
+        tg_text_add(&x, "  split-K in a cluster %d blocks (SPLIT_K) compute one tile, block r over K tiles "
+                    "[r*KT/%d, (r+1)*KT/%d); each keeps its fp32 partial tile in its ring (%d bytes, rows "
+                    "%d bytes apart), the cluster syncs, and block r sums rows [%d r, %d (r+1)) of every "
+                    "block's partial, rank 0 first (deterministic), through distributed shared memory and "
+                    "stores them to C with alpha and beta; no workspace, one launch\n",
+                    t.split_k, t.split_k, t.split_k, TG_H_PART_BYTES(t.block_m, t.block_n),
+                    TG_H_PART_PITCH(t.block_n), t.block_m / t.split_k, t.block_m / t.split_k);
     tg_text_add(&x, "  tiles                %s, in groups of %d %s rows\n",
-                !t.persistent ? "one block per tile"
+                !t.persistent ? (t.split_k > 1 ? "one cluster of SPLIT_K blocks per tile" : "one block per tile")
                 : cluster > 1
                     ? "persistent: as many clusters as fit at once, cluster q walks cluster tiles q, q+Q, ..."
                     : "persistent: one block per SM walks tiles b, b+G, ...",
@@ -279,7 +288,8 @@ static int facts(const int *p, tg_fact *out, int max)
         {"acc_regs", TG_H_ACC_REGS(t.block_m, t.block_n, t.consumers),
          "fp32 accumulator registers per consumer thread"},
         {"stage_bytes", TG_H_STAGE_BYTES(t.block_m, t.block_n), "shared memory per stage"},
-        {"cluster", TG_H_CLUSTER(t.cluster_m, t.cluster_n), "blocks per thread-block cluster"},
+        {"cluster", TG_H_CLUSTER(t.cluster_m, t.cluster_n) * t.split_k,
+         "blocks per thread-block cluster"},
         {"smem_bytes", TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue),
          "dynamic shared memory per block"},
     };

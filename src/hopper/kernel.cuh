@@ -29,6 +29,11 @@
  *   tiles together; each loads its slice of the A and B boxes and TMA
  *   multicasts it to the blocks that share it, and consumer warps hand a
  *   stage back to every block that filled it (plan.h, docs/ARCHITECTURE.md).
+ * SPLIT_K > 1: split-K in one launch. The SPLIT_K blocks of a cluster
+ *   compute one tile, each over its range of K tiles; the consumers put
+ *   their partial tile in the (now idle) ring, the cluster syncs, and each
+ *   block sums BLOCK_M / SPLIT_K rows of all the partials through
+ *   distributed shared memory, rank 0 first, and stores them to C.
  *
  *            producer WG              ring (STAGES)            consumer WGs
  *   wait empty[s] ─▶ TMA A,B ─▶ [stage s] ─▶ full[s] ─▶ wgmma ... ─▶ arrive empty[s]
@@ -63,7 +68,10 @@ enum {
     STAGE_BYTES = TG_H_STAGE_BYTES(BLOCK_M, BLOCK_N),
     SMEM_BYTES = TG_H_SMEM_TOTAL(BLOCK_M, BLOCK_N, STAGES, CONSUMERS, EPILOGUE),
     K16_PER_TILE = BLOCK_K / TG_H_WGMMA_K,
-    CLUSTER = TG_H_CLUSTER(CLUSTER_M, CLUSTER_N), /* blocks per cluster */
+    CLUSTER = TG_H_CLUSTER(CLUSTER_M, CLUSTER_N), /* blocks per cluster sharing loads */
+    CLUSTER_ALL = CLUSTER * SPLIT_K,            /* blocks per cluster */
+    CONSUMER_THREADS = CONSUMERS * TG_H_WG_THREADS,
+    BAR_CONSUMERS = 3, /* named barrier of all consumer threads (1 + c: one consumer's) */
 };
 
 /* The wgmma of this instance's N. */
@@ -346,11 +354,73 @@ static __device__ __forceinline__ void release(const tg_htile *t, uint32_t empty
  */
 static __device__ __forceinline__ int rank_now(void) { return CLUSTER > 1 ? (int)tg_cluster_rank() : 0; }
 
+/*
+ * SPLIT_K > 1: consumer c puts its accumulators in the block's partial
+ * tile (plan.h tg_hplan_part_addr), once every consumer's wgmmas are done
+ * reading the ring it overwrites.
+ */
+static __device__ __forceinline__ void store_partial(const tg_htile *t, uint32_t ring, int c, int wtid,
+                                                     float acc[M_PIECES][ACC_N])
+{
+    tg_named_bar_sync(BAR_CONSUMERS, CONSUMER_THREADS);
+    const int warp = wtid / 32, lane = wtid % 32;
+#pragma unroll
+    for (int mp = 0; mp < M_PIECES; mp++)
+#pragma unroll
+        for (int i = 0; i < ACC_N; i += 2) {
+            const tg_hrc f = tg_hplan_frag(warp, lane, i);
+            tg_st_shared_f32x2(ring + tg_hplan_part_addr(t, c * CONSUMER_M + mp * TG_H_WGMMA_M + f.row, f.col),
+                               acc[mp][i], acc[mp][i + 1]);
+        }
+}
+
+/*
+ * SPLIT_K > 1, after the cluster synced on every block's partial tile:
+ * consumer thread `ctid` of block `rank` sums 4 columns at a time of the
+ * block's rows (tg_hplan_reduce_rows) over the ranks' partials, rank 0
+ * first, and stores them with alpha and beta.
+ */
+static __device__ __forceinline__ void reduce_(const tg_hopper_params *p, const tg_htile *t,
+                                               uint32_t ring, tg_htilepos x, int rank, int ctid,
+                                               const bool read)
+{
+    const tg_hkrange rows = tg_hplan_reduce_rows(t, rank);
+    const int per_row = BLOCK_N / 4;
+    const int chunks = (rows.k1 - rows.k0) * per_row;
+    void *out = (char *)p->c + x.batch * p->stride_c * (p->c_dtype == TG_DTYPE_F32 ? 4 : 2);
+#pragma unroll 1
+    for (int e = ctid; e < chunks; e += CONSUMER_THREADS) {
+        const int row = rows.k0 + e / per_row, col = e % per_row * 4;
+        const uint32_t at = ring + tg_hplan_part_addr(t, row, col);
+        float4 s = tg_ld_cluster_f32x4(at, 0);
+#pragma unroll
+        for (int q = 1; q < SPLIT_K; q++) {
+            const float4 v = tg_ld_cluster_f32x4(at, (uint32_t)q);
+            s.x += v.x;
+            s.y += v.y;
+            s.z += v.z;
+            s.w += v.w;
+        }
+        const int64_t grow = x.row * BLOCK_M + row, gcol = x.col * BLOCK_N + col;
+        store_pair(p, out, grow, gcol, s.x, s.y, read);
+        store_pair(p, out, grow, gcol + 2, s.z, s.w, read);
+    }
+}
+
+static __device__ __forceinline__ void reduce(const tg_hopper_params *p, const tg_htile *t,
+                                              uint32_t ring, tg_htilepos x, int rank, int ctid)
+{
+    if (p->beta != 0.0f)
+        reduce_(p, t, ring, x, rank, ctid, true);
+    else
+        reduce_(p, t, ring, x, rank, ctid, false);
+}
+
 /* Consumer warpgroup wg (PRODUCER=1): the block's tiles, K tile by K tile, and their stores. */
 static __device__ __forceinline__ void consume(const tg_hopper_params *p, const tg_htile *t,
                                                uint32_t ring, uint32_t full0, uint32_t empty0,
-                                               int64_t first, int64_t tiles, int64_t step, int wg,
-                                               int wtid)
+                                               int64_t first, int64_t tiles, int64_t step,
+                                               tg_hkrange kr, int wg, int wtid)
 {
     if (TG_H_SETMAXNREG(CONSUMERS, PRODUCER))
         TG_SETMAXNREG_INC(TG_H_CONSUMER_REGS);
@@ -361,7 +431,7 @@ static __device__ __forceinline__ void consume(const tg_hopper_params *p, const 
     for (int64_t w = first; w < tiles; w += step) {
         const tg_htilepos x = tg_hplan_tile(t, w, p->grid_m, p->grid_n, rank_now());
         zero(acc);
-        for (int kt = 0; kt < p->k_tiles; kt++) {
+        for (int kt = kr.k0; kt < kr.k1; kt++) {
             tg_mbar_wait(full0 + 8 * r.stage, tg_hplan_full_parity(r), TG_HANG(p, TG_TRAP_MBAR_FULL, r.stage));
             mma_stage(t, ring, r.stage, wg, acc);
             if (!MMA_LAG) {
@@ -370,7 +440,7 @@ static __device__ __forceinline__ void consume(const tg_hopper_params *p, const 
                 if (lane == 0)
                     release(t, empty0, r.stage, rank_now());
             } else {
-                if (kt > 0) {
+                if (kt > kr.k0) {
                     /* The group before this one is complete: its stage goes back. */
                     TG_WGMMA_WAIT(1);
                     if (lane == 0)
@@ -380,13 +450,17 @@ static __device__ __forceinline__ void consume(const tg_hopper_params *p, const 
             }
             r = tg_hplan_ring_next(t, r);
         }
-        if (MMA_LAG) {
+        if (MMA_LAG && kr.k1 > kr.k0) {
             TG_WGMMA_WAIT(0);
             if (lane == 0)
                 release(t, empty0, held.stage, rank_now());
         }
         if (CLUSTER > 1 && (x.row >= p->grid_m || x.col >= p->grid_n))
             continue; /* past C's edge: this block only loaded for the others */
+        if (SPLIT_K > 1) {
+            store_partial(t, ring, wg, wtid, acc); /* the kernel sums the partials */
+            continue;
+        }
         if (EPILOGUE && p->beta == 0.0f)
             epilogue_tma(p, t, ring, x, wg, wtid, acc, &chunk);
         else
@@ -407,8 +481,8 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
 
     const int tid = threadIdx.x;
     /* Launched without its cluster, it would wait on blocks that do not exist: say so instead. */
-    if (CLUSTER > 1 && tg_cluster_size() != CLUSTER)
-        tg_trap_why(p.trap, "hopper/" TG_STR(TG_NAME), TG_TRAP_CLUSTER, tg_cluster_size(), CLUSTER);
+    if (CLUSTER_ALL > 1 && tg_cluster_size() != CLUSTER_ALL)
+        tg_trap_why(p.trap, "hopper/" TG_STR(TG_NAME), TG_TRAP_CLUSTER, tg_cluster_size(), CLUSTER_ALL);
     /* The ring on the swizzle pattern's 1024-byte boundary (absolute address bits 7-9). */
     const uint32_t raw = (uint32_t)__cvta_generic_to_shared(smem);
     const uint32_t ring = (raw + TG_H_SWIZZLE_ATOM - 1) & ~(uint32_t)(TG_H_SWIZZLE_ATOM - 1);
@@ -431,7 +505,7 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
     const int64_t per_item = (int64_t)p.grid_m * p.grid_n;
     const int64_t tiles = tg_hplan_tiles(t, p.grid_m, p.grid_n, p.batch);
     const int64_t first = PERSISTENT ? (int64_t)(blockIdx.x / CLUSTER)
-                                     : (int64_t)blockIdx.y * per_item + blockIdx.x;
+                                     : (int64_t)blockIdx.y * per_item + blockIdx.x / SPLIT_K;
     const int64_t step = PERSISTENT ? (int64_t)(gridDim.x / CLUSTER) : tiles;
     float acc[M_PIECES][ACC_N];
 
@@ -460,6 +534,8 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
     }
 
     const int wg = tid / TG_H_WG_THREADS, wtid = tid % TG_H_WG_THREADS;
+    /* The block's K tiles: all of them, or its K rank's share (SPLIT_K > 1). */
+    const tg_hkrange kr = tg_hplan_k_range(t, p.k_tiles, SPLIT_K > 1 ? (int)tg_cluster_rank() : 0);
     if (wg == CONSUMERS) {
         /* The producer warpgroup: one thread issues every load of the block. */
         if (TG_H_SETMAXNREG(CONSUMERS, PRODUCER))
@@ -468,7 +544,7 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
             tg_hring r = tg_hplan_ring_start();
             for (int64_t w = first; w < tiles; w += step) {
                 const tg_htilepos x = tg_hplan_tile(t, w, p.grid_m, p.grid_n, rank_now());
-                for (int kt = 0; kt < p.k_tiles; kt++) {
+                for (int kt = kr.k0; kt < kr.k1; kt++) {
                     tg_mbar_wait(empty0 + 8 * r.stage, tg_hplan_empty_parity(r),
                                  TG_HANG(&p, TG_TRAP_MBAR_EMPTY, r.stage));
                     load_stage(&p, t, ring, full0 + 8 * r.stage, r.stage, kt, x, rank_now());
@@ -477,10 +553,18 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
             }
         }
     } else {
-        consume(&p, t, ring, full0, empty0, first, tiles, step, wg, wtid);
+        consume(&p, t, ring, full0, empty0, first, tiles, step, kr, wg, wtid);
     }
-    /* The others may still fill this block's stages or arrive on its barriers: leave together. */
-    if (CLUSTER > 1)
+    if (SPLIT_K > 1) {
+        /* Every block's partial tile is in its shared memory: sum this block's rows of them. */
+        tg_cluster_sync();
+        if (wg < CONSUMERS)
+            reduce(&p, t, ring, tg_hplan_tile(t, first, p.grid_m, p.grid_n, 0), (int)tg_cluster_rank(),
+                   tid);
+    }
+    /* The others may still fill this block's stages, arrive on its barriers or read its partial
+     * tile: leave together. */
+    if (CLUSTER_ALL > 1)
         tg_cluster_sync();
 }
 
@@ -505,8 +589,8 @@ extern "C" tg_status TG_CAT(tg_hopper_kernel_, TG_NAME)(int dev, const void **ke
         TG_CUDA_TRY(cudaFuncSetAttribute(KERNEL, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                          SMEM_BYTES));
         int clusters = 0;
-        if (CLUSTER > 1)
-            TG_TRY(tg_cluster_capacity((const void *)KERNEL, "hopper/" TG_STR(TG_NAME), CLUSTER,
+        if (CLUSTER_ALL > 1)
+            TG_TRY(tg_cluster_capacity((const void *)KERNEL, "hopper/" TG_STR(TG_NAME), CLUSTER_ALL,
                                        THREADS, SMEM_BYTES, dev, &clusters));
         known = clusters + 1;
         if (cached)

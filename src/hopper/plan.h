@@ -64,7 +64,11 @@ extern "C" {
       "of the B box and TMA multicasts it to all of them")                                    \
     X(11, cluster_n, CLUSTER_N, 1, 8, NULL,                                                    \
       "blocks of a cluster along N: they share A's rows, each loads 1/CLUSTER_N of the A box " \
-      "and TMA multicasts it to all of them")
+      "and TMA multicasts it to all of them")                                                  \
+    X(12, split_k, SPLIT_K, 1, 8, NULL,                                                        \
+      "blocks of a thread-block cluster splitting K (one launch, one output tile): each "      \
+      "walks 1/SPLIT_K of the K tiles, and their partial tiles are added through distributed " \
+      "shared memory in rank order (deterministic, no workspace)")
 
 /* EPILOGUE's values (presets.def writes the names). */
 enum tg_hepilogue {
@@ -152,6 +156,15 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
  * itself included).
  */
 #define TG_H_CLUSTER(CM, CN) ((CM) * (CN))
+/*
+ * SPLIT_K > 1: each block's partial tile, fp32, row-major in its own
+ * shared memory from the ring's base (the ring is free once the block's
+ * wgmmas completed), rows BLOCK_N·4 + 32 bytes apart: the accumulator
+ * stores of a half-warp (4 rows x 32 bytes) then fall in 4 different
+ * 32-byte quarters of the banks (tg_hplan_part_addr).
+ */
+#define TG_H_PART_PITCH(BN) ((BN) * 4 + 32)
+#define TG_H_PART_BYTES(BM, BN) ((BM) * TG_H_PART_PITCH(BN))
 #define TG_H_EMPTY_ARRIVALS(C, CM, CN) (4 * (C) * ((CM) + (CN) - 1))
 #define TG_H_POW2(x) ((x) > 0 && ((x) & ((x) - 1)) == 0)
 
@@ -198,6 +211,20 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
              TG_H_CLUSTER(P(CLUSTER_M), P(CLUSTER_N)) <= 8,                                   \
          "CLUSTER_M and CLUSTER_N must be powers of two, their product <= 8: the portable "    \
          "cluster size, and every block's slice of a box a whole number of rows")             \
+    RULE(P(SPLIT_K) == 1 ||                                                                 \
+             (TG_H_POW2(P(SPLIT_K)) && P(CLUSTER_M) == 1 && P(CLUSTER_N) == 1 &&             \
+              P(PERSISTENT) == 0 && P(PRODUCER) == 1 && P(EPILOGUE) == 0),             \
+         "SPLIT_K > 1 must be a power of two with CLUSTER_M = CLUSTER_N = 1, PERSISTENT=0, "  \
+         "PRODUCER=1 and EPILOGUE=registers: one cluster per output tile, whose consumers sum " \
+         "the partial tiles and store C")                                                      \
+    RULE(P(BLOCK_M) % P(SPLIT_K) == 0,                                                      \
+         "BLOCK_M must be a multiple of SPLIT_K: each block of the cluster sums and stores "  \
+         "BLOCK_M/SPLIT_K rows of the tile")                                                 \
+    RULE(P(SPLIT_K) == 1 ||                                                                 \
+             TG_H_PART_BYTES(P(BLOCK_M), P(BLOCK_N)) <=                                       \
+                 P(STAGES) * TG_H_STAGE_BYTES(P(BLOCK_M), P(BLOCK_N)),                        \
+         "SPLIT_K > 1: the fp32 partial tile (BLOCK_M x (BLOCK_N*4+32) bytes) must fit in "   \
+         "the ring, where it is kept")                                                         \
     RULE(TG_H_CLUSTER(P(CLUSTER_M), P(CLUSTER_N)) == 1 || P(PERSISTENT) == 1,                 \
          "a cluster needs PERSISTENT=1: its blocks walk their cluster's tiles together, "       \
          "in step, since each fills the others' stages")                                      \
@@ -409,7 +436,8 @@ TG_HD int tg_hplan_rank_n(const tg_htile *t, int rank) { return rank % t->cluste
 /*
  * Cluster tiles are numbered batch item by batch item, and inside an item in
  * the tile order of src/core/order.h (groups of RASTER cluster-tile rows).
- * With PERSISTENT=0 block (x, y) computes tile y·grid_m·grid_n + x; with
+ * With PERSISTENT=0 block (x, y) computes tile y·grid_m·grid_n + x (x /
+ * SPLIT_K with a K split: tg_hplan_k_range); with
  * PERSISTENT=1 cluster q of Q (blocks q·size .. q·size + size-1) computes
  * cluster tiles q, q + Q, q + 2Q, ... Without a cluster (1 x 1) a cluster
  * tile is a block tile and the rank is 0. A block whose tile lies past C's
@@ -475,6 +503,53 @@ TG_HD uint32_t tg_hplan_release_mask(const tg_htile *t, int rank)
     return tg_hplan_a_mask(t, rank) | tg_hplan_b_mask(t, rank);
 }
 TG_HD int64_t tg_hplan_k_tiles(const tg_htile *t, int64_t k) { return k / t->block_k + (k % t->block_k != 0); }
+
+/* ------------------------------------------------------------------------
+ * SPLIT_K > 1: split-K inside a cluster
+ * ---------------------------------------------------------------------- */
+
+/*
+ * With SPLIT_K > 1 a cluster of SPLIT_K blocks (along the grid's x; a
+ * block's %cluster_ctarank is its K rank) computes one output tile: block
+ * tile blockIdx.x / SPLIT_K of item blockIdx.y (no multicast: each block
+ * loads its own boxes). K rank r walks K tiles [k0, k1) of the K_TILES:
+ * k0 = r·K_TILES / SPLIT_K, in order, so the ranks' ranges are
+ * contiguous and cover every K tile once (a rank may get none when
+ * K_TILES < SPLIT_K: its partial tile is zeros). Without a K split, rank
+ * 0 walks them all.
+ */
+typedef struct tg_hkrange {
+    int k0, k1;
+} tg_hkrange;
+
+TG_HD tg_hkrange tg_hplan_k_range(const tg_htile *t, int k_tiles, int rank)
+{
+    tg_hkrange r = {(int)((int64_t)rank * k_tiles / t->split_k),
+                    (int)((int64_t)(rank + 1) * k_tiles / t->split_k)};
+    return r;
+}
+
+/*
+ * Where element (row, col) of a block's fp32 partial tile sits, a byte
+ * offset from the ring's base (TG_H_PART_PITCH: a half-warp's accumulator
+ * stores, 4 rows x 8 bytes x 4 lanes, hit 32 banks once).
+ */
+TG_HD uint32_t tg_hplan_part_addr(const tg_htile *t, int row, int col)
+{
+    return (uint32_t)row * TG_H_PART_PITCH(t->block_n) + (uint32_t)col * 4;
+}
+
+/*
+ * The rows of the tile that block `rank` sums (over every rank's partial,
+ * rank 0 first: the same order in every run) and stores:
+ * [rank·BLOCK_M/SPLIT_K, (rank+1)·BLOCK_M/SPLIT_K).
+ */
+TG_HD tg_hkrange tg_hplan_reduce_rows(const tg_htile *t, int rank)
+{
+    const int rows = t->block_m / t->split_k;
+    tg_hkrange r = {rank * rows, (rank + 1) * rows};
+    return r;
+}
 
 #ifdef __cplusplus
 }

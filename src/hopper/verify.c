@@ -15,6 +15,11 @@
  *              element equals the ISA's 128-byte swizzle on absolute
  *              addresses, each element at a distinct byte inside its tile;
  *              the staging buffers are written where the TMA store reads;
+ *   banks      shared-memory stores that are meant to take one wavefront a
+ *              warp (8-byte stores: one a half-warp), by the 32-bank model:
+ *              the EPILOGUE=tma staging stores (epi_group's order), and with
+ *              SPLIT_K > 1 the partial tile's stores (part_addr's padded
+ *              rows: a half-warp's 4 rows in 4 quarters of the banks);
  *   operands   (b) what each wgmma reads, through the kernel's own
  *              descriptors decoded field by field as the ISA defines them
  *              (start address, LBO, SBO, swizzle mode none/128/64/32-byte;
@@ -49,9 +54,22 @@
  *              c·BLOCK_M/CONSUMERS (EPILOGUE=tma, when C's rows are 16-byte
  *              multiples: through the staging buffers and emulated TMA
  *              stores, every slot written before it is stored), a block
- *              whose tile lies past C's edge storing nothing; every store
- *              inside C, every C element written exactly once and equal to
- *              an exact integer GEMM;
+ *              whose tile lies past C's edge storing nothing. With
+ *              SPLIT_K > 1 (two more shapes: SPLIT_K·(STAGES+1)+1 K
+ *              tiles, not a multiple of SPLIT_K, each rank's ring
+ *              wrapping; SPLIT_K-1, fewer than the ranks) each tile's
+ *              SPLIT_K blocks, each with its own shared memory, walk the
+ *              K tiles of k_range (inside [0, K_TILES), together every K
+ *              tile once, a rank may get none) as a lone block walks all
+ *              of them; their consumers store the partial tile, each pair
+ *              8 bytes at part_addr (inside the stages, aligned, no two
+ *              elements in one slot); after the cluster sync each rank sums
+ *              the rows of reduce_rows (every row of the tile by one rank)
+ *              over every rank's partial, 16-byte loads at part_addr
+ *              (aligned, inside the stages, each slot written for this
+ *              tile with the element the load takes it for), and stores
+ *              them. Every store inside C, every C element written exactly
+ *              once and equal to an exact integer GEMM;
  *   ring       (d) PRODUCER=0: the stage and parity schedule for K loops of
  *              1 .. 3·STAGES+1 tiles (each wait returns once its own tile
  *              has landed, not before; no stage refilled before its
@@ -83,22 +101,32 @@
  * time — descriptor SBO, swizzle mode and K step, TMA and staging swizzle,
  * stage layout, fragment, tile numbering, ring wrap, phases, stage and
  * parity indices, empty arrivals; a cluster's masks, slices, hand-backs,
- * tile ranks and tile count — and assert which checks name it;
+ * tile ranks and tile count; a K split's K ranges (overlapping, with a
+ * gap, past K_TILES), partial-tile addresses (rows colliding, unpadded,
+ * past the stages, misaligned, a 16-byte group split across rows) and
+ * reduction rows (overlapping, missing) — and assert which checks name it;
  * tests/test_hopper_emulator_gpu.c holds tg_hopper_emulate (the execution
  * check's emulator on a whole GEMM) against the GPU, bit for bit. Not
  * modelled: a descriptor base offset (the kernel keeps every buffer
  * atom-aligned), the bf16-C TMA epilogue, the TMA stores' own ordering
- * (the staging buffers' bulk-group waits), and the cluster's start and end
+ * (the staging buffers' bulk-group waits), the cluster's start and end
  * (the cluster barriers around the kernel: every block's mbarriers are
  * initialised before any peer's copy or arrival reaches them, and no block
- * exits while a peer may still write to it).
+ * exits while a peer may still write to it), and with a K split the
+ * cluster sync between the partial stores and the sums (every rank's
+ * partial tile is emulated complete before any rank reads it), the named
+ * barrier before the partial overwrites the ring (the emulation keeps the
+ * partial apart from the stages' bytes), the banks of the sums' loads
+ * (distributed shared memory) and the order of the fp32 sums (exact
+ * integers in any order).
  *
  * This file: the report, the ISA's TMA placement and descriptor decoding,
- * the layout, tma, operands and fragment checks, and the entry points
+ * the layout, tma, banks, operands and fragment checks, and the entry points
  * tg_hopper_verify(_ops). The execution check and tg_hopper_emulate are in
- * verify_exec.c, the ring check and tg_hopper_ring_model in verify_ring.c
- * (its search in verify_search.c); what they share: verify_check.h (and
- * verify_ring.h, the ring model's two files).
+ * verify_exec.c (a K split's partial tiles and sums in verify_split.c),
+ * the ring check and tg_hopper_ring_model in verify_ring.c (its search in
+ * verify_search.c); what they share: verify_check.h (and verify_exec.h,
+ * the emulator's two files; verify_ring.h, the ring model's two).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -188,6 +216,9 @@ const tg_hplan_ops tg_hplan_real_ops = {
     .b_mask = tg_hplan_b_mask,
     .release_mask = tg_hplan_release_mask,
     .empty_arrivals = empty_arrivals,
+    .k_range = tg_hplan_k_range,
+    .part_addr = tg_hplan_part_addr,
+    .reduce_rows = tg_hplan_reduce_rows,
     .stage_of = tg_hplan_stage_of,
     .parity_of = tg_hplan_parity_of,
     .refill = tg_hplan_refill,
@@ -356,6 +387,32 @@ static void check_banks(const tg_hplan_ops *ops, uint32_t buf, report *r)
     }
 }
 
+/*
+ * SPLIT_K > 1: the partial tile's stores (kernel.cuh store_partial), one
+ * 8-byte store of a register pair a thread, so two half-warps: rows
+ * TG_H_PART_PITCH apart put a half-warp's 4 rows of 32 bytes in 4
+ * different 32-byte quarters of the banks, one wavefront. Every m64 piece
+ * of the tile (consumer c's piece mp is c·M_PIECES + mp), warp and pair.
+ */
+static void check_part_banks(const tg_htile *t, const tg_hplan_ops *ops, report *r)
+{
+    uint32_t at[16];
+    for (int piece = 0; piece < t->block_m / TG_H_WGMMA_M; piece++)
+        for (int warp = 0; warp < 4; warp++)
+            for (int i = 0; i < t->block_n / 2; i += 2)
+                for (int half = 0; half < 2; half++) {
+                    for (int l = 0; l < 16; l++) {
+                        const tg_hrc f = ops->frag(warp, 16 * half + l, i);
+                        at[l] = RING + ops->part_addr(t, piece * TG_H_WGMMA_M + f.row, f.col);
+                    }
+                    const int n = wavefronts(at, 16, 2);
+                    if (n > 1)
+                        tg_report_fail(r, CK_BANKS, "partial tile, m64 piece %d, warp %d, registers %d, %d, "
+                                       "lanes %d-%d: %d wavefronts where 1 will do (bank conflicts)", piece,
+                                       warp, i, i + 1, 16 * half, 16 * half + 15, n);
+                }
+}
+
 /* One wgmma operand: element (row, k) read through desc is where TMA put (row0 + row, k0 + k). */
 static void check_operand(const tg_hplan_ops *ops, uint64_t desc, uint32_t tile, int rows, int row0,
                           int k0, const char *what, report *r)
@@ -471,6 +528,8 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
             }
     if (t.epilogue)
         check_banks(ops, RING + ops->epi_buf(&t, 0, 0), &r);
+    if (t.split_k > 1)
+        check_part_banks(&t, ops, &r);
     check_operands(&t, ops, &r);
     check_fragment(&t, ops, &r);
     const int64_t bm = t.block_m, bn = t.block_n, bk = t.block_k;
@@ -496,6 +555,18 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
                                       bk + 8, 2, 0x5DEECE66DULL + (uint64_t)nshapes, &r);
         nshapes++;
     }
+    /* A K split: SPLIT_K·(STAGES+1)+1 K tiles, not a multiple of SPLIT_K, more than STAGES
+     * for every rank (each ring wraps); SPLIT_K-1 K tiles, fewer than the ranks (rank 0 walks
+     * none; the first shape above, 1 K tile, leaves all but the last without); ragged M and N,
+     * the second on 2 items. */
+    if (t.split_k > 1) {
+        const int64_t ck = t.split_k;
+        const int64_t split[][4] = {{2 * bm - 5, bn + 3, (ck * (t.stages + 1) + 1) * bk - 9, 1},
+                                    {bm + 9, 2 * bn - 7, (ck - 1) * bk - 1, 2}};
+        for (int i = 0; i < 2 && r.per[CK_EXECUTION] == 0; i++, nshapes++)
+            idle += tg_hv_check_execution(&t, ops, split[i][0], split[i][1], split[i][2], split[i][3],
+                                          0x5DEECE66DULL + (uint64_t)nshapes, &r);
+    }
     if (t.producer)
         tg_hv_check_ring_ws(&t, ops, &r);
     else
@@ -504,7 +575,7 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
         tg_report_failures(&r);
         return TG_FAIL(TG_ERR_INVALID_CONFIG, "hopper plan failed %d verifier check(s)", r.failures);
     }
-    char grid[96] = "", stores[192] = "";
+    char grid[96] = "", stores[384] = "";
     if (t.persistent && cluster > 1)
         snprintf(grid, sizeof grid, " by %d persistent clusters of %d x %d blocks", TG_HV_CLUSTERS,
                  t.cluster_m, t.cluster_n);
@@ -516,12 +587,20 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
     if (cluster > 1)
         tg_text_add(&st, "%s%lld blocks past C's edge loading for the others, storing nothing",
                     t.epilogue ? "; " : " (", (long long)idle);
+    if (t.split_k > 1)
+        tg_text_add(&st, " (split-K in clusters of %d blocks: each K rank's share of the K tiles, every one "
+                    "once, through its own ring; the partial tiles in the rings, each element stored and read "
+                    "once a tile at aligned addresses, summed row by row, every row by one rank",
+                    t.split_k);
     if (stores[0])
         tg_text_add(&st, ")");
     tg_text_add(&r.text, "plan verifier: ok (layout, TMA placement%s, wgmma operands through the "
                 "descriptors, accumulator fragment, execution on %d shapes%s%s: exact, each C element "
                 "once, each stage byte loaded once a trip%s; ",
-                t.epilogue ? ", staging stores without bank conflicts" : "", nshapes, grid, stores,
+                t.epilogue        ? ", staging stores without bank conflicts"
+                : t.split_k > 1 ? ", partial-tile stores without bank conflicts"
+                                  : "",
+                nshapes, grid, stores,
                 cluster > 1 ? " by the blocks that share it" : "");
     if (!t.producer) {
         tg_text_add(&r.text, "ring schedule for 1..%d K tiles)\n", 3 * t.stages + 1);

@@ -56,6 +56,13 @@ typedef struct tg_hplan_ops {
     uint32_t (*release_mask)(const tg_htile *t, int rank);
     /* the arrivals each empty barrier is initialised with (TG_H_EMPTY_ARRIVALS) */
     int (*empty_arrivals)(const tg_htile *t);
+    /* SPLIT_K > 1 (split-K in a cluster): the K tiles [k0, k1) of the K_TILES that K rank
+     * `rank` walks (rank 0 of a block without a K split: all of them), where element
+     * (row, col) of a block's fp32 partial tile sits (bytes from the ring's base), and the
+     * rows [k0, k1) of the tile that K rank `rank` sums over the partials and stores */
+    tg_hkrange (*k_range)(const tg_htile *t, int k_tiles, int rank);
+    uint32_t (*part_addr)(const tg_htile *t, int row, int col);
+    tg_hkrange (*reduce_rows)(const tg_htile *t, int rank);
     /* PRODUCER=0: stage and parity of K tile kt, and what its stage loads next */
     int (*stage_of)(const tg_htile *t, int kt);
     uint32_t (*parity_of)(const tg_htile *t, int kt);
@@ -136,11 +143,13 @@ tg_status tg_hopper_ring_model(const int *params, const tg_hplan_ops *ops, int k
  * ISA, the epilogue's stores through tg_hplan_frag (EPILOGUE=tma: through
  * the staging buffers, then TMA stores when C allows them, as family.c
  * decides for a 16-byte aligned C, packed, else the warpgroup's own stores
- * of each staged chunk), the tiles each block walks
- * (PERSISTENT=1: `sms` blocks, as the library launches on a device with
- * that many SMs; with a cluster sms / CLUSTER clusters, at least one — the
- * library launches as many as fit at once, which changes which stage a
- * tile uses, not C; ignored otherwise).
+ * of each staged chunk), with SPLIT_K > 1 each tile's K ranks over their
+ * K tiles, their partial tiles in their rings (tg_hplan_part_addr) and each
+ * rank's rows (tg_hplan_reduce_rows) summed over them, the tiles each block
+ * walks (PERSISTENT=1: `sms` blocks, as the library launches on a device
+ * with that many SMs; with a cluster sms / CLUSTER clusters, at least one —
+ * the library launches as many as fit at once, which changes which stage a
+ * tile uses, not C; ignored otherwise, a K split included).
  * A: batch x m x k, B: batch x n x k, C: batch x m x n, packed row-major;
  * integers stand for their bf16 values. Products are summed exactly, which
  * is what fp32 gives when every partial sum is an integer below 2^24 in

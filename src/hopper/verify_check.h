@@ -1,13 +1,15 @@
 /*
  * verify_check.h — what the hopper verifier's files share (internal to
- * verify.c, verify_exec.c, verify_ring.c and verify_search.c; the tests use
- * verify.h): the report the checks write to, the emulated ring's base, the
- * ISA's definitions the emulation reuses, and the checks one file runs for
- * another.
- *   verify.c         layout, tma, operands, fragment; the report; the entry
- *                    points tg_hopper_verify(_ops)
+ * verify.c, verify_exec.c, verify_split.c, verify_ring.c and
+ * verify_search.c; the tests use verify.h): the report the checks write
+ * to, the emulated ring's base, the ISA's definitions the emulation
+ * reuses, and the checks one file runs for another.
+ *   verify.c         layout, tma, banks, operands, fragment; the report; the
+ *                    entry points tg_hopper_verify(_ops)
  *   verify_exec.c    execution (the kernel emulated, clusters included);
  *                    tg_hopper_emulate
+ *   verify_split.c   the emulated K split: partial tiles, their sums
+ *                    (verify_exec.h)
  *   verify_ring.c    ring (PRODUCER=0 schedule, PRODUCER=1 model checker:
  *                    the model set up from the plan, the cluster's rules);
  *                    tg_hopper_ring_model

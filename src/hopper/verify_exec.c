@@ -4,69 +4,32 @@
  * plan, against an exact integer GEMM) and tg_hopper_emulate, the same
  * emulator on a caller's GEMM (held against the GPU by
  * tests/test_hopper_emulator_gpu.c). The checks it serves and what they
- * model: verify.c's opening comment.
+ * model: verify.c's opening comment. A K split (SPLIT_K > 1) runs as the
+ * kernel's cluster does: the tile's K ranks one after another, each a
+ * block of its own (shared memory, ring, partial tile) walking its K tiles
+ * here (tg_emu_walk); their partial tiles and the sums after the cluster
+ * sync are verify_split.c's. What the two files share (the emulation's
+ * state, the walk, the stores to C): verify_exec.h.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "hopper/verify_check.h"
+#include "hopper/verify_exec.h"
 
 /* ------------------------------------------------------------------------
  * The kernel emulated: execution, and tg_hopper_emulate
  * ---------------------------------------------------------------------- */
 
-/*
- * One block of the grid: its shared memory, which load filled each byte of
- * it, and its consumers' accumulators.
- */
-typedef struct emu_block {
-    int16_t *smem;           /* bytes [0, RING + ring) as bf16 slots */
-    int32_t *fill;           /* per slot: the K step whose loads last wrote it (-1: none yet) */
-    uint8_t *fills;          /* per slot: how many writes that K step's loads made there */
-    int8_t *filler;          /* per slot: the block whose load made the last one */
-    int64_t *acc;            /* [CONSUMERS][M_PIECES][128][BLOCK_N/2] */
-    int chunk[2];            /* each consumer's TMA epilogue chunks, across tiles */
-} emu_block;
-
-enum { EMU_MAX_BLOCKS = 8 }; /* a cluster: the rules allow up to 8 blocks */
-
-typedef struct emu {
-    const tg_htile *t;
-    const tg_hplan_ops *ops;
-    report *r;
-    int64_t m, n, k, batch;
-    int64_t grid_m, grid_n, k_tiles, tiles; /* tiles: cluster tiles (block tiles without one) */
-    int blocks;              /* of a cluster (1 without one) */
-    emu_block blk[EMU_MAX_BLOCKS];
-    const int8_t *a, *b;     /* batch x m x k, batch x n x k */
-    int64_t *c;              /* batch x m x n, or NULL */
-    float *cf;               /* the same as fp32, or NULL */
-    int *writes;             /* stores per element of C, or NULL */
-    int tma_c;               /* EPILOGUE=tma and C allows TMA stores (family.c encode_c) */
-    int64_t *staged;         /* the staging buffers' fp32 slots, by (address - RING) / 4 */
-    uint32_t *staged_gen;    /* which chunk wrote each slot (0: none yet) */
-    uint32_t gen;
-    uint32_t smem_end;       /* RING + ring: each block's shared memory as the emulation has it */
-    int32_t *a_op, *b_op;    /* a K tile's wgmma operands, gathered: [64][OP_K], [BLOCK_N][OP_K] */
-    int32_t *prod;           /* their product, one m64 piece: [64][BLOCK_N] */
-    tg_hrc *hw;              /* [128][BLOCK_N/2]: the ISA fragment */
-    int64_t idle;            /* blocks that walked a tile past C's edge (loading for the others) */
-    int broken;              /* an emulated access went wrong: stop */
-} emu;
-
-static int64_t *acc_at(emu *e, int b, int c, int mp, int th)
-{
-    const int pieces = TG_H_M_PIECES(e->t->block_m, e->t->consumers);
-    return e->blk[b].acc + ((int64_t)(c * pieces + mp) * 128 + th) * (e->t->block_n / 2);
-}
-
-/* "" or "block 1, ": which block of a cluster a message is about. */
+/* "", "block 1, " or "K rank 1, ": which block of a cluster a message is about. */
 static const char *emu_whose(const emu *e, int b, char buf[24])
 {
-    if (e->blocks == 1)
+    if (e->ranks > 1)
+        snprintf(buf, 24, "K rank %d, ", b);
+    else if (e->blocks > 1)
+        snprintf(buf, 24, "block %d, ", b);
+    else
         return "";
-    snprintf(buf, 24, "block %d, ", b);
     return buf;
 }
 
@@ -111,16 +74,17 @@ static void emu_box(emu *e, int d, uint32_t tile, const int8_t *src, int64_t src
  * from a_slice_row, at that row of the stage's A tile) into the stage of
  * every block of a_mask, and its slice of the B box likewise (b_mask).
  * Without a cluster along N (M) the kernel loads A (B) without multicast,
- * into the block itself.
+ * into the block itself. Block d of the cluster is e->blk[d0 + d]: d0 is
+ * the K rank with a K split (whose cluster shares no loads: r = d = 0), else 0.
  */
-static void emu_load(emu *e, int r, int s, tg_htilepos x, int64_t kt, int32_t step)
+static void emu_load(emu *e, int d0, int r, int s, tg_htilepos x, int64_t kt, int32_t step)
 {
     const tg_htile *t = e->t;
     const tg_hplan_ops *ops = e->ops;
     char who[24];
     if (s < 0 || s >= t->stages) {
         tg_report_fail(e->r, CK_EXECUTION, "%sK tile %lld goes to stage %d, outside the ring of %d",
-                       emu_whose(e, r, who), (long long)kt, s, t->stages);
+                       emu_whose(e, d0 + r, who), (long long)kt, s, t->stages);
         e->broken = 1;
         return;
     }
@@ -137,10 +101,10 @@ static void emu_load(emu *e, int r, int s, tg_htilepos x, int64_t kt, int32_t st
     const uint32_t b_tile = RING + ops->stage_b(t, s) + (uint32_t)br * TG_H_SWIZZLE_BYTES;
     for (int d = 0; d < e->blocks && !e->broken; d++) {
         if (am >> d & 1)
-            emu_box(e, d, a_tile, e->a, e->m, x.batch, x.row * t->block_m + ar, kt * t->block_k,
+            emu_box(e, d0 + d, a_tile, e->a, e->m, x.batch, x.row * t->block_m + ar, kt * t->block_k,
                     ops->a_rows(t), "A", step, r);
         if (bm >> d & 1 && !e->broken)
-            emu_box(e, d, b_tile, e->b, e->n, x.batch, x.col * t->block_n + br, kt * t->block_k,
+            emu_box(e, d0 + d, b_tile, e->b, e->n, x.batch, x.col * t->block_n + br, kt * t->block_k,
                     ops->b_rows(t), "B", step, r);
     }
 }
@@ -265,7 +229,7 @@ static void emu_mma(emu *e, int b, int s, int c)
  * store clips to the tensor); a store outside them, or to a batch item C
  * does not have, is the plan's mistake.
  */
-static void emu_put(emu *e, int64_t batch, int64_t row, int64_t col, int64_t v)
+void tg_emu_put(emu *e, int64_t batch, int64_t row, int64_t col, int64_t v)
 {
     if (batch < 0 || batch >= e->batch || row < 0 || col < 0 || row >= e->m || col >= e->n) {
         tg_report_fail(e->r, CK_EXECUTION, "the epilogue stores to C[%lld](%lld,%lld), outside C's %lld "
@@ -297,9 +261,9 @@ static void emu_epilogue(emu *e, int b, tg_htilepos x, int c)
                 const int64_t row = row0 + mp * TG_H_WGMMA_M + f.row, col = col0 + f.col;
                 if (row >= e->m || col >= e->n)
                     continue;
-                emu_put(e, x.batch, row, col, acc[i]);
+                tg_emu_put(e, x.batch, row, col, acc[i]);
                 if (col + 1 < e->n)
-                    emu_put(e, x.batch, row, col + 1, acc[i + 1]);
+                    tg_emu_put(e, x.batch, row, col + 1, acc[i + 1]);
             }
         }
 }
@@ -369,7 +333,7 @@ static void emu_epilogue_tma(emu *e, int b, tg_htilepos x, int c, int *chunk)
                         e->broken = 1;
                         break;
                     }
-                    emu_put(e, x.batch, cr, cc, e->staged[slot]);
+                    tg_emu_put(e, x.batch, cr, cc, e->staged[slot]);
                 }
             (*chunk)++;
         }
@@ -397,7 +361,7 @@ static void emu_block_plain(emu *e, int64_t w)
     const tg_htilepos x = ops->tile(t, w, e->grid_m, e->grid_n, 0);
     emu_start(e, 0);
     for (int kt = 0; kt < t->stages && kt < e->k_tiles && !e->broken; kt++)
-        emu_load(e, 0, ops->stage_of(t, kt), x, kt, kt);
+        emu_load(e, 0, 0, ops->stage_of(t, kt), x, kt, kt);
     emu_zero(e, 0);
     for (int kt = 0; kt < e->k_tiles && !e->broken; kt++) {
         const int s = ops->stage_of(t, kt);
@@ -407,7 +371,7 @@ static void emu_block_plain(emu *e, int64_t w)
             emu_mma(e, 0, s, 0);
         const int next = ops->refill(t, kt);
         if (next < e->k_tiles && !e->broken)
-            emu_load(e, 0, ops->stage_of(t, next), x, next, next);
+            emu_load(e, 0, 0, ops->stage_of(t, next), x, next, next);
     }
     if (!e->broken)
         emu_epilogue(e, 0, x, 0);
@@ -416,51 +380,63 @@ static void emu_block_plain(emu *e, int64_t w)
 /*
  * PRODUCER=1: one cluster (one block without a cluster) walks cluster tiles
  * first, first + step, ...; block r of it computes block tile
- * tg_hplan_tile(w, r). The producers' and the consumers' ring positions
- * run on across the tiles. The producers load as far ahead as the ring
- * lets them, also into the next tile: up to K step g + STAGES - 1 - MMA_LAG
- * while the consumers read g (with MMA_LAG=1 they still hold g - 1). The
- * blocks go in step — each block's producer issues K step g, then the
- * next block's — one order the kernel may take: which order the loads
- * land in is the ring check's matter; what this check proves is where
- * they land, and that the stage each consumer reads holds exactly K step
- * g. A block whose tile lies past C's edge loads for the others and
- * stores nothing (kernel.cuh consume).
+ * tg_hplan_tile(w, r) over the K tiles [k0, k1) of k_range (all of them,
+ * but for K rank `krank` of a K split). The producers' and the consumers'
+ * ring positions run on across the tiles. The producers load as far ahead
+ * as the ring lets them, also into the next tile: up to K step g + STAGES
+ * - 1 - MMA_LAG while the consumers read g (with MMA_LAG=1 they still hold
+ * g - 1). The blocks go in step — each block's producer issues K step g,
+ * then the next block's — one order the kernel may take: which order the
+ * loads land in is the ring check's matter; what this check proves is
+ * where they land, and that the stage each consumer reads holds exactly K
+ * step g. A block whose tile lies past C's edge loads for the others and
+ * stores nothing; with a K split the consumers store the partial tile
+ * instead of C (kernel.cuh consume; verify_split.c). Block b of the
+ * cluster is e->blk[krank + b]: a K split's cluster shares no loads (b =
+ * 0) and its K rank krank is e->blk[krank]; without one krank = 0.
  */
-static void emu_walk(emu *e, int64_t first, int64_t step)
+void tg_emu_walk(emu *e, int64_t first, int64_t step, int krank)
 {
     const tg_htile *t = e->t;
     const tg_hplan_ops *ops = e->ops;
+    /* The kernel asks for its K tiles with or without a split (rank 0 without). */
+    const tg_hkrange kr = ops->k_range(t, (int)e->k_tiles, krank);
+    if (kr.k0 < 0 || kr.k0 > kr.k1 || kr.k1 > e->k_tiles) {
+        tg_report_fail(e->r, CK_EXECUTION, "K rank %d walks K tiles [%d, %d): not a range inside the K tiles "
+                       "[0, %lld)", krank, kr.k0, kr.k1, (long long)e->k_tiles);
+        e->broken = 1;
+        return;
+    }
     tg_hring rp = ops->ring_start(), rc = ops->ring_start();
     int64_t loaded = 0, pw = first; /* producers: K steps issued; the tile they are in */
-    int pkt = 0;
+    int pkt = kr.k0;
     int32_t g = 0; /* consumers: K step */
     for (int b = 0; b < e->blocks; b++)
-        emu_start(e, b);
+        emu_start(e, krank + b);
     for (int64_t w = first; w < e->tiles && !e->broken; w += step) {
         tg_htilepos x[EMU_MAX_BLOCKS];
         for (int b = 0; b < e->blocks; b++) {
             x[b] = ops->tile(t, w, e->grid_m, e->grid_n, b);
-            emu_zero(e, b);
+            emu_zero(e, krank + b);
         }
-        for (int kt = 0; kt < e->k_tiles && !e->broken; kt++, g++) {
+        for (int kt = kr.k0; kt < kr.k1 && !e->broken; kt++, g++) {
             const int64_t ahead = g + (t->stages - 1 - t->mma_lag > 0 ? t->stages - 1 - t->mma_lag : 0);
             while (loaded <= ahead && pw < e->tiles && !e->broken) {
                 for (int b = 0; b < e->blocks && !e->broken; b++)
-                    emu_load(e, b, rp.stage, ops->tile(t, pw, e->grid_m, e->grid_n, b), pkt,
+                    emu_load(e, krank, b, rp.stage, ops->tile(t, pw, e->grid_m, e->grid_n, b), pkt,
                              (int32_t)loaded);
                 rp = ops->ring_next(t, rp);
                 loaded++;
-                if (++pkt == e->k_tiles) {
-                    pkt = 0;
+                if (++pkt == kr.k1) {
+                    pkt = kr.k0;
                     pw += step;
                 }
             }
             for (int b = 0; b < e->blocks && !e->broken; b++) {
                 if (rc.stage >= 0 && rc.stage < t->stages)
-                    emu_check_stage(e, b, rc.stage, g);
+                    emu_check_stage(e, krank + b, rc.stage, g);
                 for (int c = 0; c < t->consumers && !e->broken; c++)
-                    emu_mma(e, b, rc.stage, c);
+                    emu_mma(e, krank + b, rc.stage, c);
             }
             rc = ops->ring_next(t, rc);
         }
@@ -470,7 +446,9 @@ static void emu_walk(emu *e, int64_t first, int64_t step)
                 continue; /* past C's edge: it only loaded for the others */
             }
             for (int c = 0; c < t->consumers && !e->broken; c++)
-                if (t->epilogue)
+                if (e->ranks > 1)
+                    tg_emu_store_partial(e, krank, c);
+                else if (t->epilogue)
                     emu_epilogue_tma(e, b, x[b], c, &e->blk[b].chunk[c]);
                 else
                     emu_epilogue(e, b, x[b], c);
@@ -480,10 +458,10 @@ static void emu_walk(emu *e, int64_t first, int64_t step)
 
 /*
  * The whole grid: PERSISTENT=0 block (x, y) computes tile y·grid_m·grid_n +
- * x; PERSISTENT=1 `clusters` clusters (blocks, without a cluster) walk
- * cluster tiles q, q + Q, ... (Q of them; fewer if there are fewer tiles).
- * K = 0 runs no kernel (the library scales C instead), so nothing is
- * emulated.
+ * x (x / SPLIT_K with a K split: verify_split.c); PERSISTENT=1 `clusters`
+ * clusters (blocks, without a cluster) walk cluster tiles q, q + Q, ... (Q
+ * of them; fewer if there are fewer tiles). K = 0 runs no kernel (the
+ * library scales C instead), so nothing is emulated.
  */
 static void emu_grid(emu *e, int64_t clusters)
 {
@@ -504,15 +482,17 @@ static void emu_grid(emu *e, int64_t clusters)
     }
     if (!t->persistent) {
         for (int64_t w = 0; w < e->tiles && !e->broken; w++)
-            if (t->producer)
-                emu_walk(e, w, e->tiles);
-            else
+            if (!t->producer)
                 emu_block_plain(e, w);
+            else if (e->ranks > 1)
+                tg_emu_split(e, w);
+            else
+                tg_emu_walk(e, w, e->tiles, 0);
         return;
     }
     const int64_t q = e->tiles < clusters ? e->tiles : clusters;
     for (int64_t c = 0; c < q && !e->broken; c++)
-        emu_walk(e, c, q);
+        tg_emu_walk(e, c, q, 0);
 }
 
 /* Buffers of an emulation; 0 when out of memory. */
@@ -521,10 +501,13 @@ static int emu_alloc(emu *e)
     const tg_htile *t = e->t;
     const int acc_n = t->block_n / 2;
     e->blocks = TG_H_CLUSTER(t->cluster_m, t->cluster_n);
+    e->ranks = t->split_k;
     e->smem_end = RING + ring_bytes(t);
-    const size_t slots = e->smem_end / 2;
-    int ok = e->blocks <= EMU_MAX_BLOCKS;
-    for (int b = 0; b < e->blocks && ok; b++) {
+    e->ring_end = (uint32_t)t->stages * TG_H_STAGE_BYTES(t->block_m, t->block_n);
+    const size_t slots = e->smem_end / 2, part_slots = e->ring_end / 4;
+    const int blocks = e->blocks * e->ranks; /* the rules make one of the two 1 */
+    int ok = blocks <= EMU_MAX_BLOCKS;
+    for (int b = 0; b < blocks && ok; b++) {
         emu_block *blk = &e->blk[b];
         blk->smem = calloc(slots, sizeof(int16_t));
         blk->fill = malloc(sizeof(int32_t) * slots);
@@ -532,6 +515,12 @@ static int emu_alloc(emu *e)
         blk->filler = calloc(slots, 1);
         blk->acc = malloc(sizeof(int64_t) * (size_t)(t->block_m / TG_H_WGMMA_M * 128 * acc_n));
         ok = blk->smem && blk->fill && blk->fills && blk->filler && blk->acc;
+        if (e->ranks > 1) {
+            blk->part = malloc(sizeof(int64_t) * part_slots);
+            blk->part_gen = calloc(part_slots, sizeof(uint32_t));
+            blk->part_elem = malloc(sizeof(int32_t) * part_slots);
+            ok = ok && blk->part && blk->part_gen && blk->part_elem;
+        }
     }
     e->a_op = malloc(sizeof(int32_t) * TG_H_WGMMA_M * OP_K);
     e->b_op = malloc(sizeof(int32_t) * (size_t)t->block_n * OP_K);
@@ -557,6 +546,9 @@ static void emu_free(emu *e)
         free(e->blk[b].fills);
         free(e->blk[b].filler);
         free(e->blk[b].acc);
+        free(e->blk[b].part);
+        free(e->blk[b].part_gen);
+        free(e->blk[b].part_elem);
     }
     free(e->a_op);
     free(e->b_op);

@@ -1,0 +1,200 @@
+/*
+ * verify_split.c — the hopper verifier's emulation of a K split inside a
+ * cluster (SPLIT_K > 1), for the execution check and tg_hopper_emulate
+ * (verify_exec.c): the tile's K ranks, each walked by verify_exec.c's
+ * tg_emu_walk as a block of its own (shared memory, ring) over its K
+ * tiles, store their partial tiles into their rings; then — the cluster
+ * sync — each rank sums its rows over all the partials and stores them.
+ * What the check claims: verify.c's opening comment.
+ */
+#include <stdio.h>
+
+#include "hopper/verify_exec.h"
+
+/*
+ * What is wrong with a partial-tile access of `bytes` bytes at ring offset
+ * `at`, or NULL: it must lie inside the stages and be aligned to its size
+ * (the ring's base is 1024-byte aligned, so the offset's alignment is the
+ * address's).
+ */
+static const char *emu_part_bad(const emu *e, uint32_t at, uint32_t bytes, char why[48])
+{
+    if (at >= e->ring_end || e->ring_end - at < bytes)
+        snprintf(why, 48, "outside the stages' %u bytes", e->ring_end);
+    else if (at % bytes)
+        snprintf(why, 48, "not %u-byte aligned", bytes);
+    else
+        return NULL;
+    return why;
+}
+
+/*
+ * SPLIT_K > 1 (kernel.cuh store_partial): consumer c of K rank kb puts
+ * each register pair of its accumulators — elements (row, col) and (row,
+ * col + 1) of the tile, row = c·BLOCK_M/CONSUMERS + 64·mp + the fragment's
+ * row — as one 8-byte store at the plan's part_addr(row, col) from its own
+ * ring's base. The partial tile takes over the stages; nothing else lives
+ * there (the mbarriers are static shared memory), so each store must lie
+ * inside the STAGES·STAGE_BYTES of the stages, 8-byte aligned, and no two
+ * elements may share a slot.
+ */
+void tg_emu_store_partial(emu *e, int kb, int c)
+{
+    const tg_htile *t = e->t;
+    emu_block *blk = &e->blk[kb];
+    const int pieces = TG_H_M_PIECES(t->block_m, t->consumers), acc_n = t->block_n / 2;
+    for (int mp = 0; mp < pieces; mp++)
+        for (int th = 0; th < 128; th++) {
+            const int64_t *acc = acc_at(e, kb, c, mp, th);
+            for (int i = 0; i < acc_n; i += 2) {
+                const tg_hrc f = e->ops->frag(th / 32, th % 32, i);
+                const int row = c * (t->block_m / t->consumers) + mp * TG_H_WGMMA_M + f.row;
+                const uint32_t at = e->ops->part_addr(t, row, f.col);
+                char why[48];
+                if (emu_part_bad(e, at, 8, why)) {
+                    tg_report_fail(e->r, CK_EXECUTION, "K rank %d, consumer %d, thread %d: the 8-byte store of "
+                                   "partial elements (%d,%d), (%d,%d) goes to ring offset %u: %s", kb, c, th, row,
+                                   f.col, row, f.col + 1, at, why);
+                    e->broken = 1;
+                    return;
+                }
+                for (int j = 0; j < 2; j++) {
+                    const uint32_t slot = at / 4 + (uint32_t)j;
+                    if (blk->part_gen[slot] == e->gen) {
+                        const int32_t old = blk->part_elem[slot];
+                        tg_report_fail(e->r, CK_EXECUTION, "K rank %d, consumer %d, thread %d: partial element "
+                                       "(%d,%d) goes to ring offset %u, where (%d,%d) went", kb, c, th, row,
+                                       f.col + j, 4 * slot, old / t->block_n, old % t->block_n);
+                        e->broken = 1;
+                        return;
+                    }
+                    blk->part[slot] = acc[i + j];
+                    blk->part_gen[slot] = e->gen;
+                    blk->part_elem[slot] = row * t->block_n + f.col + j;
+                }
+            }
+        }
+}
+
+/*
+ * K rank r's sum of elements (row, col .. col + 3) of tile x (kernel.cuh
+ * reduce_): one 16-byte load at part_addr(row, col) from each rank q's
+ * partial tile, q = 0 first, through distributed shared memory (exact
+ * integers: the order shows in fp32 only), and the elements inside C
+ * stored. The load must lie inside the stages, 16-byte aligned, and each
+ * of its 4 slots hold (row, col + j), written for this tile by rank q's
+ * consumers.
+ */
+static void emu_reduce4(emu *e, tg_htilepos x, int r, int row, int col)
+{
+    const tg_htile *t = e->t;
+    const uint32_t at = e->ops->part_addr(t, row, col);
+    char why[48];
+    if (emu_part_bad(e, at, 16, why)) {
+        tg_report_fail(e->r, CK_EXECUTION, "K rank %d: the 16-byte load of partial elements (%d,%d..%d) reads "
+                       "ring offset %u: %s", r, row, col, col + 3, at, why);
+        e->broken = 1;
+        return;
+    }
+    int64_t sum[4] = {0};
+    for (int q = 0; q < e->ranks; q++)
+        for (int j = 0; j < 4; j++) {
+            const emu_block *blk = &e->blk[q];
+            const uint32_t slot = at / 4 + (uint32_t)j;
+            const int32_t elem = blk->part_elem[slot];
+            if (blk->part_gen[slot] != e->gen || elem != row * t->block_n + col + j) {
+                char held[64] = "which its consumers did not write for this tile";
+                if (blk->part_gen[slot] == e->gen)
+                    snprintf(held, sizeof held, "where its consumers put (%d,%d)", elem / t->block_n,
+                             elem % t->block_n);
+                tg_report_fail(e->r, CK_EXECUTION, "K rank %d reads partial element (%d,%d) of K rank %d at "
+                               "ring offset %u, %s", r, row, col + j, q, 4 * slot, held);
+                e->broken = 1;
+                return;
+            }
+            sum[j] += blk->part[slot];
+        }
+    const int64_t grow = x.row * t->block_m + row;
+    for (int j = 0; j < 4; j++) {
+        const int64_t gcol = x.col * t->block_n + col + j;
+        if (grow < e->m && gcol < e->n)
+            tg_emu_put(e, x.batch, grow, gcol, sum[j]);
+    }
+}
+
+/*
+ * SPLIT_K > 1, after the cluster sync (kernel.cuh reduce_): K rank r sums
+ * rows reduce_rows(r) of tile x over every rank's partial, 4 columns at a
+ * time, and stores them. Every row of the tile must be summed by exactly
+ * one rank, rows past C's edge too (a plan that misses a row here misses
+ * it in every tile).
+ */
+static void emu_reduce(emu *e, tg_htilepos x)
+{
+    const tg_htile *t = e->t;
+    int by[256] = {0}; /* per row of the tile (BLOCK_M <= 256): the rank summing it, + 1 */
+    for (int r = 0; r < e->ranks; r++) {
+        const tg_hkrange rows = e->ops->reduce_rows(t, r);
+        if (rows.k0 < 0 || rows.k0 > rows.k1 || rows.k1 > t->block_m) {
+            tg_report_fail(e->r, CK_EXECUTION, "K rank %d sums rows [%d, %d): not a range inside the tile's "
+                           "%d rows", r, rows.k0, rows.k1, t->block_m);
+            e->broken = 1;
+            return;
+        }
+        for (int row = rows.k0; row < rows.k1; row++) {
+            if (by[row]) {
+                tg_report_fail(e->r, CK_EXECUTION, "row %d of the tile is summed by K ranks %d and %d", row,
+                               by[row] - 1, r);
+                e->broken = 1;
+                return;
+            }
+            by[row] = r + 1;
+            for (int col = 0; col < t->block_n && !e->broken; col += 4)
+                emu_reduce4(e, x, r, row, col);
+            if (e->broken)
+                return;
+        }
+    }
+    for (int row = 0; row < t->block_m; row++)
+        if (!by[row]) {
+            tg_report_fail(e->r, CK_EXECUTION, "row %d of the tile is summed by no K rank", row);
+            e->broken = 1;
+            return;
+        }
+}
+
+/*
+ * SPLIT_K > 1 (PERSISTENT=0): the cluster of SPLIT_K blocks on tile w.
+ * Each K rank walks its K tiles through its own ring and stores its
+ * partial tile (tg_emu_walk), the cluster syncs, and each rank sums its
+ * rows over the partials (emu_reduce). The ranks' K ranges must cover
+ * every K tile once (a rank may get none): said here, before C's values
+ * would show it.
+ */
+void tg_emu_split(emu *e, int64_t w)
+{
+    const tg_htile *t = e->t;
+    tg_hkrange kr[EMU_MAX_BLOCKS];
+    char ranges[160];
+    tg_text list = tg_text_init(ranges, sizeof ranges);
+    for (int r = 0; r < e->ranks; r++) {
+        kr[r] = e->ops->k_range(t, (int)e->k_tiles, r);
+        tg_text_add(&list, "%s[%d, %d)", r ? ", " : "", kr[r].k0, kr[r].k1);
+    }
+    for (int kt = 0; kt < e->k_tiles; kt++) {
+        int walks = 0;
+        for (int r = 0; r < e->ranks; r++)
+            walks += kt >= kr[r].k0 && kt < kr[r].k1;
+        if (walks != 1) {
+            tg_report_fail(e->r, CK_EXECUTION, "%lld K tiles: K tile %d is walked by %d K ranks (their ranges "
+                           "%s)", (long long)e->k_tiles, kt, walks, ranges);
+            e->broken = 1;
+            return;
+        }
+    }
+    e->gen++; /* this tile's partial stores; slots stamped earlier hold nothing of it */
+    for (int r = 0; r < e->ranks && !e->broken; r++)
+        tg_emu_walk(e, w, e->tiles, r);
+    if (!e->broken)
+        emu_reduce(e, e->ops->tile(t, w, e->grid_m, e->grid_n, 0));
+}
