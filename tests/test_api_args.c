@@ -484,26 +484,25 @@ static void check_packing(void)
           (size_t)4096 * 4096 * 2);
     printf("packing: 8191^3 packs A and B into %zu bytes for hopper, micro without them\n", 2 * copy);
 
-    /* Split-K: few 128x128 tiles and a long K, into fp32 partials in the workspace. */
+    /* Split-K through the workspace: M > 128 on 31..64 tiles of 128x128 and a long K, into
+     * fp32 partials in the workspace. */
     g = tg_gemm_args_default();
-    g.m = 512;
-    g.n = 512;
+    g.m = g.n = g.ldc = 1024;
     g.k = g.lda = g.ldb = 8192;
-    g.ldc = 512;
     g.a = (const void *)(uintptr_t)0x100000;
     g.b = (const void *)(uintptr_t)0x200000;
     g.c = (void *)(uintptr_t)0x300000;
-    const size_t partials = (size_t)16 * 512 * 512 * 4; /* 16 tiles x 16 splits of K = 512 */
+    const size_t partials = (size_t)4 * 1024 * 1024 * 4; /* 64 tiles x 4 splits of K = 2048 */
     CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == partials,
-          "512x512x8192 workspace: %zu, want %zu", ws, partials);
+          "1024x1024x8192 workspace: %zu, want %zu", ws, partials);
     g.workspace_size = ws;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
-              strstr(why, "split-K: 16 GEMMs of K = 512"),
-          "512x512x8192 with its workspace: %s, %s", chosen.name, why);
+              strstr(why, "split-K: 4 GEMMs of K = 2048"),
+          "1024x1024x8192 with its workspace: %s, %s", chosen.name, why);
     g.workspace_size = 0;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
-          "512x512x8192 without a workspace must not split: %s", why);
-    /* K that splits into no whole 64-column K tiles, a short K, M <= 64 or a batch: not split. */
+          "1024x1024x8192 without a workspace must not split: %s", why);
+    /* K that splits into no whole 64-column K tiles, a short K or a batch: not split. */
     g.workspace_size = (size_t)1 << 30;
     g.k = g.lda = g.ldb = 8200;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
@@ -512,29 +511,40 @@ static void check_packing(void)
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
           "K = 4096 must not split: %s", why);
     g.k = g.lda = g.ldb = 8192;
-    g.m = 64;
-    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
-          "M = 64 must not split: %s", why);
-    /* M <= 128: 4 ways at most (8 measured slower than ws_64 unsplit) */
-    g.m = 128;
-    g.n = g.ldc = 4096;
-    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:") &&
-              !strcmp(chosen.name, "ws_64"),
-          "128x4096x8192 (8 ways) must not split, and run ws_64: %s: %s", chosen.name, why);
-    g.k = g.lda = g.ldb = 11008;
-    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
-              strstr(why, "split-K: 4 GEMMs of K = 2752"),
-          "128x4096x11008 splits 4 ways: %s", why);
-    g.k = g.lda = g.ldb = 8192;
-    g.n = g.ldc = 512;
-    g.m = 512;
     g.batch = 2;
-    g.stride_a = 512 * 8192;
-    g.stride_b = 512 * 8192;
-    g.stride_c = 512 * 512;
+    g.stride_a = g.stride_b = (int64_t)1024 * 8192;
+    g.stride_c = (int64_t)1024 * 1024;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
           "a batch must not split: %s", why);
-    printf("split-K: 512x512x8192 in 16 splits, %zu bytes of partials\n", partials);
+    printf("split-K: 1024x1024x8192 in 4 splits, %zu bytes of partials\n", partials);
+
+    /* Fewer tiles, or M <= 128: K split inside a cluster (hopper SPLIT_K), no workspace. */
+    const struct {
+        int64_t m, n, k;
+        const char *config;
+    } in_cluster[] = {
+        {512, 512, 8192, "ks4"},
+        {128, 4096, 8192, "ks2_128x64"},
+        {128, 4096, 11008, "ks2_128x64"},
+        {128, 8192, 28672, "ks2"},
+        {64, 512, 8192, "ws_64"}, /* M <= 64: neither split */
+    };
+    for (size_t i = 0; i < sizeof in_cluster / sizeof in_cluster[0]; i++) {
+        g = tg_gemm_args_default();
+        g.m = in_cluster[i].m;
+        g.n = g.ldc = in_cluster[i].n;
+        g.k = g.lda = g.ldb = in_cluster[i].k;
+        g.a = (const void *)(uintptr_t)0x100000;
+        g.b = (const void *)(uintptr_t)0x200000;
+        g.c = (void *)(uintptr_t)0x300000;
+        CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == 0,
+              "%lldx%lldx%lld: workspace %zu, want none", (long long)g.m, (long long)g.n,
+              (long long)g.k, ws);
+        CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
+                  !strcmp(chosen.name, in_cluster[i].config) && !strstr(why, "split-K:"),
+              "%lldx%lldx%lld: %s, want %s: %s", (long long)g.m, (long long)g.n, (long long)g.k,
+              chosen.name, in_cluster[i].config, why);
+    }
 }
 
 int main(void)

@@ -109,15 +109,19 @@ static const shape_case cases[] = {
 };
 
 /*
- * Split-K (the library's choice for M > 64, at most 64 128x128 tiles and
- * K >= 8192): checked as above, and deterministic: two calls on the same inputs
- * give the same bytes of C.
+ * Split-K, the library's choice for few tiles and a long K: through the
+ * workspace (M > 128, 31..64 tiles of 128x128) or inside a cluster (the
+ * hopper presets with SPLIT_K > 1: the rest, src/core/dispatch.c). Checked
+ * as above, and deterministic: two calls on the same inputs give the same
+ * bytes of C.
  */
 static const shape_case split_cases[] = {
+    {"split-K 900x1000x8192 workspace", {900, 1000, 8192, 0, 0, 0, 1, F32, 0}, 0},
     {"split-K 256x1024x8192", {256, 1024, 8192, 0, 0, 0, 1, F32, 0}, 0},
     {"split-K 128x4096x11008, beta 1", {128, 4096, 11008, 0, 0, 0, 1, F32, 0, 1, 1.0f, 1.0f}, 0},
     {"split-K 512^2x8192 a2 b.5 bf16", {512, 512, 8192, 0, 0, 0, 1, BF16, 0, 1, 2.0f, 0.5f}, 0},
     {"split-K ragged 200x300x8192", {200, 300, 8192, 0, 0, 0, 1, F32, 0}, 0},
+    {"split-K ragged 100x8000x9000", {100, 8000, 9000, 0, 0, 0, 1, F32, 0}, 0},
 };
 
 /*
@@ -156,7 +160,9 @@ static int check_split(th_rng *rng, cublasHandle_t h, int *runs)
         char why[1024] = "";
         tg_config chosen;
         TH_TG(tg_gemm_choose(&p.g, &chosen, why, sizeof why));
-        const int split = strstr(why, "split-K:") != NULL;
+        char plan[4096] = "";
+        TH_TG(tg_config_describe(&chosen, plan, sizeof plan));
+        const int split = strstr(why, "split-K:") != NULL || strstr(plan, "split-K in a cluster");
         th_check r = th_check_config(NULL, &p, h, stdout);
         const int same = bytes_differing(&p, NULL) == 0; /* twice more from the same C */
         const int ok = r.pass && same && split;

@@ -52,8 +52,9 @@ static int small_mn(const tg_gemm_args *g) { return mn_at_least(g, (int64_t)768 
  * tiles per split. Measured (bench/RESULTS.md entry 23): it pays from K =
  * 8192 on (the partials' bytes, written and summed, cost less than the
  * idle SMs), not at K = 4096 (128x4096x4096: 0.589x cuBLAS split 8 ways
- * against 0.799x unsplit on 64x64 tiles), and not for M <= 64, where the
- * 64x64 tiles' reading of B is faster. One GEMM (no batch; packing is not
+ * against 0.799x unsplit on 64x64 tiles). Since entry 29 only for M > 128
+ * and more than 30 tiles: the split inside a cluster (below) takes the
+ * others, faster and without a workspace. One GEMM (no batch; packing is not
  * combined with it); whether the family takes the batched view (TMA's
  * alignment rules) is its supports()' answer, in split_fits.
  */
@@ -62,19 +63,50 @@ static int split_128(const tg_gemm_args *g)
     if (g->m > 64 * 128 || g->n > 64 * 128) /* more than 64 tiles (and no overflow below) */
         return 1;
     const int64_t tiles = ((g->m + 127) / 128) * ((g->n + 127) / 128);
-    if (g->batch != 1 || tiles > 64 || g->k < 8192 || g->m <= 64)
+    if (g->batch != 1 || tiles > 64 || g->k < 8192 || g->m <= 128)
         return 1;
     int best = 1;
     for (int s = 2; s <= 16; s *= 2)
         if (tiles * s <= 264 && g->k % (64 * s) == 0 && g->k / s >= 8 * 64)
             best = s;
-    /* M <= 128 split 8 ways or more lost to ws_64's 64x64 tiles unsplit (entry 27:
-     * 128x4096x8192 0.652x cuBLAS against 0.869x, 128x4096x14336 0.788x against 0.936x) */
-    if (g->m <= 128 && best > 4)
-        return 1;
     return best;
 }
 static int few_tiles_long_k(const tg_gemm_args *g) { return split_128(g) > 1; }
+
+/*
+ * Split-K inside a cluster (the hopper family's SPLIT_K: one launch, no
+ * workspace, partial tiles summed through distributed shared memory in
+ * rank order), where the output tiles (every batch item counted) are one
+ * wave of clusters on the H100 and would leave SMs idle through the K
+ * loop unsplit. ncu counted the clusters that fit at once
+ * (launch__cluster_max_active, bench/RESULTS.md entry 29; one 193 KB block
+ * an SM): 66 of 2 and 30 of 4; 15 of 8, too few to be worth it
+ * (512x512x8192 on ks8: 16 clusters, 0.765x cuBLAS against ks4's 0.970x).
+ * The measured classes: any M > 64 on at most 30 tiles of 128x128 and a
+ * long K (ks4); M <= 128 on at most 66 tiles of 128x64 (ks2_128x64, from
+ * K = 4096 on; M > 96, as measured: below, a quarter of each tile's rows
+ * would be empty) or of 128x128 (ks2, M > 64, K >= 8192). Larger M lost to ws
+ * (1024x1024x8192: ks2 0.818x, ws 0.887x) or won by less than the run's
+ * spread (256x4096x8192: ks2 0.843x, ws 0.817x).
+ */
+static int tiles_at_most(const tg_gemm_args *g, int bm, int bn, int64_t max)
+{
+    if (g->m > max * bm || g->n > max * bn || g->batch > max) /* and no overflow below */
+        return 0;
+    return ((g->m + bm - 1) / bm) * ((g->n + bn - 1) / bn) * g->batch <= max;
+}
+static int split_in_cluster_4(const tg_gemm_args *g)
+{
+    return g->m > 64 && g->k >= 8192 && tiles_at_most(g, 128, 128, 30);
+}
+static int split_in_cluster_2_128x64(const tg_gemm_args *g)
+{
+    return g->m > 96 && g->m <= 128 && g->k >= 4096 && tiles_at_most(g, 128, 64, 66);
+}
+static int split_in_cluster_2(const tg_gemm_args *g)
+{
+    return g->m > 64 && g->m <= 128 && g->k >= 8192 && tiles_at_most(g, 128, 128, 66);
+}
 
 /*
  * Decode: 1 <= M <= 16, where the time is the read of B, in blocks of 32
@@ -102,26 +134,26 @@ static int decode_m8(const tg_gemm_args *g) { return g->m >= 1 && g->m <= 8; }
 static int skinny_m64(const tg_gemm_args *g) { return g->m <= 64; }
 static int skinny_m128_wide_n(const tg_gemm_args *g) { return g->m <= 128 && g->n >= 80 * 256; }
 
-/*
- * M = 97..128, N = 8192..8448 (128 to 132 tiles of 128x64: one wave of 132
- * SMs) and a long K: each 128x64 tile walks the whole K, where 128x128 tiles
- * (64 to 66) would leave half the SMs idle or need split-K's partials.
- * Measured outside it (entry 27): N = 12288 (1.45 waves) and 16384 lose to
- * ws, and so does M = 96 (a quarter of each tile's rows empty).
- */
-static int skinny_m128_one_wave_of_128x64(const tg_gemm_args *g)
-{
-    return g->m > 96 && g->m <= 128 && g->n >= 8192 && g->n <= 132 * 64 && g->k >= 16384;
-}
-
 static const struct tg_rule rules[] = {
-    {"96 < M <= 128, 8192 <= N <= 8448, K >= 16384", skinny_m128_one_wave_of_128x64, "ws_128x64",
-     "measured on the H100 (fp32 C, cuBLAS in the same run): 128x8192x28672 1.052x and 1.054x "
-     "cuBLAS in two runs (ws split 4 ways, the choice before, 0.951x in the first; unsplit ws "
-     "0.935x, 0.943x), 128x8192x16384 1.108x (unsplit ws 0.986x); outside: 128x12288x16384 "
-     "0.846x (ws 0.987x), 96x8192x28672 0.883x (ws 0.918x); bench/RESULTS.md 2026-11-27, entry 27",
+    {"M > 64, at most 30 128x128 tiles, K >= 8192", split_in_cluster_4, "ks4",
+     "measured on the H100 (fp32 C, cuBLAS in the same run): 512x512x8192 185.6 TFLOP/s = 0.970x "
+     "cuBLAS (ws split 16 ways through the workspace, the choice before, 0.718x; ks8 0.765x, ks2 "
+     "0.668x), 512x512x16384 0.838x (ks2_128x64 0.643x, ws_64 0.458x), 128x2048x16384 1.022x "
+     "(ks2_128x64 0.797x, ws_64 0.570x); bench/RESULTS.md 2026-11-27, entry 29",
      1, NULL},
-    {"M > 64, at most 64 128x128 tiles, K >= 8192", few_tiles_long_k, "ws",
+    {"96 < M <= 128, at most 66 128x64 tiles, K >= 4096", split_in_cluster_2_128x64, "ks2_128x64",
+     "measured on the H100 (fp32 C, cuBLAS in the same run): 128x4096x4096 1.057x cuBLAS (ws_64, "
+     "the choice before, 0.957x), 128x4096x8192 1.032x (ws_64 0.896x), 128x4096x11008 1.170x (ws "
+     "split 4 ways through the workspace, the choice before, 0.920x; ks2 1.109x), 128x4096x14336 "
+     "1.105x (ws_64 0.970x); bench/RESULTS.md 2026-11-27, entry 29",
+     1, NULL},
+    {"64 < M <= 128, at most 66 128x128 tiles, K >= 8192", split_in_cluster_2, "ks2",
+     "measured on the H100 (fp32 C, cuBLAS in the same run): 128x8192x28672 1.072x and 1.090x "
+     "cuBLAS in two runs (ws_128x64, the choice before, 1.047x in the first), 128x8192x16384 "
+     "1.074x (ks2_128x64 1.039x; ws_128x64 1.108x in entry 27's run, not side by side), "
+     "96x8192x28672 1.045x (ws 0.916x); bench/RESULTS.md 2026-11-27, entry 29",
+     1, NULL},
+    {"M > 128, at most 64 128x128 tiles, K >= 8192", few_tiles_long_k, "ws",
      "split-K measured on the H100 (fp32 C, cuBLAS in the same run): 512x512x8192 133.3 TFLOP/s = "
      "0.754x cuBLAS in 16 splits (unsplit tma_wgmma_64 0.520x), 128x4096x11008 0.939x in 4 "
      "(unsplit 0.780x), 128x8192x28672 0.950x in 4 (unsplit 0.936x); bench/RESULTS.md 2026-11-27, "
