@@ -545,6 +545,32 @@ static void check_packing(void)
               "%lldx%lldx%lld: %s, want %s: %s", (long long)g.m, (long long)g.n, (long long)g.k,
               chosen.name, in_cluster[i].config, why);
     }
+
+    /* The why names the launch: 16 tiles x 4 blocks in clusters of 4; a persistent grid; the
+     * split's batched view. */
+    g = tg_gemm_args_default();
+    g.m = g.n = g.ldc = 512;
+    g.k = g.lda = g.ldb = 8192;
+    g.a = (const void *)(uintptr_t)0x100000;
+    g.b = (const void *)(uintptr_t)0x200000;
+    g.c = (void *)(uintptr_t)0x300000;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
+              strstr(why, "; grid: 64 x 1 blocks, in clusters of 4; blocks of 384 threads, "
+                          "197632 bytes of shared memory each"),
+          "512x512x8192's grid: %s", why);
+    g.m = g.n = g.ldc = g.k = g.lda = g.ldb = 8192;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
+              strstr(why, "; grid: persistent, as many blocks as fit at once (one an SM) walk its "
+                          "2048 tiles"),
+          "8192^3's grid: %s", why);
+    g.m = g.n = g.ldc = 1024;
+    g.workspace_size = (size_t)1 << 30;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
+              strstr(why, "; grid: 64 x 4 blocks;"),
+          "1024x1024x8192 split 4 ways: its batched view's grid: %s", why);
+    g.m = 0;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "grid:"),
+          "M = 0 runs no kernel, no grid: %s", why);
 }
 
 int main(void)

@@ -230,6 +230,15 @@ typedef struct tg_family_ops {
      * `dev`, preparing the kernel for that device on first use.
      */
     tg_status (*prepare)(int preset, const tg_gemm_args *g, int dev, tg_launch *out);
+    /*
+     * The launch's geometry for g (M, N, K, batch ≥ 1), without a device:
+     * out's grid, block, cluster and smem, as prepare() sets them. A
+     * persistent kernel's grid is as many blocks (or clusters) as fit at
+     * once, up to its tiles: `fit` says how many (from the device; 0: not
+     * known, and the grid is the tile count, the most it can be). Returns 1
+     * for such a grid (persistent), 0 for one block per tile.
+     */
+    int (*geometry)(int preset, const tg_gemm_args *g, int fit, tg_launch *out);
     tg_status (*info)(int preset, int dev, tg_kernel_info *out);
     tg_status (*verify)(const int *p, char *report, size_t len);
     tg_status (*describe)(const int *p, char *buf, size_t len);

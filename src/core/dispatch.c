@@ -352,5 +352,24 @@ tg_status tg_gemm_choose(const tg_gemm_args *args, tg_config *out, char *why, si
         tg_text_add(&t, "; split-K: %d GEMMs of K = %lld into fp32 partials in the workspace "
                     "(%zu bytes), summed into C in split order", split.s,
                     (long long)(g.k / split.s), split.bytes);
+    if (!tg_nothing_to_do(&g) && tg_reads_ab(&g)) {
+        /* The kernel's launch (the split's batched view: its GEMMs in one launch). */
+        tg_gemm_args view = g;
+        if (split.s > 1)
+            tg_split_view(&g, &split, &view);
+        tg_launch l;
+        const int persistent = f->geometry(preset, &view, 0, &l);
+        const unsigned cluster = l.cluster[0] * l.cluster[1] * l.cluster[2];
+        if (persistent)
+            tg_text_add(&t, "; grid: persistent, as many blocks as fit at once (one an SM)%s walk "
+                        "its %u %stiles", cluster > 1 ? ", in clusters," : "", l.grid[0] / cluster,
+                        cluster > 1 ? "cluster " : "");
+        else
+            tg_text_add(&t, "; grid: %u x %u blocks", l.grid[0], l.grid[1]);
+        if (cluster > 1)
+            tg_text_add(&t, "%s clusters of %u", persistent ? ";" : ", in", cluster);
+        tg_text_add(&t, "; blocks of %u threads, %zu bytes of shared memory each",
+                    l.block[0] * l.block[1] * l.block[2], l.smem);
+    }
     return tg_text_done(&t, "tg_gemm_choose's why buffer");
 }

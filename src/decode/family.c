@@ -111,9 +111,23 @@ static tg_status supports(int preset, const tg_gemm_args *g)
 /* Partial sums meet in shared memory and distributed shared memory: no workspace. */
 static size_t workspace(int preset, const tg_gemm_args *g) { return 0; }
 
-static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *out)
+/* SPLIT_K blocks (a cluster) per column group, batch items in grid.y (supports() bounded it). */
+static int geometry(int preset, const tg_gemm_args *g, int fit, tg_launch *out)
 {
     const tg_dtile t = tg_dtile_from_params(presets[preset].params);
+    out->grid[0] = (unsigned)(tg_dplan_groups(&t, g->n) * t.split_k);
+    out->grid[1] = (unsigned)g->batch;
+    out->grid[2] = 1;
+    out->block[0] = (unsigned)tg_dplan_threads(&t);
+    out->block[1] = out->block[2] = 1;
+    out->cluster[0] = (unsigned)t.split_k;
+    out->cluster[1] = out->cluster[2] = 1;
+    out->smem = (size_t)tg_dplan_smem_bytes(&t);
+    return 0;
+}
+
+static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *out)
+{
     tg_decode_params *p = (tg_decode_params *)out->params;
     _Static_assert(sizeof(tg_decode_params) <= TG_LAUNCH_PARAMS_MAX, "fits tg_launch");
     memset(p, 0, sizeof *p);
@@ -138,14 +152,7 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
         return TG_FAIL(TG_ERR_CUDA, "mapped host memory for the trap record: %s",
                        cudaGetErrorString((cudaError_t)e));
     TG_TRY(kernels[preset](dev, &out->kernel));
-    out->grid[0] = (unsigned)(tg_dplan_groups(&t, g->n) * t.split_k); /* supports() bounded it */
-    out->grid[1] = (unsigned)g->batch;
-    out->grid[2] = 1;
-    out->block[0] = (unsigned)tg_dplan_threads(&t);
-    out->block[1] = out->block[2] = 1;
-    out->cluster[0] = (unsigned)t.split_k;
-    out->cluster[1] = out->cluster[2] = 1;
-    out->smem = (size_t)tg_dplan_smem_bytes(&t);
+    geometry(preset, g, 0, out);
     out->workspace = 0;
     out->params_size = sizeof *p;
     return TG_SUCCESS;
@@ -246,6 +253,7 @@ const tg_family_ops tg_decode_family = {
     .supports = supports,
     .workspace = workspace,
     .prepare = prepare,
+    .geometry = geometry,
     .info = info,
     .verify = tg_decode_verify,
     .describe = describe,

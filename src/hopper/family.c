@@ -135,6 +135,34 @@ static tg_status encode_c(CUtensorMap *map, const tg_gemm_args *g, int dev, int 
     return TG_SUCCESS;
 }
 
+/*
+ * PERSISTENT=1: as many clusters (blocks, without a cluster) as fit at once,
+ * `fit` of them (0: not known), each walking cluster tiles, at most one per
+ * tile; else one block per tile (a cluster of SPLIT_K blocks with a K split),
+ * batch items in grid.y. supports() bounded the counts.
+ */
+static int geometry(int preset, const tg_gemm_args *g, int fit, tg_launch *out)
+{
+    const tg_htile t = tg_htile_from_params(presets[preset].params);
+    const int64_t grid_m = tg_hplan_grid_m(&t, g->m), grid_n = tg_hplan_grid_n(&t, g->n);
+    const int cluster = TG_H_CLUSTER(t.cluster_m, t.cluster_n) * t.split_k;
+    out->smem = (size_t)TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue);
+    out->block[0] = TG_H_THREADS(t.consumers, t.producer);
+    out->block[1] = out->block[2] = 1;
+    out->cluster[0] = (unsigned)cluster;
+    out->cluster[1] = out->cluster[2] = 1;
+    if (t.persistent) {
+        const int64_t tiles = tg_hplan_tiles(&t, grid_m, grid_n, g->batch);
+        out->grid[0] = (unsigned)((fit > 0 && fit < tiles ? fit : tiles) * cluster);
+        out->grid[1] = 1;
+    } else {
+        out->grid[0] = (unsigned)(grid_m * grid_n * t.split_k);
+        out->grid[1] = (unsigned)g->batch;
+    }
+    out->grid[2] = 1;
+    return t.persistent;
+}
+
 static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *out)
 {
     const tg_htile t = tg_htile_from_params(presets[preset].params);
@@ -167,30 +195,12 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
     if (e)
         return TG_FAIL(TG_ERR_CUDA, "mapped host memory for the trap record: %s",
                        cudaGetErrorString((cudaError_t)e));
-    int max_clusters = 0;
-    TG_TRY(kernels[preset](dev, &out->kernel, &max_clusters));
-    const int64_t per_item = (int64_t)p->grid_m * p->grid_n;
-    const int cluster = TG_H_CLUSTER(t.cluster_m, t.cluster_n) * t.split_k;
-    out->smem = (size_t)TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue);
-    out->block[0] = TG_H_THREADS(t.consumers, t.producer);
-    out->block[1] = out->block[2] = 1;
-    out->cluster[0] = (unsigned)cluster;
-    out->cluster[1] = out->cluster[2] = 1;
-    if (t.persistent) {
-        /* One block per SM, or as many clusters as fit at once, each walking cluster tiles. */
-        int clusters = max_clusters;
-        if (cluster == 1)
-            TG_TRY(tg_device_sm_count(dev, &clusters));
-        /* supports() bounded the tile count */
-        const int64_t tiles = tg_hplan_tiles(&t, p->grid_m, p->grid_n, g->batch);
-        out->grid[0] = (unsigned)((tiles < clusters ? tiles : clusters) * cluster);
-        out->grid[1] = 1;
-    } else {
-        /* One block per tile, SPLIT_K per tile with a K split (supports() bounded it). */
-        out->grid[0] = (unsigned)(per_item * t.split_k);
-        out->grid[1] = (unsigned)g->batch;
-    }
-    out->grid[2] = 1;
+    /* A persistent grid: one block per SM, or as many clusters as fit at once. */
+    int fit = 0;
+    TG_TRY(kernels[preset](dev, &out->kernel, &fit));
+    if (t.persistent && TG_H_CLUSTER(t.cluster_m, t.cluster_n) * t.split_k == 1)
+        TG_TRY(tg_device_sm_count(dev, &fit));
+    geometry(preset, g, fit, out);
     out->workspace = 0;
     out->params_size = sizeof *p;
     return TG_SUCCESS;
@@ -317,6 +327,7 @@ const tg_family_ops tg_hopper_family = {
     .supports = supports,
     .workspace = workspace,
     .prepare = prepare,
+    .geometry = geometry,
     .info = info,
     .verify = tg_hopper_verify,
     .describe = describe,

@@ -104,6 +104,20 @@ static size_t workspace(int preset, const tg_gemm_args *g) { return 0; }
 
 static int aligned(const void *p, uintptr_t bytes) { return (uintptr_t)p % bytes == 0; }
 
+/* One block per output tile, batch items in grid.y (supports() bounded the counts). */
+static int geometry(int preset, const tg_gemm_args *g, int fit, tg_launch *out)
+{
+    const tg_tile t = tg_tile_from_params(presets[preset].params);
+    out->grid[0] = (unsigned)(tg_plan_grid_m(&t, g->m) * tg_plan_grid_n(&t, g->n));
+    out->grid[1] = (unsigned)g->batch;
+    out->grid[2] = 1;
+    out->block[0] = (unsigned)tg_plan_threads(&t);
+    out->block[1] = out->block[2] = 1;
+    out->cluster[0] = out->cluster[1] = out->cluster[2] = 1;
+    out->smem = (size_t)tg_plan_smem_bytes(&t);
+    return 0;
+}
+
 static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *out)
 {
     const tg_tile t = tg_tile_from_params(presets[preset].params);
@@ -134,13 +148,7 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
     p->vec_c = aligned(g->c, g->c_dtype == TG_DTYPE_F32 ? 8 : 4) && g->ldc % 2 == 0 &&
                p->stride_c % 2 == 0;
     TG_TRY(kernels[preset](p->vec_ab, dev, &out->kernel));
-    out->grid[0] = (unsigned)((int64_t)p->grid_m * p->grid_n);
-    out->grid[1] = (unsigned)g->batch;
-    out->grid[2] = 1;
-    out->block[0] = (unsigned)tg_plan_threads(&t);
-    out->block[1] = out->block[2] = 1;
-    out->cluster[0] = out->cluster[1] = out->cluster[2] = 1;
-    out->smem = (size_t)tg_plan_smem_bytes(&t);
+    geometry(preset, g, 0, out);
     out->workspace = 0;
     out->params_size = sizeof *p;
     return TG_SUCCESS;
@@ -263,6 +271,7 @@ const tg_family_ops tg_micro_family = {
     .supports = supports,
     .workspace = workspace,
     .prepare = prepare,
+    .geometry = geometry,
     .info = info,
     .verify = verify,
     .describe = describe,
