@@ -52,9 +52,10 @@ static int small_mn(const tg_gemm_args *g) { return mn_at_least(g, (int64_t)768 
  * tiles per split. Measured (bench/RESULTS.md entry 23): it pays from K =
  * 8192 on (the partials' bytes, written and summed, cost less than the
  * idle SMs), not at K = 4096 (128x4096x4096: 0.589x cuBLAS split 8 ways
- * against 0.799x unsplit on 64x64 tiles). Since entry 29 only for M > 128
- * and more than 30 tiles: the split inside a cluster (below) takes the
- * others, faster and without a workspace. One GEMM (no batch; packing is not
+ * against 0.799x unsplit on 64x64 tiles). Since entry 29 only for M > 128:
+ * the split inside a cluster (below; its rows come first in the table, so
+ * this one sees only more than 30 tiles) takes the rest, faster and
+ * without a workspace. One GEMM (no batch; packing is not
  * combined with it); whether the family takes the batched view (TMA's
  * alignment rules) is its supports()' answer, in split_fits.
  */
@@ -154,11 +155,12 @@ static const struct tg_rule rules[] = {
      "96x8192x28672 1.045x (ws 0.916x); bench/RESULTS.md 2026-11-27, entry 29",
      1, NULL},
     {"M > 128, at most 64 128x128 tiles, K >= 8192", few_tiles_long_k, "ws",
-     "split-K measured on the H100 (fp32 C, cuBLAS in the same run): 512x512x8192 133.3 TFLOP/s = "
-     "0.754x cuBLAS in 16 splits (unsplit tma_wgmma_64 0.520x), 128x4096x11008 0.939x in 4 "
-     "(unsplit 0.780x), 128x8192x28672 0.950x in 4 (unsplit 0.936x); bench/RESULTS.md 2026-11-27, "
-     "entry 23. For M <= 128 at most 4 ways: 8 lost to ws_64 unsplit (128x4096x8192 0.652x "
-     "against 0.872x; entry 27)",
+     "split-K through the workspace measured on the H100 (fp32 C, cuBLAS in the same run): "
+     "512x512x8192 0.754x cuBLAS in 16 splits (unsplit tma_wgmma_64 0.520x), 128x4096x11008 "
+     "0.939x in 4 (unsplit 0.780x); bench/RESULTS.md 2026-11-27, entry 23. Those shapes now go to "
+     "the split inside a cluster (rows above, entry 29); this row keeps M > 128 on 31 to 64 "
+     "tiles, where no split in a cluster fits one wave (not measured against unsplit ws there: "
+     "1024x1024x8192 unsplit ws 0.887x, ks2 0.818x, entry 29)",
      0, split_128},
     {"M, N >= 4096, M*N <= 8192*4096", large_mn_few_tiles, "mc_2x1_128x256",
      "the fastest configuration measured on these shapes on the H100 (fp32 C, cuBLAS in the same "

@@ -270,7 +270,7 @@ static tg_status describe(const int *p, char *buf, size_t len)
                     t.cluster_m, t.cluster_n, t.cluster_m * t.block_m, t.cluster_n * t.block_n,
                     tg_hplan_a_rows(&t), tg_hplan_b_rows(&t), t.cluster_m + t.cluster_n - 1);
     if (t.split_k > 1)
-        tg_text_add(&x, "  split-K in a cluster %d blocks (SPLIT_K) compute one tile, block r over K tiles "
+        tg_text_add(&x, "  split-K in a cluster: %d blocks (SPLIT_K) compute one tile, block r over K tiles "
                     "[r*KT/%d, (r+1)*KT/%d); each keeps its fp32 partial tile in its ring (%d bytes, rows "
                     "%d bytes apart), the cluster syncs, and block r sums rows [%d r, %d (r+1)) of every "
                     "block's partial, rank 0 first (deterministic), through distributed shared memory and "

@@ -347,8 +347,10 @@ static __device__ __forceinline__ void release(const tg_htile *t, uint32_t empty
 }
 
 /*
- * The block's rank in its cluster, read from its special register wherever
- * it is used (producer and consumers alike): a rank held in a register
+ * The block's rank in the cluster that shares loads (0 without one; a K
+ * split's blocks share none and take their K rank from tg_cluster_rank()
+ * once), read from its special register wherever it is used (producer and
+ * consumers alike): a rank held in a register
  * across the consumer's tile loop, beside 128 accumulators, made ptxas
  * spill (mc_2x1_128x256: 28 bytes).
  */
@@ -357,7 +359,11 @@ static __device__ __forceinline__ int rank_now(void) { return CLUSTER > 1 ? (int
 /*
  * SPLIT_K > 1: consumer c puts its accumulators in the block's partial
  * tile (plan.h tg_hplan_part_addr), once every consumer's wgmmas are done
- * reading the ring it overwrites.
+ * reading the ring it overwrites (the named barrier; ids 1 + c are the TMA
+ * epilogue's, which a split does not have). No proxy fence: every TMA
+ * write to the ring was observed through its full barrier and every wgmma
+ * read completed (wait_group 0), and both complete with the generic proxy
+ * ordered after them (docs/HOPPER-PTX.md).
  */
 static __device__ __forceinline__ void store_partial(const tg_htile *t, uint32_t ring, int c, int wtid,
                                                      float acc[M_PIECES][ACC_N])

@@ -156,6 +156,8 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
  * itself included).
  */
 #define TG_H_CLUSTER(CM, CN) ((CM) * (CN))
+#define TG_H_EMPTY_ARRIVALS(C, CM, CN) (4 * (C) * ((CM) + (CN) - 1))
+#define TG_H_POW2(x) ((x) > 0 && ((x) & ((x) - 1)) == 0)
 /*
  * SPLIT_K > 1: each block's partial tile, fp32, row-major in its own
  * shared memory from the ring's base (the ring is free once the block's
@@ -165,8 +167,6 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
  */
 #define TG_H_PART_PITCH(BN) ((BN) * 4 + 32)
 #define TG_H_PART_BYTES(BM, BN) ((BM) * TG_H_PART_PITCH(BN))
-#define TG_H_EMPTY_ARRIVALS(C, CM, CN) (4 * (C) * ((CM) + (CN) - 1))
-#define TG_H_POW2(x) ((x) > 0 && ((x) & ((x) - 1)) == 0)
 
 /*
  * Every rule between the parameters, once (RULE(condition, reason); P(NAME)
@@ -437,7 +437,7 @@ TG_HD int tg_hplan_rank_n(const tg_htile *t, int rank) { return rank % t->cluste
  * Cluster tiles are numbered batch item by batch item, and inside an item in
  * the tile order of src/core/order.h (groups of RASTER cluster-tile rows).
  * With PERSISTENT=0 block (x, y) computes tile y·grid_m·grid_n + x (x /
- * SPLIT_K with a K split: tg_hplan_k_range); with
+ * SPLIT_K with a K split, whose K rank is x % SPLIT_K: below); with
  * PERSISTENT=1 cluster q of Q (blocks q·size .. q·size + size-1) computes
  * cluster tiles q, q + Q, q + 2Q, ... Without a cluster (1 x 1) a cluster
  * tile is a block tile and the rank is 0. A block whose tile lies past C's
