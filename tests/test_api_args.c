@@ -30,6 +30,16 @@ static tg_gemm_args valid_args(void)
     return g;
 }
 
+/* M x N x K with packed rows (lda = ldb = K, ldc = N), fp32 output: for the dispatcher's classes. */
+static tg_gemm_args packed_args(int64_t m, int64_t n, int64_t k)
+{
+    tg_gemm_args g = valid_args();
+    g.m = m;
+    g.n = g.ldc = n;
+    g.k = g.lda = g.ldb = k;
+    return g;
+}
+
 /* Batched version: 3 items, each matrix right after the previous one. */
 static tg_gemm_args valid_batched(void)
 {
@@ -486,12 +496,7 @@ static void check_packing(void)
 
     /* Split-K through the workspace: M > 128 on 31..64 tiles of 128x128 and a long K, into
      * fp32 partials in the workspace. */
-    g = tg_gemm_args_default();
-    g.m = g.n = g.ldc = 1024;
-    g.k = g.lda = g.ldb = 8192;
-    g.a = (const void *)(uintptr_t)0x100000;
-    g.b = (const void *)(uintptr_t)0x200000;
-    g.c = (void *)(uintptr_t)0x300000;
+    g = packed_args(1024, 1024, 8192);
     const size_t partials = (size_t)4 * 1024 * 1024 * 4; /* 64 tiles x 4 splits of K = 2048 */
     CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == partials,
           "1024x1024x8192 workspace: %zu, want %zu", ws, partials);
@@ -530,13 +535,7 @@ static void check_packing(void)
         {64, 512, 8192, "ws_64"}, /* M <= 64: neither split */
     };
     for (size_t i = 0; i < sizeof in_cluster / sizeof in_cluster[0]; i++) {
-        g = tg_gemm_args_default();
-        g.m = in_cluster[i].m;
-        g.n = g.ldc = in_cluster[i].n;
-        g.k = g.lda = g.ldb = in_cluster[i].k;
-        g.a = (const void *)(uintptr_t)0x100000;
-        g.b = (const void *)(uintptr_t)0x200000;
-        g.c = (void *)(uintptr_t)0x300000;
+        g = packed_args(in_cluster[i].m, in_cluster[i].n, in_cluster[i].k);
         CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == 0,
               "%lldx%lldx%lld: workspace %zu, want none", (long long)g.m, (long long)g.n,
               (long long)g.k, ws);
@@ -548,12 +547,7 @@ static void check_packing(void)
 
     /* The why names the launch: 16 tiles x 4 blocks in clusters of 4; a persistent grid; the
      * split's batched view. */
-    g = tg_gemm_args_default();
-    g.m = g.n = g.ldc = 512;
-    g.k = g.lda = g.ldb = 8192;
-    g.a = (const void *)(uintptr_t)0x100000;
-    g.b = (const void *)(uintptr_t)0x200000;
-    g.c = (void *)(uintptr_t)0x300000;
+    g = packed_args(512, 512, 8192);
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
               strstr(why, "; grid: 64 x 1 blocks, in clusters of 4; blocks of 384 threads, "
                           "197632 bytes of shared memory each"),

@@ -145,7 +145,7 @@ static int geometry(int preset, const tg_gemm_args *g, int fit, tg_launch *out)
 {
     const tg_htile t = tg_htile_from_params(presets[preset].params);
     const int64_t grid_m = tg_hplan_grid_m(&t, g->m), grid_n = tg_hplan_grid_n(&t, g->n);
-    const int cluster = TG_H_CLUSTER(t.cluster_m, t.cluster_n) * t.split_k;
+    const int cluster = TG_H_CLUSTER_BLOCKS(t.cluster_m, t.cluster_n, t.split_k);
     out->smem = (size_t)TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue);
     out->block[0] = TG_H_THREADS(t.consumers, t.producer);
     out->block[1] = out->block[2] = 1;
@@ -198,7 +198,7 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
     /* A persistent grid: one block per SM, or as many clusters as fit at once. */
     int fit = 0;
     TG_TRY(kernels[preset](dev, &out->kernel, &fit));
-    if (t.persistent && TG_H_CLUSTER(t.cluster_m, t.cluster_n) * t.split_k == 1)
+    if (t.persistent && TG_H_CLUSTER_BLOCKS(t.cluster_m, t.cluster_n, t.split_k) == 1)
         TG_TRY(tg_device_sm_count(dev, &fit));
     geometry(preset, g, fit, out);
     out->workspace = 0;
@@ -298,7 +298,7 @@ static int facts(const int *p, tg_fact *out, int max)
         {"acc_regs", TG_H_ACC_REGS(t.block_m, t.block_n, t.consumers),
          "fp32 accumulator registers per consumer thread"},
         {"stage_bytes", TG_H_STAGE_BYTES(t.block_m, t.block_n), "shared memory per stage"},
-        {"cluster", TG_H_CLUSTER(t.cluster_m, t.cluster_n) * t.split_k,
+        {"cluster", TG_H_CLUSTER_BLOCKS(t.cluster_m, t.cluster_n, t.split_k),
          "blocks per thread-block cluster"},
         {"smem_bytes", TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue),
          "dynamic shared memory per block"},

@@ -69,7 +69,7 @@ enum {
     SMEM_BYTES = TG_H_SMEM_TOTAL(BLOCK_M, BLOCK_N, STAGES, CONSUMERS, EPILOGUE),
     K16_PER_TILE = BLOCK_K / TG_H_WGMMA_K,
     CLUSTER = TG_H_CLUSTER(CLUSTER_M, CLUSTER_N), /* blocks per cluster sharing loads */
-    CLUSTER_ALL = CLUSTER * SPLIT_K,            /* blocks per cluster */
+    CLUSTER_ALL = TG_H_CLUSTER_BLOCKS(CLUSTER_M, CLUSTER_N, SPLIT_K), /* blocks per cluster */
     CONSUMER_THREADS = CONSUMERS * TG_H_WG_THREADS,
     BAR_CONSUMERS = 3, /* named barrier of all consumer threads (1 + c: one consumer's) */
 };

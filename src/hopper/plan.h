@@ -156,6 +156,8 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
  * itself included).
  */
 #define TG_H_CLUSTER(CM, CN) ((CM) * (CN))
+/* The cluster a block is launched in: the blocks that share loads, times the K split's ranks. */
+#define TG_H_CLUSTER_BLOCKS(CM, CN, SK) (TG_H_CLUSTER(CM, CN) * (SK))
 #define TG_H_EMPTY_ARRIVALS(C, CM, CN) (4 * (C) * ((CM) + (CN) - 1))
 #define TG_H_POW2(x) ((x) > 0 && ((x) & ((x) - 1)) == 0)
 /*
