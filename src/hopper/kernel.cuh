@@ -173,27 +173,42 @@ static __device__ __forceinline__ float pick4(int g, float a, float b, float c, 
  * row of C not 16-byte aligned): warp w its 16 rows, each lane 4 bytes of a
  * row, so a warp writes 128 contiguous bytes of C per row whatever C's
  * alignment (the accumulators' own layout scatters each warp's stores over
- * 8 rows, two elements apart).
+ * 8 rows, two elements apart). STORE_ROWS rows are read from shared memory
+ * before any is stored (one row at a time, each store waiting for its load,
+ * made 8191^3 2.8 % slower: bench/RESULTS.md entry 30).
  */
+enum { STORE_ROWS = 8 };
 static __device__ __forceinline__ void store_chunk(const tg_hopper_params *p, int64_t batch,
                                                    uint32_t buf, int64_t row0, int64_t col0,
                                                    bool f32, int warp, int lane)
 {
-    void *out = (char *)p->c + batch * p->stride_c * (f32 ? 4 : 2);
+    const int64_t first = row0 + 16 * warp, col = col0 + (f32 ? lane : 2 * lane);
+    const int64_t rows = p->m - first < 16 ? p->m - first : 16;
+    if (rows <= 0 || col >= p->n)
+        return;
+    const int size = f32 ? 4 : 2;
+    char *dst = (char *)p->c + ((batch * p->stride_c) + first * p->ldc + col) * size;
+    const int64_t pitch = p->ldc * size;
 #pragma unroll 1
-    for (int r = 16 * warp; r < 16 * warp + 16 && row0 + r < p->m; r++) {
-        const uint32_t v = tg_ld_shared_b32(tg_hplan_epi_addr(buf, r, 4 * lane));
-        if (f32) {
-            const int64_t col = col0 + lane;
-            if (col < p->n)
-                ((float *)out)[(row0 + r) * p->ldc + col] = __uint_as_float(v);
-        } else {
-            const int64_t col = col0 + 2 * lane;
-            unsigned short *dst = (unsigned short *)out + (row0 + r) * p->ldc + col;
-            if (col < p->n)
-                dst[0] = (unsigned short)(v & 0xFFFFu);
-            if (col + 1 < p->n)
-                dst[1] = (unsigned short)(v >> 16);
+    for (int r0 = 0; r0 < 16; r0 += STORE_ROWS) {
+        uint32_t v[STORE_ROWS];
+#pragma unroll
+        for (int j = 0; j < STORE_ROWS; j++)
+            v[j] = tg_ld_shared_b32(tg_hplan_epi_addr(buf, 16 * warp + r0 + j, 4 * lane));
+#pragma unroll
+        for (int j = 0; j < STORE_ROWS; j++) {
+            if (r0 + j >= rows)
+                break;
+            if (f32) {
+                *(uint32_t *)dst = v[j];
+            } else if (col + 1 < p->n && ((uintptr_t)dst & 3) == 0) {
+                *(uint32_t *)dst = v[j];
+            } else {
+                ((unsigned short *)dst)[0] = (unsigned short)(v[j] & 0xFFFFu);
+                if (col + 1 < p->n)
+                    ((unsigned short *)dst)[1] = (unsigned short)(v[j] >> 16);
+            }
+            dst += pitch;
         }
     }
 }
