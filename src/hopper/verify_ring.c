@@ -379,8 +379,9 @@ void tg_hv_check_ring_ws(const tg_htile *t, const tg_hplan_ops *ops, report *r)
                 return; /* the first failing case says enough */
     if (TG_H_CLUSTER(t->cluster_m, t->cluster_n) == 1)
         return;
-    /* The ring's first wrap first: there a cluster that breaks rm_cluster's rules fails too. */
-    if (t->stages < TG_HV_CLUSTER_K && rm_run(t, ops, t->stages + 1, 1, tg_hv_model_warps(t), 1, NULL, r))
+    /* The ring's first wrap first: there a cluster that breaks rm_cluster's rules fails too.
+     * Also where STAGES >= TG_HV_CLUSTER_K, whose ring the loop below would never wrap. */
+    if (rm_run(t, ops, t->stages + 1, 1, tg_hv_model_warps(t), 1, NULL, r))
         return;
     for (int tiles = 1; tiles <= TG_HV_CLUSTER_TILES; tiles++)
         for (int k = 1; k <= TG_HV_CLUSTER_K; k++)
