@@ -33,7 +33,7 @@ static int large_mn_few_tiles(const tg_gemm_args *g)
 
 /*
  * Smaller outputs, by M*N: from 2048^2 on the 128x256 cluster tiles still
- * fill the SMs; below, 128x128 tiles (more blocks); below 768^2, 64x64
+ * fill the SMs; below, 128x128 cluster tiles (more blocks); below 768^2, 64x64
  * with a deep ring (the split-K rule above takes those with a long K).
  */
 /* M·N >= x, without forming M·N (a call with nothing to do may pass any M with N = 0). */
@@ -43,6 +43,8 @@ static int mn_at_least(const tg_gemm_args *g, int64_t x)
 }
 static int mid_mn(const tg_gemm_args *g) { return mn_at_least(g, (int64_t)2048 * 2048); }
 static int small_mn(const tg_gemm_args *g) { return mn_at_least(g, (int64_t)768 * 768); }
+/* mc_2x1_128x128's clusters pair two 128-row tiles: from 256 rows on both blocks have rows. */
+static int small_mn_tall(const tg_gemm_args *g) { return small_mn(g) && g->m >= 256; }
 
 /*
  * Split-K for ws's 128 x 128 tiles: at most 64 tiles (half the 132 SMs of
@@ -224,10 +226,18 @@ static const struct tg_rule rules[] = {
      "same run): 521.2 TFLOP/s = 0.901x cuBLAS (tma_store 0.803, warp64 0.463); 4095^3 (A and B "
      "packed) 422.6, within 2.4% of the fastest (ws2 432.5); bench/RESULTS.md 2026-11-27, entry 19",
      1, NULL},
+    {"M*N >= 768^2, M >= 256", small_mn_tall, "mc_2x1_128x128",
+     "measured on the H100 (fp32 C, cuBLAS in the same run): ahead of ws (the choice before) on "
+     "every shape of the class tried: 768^3 1.034x cuBLAS (ws 0.966x), 1000^3 0.864x (0.791x), "
+     "1024^3 0.906x (0.845x), 1280^3 0.757x (0.634x), 1536^3 0.644x (0.559x), 1024x1024x4096 "
+     "0.921x (0.847x), 2048x1024x2048 0.995x (0.786x), 1024x2048x1024 0.922x (0.741x); "
+     "bench/RESULTS.md 2026-11-27, entry 30",
+     1, NULL},
     {"M*N >= 768^2", small_mn, "ws",
      "the fastest configuration measured on the H100 at 1000^3 (fp32 C, tilegemm tune, cuBLAS in the "
      "same run): 123.6 TFLOP/s = 0.824x cuBLAS (tma_wgmma 0.760, tma_store 0.707, every micro "
-     "configuration below 0.63); bench/RESULTS.md 2026-11-27, entry 19",
+     "configuration below 0.63); bench/RESULTS.md 2026-11-27, entry 19. Since entry 30 only for "
+     "M < 256, where a cluster pair of 128-row tiles would leave one block without rows",
      1, NULL},
     {"M*N < 768^2", any_shape, "ws_64",
      "measured on the H100 (fp32 C, cuBLAS in the same run): 128x4096x4096 186.3 TFLOP/s = 0.909x "
