@@ -494,19 +494,19 @@ static void check_packing(void)
           (size_t)4096 * 4096 * 2);
     printf("packing: 8191^3 packs A and B into %zu bytes for hopper, micro without them\n", 2 * copy);
 
-    /* Split-K through the workspace: M > 128 on 31..64 tiles of 128x128 and a long K, into
-     * fp32 partials in the workspace. */
-    g = packed_args(1024, 1024, 8192);
-    const size_t partials = (size_t)4 * 1024 * 1024 * 4; /* 64 tiles x 4 splits of K = 2048 */
+    /* Split-K through the workspace: 128 < M < 256 on 31..64 tiles of 128x128 and a long K, into
+     * fp32 partials in the workspace (from M = 256 on mc_2x1_128x128 takes such shapes unsplit). */
+    g = packed_args(200, 4096, 8192);
+    const size_t partials = (size_t)4 * 200 * 4096 * 4; /* 64 tiles x 4 splits of K = 2048 */
     CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == partials,
-          "1024x1024x8192 workspace: %zu, want %zu", ws, partials);
+          "200x4096x8192 workspace: %zu, want %zu", ws, partials);
     g.workspace_size = ws;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
               strstr(why, "split-K: 4 GEMMs of K = 2048"),
-          "1024x1024x8192 with its workspace: %s, %s", chosen.name, why);
+          "200x4096x8192 with its workspace: %s, %s", chosen.name, why);
     g.workspace_size = 0;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
-          "1024x1024x8192 without a workspace must not split: %s", why);
+          "200x4096x8192 without a workspace must not split: %s", why);
     /* K that splits into no whole 64-column K tiles, a short K or a batch: not split. */
     g.workspace_size = (size_t)1 << 30;
     g.k = g.lda = g.ldb = 8200;
@@ -517,11 +517,20 @@ static void check_packing(void)
           "K = 4096 must not split: %s", why);
     g.k = g.lda = g.ldb = 8192;
     g.batch = 2;
-    g.stride_a = g.stride_b = (int64_t)1024 * 8192;
-    g.stride_c = (int64_t)1024 * 1024;
+    g.stride_a = (int64_t)200 * 8192;
+    g.stride_b = (int64_t)4096 * 8192;
+    g.stride_c = (int64_t)200 * 4096;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
           "a batch must not split: %s", why);
-    printf("split-K: 1024x1024x8192 in 4 splits, %zu bytes of partials\n", partials);
+    printf("split-K: 200x4096x8192 in 4 splits, %zu bytes of partials\n", partials);
+    g = packed_args(1024, 1024, 8192);
+    g.workspace_size = (size_t)1 << 30;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:") &&
+              !strcmp(chosen.name, "mc_2x1_128x128"),
+          "1024x1024x8192 goes unsplit to mc_2x1_128x128: %s, %s", chosen.name, why);
+    g.k = g.lda = g.ldb = 16384;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && strstr(why, "split-K:"),
+          "1024x1024x16384 still splits: %s, %s", chosen.name, why);
 
     /* Fewer tiles, or M <= 128: K split inside a cluster (hopper SPLIT_K), no workspace. */
     const struct {
@@ -557,11 +566,12 @@ static void check_packing(void)
               strstr(why, "; grid: persistent, as many blocks as fit at once (one an SM) walk its "
                           "2048 tiles"),
           "8192^3's grid: %s", why);
-    g.m = g.n = g.ldc = 1024;
+    g.m = 200;
+    g.n = g.ldc = 4096;
     g.workspace_size = (size_t)1 << 30;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
               strstr(why, "; grid: 64 x 4 blocks;"),
-          "1024x1024x8192 split 4 ways: its batched view's grid: %s", why);
+          "200x4096x8192 split 4 ways: its batched view's grid: %s", why);
     g.m = 0;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "grid:"),
           "M = 0 runs no kernel, no grid: %s", why);

@@ -344,7 +344,7 @@ static void family_calls(void)
         {96, 4096, 4096, "ws_64", "M = 96, below the class"},
         {128, 2048, 16384, "ks4", "at most 30 tiles of 128x128: clusters of 4"},
         {512, 512, 8192, "ks4", ""},
-        {900, 1000, 8192, "mc_2x1_128x128", "M > 128, 31..64 tiles, no workspace to split through"},
+        {900, 1000, 8192, "mc_2x1_128x128", "M > 128, 31..64 tiles: unsplit from M = 256 on"},
         {1000, 1000, 1000, "mc_2x1_128x128", "768^2 <= M*N < 2048^2, M >= 256"},
         {256, 2304, 1024, "mc_2x1_128x128", "the class's edges: M = 256, M*N = 768^2"},
         {255, 4096, 1024, "ws", "M = 255: below mc_2x1_128x128's pairs of row tiles"},

@@ -116,7 +116,7 @@ static const shape_case cases[] = {
  * bytes of C.
  */
 static const shape_case split_cases[] = {
-    {"split-K 900x1000x8192 workspace", {900, 1000, 8192, 0, 0, 0, 1, F32, 0}, 0},
+    {"split-K 200x4000x8192 workspace", {200, 4000, 8192, 0, 0, 0, 1, F32, 0}, 0},
     {"split-K 256x1024x8192", {256, 1024, 8192, 0, 0, 0, 1, F32, 0}, 0},
     {"split-K 128x4096x11008, beta 1", {128, 4096, 11008, 0, 0, 0, 1, F32, 0, 1, 1.0f, 1.0f}, 0},
     {"split-K 512^2x8192 a2 b.5 bf16", {512, 512, 8192, 0, 0, 0, 1, BF16, 0, 1, 2.0f, 0.5f}, 0},

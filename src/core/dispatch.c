@@ -74,7 +74,15 @@ static int split_128(const tg_gemm_args *g)
             best = s;
     return best;
 }
-static int few_tiles_long_k(const tg_gemm_args *g) { return split_128(g) > 1; }
+/*
+ * What mc_2x1_128x128's row takes with K < 16384 goes there unsplit (bench/RESULTS.md entry 30,
+ * old and new interleaved: 1024x1024x8192 0.922x cuBLAS against 0.739x split, 512x2048x8192
+ * 0.940x against 0.776x); at 1024x1024x16384 the split still led (0.688x against 0.652x).
+ */
+static int few_tiles_long_k(const tg_gemm_args *g)
+{
+    return split_128(g) > 1 && !(small_mn_tall(g) && g->k < 16384);
+}
 
 /*
  * Split-K inside a cluster (the hopper family's SPLIT_K: one launch, no
@@ -156,13 +164,17 @@ static const struct tg_rule rules[] = {
      "1.074x (ks2_128x64 1.039x; ws_128x64 1.108x in entry 27's run, not side by side), "
      "96x8192x28672 1.045x (ws 0.916x); bench/RESULTS.md 2026-11-27, entry 29",
      1, NULL},
-    {"M > 128, at most 64 128x128 tiles, K >= 8192", few_tiles_long_k, "ws",
+    {"M > 128, at most 64 128x128 tiles, K >= 8192 (K >= 16384 where M >= 256, M*N >= 768^2)",
+     few_tiles_long_k, "ws",
      "split-K through the workspace measured on the H100 (fp32 C, cuBLAS in the same run): "
      "512x512x8192 0.754x cuBLAS in 16 splits (unsplit tma_wgmma_64 0.520x), 128x4096x11008 "
      "0.939x in 4 (unsplit 0.780x); bench/RESULTS.md 2026-11-27, entry 23. Those shapes now go to "
      "the split inside a cluster (rows above, entry 29); this row keeps M > 128 on 31 to 64 "
      "tiles, where no split in a cluster fits one wave (not measured against unsplit ws there: "
-     "1024x1024x8192 unsplit ws 0.887x, ks2 0.818x, entry 29)",
+     "1024x1024x8192 unsplit ws 0.887x, ks2 0.818x, entry 29); since entry 30 not where "
+     "mc_2x1_128x128's row (below) takes the shape with K < 16384: 1024x1024x8192 0.922x there, "
+     "0.739x split here, 512x2048x8192 0.940x against 0.776x, 1024x1024x16384 0.652x against "
+     "0.688x split",
      0, split_128},
     {"M, N >= 4096, M*N <= 8192*4096", large_mn_few_tiles, "mc_2x1_128x256",
      "the fastest configuration measured on these shapes on the H100 (fp32 C, cuBLAS in the same "
