@@ -74,11 +74,8 @@ static int split_128(const tg_gemm_args *g)
             best = s;
     return best;
 }
-/*
- * What mc_2x1_128x128's row takes with K < 16384 goes there unsplit (bench/RESULTS.md entry 30,
- * old and new interleaved: 1024x1024x8192 0.922x cuBLAS against 0.739x split, 512x2048x8192
- * 0.940x against 0.776x); at 1024x1024x16384 the split still led (0.688x against 0.652x).
- */
+/* What mc_2x1_128x128's row takes with K < 16384 goes there unsplit (the row's why says the
+ * measurements). */
 static int few_tiles_long_k(const tg_gemm_args *g)
 {
     return split_128(g) > 1 && !(small_mn_tall(g) && g->k < 16384);

@@ -381,12 +381,13 @@ void tg_hv_check_ring_ws(const tg_htile *t, const tg_hplan_ops *ops, report *r)
         return;
     /* The ring's first wrap first: there a cluster that breaks rm_cluster's rules fails too.
      * Also where STAGES >= TG_HV_CLUSTER_K, whose ring the loop below would never wrap. */
-    if (rm_run(t, ops, t->stages + 1, 1, tg_hv_model_warps(t), 1, NULL, r))
+    const int wrap = t->stages + 1;
+    if (rm_run(t, ops, wrap, 1, tg_hv_model_warps(t), 1, NULL, r))
         return;
     for (int tiles = 1; tiles <= TG_HV_CLUSTER_TILES; tiles++)
         for (int k = 1; k <= TG_HV_CLUSTER_K; k++)
-            if (rm_run(t, ops, k, tiles, tg_hv_model_warps(t), 1, NULL, r))
-                return;
+            if (!(tiles == 1 && k == wrap) && rm_run(t, ops, k, tiles, tg_hv_model_warps(t), 1, NULL, r))
+                return; /* (the wrap's case ran above) */
 }
 
 /* ------------------------------------------------------------------------
