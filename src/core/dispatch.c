@@ -32,8 +32,8 @@ static int large_mn_few_tiles(const tg_gemm_args *g)
 }
 
 /*
- * Smaller outputs, by M*N: from 2048^2 on the 128x256 cluster tiles still
- * fill the SMs; below, 128x128 cluster tiles (more blocks); below 768^2, 64x64
+ * Smaller outputs, by M*N: from 2048^2 on 128x256 tiles still fill the SMs;
+ * below, 128x128 cluster tiles (more blocks); below 768^2, 64x64
  * with a deep ring (the split-K rule above takes those with a long K).
  */
 /* M·N >= x, without forming M·N (a call with nothing to do may pass any M with N = 0). */
@@ -173,11 +173,13 @@ static const struct tg_rule rules[] = {
      "0.739x split here, 512x2048x8192 0.940x against 0.776x, 1024x1024x16384 0.652x against "
      "0.688x split",
      0, split_128},
-    {"M, N >= 4096, M*N <= 8192*4096", large_mn_few_tiles, "mc_2x1_128x256",
-     "the fastest configuration measured on these shapes on the H100 (fp32 C, cuBLAS in the same "
-     "run): 4096^3 720.0 TFLOP/s = 0.966x cuBLAS (tma_store 0.857, mc_1x2 0.909), 8192x4096x4096 "
-     "0.957x (tma_store 0.867), 8192x4096x11008 0.990x (tma_store 0.957); 4096^3 bf16 C 0.952x "
-     "(tma_store 0.899); bench/RESULTS.md 2026-11-27, entry 14",
+    {"M, N >= 4096, M*N <= 8192*4096", large_mn_few_tiles, "tma_store_128x256",
+     "measured on the H100 with every call's A and B on 256-byte boundaries (fp32 C, cuBLAS in "
+     "the same run): 4096^3 734.9 TFLOP/s = 0.981x cuBLAS (mc_2x1_128x256, the choice before, "
+     "0.972x; tma_store 0.964x), 8192x4096x4096 0.966x (0.963x), 4096x8192x4096 0.981x "
+     "(0.965x), 6144x4096x4096 0.970x (0.967x), 8192x4096x11008 0.985x (0.974x), 4096x4096x8192 "
+     "0.989x (0.999x); 4096^3 bf16 C 0.981x (0.974x): within a percent or two, ahead on five of "
+     "six; bench/RESULTS.md 2026-11-27, entry 31",
      1, NULL},
     {"M, N >= 4096", large_mn, "tma_store",
      "the fastest configuration measured on the larger shapes on the H100 (fp32 C, cuBLAS in the "
@@ -230,10 +232,13 @@ static const struct tg_rule rules[] = {
      "cuBLAS (ws, the choice before, 0.912x), 128x28672x8192 0.993x (ws 0.974x); bench/RESULTS.md "
      "2026-11-27, entry 25",
      1, NULL},
-    {"M*N >= 2048^2", mid_mn, "mc_2x1_128x256",
-     "the fastest configuration measured on the H100 at 2048^3 (fp32 C, tilegemm tune, cuBLAS in the "
-     "same run): 521.2 TFLOP/s = 0.901x cuBLAS (tma_store 0.803, warp64 0.463); 4095^3 (A and B "
-     "packed) 422.6, within 2.4% of the fastest (ws2 432.5); bench/RESULTS.md 2026-11-27, entry 19",
+    {"M*N >= 2048^2", mid_mn, "tma_store_128x256",
+     "measured on the H100 with every call's A and B on 256-byte boundaries (fp32 C, cuBLAS in "
+     "the same run), ahead of mc_2x1_128x256 (the choice before) on every shape of the class "
+     "tried: 2048^3 573.6 TFLOP/s = 0.966x cuBLAS (0.893x), 2048x4096x2048 0.966x (0.925x), "
+     "4096x2048x2048 0.966x (0.920x), 2560^3 0.818x (0.789x), 3072^3 0.738x (0.720x), "
+     "2048x2048x8192 0.988x (0.962x), 2048x3072x4096 0.788x (0.768x), 4095^3 (A and B packed) "
+     "4.24x (4.18x); 2048^3 bf16 C 0.981x (0.927x); bench/RESULTS.md 2026-11-27, entry 31",
      1, NULL},
     {"M*N >= 768^2, M >= 256", small_mn_tall, "mc_2x1_128x128",
      "measured on the H100 (fp32 C, cuBLAS in the same run): ahead of ws (the choice before) on "
