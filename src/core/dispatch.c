@@ -43,6 +43,27 @@ static int mn_at_least(const tg_gemm_args *g, int64_t x)
 }
 static int mid_mn(const tg_gemm_args *g) { return mn_at_least(g, (int64_t)2048 * 2048); }
 static int small_mn(const tg_gemm_args *g) { return mn_at_least(g, (int64_t)768 * 768); }
+/*
+ * From 2048^2 outputs on, 128x192 tiles instead of 128x256 where they leave
+ * the last wave of a persistent grid fuller: the time is about the waves of
+ * 132 SMs times a tile's work, and a 128x192 tile's work is 3/4 of a
+ * 128x256 one's plus about 3 % (its stage carries more bytes per flop).
+ * That arithmetic picked right on every shape measured (bench/RESULTS.md
+ * entry 31): 3072^3 has 288 tiles of 128x256 (3 waves, the last 18 % full)
+ * or 384 of 128x192 (3 waves) and ran 1.29x faster on them; 2560^3 has 200
+ * (2 waves) or 280 (3 waves) and ran 0.87x as fast.
+ */
+enum { H100_SMS = 132 }; /* the rules are the H100's; elsewhere they still pick a working preset */
+static int64_t waves(const tg_gemm_args *g, int bm, int bn)
+{
+    const int64_t tiles = ((g->m + bm - 1) / bm) * ((g->n + bn - 1) / bn) * g->batch;
+    return (tiles + H100_SMS - 1) / H100_SMS;
+}
+static int mid_mn_fuller_192(const tg_gemm_args *g)
+{
+    return mid_mn(g) && g->m <= ((int64_t)1 << 30) / g->n && g->batch <= (1 << 20) && /* no overflow below */
+           waves(g, 128, 192) * 192 * 103 < waves(g, 128, 256) * 256 * 100;
+}
 /* mc_2x1_128x128's clusters pair two 128-row tiles: from 256 rows on both blocks have rows. */
 static int small_mn_tall(const tg_gemm_args *g) { return small_mn(g) && g->m >= 256; }
 
@@ -231,6 +252,14 @@ static const struct tg_rule rules[] = {
      "measured on the H100 (fp32 C, cuBLAS in the same run): 128x22016x4096 303.9 TFLOP/s = 1.036x "
      "cuBLAS (ws, the choice before, 0.912x), 128x28672x8192 0.993x (ws 0.974x); bench/RESULTS.md "
      "2026-11-27, entry 25",
+     1, NULL},
+    {"M*N >= 2048^2, 128x192 tiles in fewer waves' worth of work than 128x256",
+     mid_mn_fuller_192, "tma_store_128x192",
+     "measured on the H100 (fp32 C, cuBLAS in the same run), against tma_store_128x256: 3072^3 "
+     "684.1 TFLOP/s = 0.945x cuBLAS (0.734x), 2048x3072x4096 0.980x (0.774x), 3072x3072x8192 "
+     "0.949x (0.748x), 1536x3072x4096 0.749x (0.577x), 3072x6144x4096 0.960x (0.869x), "
+     "6144x3072x4096 0.964x (0.865x); where the rule says no, 2560^3 0.711x (0.813x), 4096^3 "
+     "0.849x (0.977x); bench/RESULTS.md 2026-11-27, entry 31",
      1, NULL},
     {"M*N >= 2048^2", mid_mn, "tma_store_128x256",
      "measured on the H100 with every call's A and B on 256-byte boundaries (fp32 C, cuBLAS in "
