@@ -192,11 +192,11 @@ static uint32_t part_addr_short_pitch(const tg_htile *t, int row, int col)
 {
     return (uint32_t)row * (uint32_t)(t->block_n * 4 - 16) + (uint32_t)col * 4;
 }
-/* Rows BLOCK_N·4 apart, without the 32 bytes of padding: apart, but a half-warp's 4 rows in one
- * 32-byte quarter of the banks. */
+/* Rows 32 bytes closer (BLOCK_N·4 apart, or BLOCK_N·4 + 32 at BLOCK_N = 8): apart, but an even
+ * number of 32-byte units, so a half-warp's 4 rows share quarters of the banks. */
 static uint32_t part_addr_unpadded(const tg_htile *t, int row, int col)
 {
-    return (uint32_t)row * (uint32_t)(t->block_n * 4) + (uint32_t)col * 4;
+    return (uint32_t)row * (uint32_t)(TG_H_PART_PITCH(t->block_n) - 32) + (uint32_t)col * 4;
 }
 /* The partial tile after the stages, where the kernel has no shared memory. */
 static uint32_t part_addr_past_ring(const tg_htile *t, int row, int col)

@@ -317,7 +317,7 @@ static void mutations(void)
                  TRIPS("execution"), "not a range inside the");
     MUTATE_SPLIT("partial-tile rows BLOCK_N*4 - 16 bytes apart", (o->part_addr = part_addr_short_pitch),
                  TRIPS("banks", "execution"), "where (");
-    MUTATE_SPLIT("partial-tile rows BLOCK_N*4 bytes apart (no padding)",
+    MUTATE_SPLIT("partial-tile rows 32 bytes closer (an even number of 32-byte units apart)",
                  (o->part_addr = part_addr_unpadded), TRIPS("banks"), "wavefronts where 1 will do");
     MUTATE_SPLIT("partial tile after the stages", (o->part_addr = part_addr_past_ring),
                  TRIPS("execution"), "outside the stages'");
@@ -446,6 +446,75 @@ static void ring_model(void)
 /* One warp's arrival on a 2-block empty barrier for deadlock: MMA_LAG=1 with one stage. */
 static int deadlocks(int lag, int stages, int k) { return lag == 1 && stages == 1 && k >= 2; }
 
+/* The real ring functions and three broken ones, named: what the ring model's searches are held to. */
+enum { RING_OPS = 4 };
+static const char *const ring_ops_name[RING_OPS] = {"the real plan", "full parity flipped",
+                                                    "empty parity not flipped", "ring_next without phases"};
+static void ring_ops(tg_hplan_ops ops[RING_OPS])
+{
+    for (int i = 0; i < RING_OPS; i++)
+        ops[i] = tg_hplan_real_ops;
+    ops[1].full_parity = full_parity_flipped;
+    ops[2].empty_parity = empty_parity_unflipped;
+    ops[3].ring_next = ring_next_no_phase;
+}
+
+/*
+ * One block's ring, every consumer warp, reduced (as the verifier searches
+ * rings deeper than 8 stages) against the full search, on the real ring
+ * functions and three broken ones: the same verdict on every case the full
+ * search finishes; then the reduced search alone on the deepest ring.
+ */
+static void ring_model_block(void)
+{
+    tg_hplan_ops ops[RING_OPS];
+    ring_ops(ops);
+    char reduced[4096], full[4096];
+    int cases = 0, failing = 0;
+    int64_t states_reduced = 0, states_full = 0;
+    for (int o = 0; o < RING_OPS; o++)
+        for (int lag = 0; lag <= 1; lag++)
+            for (int c = 1; c <= 2; c++)
+                for (int stages = 1; stages <= 4; stages++)
+                    for (int tiles = 1; tiles <= 2; tiles++)
+                        for (int k = 1; k <= stages + 2; k++) {
+                            const int p[TG_HOPPER_NPARAMS] = {64 * c, 16, 64, stages, 8, c, 1, tiles > 1, lag, 0,
+                                                              1, 1, 1, 1};
+                            tg_hring_stats sr = {0}, sf = {0};
+                            const tg_status r = tg_hopper_ring_model(p, &ops[o], k, tiles, 4, 1, &sr,
+                                                                     reduced, sizeof reduced);
+                            const tg_status f = tg_hopper_ring_model(p, &ops[o], k, tiles, 4, 0, &sf,
+                                                                     full, sizeof full);
+                            cases++;
+                            failing += f != TG_SUCCESS;
+                            states_reduced += sr.states;
+                            states_full += sf.states;
+                            CHECK(r == f, "one block, %s, CONSUMERS=%d MMA_LAG=%d STAGES=%d, %d K tiles "
+                                  "x %d tiles: the reduced search says %s, the full one %s:\n%s---\n%s",
+                                  ring_ops_name[o], c, lag, stages, k, tiles, tg_status_string(r), tg_status_string(f),
+                                  reduced, full);
+                            if (o == 0)
+                                CHECK(f == TG_SUCCESS || (lag == 1 && stages == 1 && k >= 2),
+                                      "one block, MMA_LAG=%d STAGES=%d, %d x %d: %s:\n%s", lag, stages, k,
+                                      tiles, tg_status_string(f), full);
+                        }
+    printf("ring model, one block: %d cases both ways (%d failing), %lld states reduced, %lld full\n",
+           cases, failing, (long long)states_reduced, (long long)states_full);
+    CHECK(states_reduced < states_full, "the reduction must search fewer states (%lld, %lld)",
+          (long long)states_reduced, (long long)states_full);
+    CHECK(failing > cases / 4, "the broken ring functions must fail in most cases (%d of %d)", failing,
+          cases);
+    /* The deepest ring, wrapped, reduced: the real functions pass, a broken one fails. */
+    const int deep[TG_HOPPER_NPARAMS] = {64, 16, 64, TG_H_MAX_STAGES, 8, 1, 1, 0, 1, 0, 1, 1, 1, 1};
+    tg_hring_stats st = {0};
+    CHECK(tg_hopper_ring_model(deep, &tg_hplan_real_ops, TG_H_MAX_STAGES + 2, 1, 4, 1, &st, reduced,
+                               sizeof reduced) == TG_SUCCESS,
+          "STAGES=%d, wrapped, reduced: %s", TG_H_MAX_STAGES, reduced);
+    CHECK(tg_hopper_ring_model(deep, &ops[1], TG_H_MAX_STAGES + 2, 1, 4, 1, &st, reduced, sizeof reduced) !=
+              TG_SUCCESS,
+          "STAGES=%d with the full parity flipped must fail", TG_H_MAX_STAGES);
+}
+
 static void ring_model_cluster(void)
 {
     static const struct {
@@ -453,21 +522,15 @@ static void ring_model_cluster(void)
     } shapes[] = {{1, 2, 3, 4, 2}, {2, 2, 1, 3, 2}, {2, 1, 3, 4, 2}};
     const int nshapes = (int)(sizeof shapes / sizeof shapes[0]);
     const int nfull = 2; /* 2 x 1 is 1 x 2 with A and B swapped: the reduced search only (CI time) */
-    tg_hplan_ops ops[4];
-    static const char *const ops_name[4] = {"the real plan", "full parity flipped",
-                                            "empty parity not flipped", "ring_next without phases"};
-    for (int i = 0; i < 4; i++)
-        ops[i] = tg_hplan_real_ops;
-    ops[1].full_parity = full_parity_flipped;
-    ops[2].empty_parity = empty_parity_unflipped;
-    ops[3].ring_next = ring_next_no_phase;
+    tg_hplan_ops ops[RING_OPS];
+    ring_ops(ops);
     char reduced[4096], full[4096];
     int cases = 0, failing = 0;
     int64_t states_reduced = 0, states_full = 0;
     double t_reduced = 0, t_full = 0;
     /* The same verdict both ways, on every case the full search reaches in time. */
     for (int sh = 0; sh < nfull; sh++)
-        for (int o = 0; o < 4; o++)
+        for (int o = 0; o < RING_OPS; o++)
             for (int lag = 0; lag <= 1; lag++)
                 for (int stages = 1; stages <= shapes[sh].max_stages; stages++)
                     for (int tiles = 1; tiles <= shapes[sh].max_tiles; tiles++)
@@ -490,7 +553,7 @@ static void ring_model_cluster(void)
                             /* (each search stops at its first failure, which may differ) */
                             CHECK(r == f, "%d x %d cluster, %s, MMA_LAG=%d STAGES=%d, %d K tiles x %d "
                                   "tiles: the reduced search says %s, the full one %s:\n%s---\n%s",
-                                  shapes[sh].cm, shapes[sh].cn, ops_name[o], lag, stages, k, tiles,
+                                  shapes[sh].cm, shapes[sh].cn, ring_ops_name[o], lag, stages, k, tiles,
                                   tg_status_string(r), tg_status_string(f), reduced, full);
                             if (o == 0)
                                 CHECK((f == TG_SUCCESS) == !deadlocks(lag, stages, k) &&
@@ -698,6 +761,7 @@ int main(void)
     printf("ring model: %.2f s\n", seconds() - t0);
     t0 = seconds();
     ring_model_cluster();
+    ring_model_block();
     printf("ring model, clusters: %.2f s\n", seconds() - t0);
     t0 = seconds();
     emulator();

@@ -77,9 +77,31 @@ static tg_status refuse(const char *rule)
                    rule);
 }
 
-static tg_status supports(int preset, const tg_gemm_args *g)
+/*
+ * The GEMM as the kernel sees it: the caller's, or with SWAP_AB its
+ * transpose Cᵀ = B·Aᵀ (A and B trade places, M and N too; C, ldc and
+ * stride_c stay the caller's: the kernel stores its tile transposed).
+ */
+static tg_gemm_args kernel_view(const tg_htile *t, const tg_gemm_args *g)
+{
+    tg_gemm_args v = *g;
+    if (t->swap_ab) {
+        v.a = g->b;
+        v.b = g->a;
+        v.m = g->n;
+        v.n = g->m;
+        v.lda = g->ldb;
+        v.ldb = g->lda;
+        v.stride_a = g->stride_b;
+        v.stride_b = g->stride_a;
+    }
+    return v;
+}
+
+static tg_status supports(int preset, const tg_gemm_args *caller)
 {
     const tg_htile t = tg_htile_from_params(presets[preset].params);
+    const tg_gemm_args view = kernel_view(&t, caller), *g = &view;
     if ((uintptr_t)g->a % 16 || (uintptr_t)g->b % 16)
         return refuse("TMA reads A and B from 16-byte aligned addresses");
     if (g->lda % 8 || g->ldb % 8)
@@ -141,9 +163,10 @@ static tg_status encode_c(CUtensorMap *map, const tg_gemm_args *g, int dev, int 
  * tile; else one block per tile (a cluster of SPLIT_K blocks with a K split),
  * batch items in grid.y. supports() bounded the counts.
  */
-static int geometry(int preset, const tg_gemm_args *g, int fit, tg_launch *out)
+static int geometry(int preset, const tg_gemm_args *caller, int fit, tg_launch *out)
 {
     const tg_htile t = tg_htile_from_params(presets[preset].params);
+    const tg_gemm_args view = kernel_view(&t, caller), *g = &view;
     const int64_t grid_m = tg_hplan_grid_m(&t, g->m), grid_n = tg_hplan_grid_n(&t, g->n);
     const int cluster = TG_H_CLUSTER_BLOCKS(t.cluster_m, t.cluster_n, t.split_k);
     out->smem = (size_t)TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue);
@@ -163,16 +186,18 @@ static int geometry(int preset, const tg_gemm_args *g, int fit, tg_launch *out)
     return t.persistent;
 }
 
-static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *out)
+static tg_status prepare(int preset, const tg_gemm_args *caller, int dev, tg_launch *out)
 {
     const tg_htile t = tg_htile_from_params(presets[preset].params);
+    const tg_gemm_args view = kernel_view(&t, caller), *g = &view;
     tg_hopper_params *p = (tg_hopper_params *)out->params;
     _Static_assert(sizeof(tg_hopper_params) <= TG_LAUNCH_PARAMS_MAX, "fits tg_launch");
     memset(p, 0, sizeof *p);
-    TG_TRY(tg_tmap_matrix(&p->a_map, "a", dev, g->a, TG_DTYPE_BF16, g->m, g->k, g->lda, g->batch,
-                          g->stride_a, TG_H_SWIZZLE_BYTES / 2, tg_hplan_a_rows(&t)));
-    TG_TRY(tg_tmap_matrix(&p->b_map, "b", dev, g->b, TG_DTYPE_BF16, g->n, g->k, g->ldb, g->batch,
-                          g->stride_b, TG_H_SWIZZLE_BYTES / 2, tg_hplan_b_rows(&t)));
+    /* Each map named by the caller's argument it reads. */
+    TG_TRY(tg_tmap_matrix(&p->a_map, t.swap_ab ? "b" : "a", dev, g->a, TG_DTYPE_BF16, g->m, g->k,
+                          g->lda, g->batch, g->stride_a, TG_H_SWIZZLE_BYTES / 2, tg_hplan_a_rows(&t)));
+    TG_TRY(tg_tmap_matrix(&p->b_map, t.swap_ab ? "a" : "b", dev, g->b, TG_DTYPE_BF16, g->n, g->k,
+                          g->ldb, g->batch, g->stride_b, TG_H_SWIZZLE_BYTES / 2, tg_hplan_b_rows(&t)));
     p->c = g->c;
     if (t.epilogue)
         TG_TRY(encode_c(&p->c_map, g, dev, &p->tma_c));
@@ -186,8 +211,8 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
     p->batch = (int)g->batch;
     p->k_tiles = (int)tg_hplan_k_tiles(&t, g->k);
     p->c_dtype = (int)g->c_dtype;
-    p->vec_c = (uintptr_t)g->c % (g->c_dtype == TG_DTYPE_F32 ? 8 : 4) == 0 && g->ldc % 2 == 0 &&
-               p->stride_c % 2 == 0;
+    p->vec_c = !t.swap_ab && (uintptr_t)g->c % (g->c_dtype == TG_DTYPE_F32 ? 8 : 4) == 0 &&
+               g->ldc % 2 == 0 && p->stride_c % 2 == 0; /* SWAP_AB: a pair is a column of C */
     p->alpha = g->alpha;
     p->beta = g->beta;
     p->patience = TG_H_PATIENCE;
@@ -200,7 +225,7 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
     TG_TRY(kernels[preset](dev, &out->kernel, &fit));
     if (t.persistent && TG_H_CLUSTER_BLOCKS(t.cluster_m, t.cluster_n, t.split_k) == 1)
         TG_TRY(tg_device_sm_count(dev, &fit));
-    geometry(preset, g, fit, out);
+    geometry(preset, caller, fit, out);
     out->workspace = 0;
     out->params_size = sizeof *p;
     return TG_SUCCESS;
@@ -283,6 +308,12 @@ static tg_status describe(const int *p, char *buf, size_t len)
                     ? "persistent: as many clusters as fit at once, cluster q walks cluster tiles q, q+Q, ..."
                     : "persistent: one block per SM walks tiles b, b+G, ...",
                 t.raster, cluster > 1 ? "cluster-tile" : "block");
+    if (t.swap_ab)
+        tg_text_add(&x, "  operands swapped     SWAP_AB: the block computes a %d x %d tile of Cᵀ = B·Aᵀ (B's "
+                    "rows on wgmma's M side, A's rows on its N side): %d columns by %d rows of C, stored "
+                    "transposed from registers (a warp's stores: 8 neighbouring elements of each of 4 "
+                    "rows of C)\n",
+                    t.block_m, t.block_n, t.block_m, t.block_n);
     tg_text_add(&x, "  accumulator          warp w, lane l, register i: row 16w + l/4 (+8 for i%%4 >= 2), "
                 "column 8(i/4) + 2(l%%4) + i%%2, in each m64 piece\n");
     return tg_text_done(&x, "tg_config_describe's buffer");

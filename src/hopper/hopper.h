@@ -23,12 +23,12 @@ extern "C" {
  * are 3-D: (K, rows, batch item), innermost first.
  */
 typedef struct tg_hopper_params {
-    CUtensorMap a_map;  /* A: box of BLOCK_K x BLOCK_M, 128-byte swizzle */
-    CUtensorMap b_map;  /* B: box of BLOCK_K x BLOCK_N */
+    CUtensorMap a_map;  /* A (SWAP_AB: B): box of BLOCK_K x BLOCK_M, 128-byte swizzle */
+    CUtensorMap b_map;  /* B (SWAP_AB: A): box of BLOCK_K x BLOCK_N */
     CUtensorMap c_map;  /* C (EPILOGUE=tma): 3-D (N, M, batch), box 128 bytes x 64 rows */
     void *c;
-    int64_t m, n, k;
-    int64_t ldc, stride_c;
+    int64_t m, n, k;    /* the kernel's GEMM: SWAP_AB computes Cᵀ, m = the caller's N, n = M */
+    int64_t ldc, stride_c; /* the caller's C */
     int grid_m, grid_n; /* tiles over one C (grid_m·grid_n·batch < 2^31) */
     int batch;          /* items: tiles = grid_m·grid_n·batch */
     int k_tiles;        /* ceil(K / BLOCK_K) */

@@ -29,6 +29,9 @@
  *   tiles together; each loads its slice of the A and B boxes and TMA
  *   multicasts it to the blocks that share it, and consumer warps hand a
  *   stage back to every block that filled it (plan.h, docs/ARCHITECTURE.md).
+ * SWAP_AB=1: the family hands the kernel Cᵀ = B·Aᵀ (family.c kernel_view:
+ *   A's map over B, B's over A, M and N traded); the kernel runs as ever and
+ *   stores its element (row, col) at the caller's C(col, row) (store_pair).
  * SPLIT_K > 1: split-K in one launch. The SPLIT_K blocks of a cluster
  *   compute one tile, each over its range of K tiles; the consumers put
  *   their partial tile in the (now idle) ring, the cluster syncs, and each
@@ -84,12 +87,38 @@ static __device__ __forceinline__ void wgmma_n(float d[ACC_N], uint64_t a, uint6
  * Registers → C
  * ---------------------------------------------------------------------- */
 
-/* Elements (row, col), (row, col+1) of C: alpha·acc + beta·C, one access when allowed. */
+/* One element of C at `at`: alpha·v + beta·C (alpha applied by the caller). */
+static __device__ __forceinline__ void store_one(const tg_hopper_params *p, void *c, int64_t at,
+                                                 float v, const bool read)
+{
+    if (p->c_dtype == TG_DTYPE_F32) {
+        float *dst = (float *)c + at;
+        *dst = read ? fmaf(p->beta, *dst, v) : v;
+    } else {
+        __nv_bfloat16 *dst = (__nv_bfloat16 *)c + at;
+        *dst = __float2bfloat16_rn(read ? fmaf(p->beta, __bfloat162float(*dst), v) : v);
+    }
+}
+
+/*
+ * Elements (row, col), (row, col+1) of the kernel's C: alpha·acc + beta·C,
+ * one access when allowed. SWAP_AB: the kernel's C is the caller's Cᵀ
+ * (p->m counts the caller's columns), so they are C(col, row) and
+ * C(col+1, row), a row of C apart; the 8 lanes of a quad's column hold 8
+ * neighbouring elements of one row of C (32 bytes of fp32).
+ */
 static __device__ __forceinline__ void store_pair(const tg_hopper_params *p, void *c, int64_t row,
                                                   int64_t col, float x, float y, const bool read)
 {
     if (row >= p->m || col >= p->n)
         return;
+    if (SWAP_AB) {
+        const int64_t at = col * p->ldc + row;
+        store_one(p, c, at, p->alpha * x, read);
+        if (col + 1 < p->n)
+            store_one(p, c, at + p->ldc, p->alpha * y, read);
+        return;
+    }
     const int64_t at = row * p->ldc + col;
     const bool both = col + 1 < p->n;
     x *= p->alpha;

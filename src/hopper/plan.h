@@ -36,7 +36,7 @@ extern "C" {
     X(0, block_m, BLOCK_M, 64, 256, NULL,                                                      \
       "rows of C per block, split among the consumer warpgroups: each takes "                \
       "BLOCK_M/CONSUMERS rows as m64 wgmma pieces")                                           \
-    X(1, block_n, BLOCK_N, 32, 256, NULL,                                                      \
+    X(1, block_n, BLOCK_N, 8, 256, NULL,                                                      \
       "columns of C per block: the wgmma N (" TG_WGMMA_NS_TEXT "); a TMA box has at most "    \
       "256 rows")                                                                              \
     X(2, block_k, BLOCK_K, 64, 64, NULL,                                                       \
@@ -68,7 +68,12 @@ extern "C" {
     X(12, split_k, SPLIT_K, 1, 8, NULL,                                                        \
       "blocks of a thread-block cluster splitting K (one launch, one output tile): each "      \
       "walks 1/SPLIT_K of the K tiles, and their partial tiles are added through distributed " \
-      "shared memory in rank order (deterministic, no workspace)")
+      "shared memory in rank order (deterministic, no workspace)")                          \
+    X(13, swap_ab, SWAP_AB, 0, 1, NULL,                                                        \
+      "1: the block computes tiles of C transposed, B·Aᵀ: B's rows take wgmma's M side (64-row " \
+      "pieces) and A's rows its N side, so a C of few rows (decode, M <= 64) fills the wgmma N " \
+      "and B streams through the ring in 64-row boxes; C stored transposed from registers. "    \
+      "BLOCK_M then counts columns of C, BLOCK_N rows")
 
 /* EPILOGUE's values (presets.def writes the names). */
 enum tg_hepilogue {
@@ -163,11 +168,13 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
 /*
  * SPLIT_K > 1: each block's partial tile, fp32, row-major in its own
  * shared memory from the ring's base (the ring is free once the block's
- * wgmmas completed), rows BLOCK_N·4 + 32 bytes apart: the accumulator
- * stores of a half-warp (4 rows x 32 bytes) then fall in 4 different
- * 32-byte quarters of the banks (tg_hplan_part_addr).
+ * wgmmas completed), rows an odd number of 32-byte units apart: BLOCK_N·4
+ * and 32 bytes of padding (64 where BLOCK_N·4 is itself an odd number of
+ * units: BLOCK_N = 8). The accumulator stores of a half-warp (4 rows x 32
+ * bytes) then fall in 4 different 32-byte quarters of the banks
+ * (tg_hplan_part_addr; the verifier's banks check).
  */
-#define TG_H_PART_PITCH(BN) ((BN) * 4 + 32)
+#define TG_H_PART_PITCH(BN) ((BN) * 4 + ((BN) / 8 % 2 ? 64 : 32))
 #define TG_H_PART_BYTES(BM, BN) ((BM) * TG_H_PART_PITCH(BN))
 
 /*
@@ -206,6 +213,9 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
     RULE(P(EPILOGUE) == 0 || P(PRODUCER) == 1,                                                \
          "EPILOGUE=tma needs PRODUCER=1: each consumer warpgroup syncs its own staging "       \
          "buffers on a named barrier")                                                       \
+    RULE(P(EPILOGUE) == 0 || P(SWAP_AB) == 0,                                                 \
+         "SWAP_AB=1 needs EPILOGUE=registers: the staged chunks are rows of C, a swapped "      \
+         "tile's accumulator rows are columns of C")                                          \
     RULE(P(EPILOGUE) == 0 || P(BLOCK_N) % 64 == 0,                                            \
          "EPILOGUE=tma needs BLOCK_N a multiple of 64: C is staged in 128-byte chunks of a "   \
          "row, 32 fp32 or 64 bf16 columns")                                                  \
@@ -225,7 +235,7 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
     RULE(P(SPLIT_K) == 1 ||                                                                 \
              TG_H_PART_BYTES(P(BLOCK_M), P(BLOCK_N)) <=                                       \
                  P(STAGES) * TG_H_STAGE_BYTES(P(BLOCK_M), P(BLOCK_N)),                        \
-         "SPLIT_K > 1: the fp32 partial tile (BLOCK_M x (BLOCK_N*4+32) bytes) must fit in "   \
+         "SPLIT_K > 1: the fp32 partial tile (BLOCK_M rows of TG_H_PART_PITCH bytes) must fit in "\
          "the ring, where it is kept")                                                         \
     RULE(TG_H_CLUSTER(P(CLUSTER_M), P(CLUSTER_N)) == 1 || P(PERSISTENT) == 1,                 \
          "a cluster needs PERSISTENT=1: its blocks walk their cluster's tiles together, "       \

@@ -611,8 +611,9 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
     int max_k, max_tiles;
     tg_hv_ring_range(&one, &max_k, &max_tiles);
     tg_text_add(&r.text, "ring model, MMA_LAG=%d: every interleaving of %s producer, %d consumer warps "
-                "and the TMA loads' landing for 1..%d K tiles x 1..%d tiles", t.mma_lag,
-                cluster > 1 ? "a block's" : "the", tg_hv_model_warps(&one), max_k, max_tiles);
+                "and the TMA loads' landing%s for 1..%d K tiles x 1..%d tiles", t.mma_lag,
+                cluster > 1 ? "a block's" : "the", tg_hv_model_warps(&one),
+                tg_hv_ring_reduced(&one) ? " (up to the order of independent moves)" : "", max_k, max_tiles);
     if (cluster > 1)
         tg_text_add(&r.text, "; of the %d x %d cluster's %d producers, %d consumer warps each and every "
                     "copy's landing in each block (up to the order of independent moves) for 1..%d x "

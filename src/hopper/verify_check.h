@@ -100,6 +100,8 @@ void tg_hv_check_ring_ws(const tg_htile *t, const tg_hplan_ops *ops, report *r);
  */
 int tg_hv_model_warps(const tg_htile *t);
 void tg_hv_ring_range(const tg_htile *t, int *max_k, int *max_tiles);
+/* 1: a block's own ring is searched up to the order of independent moves (deep rings). */
+int tg_hv_ring_reduced(const tg_htile *t);
 enum { TG_HV_CLUSTER_K = 5, TG_HV_CLUSTER_TILES = 3 };
 
 #endif /* TG_HOPPER_VERIFY_CHECK_H */

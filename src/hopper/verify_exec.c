@@ -238,7 +238,8 @@ void tg_emu_put(emu *e, int64_t batch, int64_t row, int64_t col, int64_t v)
         e->broken = 1;
         return;
     }
-    const int64_t at = (batch * e->m + row) * e->n + col;
+    /* SWAP_AB: the kernel's (row, col) is the caller's C(col, row), C being n x m (store_pair). */
+    const int64_t at = e->t->swap_ab ? (batch * e->n + col) * e->m + row : (batch * e->m + row) * e->n + col;
     if (e->c)
         e->c[at] = v;
     if (e->cf)
@@ -588,7 +589,7 @@ int64_t tg_hv_check_execution(const tg_htile *t, const tg_hplan_ops *ops, int64_
     for (int64_t bi = 0; bi < batch; bi++)
         for (int64_t i = 0; i < m; i++)
             for (int64_t j = 0; j < n; j++) {
-                const int64_t at = (bi * m + i) * n + j;
+                const int64_t at = t->swap_ab ? (bi * n + j) * m + i : (bi * m + i) * n + j;
                 const int8_t *ar = a + (bi * m + i) * k, *br = b + (bi * n + j) * k;
                 int32_t want = 0; /* |sum| <= 64·K: exact */
                 for (int64_t x = 0; x < k; x++)
@@ -641,8 +642,9 @@ tg_status tg_hopper_emulate(const int *params, int64_t m, int64_t n, int64_t k, 
                        "sums may not be exact in fp32 (must stay below 2^24)", (double)k * amax * bmax);
     char text[512];
     report r = tg_hv_report(text, sizeof text);
-    emu e = {.t = &t, .ops = &tg_hplan_real_ops, .r = &r, .m = m, .n = n, .k = k, .batch = batch,
-             .a = a, .b = b, .cf = c};
+    /* SWAP_AB: the kernel computes Cᵀ = B·Aᵀ (family.c kernel_view) and stores it transposed. */
+    emu e = {.t = &t, .ops = &tg_hplan_real_ops, .r = &r, .m = t.swap_ab ? n : m, .n = t.swap_ab ? m : n,
+             .k = k, .batch = batch, .a = t.swap_ab ? b : a, .b = t.swap_ab ? a : b, .cf = c};
     tg_status s = TG_SUCCESS;
     if (!emu_alloc(&e))
         s = TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_hopper_emulate: out of memory for the emulation");

@@ -35,13 +35,13 @@ typedef struct emu {
     const tg_htile *t;
     const tg_hplan_ops *ops;
     report *r;
-    int64_t m, n, k, batch;
+    int64_t m, n, k, batch;  /* the kernel's GEMM (SWAP_AB: the caller's transposed) */
     int64_t grid_m, grid_n, k_tiles, tiles; /* tiles: cluster tiles (block tiles without one) */
     int blocks;              /* of a cluster that shares loads (1 without one) */
     int ranks;               /* SPLIT_K: blocks of a K split, e->blk[rank] (1 without one) */
     emu_block blk[EMU_MAX_BLOCKS];
     const int8_t *a, *b;     /* batch x m x k, batch x n x k */
-    int64_t *c;              /* batch x m x n, or NULL */
+    int64_t *c;              /* batch x m x n (SWAP_AB: batch x n x m, the caller's), or NULL */
     float *cf;               /* the same as fp32, or NULL */
     int *writes;             /* stores per element of C, or NULL */
     int tma_c;               /* EPILOGUE=tma and C allows TMA stores (family.c encode_c) */

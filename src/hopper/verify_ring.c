@@ -144,7 +144,8 @@ void tg_hv_check_ring_plain(const tg_htile *t, const tg_hplan_ops *ops, report *
  * A state is encoded in a few words; every reachable one is visited once.
  * The warps of a block run the same code, so a state keeps each block's
  * warp positions sorted (they are interchangeable). A single block's
- * search takes every interleaving; a cluster's is reduced to one order of
+ * search takes every interleaving (a ring deeper than
+ * RM_FULL_SEARCH_STAGES excepted); a cluster's is reduced to one order of
  * the moves that commute (verify_search.c rm_ample).
  * ---------------------------------------------------------------------- */
 
@@ -249,7 +250,7 @@ static int rm_run(const tg_htile *t, const tg_hplan_ops *ops, int k_tiles, int t
     m->r = r;
     m->stages = t->stages;
     m->blocks = TG_H_CLUSTER(t->cluster_m, t->cluster_n);
-    m->reduce = reduce && m->blocks > 1;
+    m->reduce = reduce; /* one block too: tg_hv_check_ring_ws asks for it on deep rings */
     m->warps = warps;
     m->weight = 4 * t->consumers / warps; /* each modelled warp arrives for this many real ones */
     m->k_tiles = k_tiles;
@@ -358,9 +359,23 @@ int tg_hv_model_warps(const tg_htile *t)
 
 void tg_hv_ring_range(const tg_htile *t, int *max_k, int *max_tiles)
 {
-    *max_k = t->persistent ? 5 : (t->stages + 2 > 5 ? t->stages + 2 : 5);
+    /* Persistent: 3 tiles of K loops long enough that the ring wraps (STAGES + 2 loads at least). */
+    const int wrap_k = (t->stages + 2 + 2) / 3;
+    *max_k = t->persistent ? (wrap_k > 5 ? wrap_k : 5) : (t->stages + 2 > 5 ? t->stages + 2 : 5);
     *max_tiles = t->persistent ? 3 : 1;
 }
+
+/*
+ * Rings deeper than this are searched with the partial-order reduction
+ * (verify_search.c rm_ample, the cluster search's) even for one block:
+ * every interleaving of 4 warps and up to STAGES loads landing in any
+ * order, over STAGES + 2 K tiles, passes the state cap (sw16, 20 stages:
+ * over 2^22 states at 15 K tiles). Up to it, every interleaving; where both
+ * searches finish they give the same verdicts, for the real ring functions
+ * and broken ones (tests/test_hopper_verify.c ring_model_block).
+ */
+enum { RM_FULL_SEARCH_STAGES = 8 };
+int tg_hv_ring_reduced(const tg_htile *t) { return t->stages > RM_FULL_SEARCH_STAGES; }
 
 /*
  * Each block's ring with its consumer warps interleaving (a block of a
@@ -373,9 +388,10 @@ void tg_hv_check_ring_ws(const tg_htile *t, const tg_hplan_ops *ops, report *r)
     one.cluster_m = one.cluster_n = 1;
     int max_k, max_tiles;
     tg_hv_ring_range(&one, &max_k, &max_tiles);
+    const int reduce = tg_hv_ring_reduced(t);
     for (int tiles = 1; tiles <= max_tiles; tiles++)
         for (int k = 1; k <= max_k; k++)
-            if (rm_run(&one, ops, k, tiles, tg_hv_model_warps(&one), 0, NULL, r))
+            if (rm_run(&one, ops, k, tiles, tg_hv_model_warps(&one), reduce, NULL, r))
                 return; /* the first failing case says enough */
     if (TG_H_CLUSTER(t->cluster_m, t->cluster_n) == 1)
         return;

@@ -436,7 +436,7 @@ static int rm_any_fails(const rm_model *m, const rm_state *x)
 }
 
 /*
- * The partial-order reduction (clusters only). In a state where some move
+ * The partial-order reduction (clusters, and one block's deep ring). In a state where some move
  * can neither be disabled nor change its effect through anything another
  * actor does before it, that move alone is explored: every interleaving
  * of the others is then explored after it, and reaches the same states.

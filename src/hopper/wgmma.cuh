@@ -17,10 +17,33 @@
 #include <stdint.h>
 
 /* The N with a wrapper below: a constant expression (the plan's rules are static_asserts too). */
-#define TG_WGMMA_HAS_N(n) ((n) == 32 || (n) == 64 || (n) == 96 || (n) == 128 || (n) == 192 || (n) == 256)
-#define TG_WGMMA_NS_TEXT "32, 64, 96, 128, 192 or 256"
+#define TG_WGMMA_HAS_N(n) ((n) == 8 || (n) == 16 || (n) == 32 || (n) == 64 || (n) == 96 || (n) == 128 || (n) == 192 || (n) == 256)
+#define TG_WGMMA_NS_TEXT "8, 16, 32, 64, 96, 128, 192 or 256"
 
 #ifdef __CUDACC__
+
+static __device__ __forceinline__ void tg_wgmma_m64n8k16(float d[4], uint64_t a, uint64_t b, int accumulate)
+{
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %6, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n8k16.f32.bf16.bf16 "
+                 "{"
+                 "%0, %1, %2, %3"
+                 "}, %4, %5, p, 1, 1, 0, 0;\n}\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "l"(a), "l"(b), "r"(accumulate));
+}
+
+static __device__ __forceinline__ void tg_wgmma_m64n16k16(float d[8], uint64_t a, uint64_t b, int accumulate)
+{
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %10, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n16k16.f32.bf16.bf16 "
+                 "{"
+                 "%0, %1, %2, %3, %4, %5, %6, %7"
+                 "}, %8, %9, p, 1, 1, 0, 0;\n}\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]),
+                   "+f"(d[6]), "+f"(d[7])
+                 : "l"(a), "l"(b), "r"(accumulate));
+}
 
 static __device__ __forceinline__ void tg_wgmma_m64n32k16(float d[16], uint64_t a, uint64_t b, int accumulate)
 {
@@ -193,7 +216,11 @@ static __device__ __forceinline__ void tg_wgmma_m64n256k16(float d[128], uint64_
 /* The wrapper of N (a compile-time constant in the kernels: one branch is left). */
 static __device__ __forceinline__ void tg_wgmma_m64nk16(int n, float *d, uint64_t a, uint64_t b, int accumulate)
 {
-    if (n == 32)
+    if (n == 8)
+        tg_wgmma_m64n8k16(d, a, b, accumulate);
+    else if (n == 16)
+        tg_wgmma_m64n16k16(d, a, b, accumulate);
+    else if (n == 32)
         tg_wgmma_m64n32k16(d, a, b, accumulate);
     else if (n == 64)
         tg_wgmma_m64n64k16(d, a, b, accumulate);
