@@ -320,9 +320,14 @@ static void family_calls(void)
         {1, 8192, 8192, "decode_m8", "M <= 8: A's second half known zero"},
         {9, 8192, 8192, "decode_m16_s1", ""},
         {16, 4096, 4104, "decode_m16_s1", "K not a multiple of 32"},
-        {16, 28672, 8192, "decode_m16_s2", "wide N"},
+        {16, 28672, 8192, "sw16", "wide N: the hopper family, A and B swapped"},
         {9, 16383, 4096, "decode_m16_s1", "just below wide"},
-        {8, 16384, 4096, "decode_m16_s2", "wide"},
+        {8, 16384, 4096, "sw16", "wide"},
+        {1, 4096, 4096, "sw8_k4", "B of 32 MiB, L2-resident when repeated"},
+        {8, 4096, 4096, "sw8_k4", ""},
+        {9, 4096, 4096, "decode_m16_s1", "M past sw8_k4's class"},
+        {1, 4096, 2048, "decode_m8", "N = 4096 with another K: the decode family"},
+        {1, 8192, 2048, "decode_m8", ""},
         {1, 1024, 8192, "decode_m16", "narrow N: K over a cluster of 4"},
         {16, 1025, 8192, "decode_m16_k8", "K over 8 warps"},
         {1, 2048, 4096, "decode_m16_k8", ""},
@@ -371,6 +376,13 @@ static void family_calls(void)
     g = decode_args(64, 4099, 8192);
     g.c_dtype = TG_DTYPE_BF16;
     expect_choice("64 x 4099 x 8192 bf16", &g, "ws_64");
+    g = decode_args(16, 28672, 8200);
+    expect_choice("16 x 28672 x 8200", &g, "sw16");
+    g.batch = 2;
+    g.stride_a = 0; /* one A shared by the batch: the hopper family does not take it, decode does */
+    g.stride_b = (int64_t)28672 * 8200;
+    g.stride_c = (int64_t)16 * 28672;
+    expect_choice("16 x 28672 x 8200, batch 2 sharing A", &g, "decode_m16_s2");
     g = decode_args(8, 4096, 4100);
     expect_choice("K = 4100 (rows not 16-byte multiples)", &g, "warp64");
     g = decode_args(8, 4096, 4096);

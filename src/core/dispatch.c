@@ -157,6 +157,19 @@ static int decode_m16_narrow(const tg_gemm_args *g) { return decode_m16(g) && g-
 static int decode_m16_mid(const tg_gemm_args *g) { return decode_m16(g) && g->n <= 2048; }
 static int decode_m16_wide(const tg_gemm_args *g) { return decode_m16(g) && g->n >= 16384; }
 static int decode_m8(const tg_gemm_args *g) { return g->m >= 1 && g->m <= 8; }
+/*
+ * The hopper family with A and B swapped (sw16, sw8_k4: B's rows on the
+ * wgmma's M side, TMA streaming them through the ring): from N = 16384 for
+ * M <= 16; and for M <= 8 at N = K = 4096, a B of 32 MiB that the 50 MB L2
+ * holds when a call is repeated on the same weights, where sw8_k4's 64
+ * columns a block with K split in 4 make 256 blocks of 1024 K each. There
+ * the decode family leads with L2 flushed (1.11-1.15x cuBLAS against
+ * 0.96-0.99x) and trails warm (0.76-0.83x against 1.05-1.11x); sw8_k4
+ * takes less time over the two. Its neighbours measured otherwise:
+ * 1x4096x2048 and 1x8192x2048 are faster on decode_m8 both ways
+ * (bench/RESULTS.md entry 32).
+ */
+static int decode_m8_in_l2(const tg_gemm_args *g) { return decode_m8(g) && g->n == 4096 && g->k == 4096; }
 
 /*
  * Skinny: M <= 64 (what the decode family cannot take, and M = 17..64,
@@ -225,6 +238,21 @@ static const struct tg_rule rules[] = {
      "cuBLAS (decode_m16_s1 0.873x), 1x2048x4096 1.017x (decode_m16_s1 0.942x, decode_m16 "
      "0.808x); bench/RESULTS.md 2026-11-27, entry 26. Shapes the decode family cannot take fall "
      "to the next rules",
+     0, NULL},
+    {"1 <= M <= 16, N >= 16384, A and B TMA can read", decode_m16_wide, "sw16",
+     "measured on the H100 (fp32 C, cuBLAS in the same run, two runs): 16x28672x8192 with L2 "
+     "flushed 2.69-2.72 TB/s = 1.02-1.04x cuBLAS, 0.945-0.956 of a streaming read of the same "
+     "bytes (decode_m16_s2, the choice before, 0.966-0.971x; decode_m16_s1 0.951x), warm "
+     "1.00x (0.95x); 1x28672x8192 1.022x flushed, 1.032x warm (decode_m8 0.945x, 0.972x); "
+     "8x16384x4096 1.014x flushed, 1.013x warm (decode_m8 1.061x, 0.979x); bench/RESULTS.md "
+     "2026-11-27, entry 32. A or B TMA cannot read: the next rule",
+     0, NULL},
+    {"1 <= M <= 8, N = K = 4096 (B, 32 MiB, fits the L2), A and B TMA can read",
+     decode_m8_in_l2, "sw8_k4",
+     "measured on the H100 (fp32 C, cuBLAS in the same run, two runs): 1x4096x4096 warm "
+     "(L2-resident) 13.3-13.4 us = 1.05-1.11x cuBLAS (decode_m8, the choice before, 0.76-0.83x), "
+     "with L2 flushed 0.96-0.99x (decode_m8 1.11-1.15x); 8x4096x4096 warm 12.3 us against "
+     "decode_m8's 17.2, flushed 23.2 against 19.8; bench/RESULTS.md 2026-11-27, entry 32",
      0, NULL},
     {"1 <= M <= 16, N >= 16384 (what the decode family takes)",
      decode_m16_wide, "decode_m16_s2",
