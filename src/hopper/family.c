@@ -271,14 +271,16 @@ static tg_status describe(const int *p, char *buf, size_t len)
                 "shared memory (K-major, 128-byte swizzle); %d fp32 accumulators per thread\n",
                 TG_H_M_PIECES(t.block_m, t.consumers), t.block_n,
                 TG_H_ACC_REGS(t.block_m, t.block_n, t.consumers));
-    tg_text_add(&x, "  K loop               BLOCK_K %d = %d k16 steps per stage; TMA boxes %d x %d (A) "
-                "and %d x %d (B)%s\n",
-                t.block_k, t.block_k / TG_H_WGMMA_K, t.block_k, tg_hplan_a_rows(&t), t.block_k,
-                tg_hplan_b_rows(&t),
+    /* The operand each box reads: the kernel's A is the caller's B when swapped. */
+    const char *a_is = t.swap_ab ? "B" : "A", *b_is = t.swap_ab ? "A" : "B";
+    tg_text_add(&x, "  K loop               BLOCK_K %d = %d k16 steps per stage; TMA boxes %d x %d (%s) "
+                "and %d x %d (%s)%s\n",
+                t.block_k, t.block_k / TG_H_WGMMA_K, t.block_k, tg_hplan_a_rows(&t), a_is, t.block_k,
+                tg_hplan_b_rows(&t), b_is,
                 cluster > 1 ? ": each block's slice" : "");
-    tg_text_add(&x, "  ring                 %d stages of %d bytes (A %d + B %d), each on a 1024-byte "
+    tg_text_add(&x, "  ring                 %d stages of %d bytes (%s %d + %s %d), each on a 1024-byte "
                 "boundary, one mbarrier each%s; %d bytes of shared memory\n",
-                t.stages, TG_H_STAGE_BYTES(t.block_m, t.block_n), TG_H_A_BYTES(t.block_m),
+                t.stages, TG_H_STAGE_BYTES(t.block_m, t.block_n), a_is, TG_H_A_BYTES(t.block_m), b_is,
                 TG_H_B_BYTES(t.block_n), t.producer ? " (full) and one (empty)" : "",
                 TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue));
     tg_text_add(&x, "  epilogue             %s\n",
