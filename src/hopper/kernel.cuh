@@ -203,10 +203,12 @@ static __device__ __forceinline__ float pick4(int g, float a, float b, float c, 
  * row, so a warp writes 128 contiguous bytes of C per row whatever C's
  * alignment (the accumulators' own layout scatters each warp's stores over
  * 8 rows, two elements apart). STORE_ROWS rows are read from shared memory
- * before any is stored (one row at a time, each store waiting for its load,
- * made 8191^3 2.8 % slower: bench/RESULTS.md entry 30).
+ * before any is stored: all 16 of the warp's (one row at a time, each store
+ * waiting for its load, made 8191^3 2.8 % slower than 8 rows, entry 30; 16
+ * rows against 8: 4095^3 +1.4 %, 8191^3 +0.8 %, three runs each,
+ * bench/RESULTS.md entry 32).
  */
-enum { STORE_ROWS = 8 };
+enum { STORE_ROWS = 16 };
 static __device__ __forceinline__ void store_chunk(const tg_hopper_params *p, int64_t batch,
                                                    uint32_t buf, int64_t row0, int64_t col0,
                                                    bool f32, int warp, int lane)
