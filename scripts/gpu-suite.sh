@@ -205,7 +205,7 @@ if has ncu; then
         fi
         ncu "${sel[@]}" --clock-control none --metrics "$metrics" "${run[@]}" > "$OUT/ncu_$cfg.txt" 2>&1
         note "ncu $cfg ($shape): $(grep -m1 -oE '^  [A-Za-z_0-9<>:, ]+\(' "$OUT/ncu_$cfg.txt" | cut -c1-90)"
-        grep -E "cycles_active|bank_conflicts|throughput|l1tex__throughput|bytes.sum.per_second|per_second|duration|launch__|stalled_(long_scoreboard|barrier|wait|math|mio|lg|membar|sleeping|dispatch|no_instruction|short)" \
+        grep -E "cycles_active|bank_conflicts|throughput|bytes.sum.per_second|per_second|duration|launch__|stalled_(long_scoreboard|barrier|wait|math|mio|lg|membar|sleeping|dispatch|no_instruction|short)" \
             "$OUT/ncu_$cfg.txt" | awk '$NF != "0" && $NF != "n/a" {printf "  %-80s %s %s\n", $1, $(NF-1), $NF}' >> "$SUMMARY"
     done
 fi

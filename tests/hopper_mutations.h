@@ -198,6 +198,12 @@ static uint32_t part_addr_unpadded(const tg_htile *t, int row, int col)
 {
     return (uint32_t)row * (uint32_t)(TG_H_PART_PITCH(t->block_n) - 32) + (uint32_t)col * 4;
 }
+/* The kernel's C stored as it is, not transposed, under SWAP_AB too. */
+static int64_t c_at_untransposed(int swap_ab, int64_t row, int64_t col, int64_t ldc)
+{
+    (void)swap_ab;
+    return row * ldc + col;
+}
 /* The partial tile after the stages, where the kernel has no shared memory. */
 static uint32_t part_addr_past_ring(const tg_htile *t, int row, int col)
 {

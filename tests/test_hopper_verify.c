@@ -134,7 +134,7 @@ static void real_plan(void)
  * ---------------------------------------------------------------------- */
 
 /* The presets a mutation changes: those whose kernel calls the function differently. */
-enum { ANY, PRODUCER0, PRODUCER1, EPILOGUE_TMA, CLUSTER, CLUSTER_M2, CLUSTER_N2, CLUSTER_2D, SPLIT_K2 };
+enum { ANY, PRODUCER0, PRODUCER1, EPILOGUE_TMA, SWAP, CLUSTER, CLUSTER_M2, CLUSTER_N2, CLUSTER_2D, SPLIT_K2 };
 
 typedef struct mutation {
     const char *what;
@@ -157,6 +157,7 @@ static int applies_to(int applies, const tg_config *cfg)
     case PRODUCER0: return !param(cfg, TG_HOPPER_PRODUCER);
     case PRODUCER1: return param(cfg, TG_HOPPER_PRODUCER);
     case EPILOGUE_TMA: return param(cfg, TG_HOPPER_EPILOGUE);
+    case SWAP: return param(cfg, TG_HOPPER_SWAP_AB);
     case CLUSTER: return cm * cn > 1;
     case CLUSTER_M2: return cm > 1;
     case CLUSTER_N2: return cn > 1;
@@ -272,6 +273,8 @@ static void mutations(void)
            EPILOGUE_TMA, TRIPS("banks"));
     MUTATE("fp32 staging stores two column groups twice", (o->epi_group = epi_group_repeat),
            EPILOGUE_TMA, TRIPS("banks", "execution"));
+    MUTATE("SWAP_AB's C stored untransposed", (o->c_at = c_at_untransposed), SWAP,
+           TRIPS("execution"));
     MUTATE("tiles numbered without batch items", (o->tile = tile_no_batch), ANY,
            TRIPS("execution"));
     MUTATE("ring_next never flips the phase", (o->ring_next = ring_next_no_phase), PRODUCER1,

@@ -87,7 +87,7 @@ static __device__ __forceinline__ void wgmma_n(float d[ACC_N], uint64_t a, uint6
  * Registers → C
  * ---------------------------------------------------------------------- */
 
-/* One element of C at `at`: alpha·v + beta·C (alpha applied by the caller). */
+/* One element of C at `at`: v + beta·C (v already scaled by alpha). */
 static __device__ __forceinline__ void store_one(const tg_hopper_params *p, void *c, int64_t at,
                                                  float v, const bool read)
 {
@@ -102,57 +102,44 @@ static __device__ __forceinline__ void store_one(const tg_hopper_params *p, void
 
 /*
  * Elements (row, col), (row, col+1) of the kernel's C: alpha·acc + beta·C,
- * one access when allowed. SWAP_AB: the kernel's C is the caller's Cᵀ
- * (p->m counts the caller's columns), so they are C(col, row) and
- * C(col+1, row), a row of C apart; the 8 lanes of a quad's column hold 8
- * neighbouring elements of one row of C (32 bytes of fp32).
+ * one access when allowed (vec_c). SWAP_AB: the kernel's C is the caller's
+ * Cᵀ (p->m counts the caller's columns), so they are C(col, row) and
+ * C(col+1, row), a row of C apart (tg_hplan_c_at; vec_c is 0); the 8 lanes
+ * of a quad's column hold 8 neighbouring elements of one row of C.
  */
 static __device__ __forceinline__ void store_pair(const tg_hopper_params *p, void *c, int64_t row,
                                                   int64_t col, float x, float y, const bool read)
 {
     if (row >= p->m || col >= p->n)
         return;
-    if (SWAP_AB) {
-        const int64_t at = col * p->ldc + row;
-        store_one(p, c, at, p->alpha * x, read);
-        if (col + 1 < p->n)
-            store_one(p, c, at + p->ldc, p->alpha * y, read);
-        return;
-    }
-    const int64_t at = row * p->ldc + col;
+    const int64_t at = tg_hplan_c_at(SWAP_AB, row, col, p->ldc);
     const bool both = col + 1 < p->n;
     x *= p->alpha;
     y *= p->alpha;
-    if (p->c_dtype == TG_DTYPE_F32) {
-        float *dst = (float *)c + at;
-        if (p->vec_c && both) {
+    if (!SWAP_AB && p->vec_c && both) {
+        if (p->c_dtype == TG_DTYPE_F32) {
+            float2 *dst = (float2 *)((float *)c + at);
             float2 v = make_float2(x, y);
             if (read) {
-                const float2 old = *(const float2 *)dst;
+                const float2 old = *dst;
                 v.x = fmaf(p->beta, old.x, x);
                 v.y = fmaf(p->beta, old.y, y);
             }
-            *(float2 *)dst = v;
+            *dst = v;
         } else {
-            dst[0] = read ? fmaf(p->beta, dst[0], x) : x;
-            if (both)
-                dst[1] = read ? fmaf(p->beta, dst[1], y) : y;
-        }
-    } else {
-        __nv_bfloat16 *dst = (__nv_bfloat16 *)c + at;
-        if (p->vec_c && both) {
+            __nv_bfloat162 *dst = (__nv_bfloat162 *)((__nv_bfloat16 *)c + at);
             if (read) {
-                const float2 old = __bfloat1622float2(*(const __nv_bfloat162 *)dst);
+                const float2 old = __bfloat1622float2(*dst);
                 x = fmaf(p->beta, old.x, x);
                 y = fmaf(p->beta, old.y, y);
             }
-            *(__nv_bfloat162 *)dst = __floats2bfloat162_rn(x, y);
-        } else {
-            dst[0] = __float2bfloat16_rn(read ? fmaf(p->beta, __bfloat162float(dst[0]), x) : x);
-            if (both)
-                dst[1] = __float2bfloat16_rn(read ? fmaf(p->beta, __bfloat162float(dst[1]), y) : y);
+            *dst = __floats2bfloat162_rn(x, y);
         }
+        return;
     }
+    store_one(p, c, at, x, read);
+    if (both)
+        store_one(p, c, at + tg_hplan_c_next(SWAP_AB, p->ldc), y, read);
 }
 
 /* Register i of m64 piece mp goes to the C element tg_hplan_frag names; i, i+1 are one row. */

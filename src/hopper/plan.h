@@ -317,6 +317,18 @@ typedef struct tg_hrc {
 } tg_hrc;
 
 /*
+ * Where element (row, col) of the kernel's C lands in the caller's C of
+ * leading dimension ldc (elements): row·ldc + col, or with SWAP_AB, whose
+ * kernel computes Cᵀ (family.c kernel_view), col·ldc + row. The kernel's
+ * stores and the emulator's use it; (row, col + 1) is tg_hplan_c_next away.
+ */
+TG_HD int64_t tg_hplan_c_at(int swap_ab, int64_t row, int64_t col, int64_t ldc)
+{
+    return swap_ab ? col * ldc + row : row * ldc + col;
+}
+TG_HD int64_t tg_hplan_c_next(int swap_ab, int64_t ldc) { return swap_ab ? ldc : 1; }
+
+/*
  * Element of the m64 x N accumulator that warp w (0-3 in the warpgroup),
  * lane t holds in register i (0 .. N/2-1): registers 4j, 4j+1 are row
  * 16w + t/4, columns 8j + 2(t%4) + {0,1}; registers 4j+2, 4j+3 the same

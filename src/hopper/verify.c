@@ -203,6 +203,7 @@ const tg_hplan_ops tg_hplan_real_ops = {
     .desc_a = tg_hplan_desc_a,
     .desc_b = tg_hplan_desc_b,
     .frag = tg_hplan_frag,
+    .c_at = tg_hplan_c_at,
     .epi_buf = tg_hplan_epi_buf,
     .epi_addr = tg_hplan_epi_addr,
     .epi_group = tg_hplan_epi_group,

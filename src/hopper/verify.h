@@ -35,6 +35,8 @@ typedef struct tg_hplan_ops {
     uint64_t (*desc_b)(const tg_htile *t, uint32_t ring, int s, int kk);
     /* the epilogue: which C element register i of (warp, lane) is stored to */
     tg_hrc (*frag)(int warp, int lane, int i);
+    /* where the kernel's C element (row, col) lands in the caller's C (SWAP_AB: transposed) */
+    int64_t (*c_at)(int swap_ab, int64_t row, int64_t col, int64_t ldc);
     /* EPILOGUE=tma: consumer c's staging buffer b, and where (row, byte) goes in it */
     uint32_t (*epi_buf)(const tg_htile *t, int c, int b);
     uint32_t (*epi_addr)(uint32_t buf, int row, int byte);

@@ -238,8 +238,16 @@ void tg_emu_put(emu *e, int64_t batch, int64_t row, int64_t col, int64_t v)
         e->broken = 1;
         return;
     }
-    /* SWAP_AB: the kernel's (row, col) is the caller's C(col, row), C being n x m (store_pair). */
-    const int64_t at = e->t->swap_ab ? (batch * e->n + col) * e->m + row : (batch * e->m + row) * e->n + col;
+    /* C packed, ldc its row length: the kernel's n, or with SWAP_AB (the caller's C is n x m) m. */
+    const int swap = e->t->swap_ab;
+    const int64_t in_item = e->ops->c_at(swap, row, col, swap ? e->m : e->n);
+    if (in_item < 0 || in_item >= e->m * e->n) {
+        tg_report_fail(e->r, CK_EXECUTION, "the epilogue's C(%lld,%lld) lands at element %lld of a C item of "
+                       "%lld", (long long)row, (long long)col, (long long)in_item, (long long)(e->m * e->n));
+        e->broken = 1;
+        return;
+    }
+    const int64_t at = batch * e->m * e->n + in_item;
     if (e->c)
         e->c[at] = v;
     if (e->cf)
