@@ -266,4 +266,26 @@ static int epi_group_same(int lane, int slot)
 /* fp32 staging: groups 0, 0, 2, 2 (two groups never staged, two twice). */
 static int epi_group_repeat(int lane, int slot) { return (slot / 2 * 2) ^ (lane / 4 % 4 & 2); }
 
+/* fp32 staging: a lane's base without its column group's part (addresses as if every lane
+ * stored group `slot`, while the registers still follow epi_group). */
+static uint32_t epi_lane_no_group(uint32_t buf, int warp, int lane, int f32)
+{
+    const uint32_t q = (uint32_t)lane / 4 % 8, c = (uint32_t)lane % 4;
+    if (!f32)
+        return tg_hplan_epi_lane(buf, warp, lane, f32);
+    return buf + (16 * (uint32_t)warp + q) * TG_H_SWIZZLE_BYTES + 16 * ((c / 2) ^ q) + 8 * (c % 2);
+}
+/* bf16 staging: the lane's base without the swizzle (unit 0 for every row). */
+static uint32_t epi_lane_bf16_unswizzled(uint32_t buf, int warp, int lane, int f32)
+{
+    if (f32)
+        return tg_hplan_epi_lane(buf, warp, lane, f32);
+    return buf + (16 * (uint32_t)warp + (uint32_t)lane / 4 % 8) * TG_H_SWIZZLE_BYTES + 4 * ((uint32_t)lane % 4);
+}
+/* The row half's 8 rows added as 8 bytes instead of 8 rows of 128 bytes. */
+static uint32_t epi_at_h8(uint32_t lane_base, int step, int h, int f32)
+{
+    return (lane_base ^ ((f32 ? 32u : 16u) * (uint32_t)step)) + 8u * (uint32_t)h;
+}
+
 #endif /* TG_TEST_HOPPER_MUTATIONS_H */

@@ -267,12 +267,18 @@ static void mutations(void)
            TRIPS("layout", "operands", "execution"));
     MUTATE("fragment without the +8 rows", (o->frag = frag_no_row8), ANY,
            TRIPS("fragment", "execution"));
-    MUTATE("staging buffer written without the swizzle", (o->epi_addr = epi_addr_unswizzled),
-           EPILOGUE_TMA, TRIPS("tma", "banks", "execution"));
-    MUTATE("fp32 staging in the same column order for every lane", (o->epi_group = epi_group_same),
-           EPILOGUE_TMA, TRIPS("banks"));
+    MUTATE("staging buffer read back (store_chunk) without the swizzle", (o->epi_addr = epi_addr_unswizzled),
+           EPILOGUE_TMA, TRIPS("tma", "execution"));
+    MUTATE("fp32 staging registers in the same column order for every lane", (o->epi_group = epi_group_same),
+           EPILOGUE_TMA, TRIPS("tma", "execution"));
     MUTATE("fp32 staging stores two column groups twice", (o->epi_group = epi_group_repeat),
-           EPILOGUE_TMA, TRIPS("banks", "execution"));
+           EPILOGUE_TMA, TRIPS("tma", "execution"));
+    MUTATE("fp32 staging addresses without the lane's column group", (o->epi_lane = epi_lane_no_group),
+           EPILOGUE_TMA, TRIPS("tma", "banks", "execution"));
+    MUTATE("bf16 staging addresses without the swizzle", (o->epi_lane = epi_lane_bf16_unswizzled),
+           EPILOGUE_TMA, TRIPS("tma", "banks"));
+    MUTATE("staging row half 8 bytes on, not 8 rows", (o->epi_at = epi_at_h8), EPILOGUE_TMA,
+           TRIPS("tma", "execution"));
     MUTATE("SWAP_AB's C stored untransposed", (o->c_at = c_at_untransposed), SWAP,
            TRIPS("execution"));
     MUTATE("tiles numbered without batch items", (o->tile = tile_no_batch), ANY,

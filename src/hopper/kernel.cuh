@@ -239,7 +239,11 @@ static __device__ __forceinline__ void store_chunk(const tg_hopper_params *p, in
  * store (64 rows x 128 bytes: 32 fp32 or, two steps together, 64 bf16) and
  * goes on; before a buffer is written again, the store that read it two
  * chunks ago must have read it. `chunk` counts the consumer's chunks.
- * fp32 registers go in tg_hplan_epi_group's order: no bank conflicts.
+ * fp32 registers go in tg_hplan_epi_group's order: no bank conflicts. Each
+ * store's address is the lane's base (tg_hplan_epi_lane, once) XOR a
+ * constant (tg_hplan_epi_at): 85 instructions a fp32 chunk where the
+ * address arithmetic per store made it 190 (SASS), at the same speed
+ * (bench/RESULTS.md entry 33).
  * Where TMA cannot store C, the warpgroup writes each chunk itself
  * (store_chunk). beta = 0 only (the staging holds alpha·acc, rounded to C's
  * type): a call with beta != 0 reads C and stores straight from registers.
@@ -256,6 +260,8 @@ static __device__ __forceinline__ void epilogue_tma(const tg_hopper_params *p, c
     const int warp = (int)(wtid_now % TG_H_WG_THREADS) / 32;
     const bool f32 = p->c_dtype == TG_DTYPE_F32;
     const int64_t row0 = x.row * BLOCK_M + c * CONSUMER_M, col0 = x.col * BLOCK_N;
+    /* The lane's part of every staging address (plan.h tg_hplan_epi_lane; buffers are on 1024). */
+    const uint32_t lane_off = tg_hplan_epi_lane(0, warp, (int)lane, f32);
     uint32_t buf = 0;
 #pragma unroll
     for (int mp = 0; mp < M_PIECES; mp++)
@@ -267,6 +273,7 @@ static __device__ __forceinline__ void epilogue_tma(const tg_hopper_params *p, c
                     TG_BULK_WAIT_READ(1);
                 tg_named_bar_sync(1 + c, TG_H_WG_THREADS);
             }
+            const uint32_t base = buf + lane_off;
             if (f32) {
                 /* Slot by slot, each lane its own column group: no bank conflicts (plan.h). */
 #pragma unroll
@@ -277,18 +284,14 @@ static __device__ __forceinline__ void epilogue_tma(const tg_hopper_params *p, c
                         const float *q = &acc[mp][16 * u + 2 * h]; /* group g: q[4g], q[4g + 1] */
                         const float x = pick4(g, q[0], q[4], q[8], q[12]);
                         const float y = pick4(g, q[1], q[5], q[9], q[13]);
-                        const tg_hrc f = tg_hplan_frag(warp, (int)lane, 16 * u + 4 * g + 2 * h);
-                        tg_st_shared_f32x2(tg_hplan_epi_addr(buf, f.row, f.col % 32 * 4),
-                                           p->alpha * x, p->alpha * y);
+                        tg_st_shared_f32x2(tg_hplan_epi_at(base, slot, h, 1), p->alpha * x, p->alpha * y);
                     }
             } else {
 #pragma unroll
                 for (int i = 16 * u; i < 16 * u + 16; i += 2) {
-                    const tg_hrc f = tg_hplan_frag(warp, (int)lane, i);
                     const __nv_bfloat162 h =
                         __floats2bfloat162_rn(p->alpha * acc[mp][i], p->alpha * acc[mp][i + 1]);
-                    tg_st_shared_b32(tg_hplan_epi_addr(buf, f.row, f.col % 64 * 2),
-                                     *(const uint32_t *)&h);
+                    tg_st_shared_b32(tg_hplan_epi_at(base, i / 4 % 8, i % 4 / 2, 0), *(const uint32_t *)&h);
                 }
             }
             if (f32 || u % 2 == 1) {

@@ -371,6 +371,29 @@ TG_HD uint32_t tg_hplan_epi_addr(uint32_t buf, int row, int byte)
  */
 TG_HD int tg_hplan_epi_group(int lane, int slot) { return slot ^ (lane / 4 % 4); }
 /*
+ * The staging stores' addresses as the kernel computes them: once per
+ * chunk a lane's base (tg_hplan_epi_lane), then one XOR with a constant per
+ * store (tg_hplan_epi_at), where epi_addr took some 20 instructions a store
+ * (entry 33). A lane's rows are 16·warp + lane/4 (+ 8 for row half h: 1024
+ * bytes on, the same swizzle row), so its swizzle XOR is q = lane/4 % 8
+ * whatever the store. fp32 (f32 = 1): `step` is the store slot; the lane's
+ * group g = slot ^ (q % 4) starts at 16-byte unit 2g + (lane%4)/2, which
+ * swizzled is 2·slot ^ (2·(q % 4) ^ (lane%4)/2 ^ q): the base holds the
+ * lane's part, the slot XORs bits 5-6. bf16: `step` is the n8 block j of the
+ * 64 columns, unit j ^ q: the base holds q, the block XORs bits 4-6. The
+ * verifier's "tma" check holds every such address against epi_addr.
+ */
+TG_HD uint32_t tg_hplan_epi_lane(uint32_t buf, int warp, int lane, int f32)
+{
+    const uint32_t q = (uint32_t)lane / 4 % 8, c = (uint32_t)lane % 4;
+    const uint32_t unit = f32 ? (2 * (q % 4)) ^ (c / 2) ^ q : q;
+    return buf + (16 * (uint32_t)warp + q) * TG_H_SWIZZLE_BYTES + 16 * unit + (f32 ? 8 * (c % 2) : 4 * c);
+}
+TG_HD uint32_t tg_hplan_epi_at(uint32_t lane_base, int step, int h, int f32)
+{
+    return (lane_base ^ ((f32 ? 32u : 16u) * (uint32_t)step)) + 8u * TG_H_SWIZZLE_BYTES * (uint32_t)h;
+}
+/*
  * Whether the TMA epilogue can store C (else it is stored from registers):
  * a TMA store needs a 16-byte-aligned C with rows and batch items whole
  * 16-byte multiples, and it writes whole 16-byte pieces, so N·size must be

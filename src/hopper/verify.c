@@ -207,6 +207,8 @@ const tg_hplan_ops tg_hplan_real_ops = {
     .epi_buf = tg_hplan_epi_buf,
     .epi_addr = tg_hplan_epi_addr,
     .epi_group = tg_hplan_epi_group,
+    .epi_lane = tg_hplan_epi_lane,
+    .epi_at = tg_hplan_epi_at,
     .tiles = tg_hplan_tiles,
     .tile = tg_hplan_tile,
     .a_rows = tg_hplan_a_rows,
@@ -318,9 +320,14 @@ static void check_tma(const tg_htile *t, const tg_hplan_ops *ops, uint32_t tile,
 }
 
 /*
- * EPILOGUE=tma: a staging buffer is written by the threads at the plan's
- * epi_addr and read by a TMA store of 64 rows x 128 bytes with the 128-byte
- * swizzle: each 4-byte (fp32) and 2-byte (bf16) element where TMA reads it.
+ * EPILOGUE=tma: a staging buffer is written by the threads and read by a
+ * TMA store of 64 rows x 128 bytes with the 128-byte swizzle (or, where TMA
+ * cannot store C, by the warpgroup at the plan's epi_addr): epi_addr puts
+ * each 4-byte (fp32) and 2-byte (bf16) element where TMA reads it, and every
+ * staging store, at the address the kernel computes (epi_lane, epi_at), puts
+ * the registers the ISA's fragment gives the lane where TMA reads their
+ * elements: fp32, slot by slot the group epi_group names; bf16, each n8
+ * block of a 64-column chunk.
  */
 static void check_epi(const tg_hplan_ops *ops, uint32_t buf, const char *what, report *r)
 {
@@ -334,6 +341,26 @@ static void check_epi(const tg_hplan_ops *ops, uint32_t buf, const char *what, r
                 return;
             }
         }
+    for (int warp = 0; warp < 4; warp++)
+        for (int lane = 0; lane < 32; lane++)
+            for (int h = 0; h < 2; h++)
+                for (int f32 = 0; f32 < 2; f32++)
+                    for (int step = 0; step < (f32 ? 4 : 8); step++) {
+                        const int g = f32 ? ops->epi_group(lane, step) : step;
+                        if (g < 0 || g > 3 + 4 * !f32)
+                            continue; /* the execution check names a group outside the chunk */
+                        const tg_hrc f = isa_frag(warp, lane, 4 * g + 2 * h);
+                        const uint32_t byte = (uint32_t)(f32 ? f.col % 32 * 4 : f.col % 64 * 2);
+                        const uint32_t want = isa_swizzle(buf + (uint32_t)f.row * TG_H_SWIZZLE_BYTES + byte, 128);
+                        const uint32_t got = ops->epi_at(ops->epi_lane(buf, warp, lane, f32), step, h, f32);
+                        if (got != want) {
+                            tg_report_fail(r, CK_TMA, "%s, %s staging, warp %d lane %d %s %d row half %d: "
+                                           "stored at %u, its elements belong at %u", what,
+                                           f32 ? "fp32" : "bf16", warp, lane, f32 ? "slot" : "n8 block",
+                                           step, h, got, want);
+                            return;
+                        }
+                    }
 }
 
 /*
@@ -341,9 +368,10 @@ static void check_epi(const tg_hplan_ops *ops, uint32_t buf, const char *what, r
  * banks of 4 bytes; a store of 4 bytes a lane is one wavefront for the warp
  * when its 32 words lie in 32 different banks; one of 8 bytes a lane runs
  * as two half-warps, each one wavefront when its 16 lanes' 32 words do.
- * Words that fall in one bank cost a wavefront each. fp32 C: each store
- * slot of a 32-column chunk (the groups epi_group assigns), bf16 C: each
- * register pair of a 64-column chunk, every warp of the warpgroup.
+ * Words that fall in one bank cost a wavefront each. At the addresses the
+ * kernel computes (epi_lane, epi_at): fp32 C, each store slot of a
+ * 32-column chunk; bf16 C, each register pair of a 64-column chunk; every
+ * warp of the warpgroup.
  */
 static int wavefronts(const uint32_t *addr, int lanes, int words)
 {
@@ -364,11 +392,8 @@ static void check_banks(const tg_hplan_ops *ops, uint32_t buf, report *r)
         for (int slot = 0; slot < 4; slot++)
             for (int h = 0; h < 2; h++)
                 for (int half = 0; half < 2; half++) {
-                    for (int l = 0; l < 16; l++) {
-                        const int lane = 16 * half + l, g = ops->epi_group(lane, slot);
-                        const tg_hrc f = ops->frag(warp, lane, 4 * g + 2 * h);
-                        at[l] = ops->epi_addr(buf, f.row, f.col % 32 * 4);
-                    }
+                    for (int l = 0; l < 16; l++)
+                        at[l] = ops->epi_at(ops->epi_lane(buf, warp, 16 * half + l, 1), slot, h, 1);
                     const int n = wavefronts(at, 16, 2);
                     if (n > 1)
                         tg_report_fail(r, CK_BANKS, "fp32 staging, warp %d, store slot %d, row half %d, "
@@ -376,10 +401,8 @@ static void check_banks(const tg_hplan_ops *ops, uint32_t buf, report *r)
                                    warp, slot, h, 16 * half, 16 * half + 15, n);
                 }
         for (int i = 0; i < 32; i += 2) {
-            for (int lane = 0; lane < 32; lane++) {
-                const tg_hrc f = ops->frag(warp, lane, i);
-                at[lane] = ops->epi_addr(buf, f.row, f.col % 64 * 2);
-            }
+            for (int lane = 0; lane < 32; lane++)
+                at[lane] = ops->epi_at(ops->epi_lane(buf, warp, lane, 0), i / 4, i % 4 / 2, 0);
             const int n = wavefronts(at, 32, 1);
             if (n > 1)
                 tg_report_fail(r, CK_BANKS, "bf16 staging, warp %d, registers %d, %d: %d wavefronts where "
@@ -536,8 +559,8 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
     const int64_t bm = t.block_m, bn = t.block_n, bk = t.block_k;
     /* m, n, k, batch: one tile of one element; ragged edges in every direction, K not a
      * multiple of BLOCK_K, more K tiles than stages; 3 batch items of 2 tiles each (3
-     * persistent blocks: 2 tiles each, across items). N odd in two (C stored from
-     * registers), a multiple of 4 in two (EPILOGUE=tma: TMA stores). */
+     * persistent blocks: 2 tiles each, across items). N odd in two (EPILOGUE=tma: the
+     * warpgroup writes each staged chunk), a multiple of 4 in two (TMA stores). */
     const int64_t shapes[][4] = {{1, 1, 1, 1},
                                  {bm + 3, bn - 5, 2 * bk + 7, 1},
                                  {2 * bm - 1, bn + 12, bk * t.stages + 13, 1},
@@ -545,15 +568,19 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
     int nshapes = (int)(sizeof shapes / sizeof shapes[0]);
     int64_t idle = 0;
     for (int i = 0; i < nshapes && r.per[CK_EXECUTION] == 0; i++)
-        idle += tg_hv_check_execution(&t, ops, shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3],
+        idle += tg_hv_check_execution(&t, ops, shapes[i][0], shapes[i][1], shapes[i][2], shapes[i][3], 0,
                                       0x5DEECE66DULL + (uint64_t)i, &r);
+    /* EPILOGUE=tma with beta != 0: the registers' path (kernel.cuh epilogue), ragged edges. */
+    if (t.epilogue && r.per[CK_EXECUTION] == 0)
+        idle += tg_hv_check_execution(&t, ops, shapes[1][0], shapes[1][1], shapes[1][2], shapes[1][3], 1,
+                                      0x5DEECE66DULL + (uint64_t)nshapes++, &r);
     /* A cluster: (CLUSTER_M + 1) x (CLUSTER_N + 1) block tiles, 2 x 2 cluster tiles per item
      * with blocks past C's edge where a cluster dimension is > 1, 2 items: 8 cluster tiles, so
      * each of the 3 clusters walks several, and the ring wraps across them (2 K tiles each). */
     const int cluster = TG_H_CLUSTER(t.cluster_m, t.cluster_n);
     if (cluster > 1 && r.per[CK_EXECUTION] == 0) {
         idle += tg_hv_check_execution(&t, ops, (t.cluster_m + 1) * bm - 5, (t.cluster_n + 1) * bn - 4,
-                                      bk + 8, 2, 0x5DEECE66DULL + (uint64_t)nshapes, &r);
+                                      bk + 8, 2, 0, 0x5DEECE66DULL + (uint64_t)nshapes, &r);
         nshapes++;
     }
     /* A K split: SPLIT_K·(STAGES+1)+1 K tiles, not a multiple of SPLIT_K, more than STAGES
@@ -565,7 +592,7 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
         const int64_t split[][4] = {{2 * bm - 5, bn + 3, (ck * (t.stages + 1) + 1) * bk - 9, 1},
                                     {bm + 9, 2 * bn - 7, (ck - 1) * bk - 1, 2}};
         for (int i = 0; i < 2 && r.per[CK_EXECUTION] == 0; i++, nshapes++)
-            idle += tg_hv_check_execution(&t, ops, split[i][0], split[i][1], split[i][2], split[i][3],
+            idle += tg_hv_check_execution(&t, ops, split[i][0], split[i][1], split[i][2], split[i][3], 0,
                                           0x5DEECE66DULL + (uint64_t)nshapes, &r);
     }
     if (t.producer)

@@ -42,6 +42,10 @@ typedef struct tg_hplan_ops {
     uint32_t (*epi_addr)(uint32_t buf, int row, int byte);
     /* fp32 staging: the column group lane `lane` stores at store slot `slot` of a chunk */
     int (*epi_group)(int lane, int slot);
+    /* the staging stores' addresses as the kernel computes them: a lane's base, then per store
+     * (fp32: slot; bf16: n8 block of the 64 columns) and row half h */
+    uint32_t (*epi_lane)(uint32_t buf, int warp, int lane, int f32);
+    uint32_t (*epi_at)(uint32_t lane_base, int step, int h, int f32);
     /* how many (cluster) tiles there are, and which block tile block `rank` of a cluster
      * computes of number w */
     int64_t (*tiles)(const tg_htile *t, int64_t grid_m, int64_t grid_n, int64_t batch);

@@ -83,11 +83,13 @@ tg_status tg_hv_check_params(const int *p);
 /*
  * verify_exec.c: one GEMM of m x n x k, batch items, inputs from seed, with
  * PERSISTENT=1 by TG_HV_CLUSTERS clusters (blocks, without a cluster);
- * failures to r. Returns how many blocks walked a tile past C's edge.
+ * beta_call: a call with beta != 0, which an EPILOGUE=tma kernel stores
+ * from registers (the emulation's C is alpha·A·Bᵀ either way); failures to
+ * r. Returns how many blocks walked a tile past C's edge.
  */
 enum { TG_HV_CLUSTERS = 3 };
 int64_t tg_hv_check_execution(const tg_htile *t, const tg_hplan_ops *ops, int64_t m, int64_t n,
-                              int64_t k, int64_t batch, uint64_t seed, report *r);
+                              int64_t k, int64_t batch, int beta_call, uint64_t seed, report *r);
 
 /* verify_ring.c: the ring check, PRODUCER=0 and PRODUCER=1. */
 void tg_hv_check_ring_plain(const tg_htile *t, const tg_hplan_ops *ops, report *r);

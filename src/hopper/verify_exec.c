@@ -280,8 +280,8 @@ static void emu_epilogue(emu *e, int b, tg_htilepos x, int c)
 /*
  * EPILOGUE=tma, fp32 C (kernel.cuh epilogue_tma): for each m64 piece, each
  * 32 columns: the threads put their registers of those columns into staging
- * buffer `chunk & 1` at the plan's epi_addr, slot by slot in the column
- * groups of epi_group, then one TMA store reads the
+ * buffer `chunk & 1`, slot by slot in the column groups of epi_group, at the
+ * addresses the kernel computes (epi_lane, epi_at), then one TMA store reads the
  * buffer as a 64 x 32 box (128-byte swizzle) and writes the part inside C;
  * where TMA cannot store C (tma_c = 0), the warpgroup reads each element
  * back from the plan's epi_addr and writes it (store_chunk).
@@ -306,8 +306,7 @@ static void emu_epilogue_tma(emu *e, int b, tg_htilepos x, int c, int *chunk)
                         e->broken = 1;
                         break;
                     }
-                    const tg_hrc f = e->ops->frag(th / 32, th % 32, i);
-                    const uint32_t at = e->ops->epi_addr(buf, f.row, f.col % 32 * 4);
+                    const uint32_t at = e->ops->epi_at(e->ops->epi_lane(buf, th / 32, th % 32, 1), k / 2, k % 2, 1);
                     if (at < RING || at + 8 > e->smem_end || at % 8) {
                         tg_report_fail(e->r, CK_EXECUTION, "the epilogue stages registers %d, %d of thread "
                                        "%d at byte %u, outside shared memory or not 8-byte aligned", i, i + 1,
@@ -457,7 +456,7 @@ void tg_emu_walk(emu *e, int64_t first, int64_t step, int krank)
             for (int c = 0; c < t->consumers && !e->broken; c++)
                 if (e->ranks > 1)
                     tg_emu_store_partial(e, krank, c);
-                else if (t->epilogue)
+                else if (t->epilogue && !e->beta_call)
                     emu_epilogue_tma(e, b, x[b], c, &e->blk[b].chunk[c]);
                 else
                     emu_epilogue(e, b, x[b], c);
@@ -574,9 +573,9 @@ static int small_value(uint64_t *state)
 }
 
 int64_t tg_hv_check_execution(const tg_htile *t, const tg_hplan_ops *ops, int64_t m, int64_t n,
-                              int64_t k, int64_t batch, uint64_t seed, report *r)
+                              int64_t k, int64_t batch, int beta_call, uint64_t seed, report *r)
 {
-    emu e = {.t = t, .ops = ops, .r = r, .m = m, .n = n, .k = k, .batch = batch};
+    emu e = {.t = t, .ops = ops, .r = r, .m = m, .n = n, .k = k, .batch = batch, .beta_call = beta_call};
     const size_t cn = (size_t)(batch * m * n);
     int8_t *a = malloc((size_t)(batch * m * k)), *b = malloc((size_t)(batch * n * k));
     e.c = calloc(cn, sizeof(int64_t));

@@ -45,6 +45,7 @@ typedef struct emu {
     float *cf;               /* the same as fp32, or NULL */
     int *writes;             /* stores per element of C, or NULL */
     int tma_c;               /* EPILOGUE=tma and C allows TMA stores (family.c encode_c) */
+    int beta_call;           /* beta != 0: C stored from registers whatever EPILOGUE */
     int64_t *staged;         /* the staging buffers' fp32 slots, by (address - RING) / 4 */
     uint32_t *staged_gen;    /* which chunk wrote each slot (0: none yet) */
     uint32_t gen;            /* staging chunks and K-split tiles, numbered */
