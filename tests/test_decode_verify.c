@@ -360,9 +360,9 @@ static void family_calls(void)
         {512, 512, 8192, "ks4", ""},
         {900, 1000, 8192, "mc_2x1_128x128", "M > 128, 31..64 tiles: unsplit from M = 256 on"},
         {1000, 1000, 1000, "mc_2x1_128x128", "768^2 <= M*N < 2048^2, M >= 256"},
-        {256, 2304, 1024, "ws_128x64", "the class's edges: M = 256, M*N = 768^2; 72 tiles of 128x64"},
-        {1024, 1024, 1024, "ws_128x64", "one wave of 128x64 tiles, rows on 128-byte lines"},
-        {256, 4224, 4096, "ws_128x64", "the edges: 132 tiles of 128x64, K = 4096"},
+        {256, 2304, 1024, "tma_store_128x64", "the class's edges: M = 256, M*N = 768^2; 72 tiles of 128x64"},
+        {1024, 1024, 1024, "tma_store_128x64", "one wave of 128x64 tiles, rows on 128-byte lines"},
+        {256, 4224, 4096, "tma_store_128x64", "the edges: 132 tiles of 128x64, K = 4096"},
         {256, 4225, 1024, "mc_2x1_128x128", "134 tiles of 128x64"},
         {1024, 1024, 4160, "mc_2x1_128x128", "K past 4096"},
         {1024, 1024, 1000, "mc_2x1_128x128", "rows of 2000 bytes, off the 128-byte lines"},
@@ -381,7 +381,7 @@ static void family_calls(void)
     }
     g = decode_args(1000, 1000, 1000);
     g.lda = g.ldb = 1024;
-    expect_choice("1000^3 with rows of A and B padded to 1024 elements", &g, "ws_128x64");
+    expect_choice("1000^3 with rows of A and B padded to 1024 elements", &g, "tma_store_128x64");
     g = decode_args(64, 4099, 8192);
     g.c_dtype = TG_DTYPE_BF16;
     expect_choice("64 x 4099 x 8192 bf16", &g, "ws_64");

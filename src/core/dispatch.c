@@ -144,9 +144,10 @@ static int split_in_cluster_2(const tg_gemm_args *g)
 /*
  * In small_mn_tall's class (above), where 128x64 tiles are one wave (at most 132: twice the
  * blocks of 128x128 tiles, each with half the work) and every row of A and B
- * (and batch item) starts on a 128-byte line, ws_128x64; with rows off the
+ * (and batch item) starts on a 128-byte line, 128x64 tiles; with rows off the
  * lines (1000^3: 2000 bytes) each 128-byte box row touches a line more, and
- * the pair of 128x128 tiles stays ahead (bench/RESULTS.md entry 33). Up to
+ * the pair of 128x128 tiles stays ahead (bench/RESULTS.md entry 33); C by
+ * TMA (tma_store_128x64) rather than from registers (ws_128x64). Up to
  * K = 4096, as measured (the pair's K = 8192 rows, 0.92-0.99x, were not
  * timed against it).
  */
@@ -321,15 +322,15 @@ static const struct tg_rule rules[] = {
      "4.24x (4.18x); 2048^3 bf16 C 0.981x (0.927x); bench/RESULTS.md 2026-11-27, entry 31",
      1, NULL},
     {"M*N >= 768^2, M >= 256, K <= 4096, at most 132 128x64 tiles, rows of A and B on 128-byte lines",
-     small_mn_tall_one_wave_128x64, "ws_128x64",
-     "measured on the H100 (fp32 C, cuBLAS in the same run, two runs), against mc_2x1_128x128 (the "
-     "choice before): 1024^3 1.045x and 1.007x cuBLAS (0.915x, 0.886x), 768^3 1.232x, 1.240x "
-     "(1.054x, 1.052x), 896^3 1.108x, 1.087x (1.033x, 0.990x), 1024x768x1024 1.023x, 1.029x "
-     "(0.913x, 0.934x), 1024x1024x4096 0.787x, 0.794x (0.681x, 0.684x), 512x2048x2048 0.826x, "
-     "0.882x (0.720x, 0.767x), 2048x512x2048 0.773x, 0.759x (0.696x, 0.681x), 640x1024x4096 "
-     "0.720x, 0.724x (0.602x, 0.606x); bf16 C 1024^3 1.108x (0.989x); where the rule says no, "
-     "1000^3 (rows off the lines) 0.729x, 0.714x (0.903x, 0.893x), 1152^3 (162 tiles) 0.602x "
-     "(0.860x), 1024x2048x1024 (256) 0.623x (0.866x); bench/RESULTS.md 2026-11-28, entry 33",
+     small_mn_tall_one_wave_128x64, "tma_store_128x64",
+     "measured on the H100 (fp32 C, cuBLAS in the same run), against mc_2x1_128x128 (the choice "
+     "before) and ws_128x64 (its tile, C from registers), as ratios within each run (cuBLAS moved "
+     "between runs): 1024^3 1.27x and 1.28x the pair, 1.11x ws_128x64 in both runs; 768^3 1.30x "
+     "and 1.33x (1.11x, 1.13x); 1024x1024x4096 1.23x, 1.22x (1.05x, 1.05x); 512x2048x2048 1.25x, "
+     "1.24x (1.08x, 1.08x); 640x1024x4096 1.23x, 1.24x (1.03x, 1.03x); ws_128x64 itself led the "
+     "pair on nine shapes of the class in two more runs (1024^3 1.045x and 1.007x cuBLAS against "
+     "0.915x and 0.886x); where the rule says no, 1000^3 (rows off the lines) 0.98x and 0.96x the pair, "
+     "1152^3 (162 tiles) 0.90x; bench/RESULTS.md 2026-11-28, entry 33",
      1, NULL},
     {"M*N >= 768^2, M >= 256", small_mn_tall, "mc_2x1_128x128",
      "measured on the H100 (fp32 C, cuBLAS in the same run): ahead of ws (the choice before) on "
