@@ -495,7 +495,7 @@ static void check_packing(void)
     printf("packing: 8191^3 packs A and B into %zu bytes for hopper, micro without them\n", 2 * copy);
 
     /* Split-K through the workspace: 128 < M < 256 on 31..64 tiles of 128x128 and a long K, into
-     * fp32 partials in the workspace (from M = 256 on mc_2x1_128x128 takes such shapes unsplit). */
+     * fp32 partials in the workspace (from M = 256 on tma_store_128x128 takes such shapes unsplit). */
     g = packed_args(200, 4096, 8192);
     const size_t partials = (size_t)4 * 200 * 4096 * 4; /* 64 tiles x 4 splits of K = 2048 */
     CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == partials,
@@ -526,8 +526,8 @@ static void check_packing(void)
     g = packed_args(1024, 1024, 8192);
     g.workspace_size = (size_t)1 << 30;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:") &&
-              !strcmp(chosen.name, "mc_2x1_128x128"),
-          "1024x1024x8192 goes unsplit to mc_2x1_128x128: %s, %s", chosen.name, why);
+              !strcmp(chosen.name, "tma_store_128x128"),
+          "1024x1024x8192 goes unsplit to tma_store_128x128: %s, %s", chosen.name, why);
     g.k = g.lda = g.ldb = 16384;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && strstr(why, "split-K:"),
           "1024x1024x16384 still splits: %s, %s", chosen.name, why);

@@ -68,7 +68,8 @@ static int mid_mn_fuller_192(const tg_gemm_args *g)
     return mid_mn(g) && g->m <= ((int64_t)1 << 30) / g->n && g->batch <= (1 << 20) && /* no overflow below */
            waves(g, 128, 192) * 192 * 103 < waves(g, 128, 256) * 256 * 100;
 }
-/* mc_2x1_128x128's clusters pair two 128-row tiles: from 256 rows on both blocks have rows. */
+/* From 256 rows (where mc_2x1_128x128's pairs of 128-row tiles, the choice before entry 33, had
+ * rows in both blocks): the split-K row below leaves those to the unsplit row when K < 16384. */
 static int small_mn_tall(const tg_gemm_args *g) { return small_mn(g) && g->m >= 256; }
 
 /*
@@ -99,8 +100,8 @@ static int split_128(const tg_gemm_args *g)
             best = s;
     return best;
 }
-/* What mc_2x1_128x128's row takes with K < 16384 goes there unsplit (the row's why says the
- * measurements). */
+/* From 256 rows, K < 16384 goes to the unsplit M*N >= 768^2 row (this row's why says the
+ * measurements, made on mc_2x1_128x128, which tma_store_128x128 beat there since: entry 33). */
 static int few_tiles_long_k(const tg_gemm_args *g)
 {
     return split_128(g) > 1 && !(small_mn_tall(g) && g->k < 16384);
@@ -142,8 +143,9 @@ static int split_in_cluster_2(const tg_gemm_args *g)
 }
 
 /*
- * In small_mn_tall's class (above), where 128x64 tiles are one wave (at most 132: twice the
- * blocks of 128x128 tiles, each with half the work) and every row of A and B
+ * In small_mn's class (above; M > 64 there: the M <= 64 row comes first), where 128x64 tiles
+ * are one wave (at most 132: twice the blocks of 128x128 tiles, each with half the work) and
+ * every row of A and B
  * (and batch item) starts on a 128-byte line, 128x64 tiles; with rows off the
  * lines (1000^3: 2000 bytes) each 128-byte box row touches a line more, and
  * the pair of 128x128 tiles stays ahead (bench/RESULTS.md entry 33); C by
@@ -156,9 +158,9 @@ static int rows_on_lines(const tg_gemm_args *g)
     return g->lda % 64 == 0 && g->ldb % 64 == 0 &&
            (g->batch <= 1 || (g->stride_a % 64 == 0 && g->stride_b % 64 == 0));
 }
-static int small_mn_tall_one_wave_128x64(const tg_gemm_args *g)
+static int small_mn_one_wave_128x64(const tg_gemm_args *g)
 {
-    return small_mn_tall(g) && g->k <= 4096 && rows_on_lines(g) && tiles_at_most(g, 128, 64, H100_SMS);
+    return small_mn(g) && g->k <= 4096 && rows_on_lines(g) && tiles_at_most(g, 128, 64, H100_SMS);
 }
 
 /*
@@ -226,10 +228,9 @@ static const struct tg_rule rules[] = {
      "0.939x in 4 (unsplit 0.780x); bench/RESULTS.md 2026-11-27, entry 23. Those shapes now go to "
      "the split inside a cluster (rows above, entry 29); this row keeps M > 128 on 31 to 64 "
      "tiles, where no split in a cluster fits one wave (not measured against unsplit ws there: "
-     "1024x1024x8192 unsplit ws 0.887x, ks2 0.818x, entry 29); since entry 30 not where "
-     "mc_2x1_128x128's row (below) takes the shape with K < 16384: 1024x1024x8192 0.922x there, "
-     "0.739x split here, 512x2048x8192 0.940x against 0.776x, 1024x1024x16384 0.652x against "
-     "0.688x split",
+     "1024x1024x8192 unsplit ws 0.887x, ks2 0.818x, entry 29); since entry 30 not from 256 rows "
+     "with K < 16384, unsplit below: 1024x1024x8192 0.922x there (mc_2x1_128x128), 0.739x split "
+     "here, 512x2048x8192 0.940x against 0.776x, 1024x1024x16384 0.652x against 0.688x split",
      0, split_128},
     {"M, N >= 4096, M*N <= 8192*4096", large_mn_few_tiles, "tma_store_128x256",
      "measured on the H100 with every call's A and B on 256-byte boundaries (fp32 C, cuBLAS in "
@@ -321,29 +322,24 @@ static const struct tg_rule rules[] = {
      "2048x2048x8192 0.988x (0.962x), 2048x3072x4096 0.788x (0.768x), 4095^3 (A and B packed) "
      "4.24x (4.18x); 2048^3 bf16 C 0.981x (0.927x); bench/RESULTS.md 2026-11-27, entry 31",
      1, NULL},
-    {"M*N >= 768^2, M >= 256, K <= 4096, at most 132 128x64 tiles, rows of A and B on 128-byte lines",
-     small_mn_tall_one_wave_128x64, "tma_store_128x64",
-     "measured on the H100 (fp32 C, cuBLAS in the same run), against mc_2x1_128x128 (the choice "
-     "before) and ws_128x64 (its tile, C from registers), as ratios within each run (cuBLAS moved "
-     "between runs): 1024^3 1.27x and 1.28x the pair, 1.11x ws_128x64 in both runs; 768^3 1.30x "
-     "and 1.33x (1.11x, 1.13x); 1024x1024x4096 1.23x, 1.22x (1.05x, 1.05x); 512x2048x2048 1.25x, "
-     "1.24x (1.08x, 1.08x); 640x1024x4096 1.23x, 1.24x (1.03x, 1.03x); ws_128x64 itself led the "
-     "pair on nine shapes of the class in two more runs (1024^3 1.045x and 1.007x cuBLAS against "
-     "0.915x and 0.886x); where the rule says no, 1000^3 (rows off the lines) 0.98x and 0.96x the pair, "
-     "1152^3 (162 tiles) 0.90x; bench/RESULTS.md 2026-11-28, entry 33",
+    {"M*N >= 768^2, K <= 4096, at most 132 128x64 tiles, rows of A and B on 128-byte lines",
+     small_mn_one_wave_128x64, "tma_store_128x64",
+     "measured on the H100 (fp32 C, cuBLAS in the same run, two runs), against mc_2x1_128x128 "
+     "(the choice before from 256 rows) as ratios within a run: 1024^3 1.27x, 1.28x; 768^3 "
+     "1.30x, 1.33x; 1024x1024x4096 1.23x, 1.22x; 512x2048x2048 1.25x, 1.24x; where the rule "
+     "says no, 1000^3 (rows off the lines) 0.98x, 0.96x, 1152^3 (162 tiles) 0.90x. Below 256 "
+     "rows, against ws (the choice before), ratios to cuBLAS: 128x8192x4096 0.976x, 0.968x "
+     "(0.826x, 0.825x), 255x4096x1024 1.350x, 1.380x (0.942x, 0.973x), 200x4096x4096 0.809x, "
+     "0.797x (0.683x, 0.683x); bench/RESULTS.md 2026-11-28, entry 33",
      1, NULL},
-    {"M*N >= 768^2, M >= 256", small_mn_tall, "mc_2x1_128x128",
-     "measured on the H100 (fp32 C, cuBLAS in the same run): ahead of ws (the choice before) on "
-     "every shape of the class tried: 768^3 1.034x cuBLAS (ws 0.966x), 1000^3 0.864x (0.791x), "
-     "1024^3 0.906x (0.845x), 1280^3 0.757x (0.634x), 1536^3 0.644x (0.559x), 1024x1024x4096 "
-     "0.921x (0.847x), 2048x1024x2048 0.995x (0.786x), 1024x2048x1024 0.922x (0.741x); "
-     "bench/RESULTS.md 2026-11-27, entry 30",
-     1, NULL},
-    {"M*N >= 768^2", small_mn, "ws",
-     "the fastest configuration measured on the H100 at 1000^3 (fp32 C, tilegemm tune, cuBLAS in the "
-     "same run): 123.6 TFLOP/s = 0.824x cuBLAS (tma_wgmma 0.760, tma_store 0.707, every micro "
-     "configuration below 0.63); bench/RESULTS.md 2026-11-27, entry 19. Since entry 30 only for "
-     "M < 256, where a cluster pair of 128-row tiles would leave one block without rows",
+    {"M*N >= 768^2", small_mn, "tma_store_128x128",
+     "measured on the H100 (fp32 C, cuBLAS in the same run, two runs), against mc_2x1_128x128 "
+     "(the choice before from 256 rows): 1000^3 1.153x, 1.247x cuBLAS (1.002x, 1.070x), 1152^3 "
+     "1.094x, 1.110x (0.913x, 0.930x), 1280^3 1.070x, 0.902x (0.923x, 0.779x), 1536^3 0.693x, "
+     "0.695x (0.640x, 0.642x), 1024x2048x1024 1.131x, 1.078x (0.981x, 0.936x), 1024x1024x8192 "
+     "0.742x, 0.756x (0.666x, 0.680x); against ws (below 256 rows): 128x12288x4096 0.987x, "
+     "0.983x (0.931x, 0.926x), 192x8192x4096 0.875x, 0.881x (0.816x, 0.817x), 128x12288x1024 "
+     "0.917x, 0.927x (0.800x, 0.809x); bench/RESULTS.md 2026-11-28, entry 33",
      1, NULL},
     {"M*N < 768^2", any_shape, "ws_64",
      "measured on the H100 (fp32 C, cuBLAS in the same run): 128x4096x4096 186.3 TFLOP/s = 0.909x "
