@@ -372,22 +372,21 @@ TG_HD uint32_t tg_hplan_epi_addr(uint32_t buf, int row, int byte)
 TG_HD int tg_hplan_epi_group(int lane, int slot) { return slot ^ (lane / 4 % 4); }
 /*
  * The staging stores' addresses as the kernel computes them: once per
- * chunk a lane's base (tg_hplan_epi_lane), then one XOR with a constant per
- * store (tg_hplan_epi_at), where epi_addr took some 20 instructions a store
- * (entry 33). A lane's rows are 16·warp + lane/4 (+ 8 for row half h: 1024
- * bytes on, the same swizzle row), so its swizzle XOR is q = lane/4 % 8
- * whatever the store. fp32 (f32 = 1): `step` is the store slot; the lane's
- * group g = slot ^ (q % 4) starts at 16-byte unit 2g + (lane%4)/2, which
- * swizzled is 2·slot ^ (2·(q % 4) ^ (lane%4)/2 ^ q): the base holds the
- * lane's part, the slot XORs bits 5-6. bf16: `step` is the n8 block j of the
- * 64 columns, unit j ^ q: the base holds q, the block XORs bits 4-6. The
- * verifier's "tma" check holds every such address against epi_addr.
+ * chunk a lane's base, then one XOR with a constant per store, where
+ * epi_addr took some 20 instructions a store (entry 33). The base is where
+ * epi_addr puts the lane's first store (fp32: slot 0, the group epi_group
+ * names; bf16: n8 block 0; row half 0). A lane's rows are 16·warp + lane/4
+ * (+ 8 for row half h: 1024 bytes on, the same swizzle row), so the
+ * swizzle's XOR is the same for all its stores, and the next slot (fp32:
+ * two 16-byte units on, as epi_group's order XORs the group with the slot)
+ * or n8 block (bf16: one unit) only XORs the unit bits: bits 5-6 or 4-6.
+ * The verifier's "tma" check holds every such address against the ISA's
+ * fragment and TMA's swizzle.
  */
 TG_HD uint32_t tg_hplan_epi_lane(uint32_t buf, int warp, int lane, int f32)
 {
-    const uint32_t q = (uint32_t)lane / 4 % 8, c = (uint32_t)lane % 4;
-    const uint32_t unit = f32 ? (2 * (q % 4)) ^ (c / 2) ^ q : q;
-    return buf + (16 * (uint32_t)warp + q) * TG_H_SWIZZLE_BYTES + 16 * unit + (f32 ? 8 * (c % 2) : 4 * c);
+    const tg_hrc f = tg_hplan_frag(warp, lane, f32 ? 4 * tg_hplan_epi_group(lane, 0) : 0);
+    return tg_hplan_epi_addr(buf, f.row, f32 ? f.col % 32 * 4 : f.col % 64 * 2);
 }
 TG_HD uint32_t tg_hplan_epi_at(uint32_t lane_base, int step, int h, int f32)
 {

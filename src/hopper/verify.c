@@ -347,7 +347,7 @@ static void check_epi(const tg_hplan_ops *ops, uint32_t buf, const char *what, r
                 for (int f32 = 0; f32 < 2; f32++)
                     for (int step = 0; step < (f32 ? 4 : 8); step++) {
                         const int g = f32 ? ops->epi_group(lane, step) : step;
-                        if (g < 0 || g > 3 + 4 * !f32)
+                        if (f32 && (g < 0 || g > 3))
                             continue; /* the execution check names a group outside the chunk */
                         const tg_hrc f = isa_frag(warp, lane, 4 * g + 2 * h);
                         const uint32_t byte = (uint32_t)(f32 ? f.col % 32 * 4 : f.col % 64 * 2);
