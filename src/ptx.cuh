@@ -176,6 +176,51 @@ static __device__ __forceinline__ void tg_mbar_wait(uint32_t bar, uint32_t parit
             tg_trap_why(rec, kernel, what, (uint32_t)stage, parity);
 }
 
+/*
+ * A flag in global memory between blocks (stream-K): st.release at gpu
+ * scope after the data it vouches for, ld.acquire before the data is read
+ * (PTX ISA, memory consistency model). The waiting thread's block then
+ * syncs, as cooperative groups' grid sync does, and its threads read the
+ * data through L2 (ld.global.cg: no stale L1 line).
+ */
+static __device__ __forceinline__ void tg_st_release_gpu_u64(void *p, unsigned long long v)
+{
+    asm volatile("st.release.gpu.global.u64 [%0], %1;\n" ::"l"(p), "l"(v) : "memory");
+}
+static __device__ __forceinline__ unsigned long long tg_ld_acquire_gpu_u64(const void *p)
+{
+    unsigned long long v;
+    asm volatile("ld.acquire.gpu.global.u64 %0, [%1];\n" : "=l"(v) : "l"(p) : "memory");
+    return v;
+}
+/*
+ * d[0..3] += 16 bytes of fp32 from global memory through L2 (.cg), in one
+ * asm: a run of them keeps 4 registers in flight, where separate loads and
+ * adds let the compiler hoist every load first (32 float4s beside 128
+ * accumulators: spills).
+ */
+static __device__ __forceinline__ void tg_ld_cg_add_f32x4(const void *p, float *d)
+{
+    asm volatile("{\n.reg .f32 t<4>;\n"
+                 "ld.global.cg.v4.f32 {t0, t1, t2, t3}, [%4];\n"
+                 "add.f32 %0, %0, t0;\nadd.f32 %1, %1, t1;\nadd.f32 %2, %2, t2;\nadd.f32 %3, %3, t3;\n}\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3])
+                 : "l"(p)
+                 : "memory");
+}
+/* Wait until *flag == want, boundedly (about 1 µs a try: 2^23 tries are seconds), else trap. */
+static __device__ __forceinline__ void tg_flag_wait(const void *flag, unsigned long long want,
+                                                    uint32_t patience, tg_trap_record *rec,
+                                                    const char *kernel, int what, uint32_t index,
+                                                    uint32_t expected)
+{
+    for (uint32_t tries = 0; tg_ld_acquire_gpu_u64(flag) != want; tries++) {
+        if (tries == patience)
+            tg_trap_why(rec, kernel, what, index, expected);
+        __nanosleep(256);
+    }
+}
+
 /* Registers per thread of this warpgroup (every thread of it executes it alike). */
 #define TG_SETMAXNREG_INC(n) asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\n" ::"n"(n))
 #define TG_SETMAXNREG_DEC(n) asm volatile("setmaxnreg.dec.sync.aligned.u32 %0;\n" ::"n"(n))

@@ -288,4 +288,27 @@ static uint32_t epi_at_h8(uint32_t lane_base, int step, int h, int f32)
     return (lane_base ^ ((f32 ? 32u : 16u) * (uint32_t)step)) + 8u * (uint32_t)h;
 }
 
+/* Stream-K: a block's segments walked last first (its FINAL waits before its PARTIAL is out). */
+static tg_hunit sk_unit_final_first(int64_t tiles, int64_t k_tiles, int64_t blocks, int64_t sk_tiles, int64_t b,
+                                    int j)
+{
+    const int n = tg_hplan_sk_units(k_tiles, blocks, sk_tiles, b);
+    return tg_hplan_sk_unit(tiles, k_tiles, blocks, sk_tiles, b, n - 1 - j);
+}
+/* Stream-K: a FINAL that waits from the block after the one holding its tile's first K tiles. */
+static tg_hunit sk_unit_from_next(int64_t tiles, int64_t k_tiles, int64_t blocks, int64_t sk_tiles, int64_t b,
+                                  int j)
+{
+    tg_hunit u = tg_hplan_sk_unit(tiles, k_tiles, blocks, sk_tiles, b, j);
+    if (u.kind == TG_HU_FINAL)
+        u.from++;
+    return u;
+}
+/* Stream-K: the last round and one more shared (each block's share past a tile's K tiles). */
+static int64_t sk_tiles_two_rounds(int64_t tiles, int64_t k_tiles, int64_t blocks)
+{
+    const int64_t r = tg_hplan_sk_tiles(tiles, k_tiles, blocks);
+    return r && tiles >= r + blocks ? r + blocks : r;
+}
+
 #endif /* TG_TEST_HOPPER_MUTATIONS_H */

@@ -383,6 +383,17 @@ static void family_calls(void)
     g = decode_args(1000, 1000, 1000);
     g.lda = g.ldb = 1024;
     expect_choice("1000^3 with rows of A and B padded to 1024 elements", &g, "tma_store_128x64");
+    g = decode_args(8192, 8192, 28672);
+    expect_choice("8192 x 8192 x 28672, no workspace: 128x256 tiles without stream-K", &g, "tma_store_128x256");
+    g.workspace = (void *)((uintptr_t)1 << 44);
+    g.workspace_size = (size_t)1 << 30;
+    expect_choice("8192 x 8192 x 28672 with a workspace: stream-K", &g, "tma_store_128x256_sk");
+    g.workspace_size = 1 << 20;
+    expect_choice("8192 x 8192 x 28672, a workspace too small for stream-K", &g, "tma_store_128x256");
+    g = decode_args(4096, 8192, 28672);
+    g.workspace = (void *)((uintptr_t)1 << 44);
+    g.workspace_size = (size_t)1 << 30;
+    expect_choice("4096 x 8192 x 28672: few tiles, unshared whatever the workspace", &g, "tma_store_128x256");
     g = decode_args(64, 4099, 8192);
     g.c_dtype = TG_DTYPE_BF16;
     expect_choice("64 x 4099 x 8192 bf16", &g, "ws_64");

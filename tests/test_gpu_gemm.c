@@ -180,6 +180,59 @@ static int check_split(th_rng *rng, cublasHandle_t h, int *runs)
     return failures;
 }
 
+/*
+ * Stream-K (hopper presets with STREAM_K=1): shapes whose last wave the
+ * plan shares along K, from one contributor per tile to seven (2304^2 x
+ * 2048 on 256x128 tiles: 30 tiles over 132 blocks, 7 K tiles each of 32),
+ * both C types, alpha and beta, padded ldc. Checked as above; two runs
+ * bitwise equal (the partials are added in block order); the workspace
+ * one byte short of what tg_gemm_workspace_size asks: a clear error
+ * naming it.
+ */
+static const shape_case stream_k_cases[] = {
+    {"stream-K 2304^2x2048", {2304, 2304, 2048, 0, 0, 0, 1, F32, 0}, 0},
+    {"stream-K 3072^3 bf16 a2 b.5", {3072, 3072, 3072, 0, 0, 0, 1, BF16, 0, 1, 2.0f, 0.5f}, 0},
+    {"stream-K 4100x4100x4104 ldc", {4100, 4100, 4104, 0, 0, 4104, 1, F32, 0}, 0},
+    {"stream-K 8192x4096x4096", {8192, 4096, 4096, 0, 0, 0, 1, F32, 0}, 0},
+};
+
+static int check_stream_k(const char *only, th_rng *rng, cublasHandle_t h, int *runs)
+{
+    int failures = 0;
+    for (int i = 0; i < tg_config_count(); i++) {
+        tg_config cfg;
+        TH_TG(tg_config_get(i, &cfg));
+        int sk = 0;
+        if (cfg.family != TG_FAMILY_HOPPER || tg_config_param(&cfg, "stream_k", &sk) != TG_SUCCESS || !sk ||
+            (only && strcmp(cfg.name, only)))
+            continue;
+        for (size_t c = 0; c < sizeof stream_k_cases / sizeof stream_k_cases[0]; c++) {
+            const shape_case *sc = &stream_k_cases[c];
+            th_problem p = th_problem_make(sc->s, rng);
+            size_t need = 0;
+            TH_TG(tg_gemm_workspace_size(&p.g, &cfg, &need));
+            th_check r = th_check_config(&cfg, &p, h, stdout);
+            const int same = bytes_differing(&p, &cfg) == 0;
+            /* One byte short: refused by name, C as it was. */
+            tg_gemm_args short_ws = p.g;
+            short_ws.workspace_size = need - 1;
+            TH_CUDA(cudaMemcpy(p.c_mem, p.hc, p.c_mem_bytes, cudaMemcpyHostToDevice));
+            const tg_status s = tg_gemm(&short_ws, &cfg, NULL);
+            const int refused = s == TG_ERR_INVALID_ARGUMENT && strstr(tg_last_error(), "workspace_size");
+            const int ok = r.pass && same && need > 0 && refused;
+            failures += !ok;
+            (*runs)++;
+            printf("%-5s %-14s %-32s workspace %zu bytes%s: %" PRId64 " checked, %" PRId64 " bad, %" PRId64
+                   " stray, rel_fro %.2e, err/bound %.3f (%s); two runs %s; %zu bytes: %s\n",
+                   ok ? "ok" : "FAIL", cfg.name, sc->what, need, need ? "" : " (NOT shared along K)",
+                   r.checked, r.bad, r.stray, r.rel_fro, r.max_ratio, r.against,
+                   same ? "bitwise equal" : "DIFFER", need - 1, refused ? "refused" : tg_last_error());
+            th_problem_free(&p);
+        }
+    }
+    return failures;
+}
+
 /* batch = 0: nothing to do, with or without a config; C untouched. */
 static int check_zero_batch(void)
 {
@@ -323,6 +376,7 @@ int main(int argc, char **argv)
     failures += check_zero_batch();
     runs++;
     failures += check_split(&rng, h, &runs); /* the library's choice: also with --config */
+    failures += check_stream_k(only, &rng, h, &runs);
     failures += check_determinism(only, &rng);
     runs++;
     TH_CUBLAS(cublasDestroy(h));

@@ -134,7 +134,7 @@ static void real_plan(void)
  * ---------------------------------------------------------------------- */
 
 /* The presets a mutation changes: those whose kernel calls the function differently. */
-enum { ANY, PRODUCER0, PRODUCER1, EPILOGUE_TMA, SWAP, CLUSTER, CLUSTER_M2, CLUSTER_N2, CLUSTER_2D, SPLIT_K2 };
+enum { ANY, PRODUCER0, PRODUCER1, EPILOGUE_TMA, SWAP, STREAM_K1, CLUSTER, CLUSTER_M2, CLUSTER_N2, CLUSTER_2D, SPLIT_K2 };
 
 typedef struct mutation {
     const char *what;
@@ -158,6 +158,7 @@ static int applies_to(int applies, const tg_config *cfg)
     case PRODUCER1: return param(cfg, TG_HOPPER_PRODUCER);
     case EPILOGUE_TMA: return param(cfg, TG_HOPPER_EPILOGUE);
     case SWAP: return param(cfg, TG_HOPPER_SWAP_AB);
+    case STREAM_K1: return param(cfg, TG_HOPPER_STREAM_K);
     case CLUSTER: return cm * cn > 1;
     case CLUSTER_M2: return cm > 1;
     case CLUSTER_N2: return cn > 1;
@@ -281,6 +282,12 @@ static void mutations(void)
            TRIPS("tma", "execution"));
     MUTATE("SWAP_AB's C stored untransposed", (o->c_at = c_at_untransposed), SWAP,
            TRIPS("execution"));
+    MUTATE("stream-K segments walked last first", (o->sk_unit = sk_unit_final_first), STREAM_K1,
+           TRIPS("stream-k"));
+    MUTATE("stream-K FINAL waiting from one block late", (o->sk_unit = sk_unit_from_next), STREAM_K1,
+           TRIPS("stream-k"));
+    MUTATE("stream-K over two rounds of tiles", (o->sk_tiles = sk_tiles_two_rounds), STREAM_K1,
+           TRIPS("stream-k"));
     MUTATE("tiles numbered without batch items", (o->tile = tile_no_batch), ANY,
            TRIPS("execution"));
     MUTATE("ring_next never flips the phase", (o->ring_next = ring_next_no_phase), PRODUCER1,

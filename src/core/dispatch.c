@@ -32,6 +32,17 @@ static int large_mn_few_tiles(const tg_gemm_args *g)
 }
 
 /*
+ * M and N at least 4096 past the few-tiles class, with K >= 16384: 128x256
+ * tiles, and with a workspace the tiles of the last, partly filled round
+ * shared along K by every block (stream-K, STREAM_K=1). Measured on the one
+ * llm shape of the class, 8192 x 8192 x 28672 (bench/RESULTS.md entry 34):
+ * 128x256 tiles ran 1.5 % ahead of 256x128 (tma_store, the choice before),
+ * and stream-K 1.4 % more; stream-K on shorter K, measured beside, ranged
+ * from 1.3 % ahead (8192^3) to 9 % behind (2304^2 x 2048), so only here.
+ */
+static int large_mn_long_k(const tg_gemm_args *g) { return large_mn(g) && g->k >= 16384; }
+
+/*
  * Smaller outputs, by M*N: from 2048^2 on 128x256 tiles still fill the SMs;
  * below, 128x128 cluster tiles (more blocks); below 768^2, 64x64
  * with a deep ring (the split-K rule above takes those with a long K).
@@ -240,6 +251,16 @@ static const struct tg_rule rules[] = {
      "0.989x (0.999x); 4096^3 bf16 C 0.981x (0.974x): within a percent or two, ahead on five of "
      "six; bench/RESULTS.md 2026-11-27, entry 31",
      1, NULL},
+    {"M, N >= 4096, K >= 16384, a workspace for stream-K", large_mn_long_k, "tma_store_128x256_sk",
+     "measured on the H100 (fp32 C, cuBLAS in the same run, two runs): 8192x8192x28672 720.8, "
+     "718.0 TFLOP/s = 0.985x, 0.989x cuBLAS (tma_store, the choice before, 0.956x, 0.960x; "
+     "tma_store_128x256 without stream-K 0.972x, 0.971x); bench/RESULTS.md 2026-11-28, entry 34",
+     1, NULL},
+    {"M, N >= 4096, K >= 16384", large_mn_long_k, "tma_store_128x256",
+     "measured on the H100 (fp32 C, cuBLAS in the same run, two runs): 8192x8192x28672 0.972x, "
+     "0.971x cuBLAS (tma_store, the choice before, 0.956x, 0.960x); with a workspace the row "
+     "above shares the last round along K; bench/RESULTS.md 2026-11-28, entry 34",
+     1, NULL},
     {"M, N >= 4096", large_mn, "tma_store",
      "the fastest configuration measured on the larger shapes on the H100 (fp32 C, cuBLAS in the "
      "same run): 8192^3 717.1 TFLOP/s = 1.021x cuBLAS (tma_store_128x256 1.005, mc_2x1_128x256 "
@@ -423,6 +444,10 @@ tg_status tg_dispatch(const tg_gemm_args *g, int assume_workspace, const tg_fami
             refused = rules[r].config;
             if (!rules[r].packs || !tg_pack_fits(g, *fam, *preset, assume_workspace, pack, NULL))
                 continue;
+        } else if (!tg_nothing_to_do(g) && tg_reads_ab(g) && !assume_workspace) {
+            const size_t need = (*fam)->workspace(*preset, g);
+            if (need && !tg_workspace_holds(g, need))
+                continue; /* it needs a workspace (stream-K) the call lacks: the next rule */
         }
         if (rule)
             *rule = &rules[r];

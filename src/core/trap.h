@@ -23,9 +23,10 @@ extern "C" {
  * the parity of the phase it waited for), or a launch whose cluster is not
  * the one it was built for (index: the blocks the launch gave a cluster,
  * expected: the blocks it needs), which would otherwise reach into blocks
- * that do not exist.
+ * that do not exist; or a stream-K partial tile that was never published
+ * (index: the block that owed it, expected: its consumer warpgroup).
  */
-enum { TG_TRAP_MBAR_FULL = 1, TG_TRAP_MBAR_EMPTY = 2, TG_TRAP_CLUSTER = 3 };
+enum { TG_TRAP_MBAR_FULL = 1, TG_TRAP_MBAR_EMPTY = 2, TG_TRAP_CLUSTER = 3, TG_TRAP_SK_FLAG = 4 };
 
 typedef struct tg_trap_record {
     uint32_t magic;  /* TG_TRAP_MAGIC once a kernel wrote it */

@@ -5,9 +5,11 @@
  * CPU verifier and the plan in words.
  */
 #include <cuda_runtime.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "hopper/hopper.h"
 
@@ -129,7 +131,68 @@ static tg_status supports(int preset, const tg_gemm_args *caller)
     return TG_SUCCESS;
 }
 
-static size_t workspace(int preset, const tg_gemm_args *g) { return 0; }
+/*
+ * STREAM_K: the tiles g's persistent grid of `blocks` shares along K (plan.h
+ * tg_hplan_sk_tiles; 0 for other presets and K = 0).
+ */
+static int64_t sk_tiles_of(const tg_htile *t, const tg_gemm_args *g, int64_t blocks)
+{
+    if (!t->stream_k || g->k == 0)
+        return 0;
+    const int64_t tiles = tg_hplan_tiles(t, tg_hplan_grid_m(t, g->m), tg_hplan_grid_n(t, g->n), g->batch);
+    return tg_hplan_sk_tiles(tiles, tg_hplan_k_tiles(t, g->k), blocks);
+}
+
+/*
+ * The persistent grid of the current device (one block per SM); asked with
+ * no device to answer (a size question on a machine without a GPU), the
+ * H100's 132: what the call needs there.
+ */
+static int64_t grid_blocks(void)
+{
+    int dev = 0, n = 0;
+    if (cudaGetDevice(&dev) != cudaSuccess ||
+        cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess || n <= 0) {
+        cudaGetLastError(); /* ours: leave no stale error */
+        return 132;
+    }
+    return n;
+}
+
+/* STREAM_K=1 where it shares tiles: their partial slots and flags (plan.h); else none. */
+static size_t workspace(int preset, const tg_gemm_args *caller)
+{
+    const tg_htile t = tg_htile_from_params(presets[preset].params);
+    if (!t.stream_k)
+        return 0;
+    const tg_gemm_args view = kernel_view(&t, caller);
+    const int64_t blocks = grid_blocks();
+    return sk_tiles_of(&t, &view, blocks) ? (size_t)tg_hplan_sk_bytes(&t, blocks) : 0;
+}
+
+/*
+ * A stream-K call's flag value, new for every call of the process: a flag
+ * that holds it was set during this call, whatever the workspace held
+ * before (earlier calls' values, poison, another process's leftovers).
+ * Odd, so never 0 nor all ones; the start mixes the time and an address.
+ */
+static unsigned long long next_epoch(void)
+{
+    static _Atomic unsigned long long last;
+    unsigned long long e = atomic_load(&last);
+    if (e == 0) {
+        int here = 0;
+        const unsigned long long seed =
+            (((unsigned long long)time(NULL) << 20) ^ (unsigned long long)clock() ^
+             (unsigned long long)(uintptr_t)&here) * 0x9E3779B97F4A7C15ull | 1;
+        atomic_compare_exchange_strong(&last, &e, seed);
+    }
+    for (;;) {
+        e = atomic_fetch_add(&last, 2) + 2;
+        if (e != ~0ull)
+            return e;
+    }
+}
 
 /* ------------------------------------------------------------------------
  * Tensor maps: A and B in prepare(), C here; all through tmap.c's cache
@@ -227,6 +290,15 @@ static tg_status prepare(int preset, const tg_gemm_args *caller, int dev, tg_lau
         TG_TRY(tg_device_sm_count(dev, &fit));
     geometry(preset, caller, fit, out);
     out->workspace = 0;
+    /* Stream-K where the plan shares tiles and the workspace holds their slots (else whole tiles). */
+    const int64_t sk = sk_tiles_of(&t, g, out->grid[0]);
+    const size_t sk_bytes = sk ? (size_t)tg_hplan_sk_bytes(&t, out->grid[0]) : 0;
+    if (sk && g->workspace && g->workspace_size >= sk_bytes && (uintptr_t)g->workspace % TG_WORKSPACE_ALIGN == 0) {
+        p->sk_tiles = (int)sk;
+        p->sk = g->workspace;
+        p->sk_epoch = next_epoch();
+        out->workspace = sk_bytes;
+    }
     out->params_size = sizeof *p;
     return TG_SUCCESS;
 }
@@ -265,7 +337,7 @@ static tg_status describe(const int *p, char *buf, size_t len)
     if (TG_H_SETMAXNREG(t.consumers, t.producer))
         tg_text_add(&x, "  registers            setmaxnreg: producer %d, consumers %d per thread (entry %d "
                     "x %d warpgroups)\n",
-                    TG_H_PRODUCER_REGS, TG_H_CONSUMER_REGS, TG_H_ENTRY_REGS(t.consumers, t.producer),
+                    TG_H_PRODUCER_REGS_OF(t.stream_k), TG_H_CONSUMER_REGS_OF(t.stream_k), TG_H_ENTRY_REGS(t.consumers, t.producer),
                     TG_H_WARPGROUPS(t.consumers, t.producer));
     tg_text_add(&x, "  wgmma                %d x m64n%dk16 per k16 step per consumer, both operands from "
                 "shared memory (K-major, 128-byte swizzle); %d fp32 accumulators per thread\n",
@@ -304,6 +376,14 @@ static tg_status describe(const int *p, char *buf, size_t len)
                     "stores them to C with alpha and beta; no workspace, one launch\n",
                     t.split_k, t.split_k, t.split_k, TG_H_PART_BYTES(t.block_m, t.block_n),
                     TG_H_PART_PITCH(t.block_n), t.block_m / t.split_k, t.block_m / t.split_k);
+    if (t.stream_k)
+        tg_text_add(&x, "  stream-K             the last tiles' K shared by every block where the last round "
+                    "of a persistent grid would leave SMs idle (R = tiles mod blocks: at least %d K tiles "
+                    "idle per block and %d a block to share): block b takes iterations [b*R*KT/G, "
+                    "(b+1)*R*KT/G); a tile's partials go to the workspace (BLOCK_M*BLOCK_N*4 bytes a "
+                    "block, a flag per consumer set with the call's epoch), the block with its last K "
+                    "tile adds them in block order (deterministic) and stores C\n",
+                    TG_H_SK_MIN_IDLE, TG_H_SK_MIN_SHARE);
     tg_text_add(&x, "  tiles                %s, in groups of %d %s rows\n",
                 !t.persistent ? (t.split_k > 1 ? "one cluster of SPLIT_K blocks per tile" : "one block per tile")
                 : cluster > 1

@@ -38,6 +38,9 @@ typedef struct tg_hopper_params {
     float alpha, beta;  /* C = alpha·acc + beta·C; beta = 0: C is not read */
     tg_trap_record *trap; /* where a wait that gives up says why (src/core/trap.h) */
     uint32_t patience;    /* failed try_waits before a wait gives up: TG_H_PATIENCE */
+    int sk_tiles;         /* STREAM_K=1: the last tiles shared along K (plan.h), 0: none */
+    void *sk;             /* their partial slots and flags (the workspace; tg_hplan_sk_bytes) */
+    unsigned long long sk_epoch; /* this call's flag value: a flag that holds it was set by this call */
 } tg_hopper_params;
 
 /* The plan's rules between the parameters (family.c), after their ranges. */

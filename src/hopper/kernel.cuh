@@ -322,8 +322,9 @@ static __device__ __forceinline__ void zero(float acc[M_PIECES][ACC_N])
 }
 
 /* Consumer c's wgmmas on the stage at ring address `ring`, stage s: one K tile. */
+/* (first: the tile's first K tile, whose first k16 step overwrites the accumulators: no zeroing.) */
 static __device__ __forceinline__ void mma_stage(const tg_htile *t, uint32_t ring, int s, int c,
-                                                 float acc[M_PIECES][ACC_N])
+                                                 float acc[M_PIECES][ACC_N], const bool first = false)
 {
     tg_wgmma_fence();
 #pragma unroll
@@ -331,7 +332,7 @@ static __device__ __forceinline__ void mma_stage(const tg_htile *t, uint32_t rin
 #pragma unroll
         for (int mp = 0; mp < M_PIECES; mp++)
             wgmma_n(acc[mp], tg_hplan_desc_a(t, ring, s, c * M_PIECES + mp, kk),
-                    tg_hplan_desc_b(t, ring, s, kk), 1);
+                    tg_hplan_desc_b(t, ring, s, kk), !(first && kk == 0));
     tg_wgmma_commit();
 }
 
@@ -458,6 +459,148 @@ static __device__ __forceinline__ void reduce(const tg_hopper_params *p, const t
         reduce_(p, t, ring, x, rank, ctid, false);
 }
 
+/*
+ * STREAM_K: consumer warpgroup wg's K loop over K tiles [k0, k1) of one
+ * unit (k1 > k0: the plan gives every unit a K tile), the ring running on
+ * from *r; every stage it read is handed back by the end (MMA_LAG=1: one
+ * wgmma group in flight). The first K tile is peeled: no per-unit branch
+ * around the waits (a `kt > k0` test there made ptxas serialize the wgmmas,
+ * C7518), and its first k16 step overwrites the accumulators (zeroed
+ * before it, they became copies of one zero register between fence and
+ * wgmma: C7519). *held, the stage still in flight, is carried across units
+ * by the caller (declared per unit, ptxas serialized the wgmmas too).
+ */
+static __device__ __forceinline__ void mainloop(const tg_hopper_params *p, const tg_htile *t,
+                                                uint32_t ring, uint32_t full0, uint32_t empty0,
+                                                tg_hring *r, tg_hring *held, int k0, int k1, int wg,
+                                                int lane, float acc[M_PIECES][ACC_N])
+{
+    tg_mbar_wait(full0 + 8 * r->stage, tg_hplan_full_parity(*r), TG_HANG(p, TG_TRAP_MBAR_FULL, r->stage));
+    mma_stage(t, ring, r->stage, wg, acc, true);
+    *held = *r;
+    *r = tg_hplan_ring_next(t, *r);
+    for (int kt = k0 + 1; kt < k1; kt++) {
+        tg_mbar_wait(full0 + 8 * r->stage, tg_hplan_full_parity(*r), TG_HANG(p, TG_TRAP_MBAR_FULL, r->stage));
+        mma_stage(t, ring, r->stage, wg, acc);
+        TG_WGMMA_WAIT(1);
+        if (lane == 0)
+            release(t, empty0, held->stage, 0);
+        *held = *r;
+        *r = tg_hplan_ring_next(t, *r);
+    }
+    TG_WGMMA_WAIT(0);
+    if (lane == 0)
+        release(t, empty0, held->stage, 0);
+}
+
+/*
+ * STREAM_K: consumer wg of block b publishes its rows of a PARTIAL tile in
+ * the block's slot (tg_hplan_sk_at: each thread its own float4s, a warp's
+ * 512 bytes one line), then, once the warpgroup's stores are done, sets its
+ * flag to the call's epoch (fence, then st.release at gpu scope).
+ */
+static __device__ __forceinline__ void sk_publish(const tg_hopper_params *p, const tg_htile *t,
+                                                  int64_t b, int wg, int wtid,
+                                                  float acc[M_PIECES][ACC_N])
+{
+    /* The thread's float4 v at dst[v * 128] (tg_hplan_sk_at): one base, constant offsets. */
+    float4 *dst = (float4 *)((float *)p->sk + tg_hplan_sk_at(t, b, wg, 0, wtid));
+#pragma unroll
+    for (int mp = 0; mp < M_PIECES; mp++)
+#pragma unroll
+        for (int i = 0; i < ACC_N; i += 4)
+            dst[(mp * ACC_N + i) / 4 * TG_H_WG_THREADS] =
+                make_float4(acc[mp][i], acc[mp][i + 1], acc[mp][i + 2], acc[mp][i + 3]);
+    tg_named_bar_sync(1 + wg, TG_H_WG_THREADS);
+    if (wtid == 0) {
+        __threadfence();
+        tg_st_release_gpu_u64((char *)p->sk + tg_hplan_sk_flag(t, gridDim.x, b, wg), p->sk_epoch);
+    }
+}
+
+/*
+ * STREAM_K, a FINAL segment: consumer wg adds the partials of blocks from ..
+ * b-1 to its accumulators, in that order (the same sums in every run), once
+ * the producer thread saw every one of their flags hold the call's epoch
+ * and arrived on `ready` (sk_wait_all): the waiting is the producer's,
+ * whose registers are free; in the consumers, beside the accumulators, the
+ * wait loop made ptxas spill. Each thread reads its own float4s through L2.
+ */
+static __device__ __forceinline__ void sk_gather(const tg_hopper_params *p, const tg_htile *t, int from,
+                                                 int64_t b, int wg, int wtid, uint32_t ready,
+                                                 float acc[M_PIECES][ACC_N])
+{
+    tg_mbar_wait(ready, 0, TG_HANG(p, TG_TRAP_SK_FLAG, from));
+    const float4 *src = (const float4 *)((const float *)p->sk + tg_hplan_sk_at(t, from, wg, 0, wtid));
+#pragma unroll 1
+    for (int q = (int)b - from; q > 0; q--, src += BLOCK_M * BLOCK_N / 4) { /* slot by slot */
+#pragma unroll
+        for (int mp = 0; mp < M_PIECES; mp++)
+#pragma unroll
+            for (int i = 0; i < ACC_N; i += 4)
+                tg_ld_cg_add_f32x4(src + (mp * ACC_N + i) / 4 * TG_H_WG_THREADS, &acc[mp][i]);
+    }
+}
+
+/*
+ * STREAM_K: the producer thread, after its last load, when the block's last
+ * unit is a FINAL: waits until every consumer flag of blocks from .. b-1
+ * holds the call's epoch (ld.acquire at gpu scope), then arrives on `ready`,
+ * which the consumers wait on before they read those partials.
+ */
+static __device__ __forceinline__ void sk_wait_all(const tg_hopper_params *p, const tg_htile *t, int from,
+                                                   int64_t b, uint32_t ready)
+{
+    for (int q = from; q < b; q++)
+        for (int c = 0; c < CONSUMERS; c++)
+            tg_flag_wait((const char *)p->sk + tg_hplan_sk_flag(t, gridDim.x, q, c), p->sk_epoch,
+                         p->patience, p->trap, "hopper/" TG_STR(TG_NAME), TG_TRAP_SK_FLAG, (uint32_t)q,
+                         (uint32_t)c);
+    tg_mbar_arrive(ready);
+}
+
+/*
+ * The block's work, unit by unit, the same for its producer and consumers:
+ * its whole tiles first, w = first, first + step, ... below tiles - sk, over
+ * K tiles kr (all, or its K rank's); then (STREAM_K) its stream-K segments
+ * of the last sk tiles, which thread 0 listed in shared memory at the start
+ * (`list`, `n` of them; plan.h tg_hplan_sk_unit): computed in the loop,
+ * their 64-bit arithmetic stayed live beside the accumulators and ptxas
+ * spilled and serialized the wgmmas. ndp: the whole tiles' count.
+ */
+enum { SK_UNITS = TG_H_SK_MAX_UNITS };
+static __device__ __forceinline__ tg_hunit unit_of(int64_t first, int64_t step, int64_t ndp, tg_hkrange kr,
+                                                   const tg_hunit *list, int64_t j)
+{
+    if (!STREAM_K || j < ndp) {
+        tg_hunit u = {first + j * step, kr.k0, kr.k1, TG_HU_WHOLE, 0};
+        return u;
+    }
+    return list[j - ndp];
+}
+
+/* The whole tiles a block walks before its stream-K segments. */
+static __device__ __forceinline__ int64_t whole_units(int64_t first, int64_t step, int64_t tiles, int64_t sk)
+{
+    return tiles - sk > first ? (tiles - sk - first + step - 1) / step : 0;
+}
+
+/*
+ * Consumer wg's share of tile x to C. This order puts the TMA epilogue's
+ * code right after the main loop (ptxas lays the `if` first): behind the 72
+ * KB of the beta != 0 stores, a launch's first fp32 TMA epilogue took 8.8 µs
+ * instead of 4.2 at 4096^3, fetching cold code (bench/RESULTS.md entry 30).
+ */
+static __device__ __forceinline__ void store_tile(const tg_hopper_params *p, const tg_htile *t, uint32_t ring,
+                                                  tg_htilepos x, int wg, int wtid,
+                                                  float acc[M_PIECES][ACC_N], int *chunk)
+{
+    if (!EPILOGUE || p->beta != 0.0f)
+        epilogue(p, x, wg, wtid, acc);
+    else
+        epilogue_tma(p, t, ring, x, wg, wtid, acc, chunk);
+}
+
 /* Consumer warpgroup wg (PRODUCER=1): the block's tiles, K tile by K tile, and their stores. */
 static __device__ __forceinline__ void consume(const tg_hopper_params *p, const tg_htile *t,
                                                uint32_t ring, uint32_t full0, uint32_t empty0,
@@ -503,14 +646,43 @@ static __device__ __forceinline__ void consume(const tg_hopper_params *p, const 
             store_partial(t, ring, wg, wtid, acc); /* the kernel sums the partials */
             continue;
         }
-        /* This order puts the TMA epilogue's code right after the main loop (ptxas lays the
-         * `if` first): behind the 72 KB of the beta != 0 stores, a launch's first fp32 TMA
-         * epilogue took 8.8 µs instead of 4.2 at 4096^3, fetching cold code (bench/RESULTS.md
-         * entry 30). */
-        if (!EPILOGUE || p->beta != 0.0f)
-            epilogue(p, x, wg, wtid, acc);
-        else
-            epilogue_tma(p, t, ring, x, wg, wtid, acc, &chunk);
+        store_tile(p, t, ring, x, wg, wtid, acc, &chunk);
+    }
+    /* The stores in flight must be done before the block's shared memory goes. */
+    if (EPILOGUE && wtid == 0)
+        TG_BULK_WAIT(0);
+}
+
+/*
+ * STREAM_K=1: consume's work, unit by unit (unit_of): the whole tiles,
+ * then the stream-K segments, PARTIALs published, FINALs summed.
+ */
+static __device__ __forceinline__ void consume_sk(const tg_hopper_params *p, const tg_htile *t,
+                                               uint32_t ring, uint32_t full0, uint32_t empty0,
+                                               int64_t first, int64_t tiles, int64_t step,
+                                               tg_hkrange kr, const tg_hunit *list, int n,
+                                               uint32_t ready, int wg, int wtid)
+{
+    if (TG_H_SETMAXNREG(CONSUMERS, PRODUCER))
+        TG_SETMAXNREG_INC(TG_H_CONSUMER_REGS_OF(STREAM_K));
+    const int lane = wtid % 32;
+    int chunk = 0; /* TMA epilogue chunks stored: which staging buffer is next */
+    float acc[M_PIECES][ACC_N];
+    tg_hring r = tg_hplan_ring_start(), held = r;
+    const int64_t ndp = whole_units(first, step, tiles, p->sk_tiles);
+    for (int64_t j = 0; j < ndp + n; j++) {
+        const tg_hunit u = unit_of(first, step, ndp, kr, list, j);
+        mainloop(p, t, ring, full0, empty0, &r, &held, u.k0, u.k1, wg, lane, acc);
+        if (u.kind == TG_HU_PARTIAL) {
+            sk_publish(p, t, blockIdx.x, wg, wtid, acc);
+            continue;
+        }
+        if (u.kind == TG_HU_FINAL)
+            sk_gather(p, t, u.from, blockIdx.x, wg, wtid, ready, acc);
+        /* The tile's place, worked out here rather than kept live through the partials. */
+        const tg_htilepos x = tg_hplan_tile(t, unit_of(first, step, ndp, kr, list, j).w, p->grid_m,
+                                            p->grid_n, 0);
+        store_tile(p, t, ring, x, wg, wtid, acc, &chunk);
     }
     /* The stores in flight must be done before the block's shared memory goes. */
     if (EPILOGUE && wtid == 0)
@@ -522,6 +694,9 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
     extern __shared__ __align__(1024) unsigned char smem[];
     __shared__ __align__(8) uint64_t full[STAGES];  /* "stage s holds its K tile" */
     __shared__ __align__(8) uint64_t empty[STAGES]; /* "stage s was handed back" (PRODUCER=1) */
+    __shared__ tg_hunit sk_list[STREAM_K ? SK_UNITS : 1]; /* this block's stream-K segments */
+    __shared__ int sk_count;
+    __shared__ __align__(8) uint64_t sk_ready; /* "every partial a FINAL adds is published" */
     const tg_htile tile = TG_TILE_INIT;
     const tg_htile *t = &tile;
 
@@ -534,6 +709,7 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
     const uint32_t ring = (raw + TG_H_SWIZZLE_ATOM - 1) & ~(uint32_t)(TG_H_SWIZZLE_ATOM - 1);
     const uint32_t full0 = (uint32_t)__cvta_generic_to_shared(full);
     const uint32_t empty0 = (uint32_t)__cvta_generic_to_shared(empty);
+    const uint32_t sk_ready0 = (uint32_t)__cvta_generic_to_shared(&sk_ready);
 
     if (tid == 0) {
 #pragma unroll
@@ -541,13 +717,23 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
             tg_mbar_init(full0 + 8 * s, 1);
             tg_mbar_init(empty0 + 8 * s, TG_H_EMPTY_ARRIVALS(CONSUMERS, CLUSTER_M, CLUSTER_N));
         }
+        if (STREAM_K)
+            tg_mbar_init(sk_ready0, 1);
         tg_mbar_fence_init();
+        if (STREAM_K) {
+            const int64_t all = tg_hplan_tiles(t, p.grid_m, p.grid_n, p.batch);
+            const int n = p.sk_tiles ? tg_hplan_sk_units(p.k_tiles, gridDim.x, p.sk_tiles, blockIdx.x) : 0;
+            for (int j = 0; j < n && j < SK_UNITS; j++)
+                sk_list[j] = tg_hplan_sk_unit(all, p.k_tiles, gridDim.x, p.sk_tiles, blockIdx.x, j);
+            sk_count = n;
+        }
     }
     /* In a cluster the others' loads and releases reach these barriers: all initialised first. */
     if (CLUSTER > 1)
         tg_cluster_sync();
     else
         __syncthreads();
+    const int sk_n = STREAM_K ? sk_count : 0; /* (the plan gives at most SK_UNITS: host and verifier check) */
     const int64_t per_item = (int64_t)p.grid_m * p.grid_n;
     const int64_t tiles = tg_hplan_tiles(t, p.grid_m, p.grid_n, p.batch);
     const int64_t first = PERSISTENT ? (int64_t)(blockIdx.x / CLUSTER)
@@ -585,8 +771,8 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
     if (wg == CONSUMERS) {
         /* The producer warpgroup: one thread issues every load of the block. */
         if (TG_H_SETMAXNREG(CONSUMERS, PRODUCER))
-            TG_SETMAXNREG_DEC(TG_H_PRODUCER_REGS);
-        if (wtid == 0) {
+            TG_SETMAXNREG_DEC(TG_H_PRODUCER_REGS_OF(STREAM_K));
+        if (wtid == 0 && !STREAM_K) {
             tg_hring r = tg_hplan_ring_start();
             for (int64_t w = first; w < tiles; w += step) {
                 const tg_htilepos x = tg_hplan_tile(t, w, p.grid_m, p.grid_n, rank_now());
@@ -597,9 +783,28 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
                     r = tg_hplan_ring_next(t, r);
                 }
             }
+        } else if (wtid == 0) {
+            /* STREAM_K: the consumers' units (unit_of), then a FINAL's partials waited on. */
+            tg_hring r = tg_hplan_ring_start();
+            const int64_t ndp = whole_units(first, step, tiles, p.sk_tiles);
+            for (int64_t j = 0; j < ndp + sk_n; j++) {
+                const tg_hunit u = unit_of(first, step, ndp, kr, sk_list, j);
+                const tg_htilepos x = tg_hplan_tile(t, u.w, p.grid_m, p.grid_n, 0);
+                for (int kt = u.k0; kt < u.k1; kt++) {
+                    tg_mbar_wait(empty0 + 8 * r.stage, tg_hplan_empty_parity(r),
+                                 TG_HANG(&p, TG_TRAP_MBAR_EMPTY, r.stage));
+                    load_stage(&p, t, ring, full0 + 8 * r.stage, r.stage, kt, x, 0);
+                    r = tg_hplan_ring_next(t, r);
+                }
+            }
+            if (sk_n > 0 && sk_list[sk_n - 1].kind == TG_HU_FINAL)
+                sk_wait_all(&p, t, sk_list[sk_n - 1].from, blockIdx.x, sk_ready0);
         }
     } else {
-        consume(&p, t, ring, full0, empty0, first, tiles, step, kr, wg, wtid);
+        if (STREAM_K)
+            consume_sk(&p, t, ring, full0, empty0, first, tiles, step, kr, sk_list, sk_n, sk_ready0, wg, wtid);
+        else
+            consume(&p, t, ring, full0, empty0, first, tiles, step, kr, wg, wtid);
     }
     if (SPLIT_K > 1) {
         /* Every block's partial tile is in its shared memory: sum this block's rows of them. */

@@ -73,7 +73,12 @@ extern "C" {
       "1: the block computes tiles of C transposed, B·Aᵀ: B's rows take wgmma's M side (64-row " \
       "pieces) and A's rows its N side, so a C of few rows (decode, M <= 64) fills the wgmma N " \
       "and B streams through the ring in 64-row boxes; C stored transposed from registers. "    \
-      "BLOCK_M then counts columns of C, BLOCK_N rows")
+      "BLOCK_M then counts columns of C, BLOCK_N rows")                                      \
+    X(14, stream_k, STREAM_K, 0, 1, NULL,                                                      \
+      "1: the tiles of the last, partly filled wave of a persistent grid are shared by every "  \
+      "block along K (stream-K): partial tiles go through the workspace, the block with a "    \
+      "tile's last K tile adds them in block order (deterministic); without the workspace "     \
+      "the call runs as STREAM_K=0")
 
 /* EPILOGUE's values (presets.def writes the names). */
 enum tg_hepilogue {
@@ -155,6 +160,13 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
 #define TG_H_PRODUCER_REGS 40
 #define TG_H_CONSUMER_REGS 232
 /*
+ * STREAM_K=1: the consumers also sum partial tiles from global memory beside
+ * their 128 accumulators; at 232 registers ptxas spilled 8-48 bytes of the
+ * tile loop's scalars, so the producer (TMA and the flag waits) keeps 24.
+ */
+#define TG_H_PRODUCER_REGS_OF(SK) ((SK) ? 40 : TG_H_PRODUCER_REGS)
+#define TG_H_CONSUMER_REGS_OF(SK) ((SK) ? 232 : TG_H_CONSUMER_REGS)
+/*
  * Empty barriers: lane 0 of every consumer warp arrives (4 warps a
  * warpgroup), in every block of the cluster whose stage this block's loads
  * fill: those in its cluster row and its cluster column (CM + CN - 1 blocks,
@@ -205,7 +217,7 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
          "MMA_LAG=1 needs STAGES >= 2: consumers hand a stage back one K tile late, so one "   \
          "stage would deadlock (the ring model shows it)")                                    \
     RULE(!TG_H_SETMAXNREG(P(CONSUMERS), P(PRODUCER)) ||                                       \
-             TG_H_PRODUCER_REGS + P(CONSUMERS) * TG_H_CONSUMER_REGS ==                        \
+             TG_H_PRODUCER_REGS_OF(P(STREAM_K)) + P(CONSUMERS) * TG_H_CONSUMER_REGS_OF(P(STREAM_K)) ==                        \
                  TG_H_WARPGROUPS(P(CONSUMERS), P(PRODUCER)) *                                 \
                      TG_H_ENTRY_REGS(P(CONSUMERS), P(PRODUCER)),                              \
          "setmaxnreg: the producer's and the consumers' registers must add up to what the "   \
@@ -237,6 +249,13 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
                  P(STAGES) * TG_H_STAGE_BYTES(P(BLOCK_M), P(BLOCK_N)),                        \
          "SPLIT_K > 1: the fp32 partial tile (BLOCK_M rows of TG_H_PART_PITCH bytes) must fit in "\
          "the ring, where it is kept")                                                         \
+    RULE(P(STREAM_K) == 0 ||                                                                \
+             (P(PERSISTENT) == 1 && P(PRODUCER) == 1 && P(SPLIT_K) == 1 &&                     \
+              TG_H_CLUSTER(P(CLUSTER_M), P(CLUSTER_N)) == 1),                                  \
+         "STREAM_K=1 needs PERSISTENT=1, PRODUCER=1, SPLIT_K=1 and no cluster: each block "     \
+         "walks its whole tiles, then its share of the last tiles' K tiles")                  \
+    RULE(P(STREAM_K) == 0 || P(MMA_LAG) == 1,                                               \
+         "STREAM_K=1 needs MMA_LAG=1: its K loop is written for one wgmma group in flight")   \
     RULE(TG_H_CLUSTER(P(CLUSTER_M), P(CLUSTER_N)) == 1 || P(PERSISTENT) == 1,                 \
          "a cluster needs PERSISTENT=1: its blocks walk their cluster's tiles together, "       \
          "in step, since each fills the others' stages")                                      \
@@ -595,6 +614,137 @@ TG_HD tg_hkrange tg_hplan_reduce_rows(const tg_htile *t, int rank)
     const int rows = t->block_m / t->split_k;
     tg_hkrange r = {rank * rows, (rank + 1) * rows};
     return r;
+}
+
+/* ------------------------------------------------------------------------
+ * STREAM_K=1: the last wave's tiles shared along K
+ * ---------------------------------------------------------------------- */
+
+/*
+ * A persistent grid of G blocks walks T tiles in rounds of G: with T = q·G
+ * + R (0 < R < G), the last round keeps only R blocks busy for a whole
+ * tile's K loop. With stream-K the last SK tiles (those of the tile order's
+ * end, still one L2 neighbourhood) are cut into their SK·KT K tiles
+ * ("iterations", tile-major), and block b takes iterations [lo(b),
+ * lo(b+1)), lo(b) = b·SK·KT / G: every block the same share, give or take
+ * one. The first T - SK tiles stay whole (block b: b, b + G, ...).
+ *
+ * Block b's iterations fall into segments, one per tile they touch. A
+ * segment that ends before its tile's last K tile is a PARTIAL: its fp32
+ * tile goes to the workspace (slot b: a block has at most one, its range's
+ * last segment). The segment that ends a tile and does not start it is
+ * FINAL: it waits for the partials of the blocks before b that cover the
+ * tile's first K tiles (blocks `from` .. b-1, one segment each), adds them
+ * in block order to its own (the same sums in every run) and stores C.
+ * The rest are WHOLE tiles, stored as ever. A block walks its PARTIAL
+ * first, then its WHOLE tiles, then its FINAL: it publishes before it
+ * waits, and it waits only on blocks that published first thing in their
+ * stream-K part, so no block waits on a block that waits (the plan
+ * verifier checks the order, the coverage and who waits on whom).
+ */
+enum { TG_HU_WHOLE = 0, TG_HU_PARTIAL = 1, TG_HU_FINAL = 2 };
+/* SK < G makes a block's share less than a tile's K tiles: it touches at most two tiles. */
+#define TG_H_SK_MAX_UNITS 2
+
+typedef struct tg_hunit {
+    int64_t w;   /* the tile (tg_hplan_tile's index) */
+    int k0, k1;  /* its K tiles [k0, k1) */
+    int kind;    /* TG_HU_* */
+    int from;    /* TG_HU_FINAL: the first block whose partial it adds (blocks from .. b-1) */
+} tg_hunit;
+
+/*
+ * The tiles a grid of G blocks shares along K: the last round's R = T mod G
+ * when it leaves at least TG_H_SK_MIN_IDLE K tiles per block idle on
+ * average ((G - R)·KT >= that · G) and gives each block at least
+ * TG_H_SK_MIN_SHARE K tiles (R·KT >= that · G); else 0 (whole tiles only).
+ * One GEMM only (batch items are tiles like any other: allowed), T >= G.
+ */
+#define TG_H_SK_MIN_IDLE 8
+#define TG_H_SK_MIN_SHARE 4
+TG_HD int64_t tg_hplan_sk_tiles(int64_t tiles, int64_t k_tiles, int64_t blocks)
+{
+    if (blocks < 2 || tiles <= blocks || k_tiles < 1 || k_tiles > ((int64_t)1 << 30))
+        return 0;
+    const int64_t r = tiles % blocks;
+    if (r == 0 || (blocks - r) * k_tiles < TG_H_SK_MIN_IDLE * blocks || r * k_tiles < TG_H_SK_MIN_SHARE * blocks)
+        return 0;
+    return r;
+}
+
+/* The first of block b's stream-K iterations (b = G: their count). */
+TG_HD int64_t tg_hplan_sk_lo(int64_t iters, int64_t blocks, int64_t b) { return b * iters / blocks; }
+
+/* The block whose iterations hold iteration i: the last b with lo(b) <= i. */
+TG_HD int tg_hplan_sk_owner(int64_t iters, int64_t blocks, int64_t i)
+{
+    return (int)(((i + 1) * blocks + iters - 1) / iters - 1);
+}
+
+/* The whole tiles of block b before its stream-K part: b, b + G, ... below T - SK. */
+TG_HD int64_t tg_hplan_dp_units(int64_t tiles, int64_t sk_tiles, int64_t blocks, int64_t b)
+{
+    const int64_t dp = tiles - sk_tiles;
+    return dp > b ? (dp - b + blocks - 1) / blocks : 0;
+}
+
+/* Block b's stream-K segments: the tiles its iterations touch (0 if none). */
+TG_HD int tg_hplan_sk_units(int64_t k_tiles, int64_t blocks, int64_t sk_tiles, int64_t b)
+{
+    const int64_t iters = sk_tiles * k_tiles;
+    const int64_t lo = tg_hplan_sk_lo(iters, blocks, b), hi = tg_hplan_sk_lo(iters, blocks, b + 1);
+    return hi > lo ? (int)((hi - 1) / k_tiles - lo / k_tiles + 1) : 0;
+}
+
+/* Block b's stream-K segment j (j < tg_hplan_sk_units), in the order it walks them. */
+TG_HD tg_hunit tg_hplan_sk_unit(int64_t tiles, int64_t k_tiles, int64_t blocks, int64_t sk_tiles,
+                                int64_t b, int j)
+{
+    const int64_t iters = sk_tiles * k_tiles, first_tile = tiles - sk_tiles;
+    const int64_t lo = tg_hplan_sk_lo(iters, blocks, b), hi = tg_hplan_sk_lo(iters, blocks, b + 1);
+    const int64_t tf = lo / k_tiles, tl = (hi - 1) / k_tiles;
+    const int trail = hi % k_tiles != 0;                     /* the last segment ends mid-tile */
+    const int lead = lo % k_tiles != 0 && !(tf == tl && trail); /* the first one ends its tile */
+    const int n = (int)(tl - tf + 1);
+    /* Walk order: the trailing PARTIAL, the tiles in between, the leading FINAL. */
+    int64_t s;
+    if (trail && j == 0)
+        s = tl;
+    else if (lead && j == n - 1)
+        s = tf;
+    else
+        s = tf + lead + (j - trail);
+    const int64_t a = lo > s * k_tiles ? lo : s * k_tiles, e = hi < (s + 1) * k_tiles ? hi : (s + 1) * k_tiles;
+    tg_hunit u;
+    u.w = first_tile + s;
+    u.k0 = (int)(a - s * k_tiles);
+    u.k1 = (int)(e - s * k_tiles);
+    u.kind = u.k1 < k_tiles ? TG_HU_PARTIAL : u.k0 > 0 ? TG_HU_FINAL : TG_HU_WHOLE;
+    u.from = u.kind == TG_HU_FINAL ? tg_hplan_sk_owner(iters, blocks, s * k_tiles) : (int)b;
+    return u;
+}
+
+/*
+ * The workspace of a stream-K call: G partial slots, each BLOCK_M x BLOCK_N
+ * fp32 in the consumers' register order (consumer c, then float4 v of a
+ * thread's accumulators, then the 128 threads: each warp's 512 bytes one
+ * line), then a 64-bit flag per (block, consumer) on its own 8 bytes.
+ */
+TG_HD int64_t tg_hplan_sk_slot_bytes(const tg_htile *t) { return (int64_t)t->block_m * t->block_n * 4; }
+TG_HD int64_t tg_hplan_sk_bytes(const tg_htile *t, int64_t blocks)
+{
+    return blocks * (tg_hplan_sk_slot_bytes(t) + 8 * t->consumers);
+}
+/* Float offset of consumer c's thread `ct`, float4 number v, in block b's slot. */
+TG_HD int64_t tg_hplan_sk_at(const tg_htile *t, int64_t b, int c, int v, int ct)
+{
+    const int per_consumer = TG_H_ACC_REGS(t->block_m, t->block_n, t->consumers) / 4; /* float4s a thread */
+    return b * (tg_hplan_sk_slot_bytes(t) / 4) + (((int64_t)c * per_consumer + v) * TG_H_WG_THREADS + ct) * 4;
+}
+/* Byte offset of block b's consumer c's flag. */
+TG_HD int64_t tg_hplan_sk_flag(const tg_htile *t, int64_t blocks, int64_t b, int c)
+{
+    return blocks * tg_hplan_sk_slot_bytes(t) + 8 * (b * t->consumers + c);
 }
 
 #ifdef __cplusplus

@@ -140,7 +140,7 @@
  * ---------------------------------------------------------------------- */
 
 static const char *const check_names[CHECKS] = {"layout",   "tma",       "banks",   "operands",
-                                                "fragment", "execution", "ring"};
+                                                "fragment", "execution", "ring", "stream-k"};
 
 report tg_hv_report(char *buf, size_t len) { return tg_report_init(buf, len, check_names, CHECKS); }
 
@@ -229,6 +229,9 @@ const tg_hplan_ops tg_hplan_real_ops = {
     .ring_next = tg_hplan_ring_next,
     .full_parity = tg_hplan_full_parity,
     .empty_parity = tg_hplan_empty_parity,
+    .sk_tiles = tg_hplan_sk_tiles,
+    .sk_units = tg_hplan_sk_units,
+    .sk_unit = tg_hplan_sk_unit,
     .tma_addr = tg_hplan_tma_addr,
     .desc_addr = tg_hopper_isa_desc_addr,
 };
@@ -595,6 +598,9 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
             idle += tg_hv_check_execution(&t, ops, split[i][0], split[i][1], split[i][2], split[i][3], 0,
                                           0x5DEECE66DULL + (uint64_t)nshapes, &r);
     }
+    int sk_grids = 0;
+    if (t.stream_k)
+        sk_grids = tg_hv_check_stream_k(ops, &r);
     if (t.producer)
         tg_hv_check_ring_ws(&t, ops, &r);
     else
@@ -630,6 +636,11 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
                                   : "",
                 nshapes, grid, stores,
                 cluster > 1 ? " by the blocks that share it" : "");
+    if (t.stream_k)
+        tg_text_add(&r.text, "stream-K plan on %d grids: every K tile of the shared tiles walked once, each "
+                    "C tile stored once, a block's partial first and its wait last, every wait on the "
+                    "partials of the blocks before it that cover the tile's first K tiles (no cycle); ",
+                    sk_grids);
     if (!t.producer) {
         tg_text_add(&r.text, "ring schedule for 1..%d K tiles)\n", 3 * t.stages + 1);
         return TG_SUCCESS;

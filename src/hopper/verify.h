@@ -78,6 +78,11 @@ typedef struct tg_hplan_ops {
     tg_hring (*ring_next)(const tg_htile *t, tg_hring r);
     uint32_t (*full_parity)(tg_hring r);
     uint32_t (*empty_parity)(tg_hring r);
+    /* STREAM_K=1: the tiles a grid of `blocks` shares along K, block b's segments of them,
+     * and its segment j in the order it walks them */
+    int64_t (*sk_tiles)(int64_t tiles, int64_t k_tiles, int64_t blocks);
+    int (*sk_units)(int64_t k_tiles, int64_t blocks, int64_t sk_tiles, int64_t b);
+    tg_hunit (*sk_unit)(int64_t tiles, int64_t k_tiles, int64_t blocks, int64_t sk_tiles, int64_t b, int j);
     /* where TMA puts element (row, col) of a box whose destination is `tile` */
     uint32_t (*tma_addr)(uint32_t tile, int row, int col);
     /* the byte a wgmma reads for element (row, k) of a descriptor's operand */

@@ -26,7 +26,7 @@
  * The report: failures counted per check, the first few of each described
  * ---------------------------------------------------------------------- */
 
-enum { CK_LAYOUT, CK_TMA, CK_BANKS, CK_OPERANDS, CK_FRAGMENT, CK_EXECUTION, CK_RING, CHECKS };
+enum { CK_LAYOUT, CK_TMA, CK_BANKS, CK_OPERANDS, CK_FRAGMENT, CK_EXECUTION, CK_RING, CK_STREAM_K, CHECKS };
 
 /* The core's report (core.h): failures go in with tg_report_fail(r, CK_..., ...). */
 typedef tg_report report;
@@ -94,6 +94,9 @@ int64_t tg_hv_check_execution(const tg_htile *t, const tg_hplan_ops *ops, int64_
 /* verify_ring.c: the ring check, PRODUCER=0 and PRODUCER=1. */
 void tg_hv_check_ring_plain(const tg_htile *t, const tg_hplan_ops *ops, report *r);
 void tg_hv_check_ring_ws(const tg_htile *t, const tg_hplan_ops *ops, report *r);
+
+/* verify_streamk.c: STREAM_K=1's plan on a table of grids; how many shared tiles (checked). */
+int tg_hv_check_stream_k(const tg_hplan_ops *ops, report *r);
 
 /*
  * Consumer warps the ring check models per block; the K loops and tiles
