@@ -194,10 +194,8 @@ static __device__ __forceinline__ unsigned long long tg_ld_acquire_gpu_u64(const
     return v;
 }
 /*
- * d[0..3] += 16 bytes of fp32 from global memory through L2 (.cg), in one
- * asm: a run of them keeps 4 registers in flight, where separate loads and
- * adds let the compiler hoist every load first (32 float4s beside 128
- * accumulators: spills).
+ * d[0..3] += 16 bytes of fp32 from global memory through L2 (.cg, no stale
+ * L1 line), one asm: each load's 4 registers are dead before the next.
  */
 static __device__ __forceinline__ void tg_ld_cg_add_f32x4(const void *p, float *d)
 {

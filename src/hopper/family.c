@@ -293,7 +293,7 @@ static tg_status prepare(int preset, const tg_gemm_args *caller, int dev, tg_lau
     /* Stream-K where the plan shares tiles and the workspace holds their slots (else whole tiles). */
     const int64_t sk = sk_tiles_of(&t, g, out->grid[0]);
     const size_t sk_bytes = sk ? (size_t)tg_hplan_sk_bytes(&t, out->grid[0]) : 0;
-    if (sk && g->workspace && g->workspace_size >= sk_bytes && (uintptr_t)g->workspace % TG_WORKSPACE_ALIGN == 0) {
+    if (sk && g->workspace && tg_workspace_holds(g, sk_bytes)) {
         p->sk_tiles = (int)sk;
         p->sk = g->workspace;
         p->sk_epoch = next_epoch();
@@ -337,7 +337,7 @@ static tg_status describe(const int *p, char *buf, size_t len)
     if (TG_H_SETMAXNREG(t.consumers, t.producer))
         tg_text_add(&x, "  registers            setmaxnreg: producer %d, consumers %d per thread (entry %d "
                     "x %d warpgroups)\n",
-                    TG_H_PRODUCER_REGS_OF(t.stream_k), TG_H_CONSUMER_REGS_OF(t.stream_k), TG_H_ENTRY_REGS(t.consumers, t.producer),
+                    TG_H_PRODUCER_REGS, TG_H_CONSUMER_REGS, TG_H_ENTRY_REGS(t.consumers, t.producer),
                     TG_H_WARPGROUPS(t.consumers, t.producer));
     tg_text_add(&x, "  wgmma                %d x m64n%dk16 per k16 step per consumer, both operands from "
                 "shared memory (K-major, 128-byte swizzle); %d fp32 accumulators per thread\n",

@@ -664,7 +664,7 @@ static __device__ __forceinline__ void consume_sk(const tg_hopper_params *p, con
                                                uint32_t ready, int wg, int wtid)
 {
     if (TG_H_SETMAXNREG(CONSUMERS, PRODUCER))
-        TG_SETMAXNREG_INC(TG_H_CONSUMER_REGS_OF(STREAM_K));
+        TG_SETMAXNREG_INC(TG_H_CONSUMER_REGS);
     const int lane = wtid % 32;
     int chunk = 0; /* TMA epilogue chunks stored: which staging buffer is next */
     float acc[M_PIECES][ACC_N];
@@ -771,7 +771,7 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
     if (wg == CONSUMERS) {
         /* The producer warpgroup: one thread issues every load of the block. */
         if (TG_H_SETMAXNREG(CONSUMERS, PRODUCER))
-            TG_SETMAXNREG_DEC(TG_H_PRODUCER_REGS_OF(STREAM_K));
+            TG_SETMAXNREG_DEC(TG_H_PRODUCER_REGS);
         if (wtid == 0 && !STREAM_K) {
             tg_hring r = tg_hplan_ring_start();
             for (int64_t w = first; w < tiles; w += step) {

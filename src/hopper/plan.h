@@ -160,13 +160,6 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
 #define TG_H_PRODUCER_REGS 40
 #define TG_H_CONSUMER_REGS 232
 /*
- * STREAM_K=1: the consumers also sum partial tiles from global memory beside
- * their 128 accumulators; at 232 registers ptxas spilled 8-48 bytes of the
- * tile loop's scalars, so the producer (TMA and the flag waits) keeps 24.
- */
-#define TG_H_PRODUCER_REGS_OF(SK) ((SK) ? 40 : TG_H_PRODUCER_REGS)
-#define TG_H_CONSUMER_REGS_OF(SK) ((SK) ? 232 : TG_H_CONSUMER_REGS)
-/*
  * Empty barriers: lane 0 of every consumer warp arrives (4 warps a
  * warpgroup), in every block of the cluster whose stage this block's loads
  * fill: those in its cluster row and its cluster column (CM + CN - 1 blocks,
@@ -217,7 +210,7 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
          "MMA_LAG=1 needs STAGES >= 2: consumers hand a stage back one K tile late, so one "   \
          "stage would deadlock (the ring model shows it)")                                    \
     RULE(!TG_H_SETMAXNREG(P(CONSUMERS), P(PRODUCER)) ||                                       \
-             TG_H_PRODUCER_REGS_OF(P(STREAM_K)) + P(CONSUMERS) * TG_H_CONSUMER_REGS_OF(P(STREAM_K)) ==                        \
+             TG_H_PRODUCER_REGS + P(CONSUMERS) * TG_H_CONSUMER_REGS ==                        \
                  TG_H_WARPGROUPS(P(CONSUMERS), P(PRODUCER)) *                                 \
                      TG_H_ENTRY_REGS(P(CONSUMERS), P(PRODUCER)),                              \
          "setmaxnreg: the producer's and the consumers' registers must add up to what the "   \
