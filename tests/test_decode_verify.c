@@ -333,7 +333,12 @@ static void family_calls(void)
         {1, 2048, 4096, "decode_m16_k8", ""},
         {1, 2049, 4096, "decode_m8", ""},
         {16, 2049, 4096, "decode_m16_s1", ""},
-        {17, 4096, 4096, "ws_64", "decode_m32 measured slower"},
+        {17, 4096, 4096, "sw32_k2", "17 <= M <= 32 on at most 64 blocks: K over a cluster pair"},
+        {32, 8192, 8192, "sw32", "17 <= M <= 32: C's rows the wgmma N"},
+        {24, 4097, 8192, "sw32", "past N = 4096"},
+        {32, 16383, 8192, "sw32", "just below wide"},
+        {32, 16384, 8192, "sw32_k2", "wide"},
+        {33, 8192, 8192, "ws_64", "past sw32's class"},
         {33, 1000, 24, "ws_64", "decode_m64 measured slower"},
         {65, 4096, 4096, "ws_64", "past the decode rows: M*N < 768^2"},
         {128, 22016, 4096, "tma_store_128x256", ">= 80 tiles of 128x256"},
@@ -409,6 +414,9 @@ static void family_calls(void)
     g = decode_args(8, 4096, 4096);
     g.a = (const void *)((uintptr_t)FAKE_A + 2);
     expect_choice("A 2 bytes off 16-byte alignment", &g, "warp64");
+    g = decode_args(32, 8192, 8192);
+    g.a = (const void *)((uintptr_t)FAKE_A + 2);
+    expect_choice("32 x 8192 x 8192, A 2 bytes off 16-byte alignment: no swapped TMA", &g, "warp64");
     g = decode_args(0, 4096, 4096);
     expect_choice("M = 0 (nothing to do)", &g, "ws_64"); /* the first class that holds */
     g = decode_args(7, 300, 264);

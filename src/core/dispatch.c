@@ -205,8 +205,24 @@ static int decode_m8(const tg_gemm_args *g) { return g->m >= 1 && g->m <= 8; }
 static int decode_m8_in_l2(const tg_gemm_args *g) { return decode_m8(g) && g->n == 4096 && g->k == 4096; }
 
 /*
- * Skinny: M <= 64 (what the decode family cannot take, and M = 17..64,
- * where decode_m32 and decode_m64 measured slower): 64x64 tiles, B streamed
+ * 17 <= M <= 32: the hopper family with A and B swapped and C's rows the
+ * wgmma N of 32 (sw32): A's TMA box is C's rows, where ws_64's 64-row box
+ * was half TMA's zeros; with K split over a cluster pair (sw32_k2) where
+ * 64 columns a block make at most 64 blocks (N <= 4096: half the SMs) or
+ * several waves (N >= 16384). Measured against ws_64 (the choice before),
+ * L2 flushed, on the H100: 17x8192x8192 0.98x cuBLAS against 0.92x,
+ * 32x4096x4096 0.91-0.92x against 0.81x; on an H200 the gaps were wider
+ * (32x8192x8192 0.96x against 0.85x); bench/RESULTS.md entry 35.
+ */
+static int skinny_m32(const tg_gemm_args *g) { return g->m >= 17 && g->m <= 32; }
+static int skinny_m32_few_or_wide(const tg_gemm_args *g)
+{
+    return skinny_m32(g) && (g->n <= 4096 || g->n >= 16384);
+}
+
+/*
+ * Skinny: M <= 64 (what the decode family cannot take, and M = 33..64,
+ * where decode_m64 measured slower): 64x64 tiles, B streamed
  * through 8 stages. M <= 128 with N >= 20480: at least 80 tiles of 128x256,
  * which keep most of the 132 SMs on one long tile each.
  */
@@ -317,10 +333,29 @@ static const struct tg_rule rules[] = {
      "bench/RESULTS.md 2026-11-27, entry 25. Shapes the decode family cannot take fall to the "
      "next rules",
      0, NULL},
+    {"17 <= M <= 32, N <= 4096 or N >= 16384, A and B TMA can read", skinny_m32_few_or_wide,
+     "sw32_k2",
+     "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run, two runs): "
+     "32x4096x4096 0.918x, 0.912x cuBLAS (sw32 0.902x, 0.898x; ws_64, the choice before, 0.816x, "
+     "0.805x), 32x28672x8192 0.966x, 0.986x (sw32 0.967x, 0.986x; ws_64 0.934x, 0.951x); on an "
+     "H200 32x4096x4096 1.004x, 1.040x (sw32 0.868x, 0.899x), 32x28672x8192 0.881x, 0.890x (sw32 "
+     "0.847x, 0.857x); bench/RESULTS.md 2026-11-28, entry 35. A or B TMA cannot read: the next "
+     "rules",
+     0, NULL},
+    {"17 <= M <= 32, A and B TMA can read", skinny_m32, "sw32",
+     "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run, two runs): "
+     "32x8192x8192 0.978x, 0.977x cuBLAS (ws_64, the choice before, 0.967x, 0.968x; sw32_k2 "
+     "0.970x, 0.968x), 24x8192x8192 0.972x, 0.977x (0.955x, 0.959x), 17x8192x8192 0.981x, "
+     "0.980x (0.926x, 0.920x), 32x8192x28672 1.022x, 1.027x (0.987x, 0.992x; sw32_k2 1.048x, "
+     "1.046x); warm 0.98x against 0.87-0.95x; on an H200 32x8192x8192 0.959x, 0.964x (ws_64 "
+     "0.852x, 0.854x); bench/RESULTS.md 2026-11-28, entry 35. A or B TMA cannot read: the next "
+     "rule",
+     0, NULL},
     {"M <= 64", skinny_m64, "ws_64",
      "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 32x8192x8192 0.961x "
      "cuBLAS (tma_wgmma_64 0.912x, decode_m32 0.817x), 64x8192x8192 0.968x (tma_wgmma_64 0.925x), "
-     "64x28672x8192 0.964x (ws 0.920x); bench/RESULTS.md 2026-11-27, entry 25",
+     "64x28672x8192 0.964x (ws 0.920x); bench/RESULTS.md 2026-11-27, entry 25. M = 17..32 goes to "
+     "the rows above since entry 35",
      1, NULL},
     {"M <= 128, N >= 20480", skinny_m128_wide_n, "tma_store_128x256",
      "measured on the H100 (fp32 C, cuBLAS in the same run): 128x22016x4096 303.9 TFLOP/s = 1.036x "
