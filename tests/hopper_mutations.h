@@ -304,6 +304,11 @@ static tg_hunit sk_unit_from_next(int64_t tiles, int64_t k_tiles, int64_t blocks
         u.from++;
     return u;
 }
+/* Stream-K: block 0 walks one whole tile more, the first of the shared ones. */
+static int64_t dp_units_one_more(int64_t tiles, int64_t sk_tiles, int64_t blocks, int64_t b)
+{
+    return tg_hplan_dp_units(tiles, sk_tiles, blocks, b) + (b == 0);
+}
 /* Stream-K: the last round and one more shared (each block's share past a tile's K tiles). */
 static int64_t sk_tiles_two_rounds(int64_t tiles, int64_t k_tiles, int64_t blocks)
 {

@@ -144,18 +144,16 @@ static int64_t sk_tiles_of(const tg_htile *t, const tg_gemm_args *g, int64_t blo
 }
 
 /*
- * The persistent grid of the current device (one block per SM); asked with
- * no device to answer (a size question on a machine without a GPU), the
- * H100's 132: what the call needs there.
+ * The persistent grid of the current device (one block per SM: the cached
+ * SM count prepare's geometry takes too); asked with no device to answer (a
+ * size question on a machine without a GPU), the H100's 132: what the call
+ * needs there.
  */
 static int64_t grid_blocks(void)
 {
     int dev = 0, n = 0;
-    if (cudaGetDevice(&dev) != cudaSuccess ||
-        cudaDeviceGetAttribute(&n, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess || n <= 0) {
-        cudaGetLastError(); /* ours: leave no stale error */
+    if (tg_current_device(&dev) != TG_SUCCESS || tg_device_sm_count(dev, &n) != TG_SUCCESS)
         return 132;
-    }
     return n;
 }
 

@@ -579,12 +579,6 @@ static __device__ __forceinline__ tg_hunit unit_of(int64_t first, int64_t step, 
     return list[j - ndp];
 }
 
-/* The whole tiles a block walks before its stream-K segments. */
-static __device__ __forceinline__ int64_t whole_units(int64_t first, int64_t step, int64_t tiles, int64_t sk)
-{
-    return tiles - sk > first ? (tiles - sk - first + step - 1) / step : 0;
-}
-
 /*
  * Consumer wg's share of tile x to C. This order puts the TMA epilogue's
  * code right after the main loop (ptxas lays the `if` first): behind the 72
@@ -669,7 +663,7 @@ static __device__ __forceinline__ void consume_sk(const tg_hopper_params *p, con
     int chunk = 0; /* TMA epilogue chunks stored: which staging buffer is next */
     float acc[M_PIECES][ACC_N];
     tg_hring r = tg_hplan_ring_start(), held = r;
-    const int64_t ndp = whole_units(first, step, tiles, p->sk_tiles);
+    const int64_t ndp = tg_hplan_dp_units(tiles, p->sk_tiles, step, first);
     for (int64_t j = 0; j < ndp + n; j++) {
         const tg_hunit u = unit_of(first, step, ndp, kr, list, j);
         mainloop(p, t, ring, full0, empty0, &r, &held, u.k0, u.k1, wg, lane, acc);
@@ -786,7 +780,7 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
         } else if (wtid == 0) {
             /* STREAM_K: the consumers' units (unit_of), then a FINAL's partials waited on. */
             tg_hring r = tg_hplan_ring_start();
-            const int64_t ndp = whole_units(first, step, tiles, p.sk_tiles);
+            const int64_t ndp = tg_hplan_dp_units(tiles, p.sk_tiles, step, first);
             for (int64_t j = 0; j < ndp + sk_n; j++) {
                 const tg_hunit u = unit_of(first, step, ndp, kr, sk_list, j);
                 const tg_htilepos x = tg_hplan_tile(t, u.w, p.grid_m, p.grid_n, 0);

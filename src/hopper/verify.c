@@ -230,6 +230,7 @@ const tg_hplan_ops tg_hplan_real_ops = {
     .full_parity = tg_hplan_full_parity,
     .empty_parity = tg_hplan_empty_parity,
     .sk_tiles = tg_hplan_sk_tiles,
+    .dp_units = tg_hplan_dp_units,
     .sk_units = tg_hplan_sk_units,
     .sk_unit = tg_hplan_sk_unit,
     .tma_addr = tg_hplan_tma_addr,

@@ -81,6 +81,7 @@ typedef struct tg_hplan_ops {
     /* STREAM_K=1: the tiles a grid of `blocks` shares along K, block b's segments of them,
      * and its segment j in the order it walks them */
     int64_t (*sk_tiles)(int64_t tiles, int64_t k_tiles, int64_t blocks);
+    int64_t (*dp_units)(int64_t tiles, int64_t sk_tiles, int64_t blocks, int64_t b);
     int (*sk_units)(int64_t k_tiles, int64_t blocks, int64_t sk_tiles, int64_t b);
     tg_hunit (*sk_unit)(int64_t tiles, int64_t k_tiles, int64_t blocks, int64_t sk_tiles, int64_t b, int j);
     /* where TMA puts element (row, col) of a box whose destination is `tile` */

@@ -4,6 +4,8 @@
  * pseudo-random ones), the plan's split of the last tiles into segments
  * (plan.h tg_hplan_sk_tiles, tg_hplan_sk_units, tg_hplan_sk_unit), run as
  * the kernel runs it, must
+ *   - leave the tiles before the shared ones whole, each walked by exactly
+ *     one block (tg_hplan_dp_units: block b's b, b + G, ...);
  *   - share fewer tiles than blocks, none when the tiles fit one round, and
  *     give every block between 1 and TG_H_SK_MAX_UNITS segments (the
  *     kernel's list), each at least one K tile, inside the shared tiles;
@@ -49,6 +51,32 @@ static int check_grid(const tg_hplan_ops *ops, int64_t tiles, int64_t kt, int64_
         return 0;
     }
     int bad = 0;
+    /* The whole tiles: block b walks b, b + G, ... (dp_units of them), every one below the
+     * shared tiles, each tile there once. */
+    unsigned char *whole = calloc((size_t)(first > 0 ? first : 1), 1);
+    if (!whole) {
+        tg_report_fail(r, CK_STREAM_K, "%s: out of memory", grid);
+        bad = 1;
+    }
+    for (int64_t b = 0; b < blocks && !bad; b++) {
+        const int64_t nd = ops->dp_units(tiles, sk, blocks, b);
+        for (int64_t i = 0; i < nd && !bad; i++) {
+            const int64_t w = b + i * blocks;
+            if (w >= first) {
+                tg_report_fail(r, CK_STREAM_K, "%s: block %lld walks tile %lld whole, one of the %lld shared "
+                               "along K (its %lld whole tiles)", grid, (long long)b, (long long)w,
+                               (long long)sk, (long long)nd);
+                bad = 1;
+            } else
+                whole[w]++;
+        }
+    }
+    for (int64_t w = 0; w < first && !bad; w++)
+        if (whole[w] != 1) {
+            tg_report_fail(r, CK_STREAM_K, "%s: whole tile %lld walked %d times", grid, (long long)w, whole[w]);
+            bad = 1;
+        }
+    free(whole);
     for (int64_t b = 0; b < blocks && !bad; b++) {
         const int n = ops->sk_units(kt, blocks, sk, b);
         if (n < 1 || n > TG_H_SK_MAX_UNITS) {
