@@ -52,7 +52,7 @@ extern "C" {
 #endif
 
 #define TG_VERSION_MAJOR 0
-#define TG_VERSION_MINOR 2
+#define TG_VERSION_MINOR 3
 
 /* Status codes. Append only; never renumber. */
 typedef enum tg_status {
@@ -201,6 +201,13 @@ typedef struct tg_gemm_args {
     float alpha, beta;    /* C = alpha·A·Bᵀ + beta·C; beta = 0 never reads C (it may hold NaN) */
     void *workspace;      /* device memory the call may use (tg_gemm_workspace_size) */
     size_t workspace_size;
+    /* Appended in tilegemm 0.3 (a 0.2 caller's smaller size reads as 1 here). 1: programmatic
+     * dependent launch where the kernel supports it (the hopper and decode families): the
+     * kernel's blocks may start as the stream's previous kernel's blocks exit, set up their
+     * barriers, then wait for that kernel (griddepcontrol.wait) before they touch any memory,
+     * so the stream's order holds as without it. 0: a plain launch. An event recorded between
+     * two calls keeps them apart either way. */
+    int pdl;
 } tg_gemm_args;
 
 /*
@@ -216,6 +223,7 @@ static inline tg_gemm_args tg_gemm_args_default(void)
     g.batch = 1;
     g.alpha = 1.0f;
     g.beta = 0.0f;
+    g.pdl = 1;
     return g;
 }
 

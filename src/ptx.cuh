@@ -248,6 +248,25 @@ static __device__ __forceinline__ void tg_tma_load_3d_multicast(uint32_t dst, co
                  : "memory");
 }
 
+/*
+ * Programmatic dependent launch (PTX ISA, griddepcontrol.wait): this thread
+ * waits until the grids this one depends on (the stream's previous kernel,
+ * when this one was launched with programmatic stream serialization) have
+ * completed and their memory is visible; without such a launch it returns
+ * at once. Such a kernel may start once every block of the previous one
+ * exited (or issued griddepcontrol.launch_dependents, which ours do not).
+ */
+static __device__ __forceinline__ void tg_griddep_wait(void)
+{
+    asm volatile("griddepcontrol.wait;\n" ::: "memory");
+}
+
+/* Fetch a tensor map (a kernel parameter's generic address) into the TMA unit's cache. */
+static __device__ __forceinline__ void tg_prefetch_tensormap(const void *map)
+{
+    asm volatile("prefetch.tensormap [%0];\n" ::"l"(map) : "memory");
+}
+
 /* Blocks in this block's cluster (1 without one). */
 static __device__ __forceinline__ uint32_t tg_cluster_size(void)
 {

@@ -35,7 +35,7 @@
  *                        or an address (0x... or decimal)
  *   m n k lda ldb ldc batch stride_a stride_b stride_c
  *                        an integer (0x..., decimal), INT64_MAX or INT64_MIN
- *   c_dtype              an integer (the enum's value)
+ *   c_dtype, pdl         an integer (c_dtype: the enum's value)
  *   alpha, beta          a float (strtof: nan and inf included)
  *   size, workspace_size an unsigned integer
  *   args=NULL            pass NULL instead of the struct
@@ -193,10 +193,13 @@ static int set_field(tg_gemm_args *g, const char *word, int *null_args)
             g->workspace = (void *)p;
         return 1;
     }
-    if (IS("c_dtype")) {
+    if (IS("c_dtype") || IS("pdl")) {
         if (!int64_of(v, &x) || x < INT32_MIN || x > INT32_MAX)
             return 0;
-        g->c_dtype = (tg_dtype)x;
+        if (IS("pdl"))
+            g->pdl = (int)x;
+        else
+            g->c_dtype = (tg_dtype)x;
         return 1;
     }
     if (IS("alpha") || IS("beta")) {

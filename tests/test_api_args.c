@@ -7,6 +7,7 @@
  * dereferenced: tg_gemm_check_args only looks at their values), so each
  * case changes one field of a valid argument set.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -116,6 +117,14 @@ static void check_args(void)
     BAD("size 0", g.size = 0, "args->size is 0");
     BAD("size too small", g.size = 8, "smaller than any tilegemm");
     BAD("size too large", g.size = sizeof g + 8, "newer tilegemm");
+    BAD("pdl = 2", g.pdl = 2, "pdl must be 0 or 1");
+    BAD("size inside 0.2's struct", g.size = offsetof(tg_gemm_args, pdl) - 8, "smaller than any tilegemm");
+    /* tilegemm 0.2's struct ended before pdl: its callers' size still reads (pdl then 1) */
+    g = valid_args();
+    g.size = offsetof(tg_gemm_args, pdl);
+    g.pdl = 7; /* past the caller's size: never read */
+    expect_valid("a tilegemm 0.2 caller's size", &g);
+    cases++;
     BAD("workspace NULL with a size", g.workspace_size = 256, "workspace is NULL");
     BAD("lda < k", g.lda = 63, "lda");
     BAD("ldb < k", g.ldb = 63, "ldb");

@@ -15,12 +15,13 @@ tg_status tg_args_read(const tg_gemm_args *g, tg_gemm_args *out)
     if (g->size == 0)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT,
                        "args->size is 0: start from tg_gemm_args_default(), which sets it");
-    /* tilegemm 0.2's struct is the first with a size; later ones only append fields. */
-    if (g->size < sizeof(tg_gemm_args))
+    /* tilegemm 0.2's struct is the first with a size (it ends at `pdl`); later ones only append
+     * fields, which a smaller size leaves at tg_gemm_args_default()'s values. */
+    if (g->size < TG_ARGS_SIZE_0_2)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT,
                        "args->size is %zu, smaller than any tilegemm's tg_gemm_args (%zu): start "
                        "from tg_gemm_args_default()",
-                       g->size, sizeof(tg_gemm_args));
+                       g->size, (size_t)TG_ARGS_SIZE_0_2);
     if (g->size > sizeof(tg_gemm_args))
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT,
                        "args->size is %zu, larger than this library's tg_gemm_args (%zu): the "
@@ -76,6 +77,8 @@ tg_status tg_check_args(const tg_gemm_args *g, int need_pointers)
     if (c_size == 0)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "c_dtype %d is not TG_DTYPE_F32 or TG_DTYPE_BF16",
                        (int)g->c_dtype);
+    if (g->pdl != 0 && g->pdl != 1)
+        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "pdl must be 0 or 1, got %d", g->pdl);
     if (g->workspace_size > 0 && !g->workspace && need_pointers)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "workspace is NULL but workspace_size is %zu",
                        g->workspace_size);

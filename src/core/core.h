@@ -11,6 +11,7 @@
 #ifndef TG_CORE_H
 #define TG_CORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "tilegemm.h"
@@ -177,6 +178,8 @@ typedef struct tg_launch {
     const void *kernel;           /* the __global__ function */
     unsigned grid[3], block[3];
     unsigned cluster[3];          /* thread-block cluster; {1, 1, 1} for none */
+    int pdl;                      /* programmatic dependent launch: the kernel waits
+                                     (griddepcontrol.wait) before it touches memory */
     size_t smem;                  /* dynamic shared memory, bytes */
     size_t workspace;             /* bytes of args->workspace the kernel uses */
     size_t params_size;           /* bytes of params in use */
@@ -275,6 +278,9 @@ static inline int tg_reads_ab(const tg_gemm_args *g) { return g->k > 0 && g->alp
 
 /* tg_gemm_check_args with the pointers optional (for tg_gemm_choose). */
 tg_status tg_check_args(const tg_gemm_args *g, int need_pointers);
+
+/* The size of tilegemm 0.2's tg_gemm_args, the first with a size: it ended before `pdl`. */
+#define TG_ARGS_SIZE_0_2 offsetof(tg_gemm_args, pdl)
 
 /* Copy the caller's args (of size g->size) into a full, current struct. */
 tg_status tg_args_read(const tg_gemm_args *g, tg_gemm_args *out);
@@ -400,7 +406,7 @@ tg_status tg_dispatch(const tg_gemm_args *g, int assume_workspace, const tg_fami
 tg_status tg_gemm_prepare(const tg_gemm_args *args, const tg_config *cfg, tg_gemm_args *g,
                           tg_launch *l);
 
-/* Launch l on stream (cudaLaunchKernel, or cudaLaunchKernelExC for a cluster). */
+/* Launch l on stream (cudaLaunchKernel, or cudaLaunchKernelExC for a cluster or PDL). */
 tg_status tg_launch_on(const tg_launch *l, void *stream);
 
 /* C = beta·C on the stream (beta = 0 writes zeros): K = 0 or alpha = 0. */

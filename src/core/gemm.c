@@ -129,16 +129,25 @@ tg_status tg_launch_on(const tg_launch *l, void *stream)
     void *params[1] = {(void *)l->params};
     const dim3 grid = {l->grid[0], l->grid[1], l->grid[2]};
     const dim3 block = {l->block[0], l->block[1], l->block[2]};
+    cudaLaunchAttribute attr[2];
+    unsigned n = 0;
+    if (l->cluster[0] * l->cluster[1] * l->cluster[2] > 1) {
+        attr[n].id = cudaLaunchAttributeClusterDimension;
+        attr[n].val.clusterDim.x = l->cluster[0];
+        attr[n].val.clusterDim.y = l->cluster[1];
+        attr[n].val.clusterDim.z = l->cluster[2];
+        n++;
+    }
+    if (l->pdl) {
+        attr[n].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+        attr[n].val.programmaticStreamSerializationAllowed = 1;
+        n++;
+    }
     cudaError_t e;
-    if (l->cluster[0] * l->cluster[1] * l->cluster[2] == 1) {
+    if (n == 0) {
         e = cudaLaunchKernel(l->kernel, grid, block, params, l->smem, (cudaStream_t)stream);
     } else {
-        cudaLaunchAttribute attr;
-        attr.id = cudaLaunchAttributeClusterDimension;
-        attr.val.clusterDim.x = l->cluster[0];
-        attr.val.clusterDim.y = l->cluster[1];
-        attr.val.clusterDim.z = l->cluster[2];
-        cudaLaunchConfig_t c = {grid, block, l->smem, (cudaStream_t)stream, &attr, 1};
+        cudaLaunchConfig_t c = {grid, block, l->smem, (cudaStream_t)stream, attr, n};
         e = cudaLaunchKernelExC(&c, l->kernel, params);
     }
     if (e != cudaSuccess) {
@@ -153,6 +162,7 @@ tg_status tg_gemm_prepare(const tg_gemm_args *args, const tg_config *cfg, tg_gem
                           tg_launch *l)
 {
     l->kernel = NULL;
+    l->pdl = 0;
     l->pack.a = l->pack.b = 0;
     l->split.s = 1;
     TG_TRY(tg_args_read(args, g));
@@ -188,7 +198,9 @@ tg_status tg_gemm_prepare(const tg_gemm_args *args, const tg_config *cfg, tg_gem
                        "workspace_size is %zu bytes; this call needs %zu "
                        "(tg_gemm_workspace_size)",
                        g->workspace_size, pack.bytes + split.bytes + need);
-    return f->prepare(preset, &view, dev, l);
+    TG_TRY(f->prepare(preset, &view, dev, l));
+    l->pdl = l->pdl && g->pdl; /* the family's kernel can, and the caller lets it */
+    return TG_SUCCESS;
 }
 
 tg_status tg_gemm(const tg_gemm_args *args, const tg_config *cfg, void *stream)

@@ -696,8 +696,10 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
 
     const int tid = threadIdx.x;
     /* Launched without its cluster, it would wait on blocks that do not exist: say so instead. */
-    if (CLUSTER_ALL > 1 && tg_cluster_size() != CLUSTER_ALL)
+    if (CLUSTER_ALL > 1 && tg_cluster_size() != CLUSTER_ALL) {
+        tg_griddep_wait(); /* (the trap record is memory: after the previous kernel, as below) */
         tg_trap_why(p.trap, "hopper/" TG_STR(TG_NAME), TG_TRAP_CLUSTER, tg_cluster_size(), CLUSTER_ALL);
+    }
     /* The ring on the swizzle pattern's 1024-byte boundary (absolute address bits 7-9). */
     const uint32_t raw = (uint32_t)__cvta_generic_to_shared(smem);
     const uint32_t ring = (raw + TG_H_SWIZZLE_ATOM - 1) & ~(uint32_t)(TG_H_SWIZZLE_ATOM - 1);
@@ -706,6 +708,11 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
     const uint32_t sk_ready0 = (uint32_t)__cvta_generic_to_shared(&sk_ready);
 
     if (tid == 0) {
+        /* The descriptors on their way to the TMA unit while the barriers are set up. */
+        tg_prefetch_tensormap(&p.a_map);
+        tg_prefetch_tensormap(&p.b_map);
+        if (EPILOGUE && p.tma_c)
+            tg_prefetch_tensormap(&p.c_map);
 #pragma unroll
         for (int s = 0; s < STAGES; s++) {
             tg_mbar_init(full0 + 8 * s, 1);
@@ -727,6 +734,12 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
         tg_cluster_sync();
     else
         __syncthreads();
+    /* Everything above touched no memory but this block's (and its cluster's): with PDL
+     * (family.c) it ran while the stream's previous kernel finished. Every thread waits for that
+     * kernel here, before its first load, store or flag. (No launch_dependents: the next
+     * kernel is then scheduled as this grid's blocks exit. Issued here, it cost 2-5 % at 4096^3
+     * and 8192^3 and 26 % on ks4's clusters of 4, bench/RESULTS.md entry 36.) */
+    tg_griddep_wait();
     const int sk_n = STREAM_K ? sk_count : 0; /* (the plan gives at most SK_UNITS: host and verifier check) */
     const int64_t per_item = (int64_t)p.grid_m * p.grid_n;
     const int64_t tiles = tg_hplan_tiles(t, p.grid_m, p.grid_n, p.batch);

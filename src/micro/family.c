@@ -114,6 +114,7 @@ static int geometry(int preset, const tg_gemm_args *g, int fit, tg_launch *out)
     out->block[0] = (unsigned)tg_plan_threads(&t);
     out->block[1] = out->block[2] = 1;
     out->cluster[0] = out->cluster[1] = out->cluster[2] = 1;
+    out->pdl = 0; /* the seed's kernel: a plain launch */
     out->smem = (size_t)tg_plan_smem_bytes(&t);
     return 0;
 }
