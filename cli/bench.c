@@ -130,7 +130,7 @@ static void print_memory_bound(const measured *m, const cli_options *o)
         print_check(m->rows[m->lt].name, &m->rows[m->lt].chk);
         print_lt_note(m);
     }
-    printf("%-17s %-9s %9s %9s %8s %10s %12s %15s\n", "contender", "condition", "ms", "TFLOP/s",
+    printf("%-17s %-11s %9s %9s %8s %10s %12s %15s\n", "contender", "condition", "ms", "TFLOP/s",
            "TB/s", "vs cuBLAS", "vs Lt best", "of stream read");
     for (int i = 0; i < m->count; i++) {
         const row *r = &m->rows[i];
@@ -139,7 +139,7 @@ static void print_memory_bound(const measured *m, const cli_options *o)
         for (int c = 0; c < COND_COUNT; c++) {
             if (!(m->conds & 1u << c))
                 continue;
-            printf("%-17s %-9s", r->name, condition_name((condition)c));
+            printf("%-17s %-11s", r->name, condition_name((condition)c, m->b2b));
             if (!r->timed) {
                 printf(r->refused ? " (n/a: its family does not take this shape)\n"
                                   : " (not timed: it failed its check)\n");
@@ -169,8 +169,9 @@ int check_and_time(const entry *es, int n, const cli_options *o, int memory_boun
         snprintf(lds, sizeof lds, " (lda %" PRId64 ", ldb %" PRId64 ", ldc %" PRId64 ")",
                  o->lda ? o->lda : o->k, o->ldb ? o->ldb : o->k, o->ldc ? o->ldc : o->n);
     printf("M=%" PRId64 " N=%" PRId64 " K=%" PRId64 "%s, bf16 in, %s out, median of %d rounds x "
-           "%d calls (interleaved), %d input set(s), seed %" PRIu64 "\n",
-           o->m, o->n, o->k, lds, tg_dtype_name(o->dtype), o->rounds, o->reps, m->sets, o->seed);
+           "%d calls (interleaved%s), %d input set(s), seed %" PRIu64 "\n",
+           o->m, o->n, o->k, lds, tg_dtype_name(o->dtype), o->rounds, o->reps,
+           o->back_to_back ? "; a round's calls back to back, their mean" : "", m->sets, o->seed);
     if (memory_bound)
         print_memory_bound(m, o);
     else
@@ -240,18 +241,18 @@ static void print_mean(const mean *x, int shapes)
     printf(" %16s", cell);
 }
 
-static void print_means(const char *suite, const suite_means *s)
+static void print_means(const char *suite, const suite_means *s, int b2b)
 {
     printf("suite %s: geometric means of the ratios of speed over its shapes (above 100%% is "
            "faster than the baseline; (timed/shapes); %s is the library's choice)\n",
            suite, LIBRARY_CHOICE);
-    printf("%-17s %-9s %16s %16s %16s\n", "contender", "condition", "vs cuBLAS", "vs Lt best",
+    printf("%-17s %-11s %16s %16s %16s\n", "contender", "condition", "vs cuBLAS", "vs Lt best",
            "of stream read");
     for (int i = 0; i < s->rows; i++)
         for (int c = 0; c < COND_COUNT; c++) {
             if (!s->shapes[c])
                 continue;
-            printf("%-17s %-9s", s->names[i], condition_name((condition)c));
+            printf("%-17s %-11s", s->names[i], condition_name((condition)c, b2b));
             print_mean(&s->vs_cublas[i][c], s->shapes[c]);
             print_mean(&s->vs_lt[i][c], s->shapes[c]);
             print_mean(&s->share[i][c], s->shapes[c]);
@@ -325,7 +326,7 @@ static void csv_rows(FILE *f, const char *suite, const char *device, const entry
             csv_text(f, contender_name(es, m, i));
             fputc(',', f);
             csv_text(f, config);
-            fprintf(f, ",%s,%s", condition_name((condition)c), check);
+            fprintf(f, ",%s,%s", condition_name((condition)c, m->b2b), check);
             csv_number(f, "%.6f", ms);
             csv_number(f, "%.3f", gemm ? th_tflops(g.m, g.n, g.k, ms) : NAN);
             csv_number(f, "%.4f", m->stream >= 0 ? m->bytes / (ms * 1e-3) / 1e12 : NAN);
@@ -528,7 +529,7 @@ int cmd_bench(cli_options o)
             printf("\n");
         }
         if (list->what) {
-            print_means(list->suite, &means);
+            print_means(list->suite, &means, o.back_to_back);
             printf("\n");
         }
     }

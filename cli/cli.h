@@ -54,7 +54,8 @@ typedef enum condition {
     COND_COUNT
 } condition;
 
-const char *condition_name(condition c); /* "rotated", "warm", "flushed" */
+/* "rotated", "warm", "flushed"; timed --back-to-back, "rotated-b2b" and "warm-b2b" */
+const char *condition_name(condition c, int b2b);
 
 typedef enum contender_kind {
     K_TILEGEMM, /* an entry: a configuration or the library's choice */
@@ -83,6 +84,7 @@ typedef struct measured {
     int lt_algo, lt_offered; /* "cuBLASLt best": the algorithm picked (-1: none), of how many */
     double bytes;           /* memory-bound: what a call must move (bench_bytes) */
     size_t flush_bytes;     /* memory-bound: what the L2 flush writes */
+    int b2b;                /* --back-to-back: rotated and warm timed so (th_time_batch_ms) */
 } measured;
 
 /*

@@ -17,10 +17,11 @@
 
 enum { MAX_ROUNDS = 100, MAX_SETS = 16 };
 
-const char *condition_name(condition c)
+const char *condition_name(condition c, int b2b)
 {
     static const char *const names[COND_COUNT] = {"rotated", "warm", "flushed"};
-    return c >= 0 && c < COND_COUNT ? names[c] : "?";
+    static const char *const b2b_names[COND_COUNT] = {"rotated-b2b", "warm-b2b", "flushed"};
+    return c >= 0 && c < COND_COUNT ? (b2b ? b2b_names : names)[c] : "?";
 }
 
 /* One contender's call: a configuration (NULL: the library's choice), cuBLAS, one
@@ -175,12 +176,14 @@ int measure(const entry *es, int n, const cli_options *o, int memory_bound, meas
 {
     memset(out, 0, sizeof *out);
     out->lt = out->stream = -1;
+    out->b2b = o->back_to_back;
     out->conds = memory_bound ? 1u << COND_WARM | 1u << COND_FLUSHED : 1u << COND_ROTATED;
     cublasHandle_t h;
     TH_CUBLAS(cublasCreate(&h));
     th_rng rng = th_rng_new(o->seed);
     const th_shape shape = shape_of(o);
     th_problem p = th_problem_make(shape, &rng);
+    p.g.pdl = !o->no_pdl;
     timing_sets ts = make_timing_sets(&p);
     int failed = 0;
     out->n = n;
@@ -231,7 +234,8 @@ int measure(const entry *es, int n, const cli_options *o, int memory_bound, meas
                 rounds[i][c][round] =
                     c == COND_FLUSHED
                         ? th_time_flushed_ms(timed_call, &ctx, o->warmup, o->reps, &flush, NULL)
-                        : th_time_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
+                    : o->back_to_back ? th_time_batch_ms(timed_call, &ctx, o->warmup, o->reps, NULL)
+                               : th_time_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
             }
         }
     for (int i = 0; i < out->count; i++)

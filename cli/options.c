@@ -20,7 +20,7 @@
 
 enum opt_id {
     O_CONFIG = 1, O_CONFIGS, O_SHAPES, O_M, O_N, O_K, O_LDA, O_LDB, O_LDC, O_BATCH, O_DTYPE,
-    O_ALPHA, O_BETA, O_MISALIGN, O_REPS, O_WARMUP, O_ROUNDS, O_SEED, O_NO_LT, O_SUITE, O_CSV,
+    O_ALPHA, O_BETA, O_MISALIGN, O_REPS, O_WARMUP, O_ROUNDS, O_SEED, O_NO_LT, O_NO_PDL, O_B2B, O_SUITE, O_CSV,
     O_HELP, O_COUNT
 };
 
@@ -44,6 +44,8 @@ static const struct option long_options[] = {
     {"rounds", required_argument, NULL, O_ROUNDS},
     {"seed", required_argument, NULL, O_SEED},
     {"no-lt", no_argument, NULL, O_NO_LT},
+    {"no-pdl", no_argument, NULL, O_NO_PDL},
+    {"back-to-back", no_argument, NULL, O_B2B},
     {"suite", required_argument, NULL, O_SUITE},
     {"csv", required_argument, NULL, O_CSV},
     {"help", no_argument, NULL, O_HELP},
@@ -53,7 +55,7 @@ static const struct option long_options[] = {
 #define BIT(o) (1u << (o))
 #define SHAPE_OPTS (BIT(O_M) | BIT(O_N) | BIT(O_K))
 #define LAYOUT_OPTS (BIT(O_LDA) | BIT(O_LDB) | BIT(O_LDC) | BIT(O_BATCH) | BIT(O_MISALIGN))
-#define TIMING_OPTS (BIT(O_REPS) | BIT(O_WARMUP) | BIT(O_ROUNDS) | BIT(O_SEED))
+#define TIMING_OPTS (BIT(O_REPS) | BIT(O_WARMUP) | BIT(O_ROUNDS) | BIT(O_SEED) | BIT(O_NO_PDL) | BIT(O_B2B))
 
 typedef struct command {
     const char *name;
@@ -64,7 +66,7 @@ typedef struct command {
 static const command commands[CMD_COUNT] = {
     [CMD_RUN] = {"run", BIT(O_DTYPE) | TIMING_OPTS | BIT(O_NO_LT),
                  "usage: tilegemm run [--dtype fp32|bf16] [--reps R] [--warmup W] [--rounds N] [--seed S]\n"
-                 "         [--no-lt]\n"
+                 "         [--no-lt] [--no-pdl] [--back-to-back]\n"
                  "  The main job: 8192^3 with the library's choice, seed and split8, each checked\n"
                  "  and timed beside cuBLAS in the same run. Without a GPU, runs the CPU plan\n"
                  "  verifier for every compiled configuration instead.\n"},
@@ -83,7 +85,8 @@ static const command commands[CMD_COUNT] = {
                    "usage: tilegemm bench [--configs a,b | \"a;b,key=v\"]\n"
                    "         [--shapes MxNxK[:lda=L][:ldb=L][:ldc=L],... | --suite NAME,...]\n"
                    "         [--dtype fp32|bf16] [--reps R] [--warmup W] [--rounds N] [--seed S]\n"
-                   "         [--no-lt] [--csv FILE]\n"
+                   "         [--no-lt] [--no-pdl] [--back-to-back]\n"
+                   "         [--csv FILE]\n"
                    "  Check, then time each configuration on each shape, cuBLAS in the same run;\n"
                    "  TFLOP/s and ratios. Configurations: every compiled one, or with --suite the\n"
                    "  library's choice; in --configs, \"default\" is the library's choice. Shapes:\n"
@@ -101,10 +104,16 @@ static const command commands[CMD_COUNT] = {
                    "  (A + B + C bytes), each contender timed warm (the same buffers, call after\n"
                    "  call) and with L2 flushed before every call (untimed), beside a streaming\n"
                    "  read of as many bytes: each contender's share of that limit.\n"
-                   "  --csv FILE: a row per shape, contender and condition (docs/BENCH.md).\n"},
+                   "  --csv FILE: a row per shape, contender and condition (docs/BENCH.md).\n"
+                   "  --no-pdl: tilegemm's kernels launched plainly, not with programmatic\n"
+                   "  dependent launch (tg_gemm_args.pdl, on by default).\n"
+                   "  --back-to-back: each round's calls with no event between them, their mean\n"
+                   "  (conditions rotated-b2b, warm-b2b): a kernel may then start while the one\n"
+                   "  before it finishes, as in a real stream of GEMMs.\n"},
     [CMD_TUNE] = {"tune", SHAPE_OPTS | BIT(O_DTYPE) | TIMING_OPTS,
                   "usage: tilegemm tune [--m M --n N --k K] [--dtype fp32|bf16] [--reps R]\n"
-                  "         [--warmup W] [--rounds N] [--seed S]\n"
+                  "         [--warmup W] [--rounds N] [--seed S] [--no-pdl]\n"
+                  "         [--back-to-back]\n"
                   "  Time every compiled configuration on one shape (default 8192^3), fastest\n"
                   "  first, beside cuBLAS.\n"},
     [CMD_PLAN] = {"plan", BIT(O_CONFIG) | SHAPE_OPTS | LAYOUT_OPTS | BIT(O_DTYPE),
@@ -301,6 +310,8 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t len)
         case O_BETA: r = float_value(cmd->name, flag, v, &o->beta, err, len); break;
         case O_MISALIGN: o->misalign = 1; break;
         case O_NO_LT: o->no_lt = 1; break;
+        case O_NO_PDL: o->no_pdl = 1; break;
+        case O_B2B: o->back_to_back = 1; break;
         case O_SUITE: {
             char bad[256];
             if (bench_suites_parse(v, &o->suites, bad, sizeof bad))

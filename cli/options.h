@@ -41,6 +41,8 @@ typedef struct cli_options {
     int reps, warmup;      /* --reps (20), --warmup (5) */
     int rounds;            /* --rounds (5): interleaved timing rounds */
     int no_lt;             /* --no-lt: time cuBLAS only, not "cuBLASLt best" too */
+    int no_pdl;            /* --no-pdl: tilegemm's calls with args.pdl = 0 */
+    int back_to_back;      /* --back-to-back: a round's calls with no event between them */
     unsigned suites;       /* --suite a,b: bit i for suite i of suites.h's table */
     const char *csv;       /* --csv FILE */
     uint64_t seed;         /* --seed */

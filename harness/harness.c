@@ -248,6 +248,26 @@ double th_time_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t stream
     return time_calls(fn, ctx, warmup, reps, NULL, stream);
 }
 
+double th_time_batch_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t stream)
+{
+    for (int i = 0; i < warmup; i++)
+        fn(ctx, i);
+    TH_CUDA(cudaStreamSynchronize(stream));
+    cudaEvent_t ev[2];
+    for (int i = 0; i < 2; i++)
+        TH_CUDA(cudaEventCreate(&ev[i]));
+    TH_CUDA(cudaEventRecord(ev[0], stream));
+    for (int i = 0; i < reps; i++)
+        fn(ctx, warmup + i);
+    TH_CUDA(cudaEventRecord(ev[1], stream));
+    TH_CUDA(cudaEventSynchronize(ev[1]));
+    float ms = 0;
+    TH_CUDA(cudaEventElapsedTime(&ms, ev[0], ev[1]));
+    for (int i = 0; i < 2; i++)
+        TH_CUDA(cudaEventDestroy(ev[i]));
+    return reps > 0 ? ms / reps : 0.0;
+}
+
 double th_time_flushed_ms(th_fn fn, void *ctx, int warmup, int reps, th_flush *f,
                           cudaStream_t stream)
 {

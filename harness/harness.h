@@ -140,6 +140,14 @@ void th_poison(void *d, size_t bytes);
 /* Milliseconds per call: `warmup` calls, then the median of `reps` event-timed calls. */
 typedef void (*th_fn)(void *ctx, int iter);
 double th_time_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t stream);
+/*
+ * Milliseconds per call with nothing between the calls: `warmup` calls, then
+ * `reps` calls back to back between one pair of events; their mean. What a
+ * stream of GEMMs costs: an event after every call (th_time_ms) keeps a
+ * kernel from starting while the one before it finishes (programmatic
+ * dependent launch), as nothing in a real sequence of kernels does.
+ */
+double th_time_batch_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t stream);
 
 /* ---- cold caches and the streaming-read limit ------------------------------ */
 
