@@ -139,7 +139,7 @@ static void print_memory_bound(const measured *m, const cli_options *o)
         for (int c = 0; c < COND_COUNT; c++) {
             if (!(m->conds & 1u << c))
                 continue;
-            printf("%-17s %-11s", r->name, condition_name((condition)c, m->b2b));
+            printf("%-17s %-11s", r->name, condition_name((condition)c, o->back_to_back));
             if (!r->timed) {
                 printf(r->refused ? " (n/a: its family does not take this shape)\n"
                                   : " (not timed: it failed its check)\n");
@@ -326,7 +326,7 @@ static void csv_rows(FILE *f, const char *suite, const char *device, const entry
             csv_text(f, contender_name(es, m, i));
             fputc(',', f);
             csv_text(f, config);
-            fprintf(f, ",%s,%s", condition_name((condition)c, m->b2b), check);
+            fprintf(f, ",%s,%s", condition_name((condition)c, o->back_to_back), check);
             csv_number(f, "%.6f", ms);
             csv_number(f, "%.3f", gemm ? th_tflops(g.m, g.n, g.k, ms) : NAN);
             csv_number(f, "%.4f", m->stream >= 0 ? m->bytes / (ms * 1e-3) / 1e12 : NAN);

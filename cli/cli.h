@@ -84,7 +84,6 @@ typedef struct measured {
     int lt_algo, lt_offered; /* "cuBLASLt best": the algorithm picked (-1: none), of how many */
     double bytes;           /* memory-bound: what a call must move (bench_bytes) */
     size_t flush_bytes;     /* memory-bound: what the L2 flush writes */
-    int b2b;                /* --back-to-back: rotated and warm timed so (th_time_batch_ms) */
 } measured;
 
 /*

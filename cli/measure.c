@@ -176,7 +176,6 @@ int measure(const entry *es, int n, const cli_options *o, int memory_bound, meas
 {
     memset(out, 0, sizeof *out);
     out->lt = out->stream = -1;
-    out->b2b = o->back_to_back;
     out->conds = memory_bound ? 1u << COND_WARM | 1u << COND_FLUSHED : 1u << COND_ROTATED;
     cublasHandle_t h;
     TH_CUBLAS(cublasCreate(&h));
@@ -231,11 +230,13 @@ int measure(const entry *es, int n, const cli_options *o, int memory_bound, meas
                 /* Rotated: every input set in turn; warm and flushed: the same buffers. */
                 timing_ctx ctx = {r->kind, i < n ? entry_cfg(&es[i]) : NULL, h, ts.sets,
                                   c == COND_ROTATED ? ts.n : 1, &lt, out->lt_algo, &reader};
-                rounds[i][c][round] =
-                    c == COND_FLUSHED
-                        ? th_time_flushed_ms(timed_call, &ctx, o->warmup, o->reps, &flush, NULL)
-                    : o->back_to_back ? th_time_batch_ms(timed_call, &ctx, o->warmup, o->reps, NULL)
-                               : th_time_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
+                if (c == COND_FLUSHED)
+                    rounds[i][c][round] =
+                        th_time_flushed_ms(timed_call, &ctx, o->warmup, o->reps, &flush, NULL);
+                else if (o->back_to_back)
+                    rounds[i][c][round] = th_time_batch_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
+                else
+                    rounds[i][c][round] = th_time_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
             }
         }
     for (int i = 0; i < out->count; i++)

@@ -204,14 +204,16 @@ static int cmp_float(const void *x, const void *y)
  * flush, back-to-back calls with an event between each: per-call times
  * without host gaps (the GPU stays busy, as in a real sequence of GEMMs).
  * With one, a flush before each call and two events around the call alone.
+ * batch (no flush): one event before the first call and one after the last,
+ * nothing between; their mean.
  */
-static double time_calls(th_fn fn, void *ctx, int warmup, int reps, th_flush *f,
+static double time_calls(th_fn fn, void *ctx, int warmup, int reps, th_flush *f, int batch,
                          cudaStream_t stream)
 {
     for (int i = 0; i < warmup; i++)
         fn(ctx, i);
     TH_CUDA(cudaStreamSynchronize(stream));
-    const int nev = f ? 2 * reps : reps + 1;
+    const int nev = f ? 2 * reps : batch ? 2 : reps + 1;
     cudaEvent_t *ev = malloc(sizeof(cudaEvent_t) * (size_t)nev);
     float *ms = malloc(sizeof(float) * (size_t)reps);
     if (!ev || !ms) {
@@ -228,14 +230,23 @@ static double time_calls(th_fn fn, void *ctx, int warmup, int reps, th_flush *f,
             TH_CUDA(cudaEventRecord(ev[2 * i], stream));
         }
         fn(ctx, warmup + i);
-        TH_CUDA(cudaEventRecord(ev[f ? 2 * i + 1 : i + 1], stream));
+        if (!batch)
+            TH_CUDA(cudaEventRecord(ev[f ? 2 * i + 1 : i + 1], stream));
     }
+    if (batch)
+        TH_CUDA(cudaEventRecord(ev[1], stream));
     TH_CUDA(cudaEventSynchronize(ev[nev - 1]));
-    for (int i = 0; i < reps; i++)
-        TH_CUDA(f ? cudaEventElapsedTime(&ms[i], ev[2 * i], ev[2 * i + 1])
-                  : cudaEventElapsedTime(&ms[i], ev[i], ev[i + 1]));
-    qsort(ms, (size_t)reps, sizeof(float), cmp_float);
-    double median = reps % 2 ? ms[reps / 2] : 0.5 * (ms[reps / 2 - 1] + ms[reps / 2]);
+    double median;
+    if (batch) {
+        TH_CUDA(cudaEventElapsedTime(&ms[0], ev[0], ev[1]));
+        median = ms[0] / reps;
+    } else {
+        for (int i = 0; i < reps; i++)
+            TH_CUDA(f ? cudaEventElapsedTime(&ms[i], ev[2 * i], ev[2 * i + 1])
+                      : cudaEventElapsedTime(&ms[i], ev[i], ev[i + 1]));
+        qsort(ms, (size_t)reps, sizeof(float), cmp_float);
+        median = reps % 2 ? ms[reps / 2] : 0.5 * (ms[reps / 2 - 1] + ms[reps / 2]);
+    }
     for (int i = 0; i < nev; i++)
         TH_CUDA(cudaEventDestroy(ev[i]));
     free(ev);
@@ -245,33 +256,18 @@ static double time_calls(th_fn fn, void *ctx, int warmup, int reps, th_flush *f,
 
 double th_time_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t stream)
 {
-    return time_calls(fn, ctx, warmup, reps, NULL, stream);
+    return time_calls(fn, ctx, warmup, reps, NULL, 0, stream);
 }
 
 double th_time_batch_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t stream)
 {
-    for (int i = 0; i < warmup; i++)
-        fn(ctx, i);
-    TH_CUDA(cudaStreamSynchronize(stream));
-    cudaEvent_t ev[2];
-    for (int i = 0; i < 2; i++)
-        TH_CUDA(cudaEventCreate(&ev[i]));
-    TH_CUDA(cudaEventRecord(ev[0], stream));
-    for (int i = 0; i < reps; i++)
-        fn(ctx, warmup + i);
-    TH_CUDA(cudaEventRecord(ev[1], stream));
-    TH_CUDA(cudaEventSynchronize(ev[1]));
-    float ms = 0;
-    TH_CUDA(cudaEventElapsedTime(&ms, ev[0], ev[1]));
-    for (int i = 0; i < 2; i++)
-        TH_CUDA(cudaEventDestroy(ev[i]));
-    return reps > 0 ? ms / reps : 0.0;
+    return time_calls(fn, ctx, warmup, reps, NULL, 1, stream);
 }
 
 double th_time_flushed_ms(th_fn fn, void *ctx, int warmup, int reps, th_flush *f,
                           cudaStream_t stream)
 {
-    return time_calls(fn, ctx, warmup, reps, f, stream);
+    return time_calls(fn, ctx, warmup, reps, f, 0, stream);
 }
 
 /* ---- cold caches and the streaming-read limit ------------------------------ */

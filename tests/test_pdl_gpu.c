@@ -35,13 +35,6 @@ typedef struct chain {
     int64_t m, k, n1, n2; /* X1 = A (m x k) · B1 (n1 x k)ᵀ; X2 = X1 · B2 (n2 x n1)ᵀ */
 } chain;
 
-static void *device_alloc(size_t bytes)
-{
-    void *p = NULL;
-    TH_CUDA(cudaMalloc(&p, bytes));
-    return p;
-}
-
 static void *host_alloc(size_t bytes)
 {
     void *p = malloc(bytes);
@@ -50,36 +43,6 @@ static void *host_alloc(size_t bytes)
         exit(1);
     }
     return p;
-}
-
-static uint16_t *random_bf16(int64_t rows, int64_t cols, th_rng *rng, void **dev)
-{
-    uint16_t *h = host_alloc(sizeof(uint16_t) * (size_t)(rows * cols));
-    th_fill_bf16(h, rows, cols, cols, rng);
-    *dev = device_alloc(sizeof(uint16_t) * (size_t)(rows * cols));
-    TH_CUDA(cudaMemcpy(*dev, h, sizeof(uint16_t) * (size_t)(rows * cols), cudaMemcpyHostToDevice));
-    return h;
-}
-
-static tg_gemm_args gemm_args(const void *a, const void *b, void *c, int64_t m, int64_t n, int64_t k,
-                              tg_dtype out, float alpha, int pdl, void *ws, size_t ws_bytes)
-{
-    tg_gemm_args g = tg_gemm_args_default();
-    g.a = a;
-    g.b = b;
-    g.c = c;
-    g.m = m;
-    g.n = n;
-    g.k = k;
-    g.lda = k;
-    g.ldb = k;
-    g.ldc = n;
-    g.c_dtype = out;
-    g.alpha = alpha;
-    g.pdl = pdl;
-    g.workspace = ws;
-    g.workspace_size = ws_bytes;
-    return g;
 }
 
 /* The library's choice for g, for the log. */
@@ -121,29 +84,22 @@ static void run_chain(chain ch, cudaStream_t stream, const char *stream_name, th
 {
     printf("chain %lld x %lld x %lld, then x %lld, on %s\n", (long long)ch.m, (long long)ch.k,
            (long long)ch.n1, (long long)ch.n2, stream_name);
-    void *da, *db1, *db2;
-    uint16_t *ha = random_bf16(ch.m, ch.k, rng, &da);
-    uint16_t *hb1 = random_bf16(ch.n1, ch.k, rng, &db1);
-    uint16_t *hb2 = random_bf16(ch.n2, ch.n1, rng, &db2);
-    const size_t x1_bytes = sizeof(uint16_t) * (size_t)(ch.m * ch.n1);
-    const size_t x2_elems = (size_t)(ch.m * ch.n2), x2_bytes = sizeof(float) * x2_elems;
-    void *x1 = device_alloc(x1_bytes), *x2[ROUNDS + 1];
-    for (int i = 0; i <= ROUNDS; i++) {
-        x2[i] = device_alloc(x2_bytes);
+    /* X1 is p1's C (bf16); X2 = X1 · B2ᵀ takes p2's B and C (p2's own A goes unused). Each
+     * problem brings the workspace its shape asks for. */
+    const th_shape s1 = {.m = ch.m, .n = ch.n1, .k = ch.k, .dtype = TG_DTYPE_BF16};
+    const th_shape s2 = {.m = ch.m, .n = ch.n2, .k = ch.n1, .dtype = TG_DTYPE_F32};
+    th_problem p1 = th_problem_make(s1, rng), p2 = th_problem_make(s2, rng);
+    tg_gemm_args g1 = p1.g, g2 = p2.g;
+    g2.a = g1.c;
+    g1.pdl = g2.pdl = 0;
+    const size_t x1_bytes = th_problem_c_bytes(&p1), x2_bytes = th_problem_c_bytes(&p2);
+    const size_t x2_elems = x2_bytes / sizeof(float);
+    void *x2[ROUNDS + 1] = {g2.c}; /* the plain chain's, then each round's */
+    for (int i = 1; i <= ROUNDS; i++)
+        TH_CUDA(cudaMalloc(&x2[i], x2_bytes));
+    for (int i = 0; i <= ROUNDS; i++)
         th_poison(x2[i], x2_bytes);
-    }
-    th_poison(x1, x1_bytes);
-
-    /* One workspace for every call, as large as either GEMM asks for. */
-    tg_gemm_args g1 = gemm_args(da, db1, x1, ch.m, ch.n1, ch.k, TG_DTYPE_BF16, 1.0f, 0, NULL, 0);
-    tg_gemm_args g2 = gemm_args(x1, db2, x2[0], ch.m, ch.n2, ch.n1, TG_DTYPE_F32, 1.0f, 0, NULL, 0);
-    size_t w1 = 0, w2 = 0;
-    TH_TG(tg_gemm_workspace_size(&g1, NULL, &w1));
-    TH_TG(tg_gemm_workspace_size(&g2, NULL, &w2));
-    const size_t ws_bytes = w1 > w2 ? w1 : w2;
-    void *ws = ws_bytes ? device_alloc(ws_bytes) : NULL;
-    g1.workspace = g2.workspace = ws;
-    g1.workspace_size = g2.workspace_size = ws_bytes;
+    th_poison(g1.c, x1_bytes);
     say_choice("X1", &g1);
     say_choice("X2", &g2);
 
@@ -154,14 +110,14 @@ static void run_chain(chain ch, cudaStream_t stream, const char *stream_name, th
     TH_CUDA(cudaStreamSynchronize(stream));
     uint16_t *hx1 = host_alloc(x1_bytes);
     float *base = host_alloc(x2_bytes), *got = host_alloc(x2_bytes);
-    TH_CUDA(cudaMemcpy(hx1, x1, x1_bytes, cudaMemcpyDeviceToHost));
+    TH_CUDA(cudaMemcpy(hx1, g1.c, x1_bytes, cudaMemcpyDeviceToHost));
     TH_CUDA(cudaMemcpy(base, x2[0], x2_bytes, cudaMemcpyDeviceToHost));
-    check_rows("X1 (plain launches)", hx1, TG_DTYPE_BF16, ha, hb1, ch.m, ch.n1, ch.k, 1.0f);
-    check_rows("X2 (plain launches)", base, TG_DTYPE_F32, hx1, hb2, ch.m, ch.n2, ch.n1, 1.0f);
+    check_rows("X1 (plain launches)", hx1, TG_DTYPE_BF16, p1.ha, p1.hb, ch.m, ch.n1, ch.k, 1.0f);
+    check_rows("X2 (plain launches)", base, TG_DTYPE_F32, hx1, p2.hb, ch.m, ch.n2, ch.n1, 1.0f);
 
     /* The chain R times with PDL, nothing between the launches but the next launch. */
     static const float scale[ROUNDS] = {2.0f, 8.0f, 4.0f, 16.0f, 2.0f, 32.0f};
-    th_poison(x1, x1_bytes);
+    th_poison(g1.c, x1_bytes);
     for (int i = 0; i < ROUNDS; i++) {
         g1.pdl = g2.pdl = 1;
         g1.alpha = scale[i];
@@ -186,20 +142,13 @@ static void run_chain(chain ch, cudaStream_t stream, const char *stream_name, th
     }
     printf("  %d rounds with PDL: each X2 is its scale times the plain chain's, bit for bit\n", ROUNDS);
 
-    free(ha);
-    free(hb1);
-    free(hb2);
     free(hx1);
     free(base);
     free(got);
-    TH_CUDA(cudaFree(da));
-    TH_CUDA(cudaFree(db1));
-    TH_CUDA(cudaFree(db2));
-    TH_CUDA(cudaFree(x1));
-    for (int i = 0; i <= ROUNDS; i++)
+    for (int i = 1; i <= ROUNDS; i++)
         TH_CUDA(cudaFree(x2[i]));
-    if (ws)
-        TH_CUDA(cudaFree(ws));
+    th_problem_free(&p1);
+    th_problem_free(&p2);
 }
 
 int main(int argc, char **argv)

@@ -178,8 +178,8 @@ typedef struct tg_launch {
     const void *kernel;           /* the __global__ function */
     unsigned grid[3], block[3];
     unsigned cluster[3];          /* thread-block cluster; {1, 1, 1} for none */
-    int pdl;                      /* programmatic dependent launch: the kernel waits
-                                     (griddepcontrol.wait) before it touches memory */
+    int pdl;                      /* programmatic dependent launch (the family's pdl and the
+                                     caller's tg_gemm_args.pdl) */
     size_t smem;                  /* dynamic shared memory, bytes */
     size_t workspace;             /* bytes of args->workspace the kernel uses */
     size_t params_size;           /* bytes of params in use */
@@ -218,6 +218,8 @@ typedef struct tg_family_ops {
     const char *presets_file; /* "src/micro/presets.def" */
     const char *preset_macro; /* "TG_MICRO_PRESET": a line of that file; an enumeration's
                                  value "cp_async" is written TG_CP_ASYNC there */
+    int pdl;                  /* 1: its kernels touch no memory before griddepcontrol.wait, so
+                                 they may be launched with PDL (tg_gemm_args.pdl) */
 
     /* The plan rules, in order, with reasons (TG_ERR_INVALID_CONFIG). */
     tg_status (*check)(const int *p);

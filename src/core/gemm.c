@@ -199,7 +199,7 @@ tg_status tg_gemm_prepare(const tg_gemm_args *args, const tg_config *cfg, tg_gem
                        "(tg_gemm_workspace_size)",
                        g->workspace_size, pack.bytes + split.bytes + need);
     TG_TRY(f->prepare(preset, &view, dev, l));
-    l->pdl = l->pdl && g->pdl; /* the family's kernel can, and the caller lets it */
+    l->pdl = f->pdl && g->pdl; /* the family's kernel can, and the caller lets it */
     return TG_SUCCESS;
 }
 

@@ -122,7 +122,6 @@ static int geometry(int preset, const tg_gemm_args *g, int fit, tg_launch *out)
     out->block[1] = out->block[2] = 1;
     out->cluster[0] = (unsigned)t.split_k;
     out->cluster[1] = out->cluster[2] = 1;
-    out->pdl = 1; /* the kernel waits for the stream's previous kernel before its first load */
     out->smem = (size_t)tg_dplan_smem_bytes(&t);
     return 0;
 }
@@ -250,6 +249,7 @@ const tg_family_ops tg_decode_family = {
     .base = "decode_m16",
     .presets_file = "src/decode/presets.def",
     .preset_macro = "TG_DECODE_PRESET",
+    .pdl = 1, /* kernel.cuh: the wait before the first load */
     .check = tg_decode_check,
     .supports = supports,
     .workspace = workspace,

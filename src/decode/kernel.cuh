@@ -223,10 +223,10 @@ static __global__ void __launch_bounds__(THREADS, MIN_BLOCKS) KERNEL(const tg_de
     const tg_dtile tile = TG_TILE_INIT;
     const tg_dtile *t = &tile;
 
-    /* Launched without its cluster, it would read blocks that do not exist: say so instead. */
     /* PDL (family.c): the stream's previous kernel done before any memory is touched (as the
      * hopper kernel, no launch_dependents). */
     tg_griddep_wait();
+    /* Launched without its cluster, it would read blocks that do not exist: say so instead. */
     if (SPLIT_K > 1 && tg_cluster_size() != SPLIT_K)
         tg_trap_why(p.trap, "decode/" TG_STR(TG_NAME), TG_TRAP_CLUSTER, tg_cluster_size(), SPLIT_K);
 

@@ -235,7 +235,6 @@ static int geometry(int preset, const tg_gemm_args *caller, int fit, tg_launch *
     out->block[1] = out->block[2] = 1;
     out->cluster[0] = (unsigned)cluster;
     out->cluster[1] = out->cluster[2] = 1;
-    out->pdl = 1; /* the kernel waits for the stream's previous kernel after its set-up */
     if (t.persistent) {
         const int64_t tiles = tg_hplan_tiles(&t, grid_m, grid_n, g->batch);
         out->grid[0] = (unsigned)((fit > 0 && fit < tiles ? fit : tiles) * cluster);
@@ -435,6 +434,7 @@ const tg_family_ops tg_hopper_family = {
     .base = "tma_wgmma",
     .presets_file = "src/hopper/presets.def",
     .preset_macro = "TG_HOPPER_PRESET",
+    .pdl = 1, /* kernel.cuh: the wait after the barriers' set-up */
     .check = tg_hopper_check,
     .supports = supports,
     .workspace = workspace,

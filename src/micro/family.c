@@ -114,7 +114,6 @@ static int geometry(int preset, const tg_gemm_args *g, int fit, tg_launch *out)
     out->block[0] = (unsigned)tg_plan_threads(&t);
     out->block[1] = out->block[2] = 1;
     out->cluster[0] = out->cluster[1] = out->cluster[2] = 1;
-    out->pdl = 0; /* the seed's kernel: a plain launch */
     out->smem = (size_t)tg_plan_smem_bytes(&t);
     return 0;
 }
@@ -268,6 +267,7 @@ const tg_family_ops tg_micro_family = {
     .base = "seed",
     .presets_file = "src/micro/presets.def",
     .preset_macro = "TG_MICRO_PRESET",
+    .pdl = 0, /* the seed's kernel: a plain launch */
     .check = check,
     .supports = supports,
     .workspace = workspace,
