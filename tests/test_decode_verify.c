@@ -376,6 +376,40 @@ static void family_calls(void)
         {255, 4288, 1024, "tma_store_128x128", "M = 255, 134 tiles of 128x64"},
         {64, 8192, 28672, "ws_64", "M <= 64 is not the class"},
         {129, 22016, 4096, "tma_store_128x128", "past M <= 128: 768^2 <= M*N < 2048^2"},
+        /* small N: the small-M rows' mirror (n16, n32 unswapped; K split in pairs on few rows) */
+        {8192, 1, 8192, "n16", "N = 1: A's rows on the wgmma M side, N the wgmma N of 16"},
+        {4225, 16, 4096, "n16", "67 blocks of 64 rows"},
+        {4224, 16, 4096, "n32_k2", "the edges: 66 blocks of 64 rows, K = 4096"},
+        {4096, 16, 4032, "n16", "K below the split's class"},
+        {65, 1, 4096, "n32_k2", "M = 65, the class's lower edge"},
+        {64, 1, 4096, "ws_64", "M <= 64: the small-M rows"},
+        {8192, 17, 8192, "n32", "17 <= N <= 32"},
+        {8192, 32, 8192, "n32", ""},
+        {4096, 32, 8192, "n32_k2", "64 blocks of 64 rows"},
+        {8192, 33, 8192, "ws_64", "N = 33..64: 64x64 tiles"},
+        {8192, 64, 8192, "ws_64", "128 tiles"},
+        {4096, 64, 4096, "ks2_64x64", "64 tiles of 64x64, K >= 4096: K over a cluster pair"},
+        {48, 4096, 4096, "ks2_64x64", "M = 33..64 the same"},
+        {64, 4224, 4096, "ks2_64x64", "the edges: 66 tiles"},
+        {64, 4225, 4096, "ws_64", "67 tiles"},
+        {64, 4096, 4032, "ws_64", "K below the class"},
+        {64, 8448, 4096, "ws_64", "132 tiles: one wave"},
+        {64, 8449, 4096, "tma_wgmma_64", "133 tiles: two waves of ws_64, one of three blocks an SM"},
+        {48, 12288, 4096, "tma_wgmma_64", "192 tiles"},
+        {64, 16896, 4096, "tma_wgmma_64", "the edge: 264 tiles"},
+        {64, 16897, 4096, "ws_64", "265 tiles"},
+        {12288, 48, 4096, "tma_wgmma_64", "N = 33..64 the same"},
+        {4096, 128, 4096, "ks2_64", "96 < N <= 128: 64x128 tiles, K over a cluster pair"},
+        {4224, 97, 4096, "ks2_64", "the edges: 66 tiles of 64x128"},
+        {8192, 128, 8192, "ks2", "64 < N <= 128, K >= 8192: 64 tiles of 128x128 in pairs"},
+        {8192, 96, 8192, "ks2", ""},
+        {16384, 128, 4096, "tma_store_128x128", "past both: 128 tiles, K < 8192"},
+        /* 768^2 <= M*N < 2048^2: the tile with the fewest waves' worth of work */
+        {1536, 1536, 1536, "tma_store_128x192", "96 tiles of 128x192 in one wave, 144 of 128x128 in two"},
+        {192, 12288, 4096, "tma_store_128x192", "128 tiles against 192"},
+        {1792, 1792, 1792, "tma_store_128x256", "98 tiles in one wave against 196 in two: a tie, the larger"},
+        {1280, 1280, 1280, "tma_store_128x128", "100 tiles of 128x128: one wave"},
+        {384, 4096, 4096, "tma_store_128x128", "96 tiles: one wave"},
     };
     tg_gemm_args g;
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
@@ -401,7 +435,7 @@ static void family_calls(void)
     expect_choice("4096 x 8192 x 28672: few tiles, unshared whatever the workspace", &g, "tma_store_128x256");
     g = decode_args(64, 4099, 8192);
     g.c_dtype = TG_DTYPE_BF16;
-    expect_choice("64 x 4099 x 8192 bf16", &g, "ws_64");
+    expect_choice("64 x 4099 x 8192 bf16: 65 tiles of 64x64, K over a cluster pair", &g, "ks2_64x64");
     g = decode_args(16, 28672, 8200);
     expect_choice("16 x 28672 x 8200", &g, "sw16");
     g.batch = 2;

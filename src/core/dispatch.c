@@ -229,7 +229,127 @@ static int skinny_m32_few_or_wide(const tg_gemm_args *g)
 static int skinny_m64(const tg_gemm_args *g) { return g->m <= 64; }
 static int skinny_m128_wide_n(const tg_gemm_args *g) { return g->m <= 128 && g->n >= 80 * 256; }
 
+/*
+ * Small N: the mirror of the small-M rows below, for a C of few columns and
+ * many rows (a LoRA or router projection, 8192 tokens x 16 outputs): the
+ * hopper family unswapped, A's rows on the wgmma's M side (64 a block) and
+ * C's N columns the wgmma N of 16 or 32 (n16, n32: sw16's and sw32's tiles
+ * without the swap), A streaming through the ring once. At most 66 blocks
+ * of 64 rows (M <= 4224: half the SMs) and K >= 4096: K split over a cluster
+ * pair (n32_k2, twice the blocks). Measured on an H200 with L2 flushed (fp32
+ * C, cuBLAS in the same run; bench/RESULTS.md entry 37), where these shapes
+ * went to ws split through the workspace or to ws_64 at 0.66-0.82x cuBLAS.
+ */
+static int small_n(const tg_gemm_args *g, int max) { return g->n >= 1 && g->n <= max && g->m > 64; }
+static int small_n_few_rows(const tg_gemm_args *g)
+{
+    return small_n(g, 32) && g->m <= 66 * 64 && g->k >= 4096;
+}
+static int small_n_16(const tg_gemm_args *g) { return small_n(g, 16); }
+static int small_n_32(const tg_gemm_args *g) { return small_n(g, 32); }
+
+/*
+ * The smaller of M and N in 33..64: 64x64 tiles (ws_64, one block an SM:
+ * 8 stages, 129 KB) below, but where those tiles are few the grid leaves
+ * SMs idle: at most 66 tiles (half the SMs) with K >= 4096, K split over a
+ * cluster pair (ks2_64x64); 133 to 264 tiles (two waves of ws_64, the
+ * second part-empty), tma_wgmma_64, whose 4 stages (65 KB) let three blocks
+ * share an SM, so every tile runs at once. Measured on an H200 with L2
+ * flushed, M = 33..64 and N = 64 (bench/RESULTS.md entry 37); the tile
+ * counts are the same either way round.
+ */
+static int one_side_33_64(const tg_gemm_args *g)
+{
+    const int64_t lo = g->m < g->n ? g->m : g->n;
+    return lo >= 33 && lo <= 64;
+}
+static int side_33_64_few_tiles(const tg_gemm_args *g)
+{
+    return one_side_33_64(g) && g->k >= 4096 && tiles_at_most(g, 64, 64, 66);
+}
+static int side_33_64_two_waves(const tg_gemm_args *g)
+{
+    return one_side_33_64(g) && tiles_at_most(g, 64, 64, 2 * H100_SMS) &&
+           tiles_of(g, 64, 64) > H100_SMS;
+}
+
+/*
+ * N = 65..128 with M larger: the mirror of the M <= 128 split rows (their
+ * tiles turned round): 64x128 tiles (ks2_64) where 128x64 ones serve M, and
+ * the same 128x128 tiles (ks2).
+ */
+static int split_in_cluster_2_64x128(const tg_gemm_args *g)
+{
+    return g->n > 96 && g->n <= 128 && g->m > g->n && g->k >= 4096 && tiles_at_most(g, 64, 128, 66);
+}
+static int split_in_cluster_2_n(const tg_gemm_args *g)
+{
+    return g->n > 64 && g->n <= 128 && g->m > g->n && g->k >= 8192 && tiles_at_most(g, 128, 128, 66);
+}
+
+/*
+ * 768^2 <= M*N < 2048^2 (past the one-wave 128x64 row): the tile, of
+ * 128x128, 128x192 and 128x256, whose waves times the tile's work are
+ * least (128x192's work counted 3 % more, as for the larger outputs
+ * above); a tie goes to the larger tile (fewer operand bytes a flop).
+ * 1536^3: 144 tiles of 128x128 are 2 waves, the second nearly empty; 96
+ * of 128x192 are one.
+ */
+static int64_t wave_work(const tg_gemm_args *g, int bn)
+{
+    return waves(g, 128, bn) * bn * (bn == 192 ? 103 : 100);
+}
+static int small_mn_wave_tile(const tg_gemm_args *g)
+{
+    if (!small_mn(g) || g->m > ((int64_t)1 << 30) / g->n || g->batch > (1 << 20)) /* no overflow */
+        return 128;
+    int best = 128;
+    for (int bn = 192; bn <= 256; bn += 64)
+        if (wave_work(g, bn) <= wave_work(g, best))
+            best = bn;
+    return best;
+}
+static int small_mn_256(const tg_gemm_args *g) { return small_mn_wave_tile(g) == 256; }
+static int small_mn_192(const tg_gemm_args *g) { return small_mn_wave_tile(g) == 192; }
+
 static const struct tg_rule rules[] = {
+    {"1 <= N <= 32, 64 < M <= 4224, K >= 4096", small_n_few_rows, "n32_k2",
+     "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, one run): 4096x16x4096 "
+     "0.994x cuBLAS (ws_64, the choice before, 0.804x; n32 0.868x), 4096x32x4096 1.029x (0.824x; "
+     "0.886x), 4096x16x11008 1.007x (ws split through the workspace 0.820x; 0.803x); "
+     "bench/RESULTS.md 2026-11-28, entry 37",
+     1, NULL},
+    {"1 <= N <= 16, M > 64", small_n_16, "n16",
+     "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, one run): 8192x1x8192 "
+     "0.971x cuBLAS (ws split through the workspace, the choice before, 0.666x; n32 0.955x), "
+     "8192x16x8192 0.970x (0.694x; 0.961x), 16384x16x4096 0.987x (ws_64 0.760x; 0.937x), "
+     "28672x16x8192 0.901x (ws_64 0.664x; 0.850x); bench/RESULTS.md 2026-11-28, entry 37",
+     1, NULL},
+    {"17 <= N <= 32, M > 64", small_n_32, "n32",
+     "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, one run): 8192x32x8192 "
+     "0.970x cuBLAS (ws split through the workspace, the choice before, 0.672x; n32_k2 0.954x); "
+     "bench/RESULTS.md 2026-11-28, entry 37",
+     1, NULL},
+    {"the smaller of M, N in 33..64, at most 66 64x64 tiles, K >= 4096", side_33_64_few_tiles,
+     "ks2_64x64",
+     "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, one run): 48x4096x4096 "
+     "1.008x cuBLAS (ws_64, the choice before, 0.819x), 64x4096x4096 0.923x (0.760x), "
+     "48x4096x11008 0.970x (0.740x), 64x4096x11008 1.023x (0.776x), 4096x64x4096 0.929x "
+     "(0.759x); bench/RESULTS.md 2026-11-28, entry 37",
+     1, NULL},
+    {"the smaller of M, N in 33..64, 133 to 264 64x64 tiles", side_33_64_two_waves, "tma_wgmma_64",
+     "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, one run): "
+     "48x12288x4096 0.972x cuBLAS (ws_64, the choice before, 0.817x), 64x12288x4096 0.973x "
+     "(0.821x); where the rule says no, 64x8192x8192 (128 tiles) 0.850x against ws_64's 0.966x, "
+     "64x28672x8192 (448) 0.799x against 0.845x; bench/RESULTS.md 2026-11-28, entry 37",
+     1, NULL},
+    {"the smaller of M, N in 33..64", one_side_33_64, "ws_64",
+     "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 64x8192x8192 0.968x "
+     "cuBLAS (tma_wgmma_64 0.925x), 64x28672x8192 0.964x (ws 0.920x); bench/RESULTS.md "
+     "2026-11-27, entry 25; N = 33..64 on an H200 (one run, L2 flushed, entry 37): 8192x48x8192 "
+     "0.951x (ws split through the workspace, the choice before, 0.676x), 8192x64x8192 0.971x "
+     "(0.712x)",
+     1, NULL},
     {"M > 64, at most 30 128x128 tiles, K >= 8192", split_in_cluster_4, "ks4",
      "measured on the H100 (fp32 C, cuBLAS in the same run): 512x512x8192 185.6 TFLOP/s = 0.970x "
      "cuBLAS (ws split 16 ways through the workspace, the choice before, 0.718x; ks8 0.765x, ks2 "
@@ -247,6 +367,16 @@ static const struct tg_rule rules[] = {
      "cuBLAS in two runs (ws_128x64, the choice before, 1.047x in the first), 128x8192x16384 "
      "1.074x (ks2_128x64 1.039x; ws_128x64 1.108x in entry 27's run, not side by side), "
      "96x8192x28672 1.045x (ws 0.916x); bench/RESULTS.md 2026-11-27, entry 29",
+     1, NULL},
+    {"96 < N <= 128 < M, at most 66 64x128 tiles, K >= 4096", split_in_cluster_2_64x128, "ks2_64",
+     "the mirror of the 96 < M <= 128 row (128x64 tiles turned round), measured on an H200 (fp32 "
+     "C, cuBLAS in the same run, one run): 4096x128x4096 0.838x cuBLAS (ws_64, the choice before, "
+     "0.688x; ks2 0.728x); bench/RESULTS.md 2026-11-28, entry 37",
+     1, NULL},
+    {"64 < N <= 128 < M, at most 66 128x128 tiles, K >= 8192", split_in_cluster_2_n, "ks2",
+     "the mirror of the 64 < M <= 128 row, measured on an H200 (fp32 C, cuBLAS in the same run, "
+     "one run): 8192x128x8192 0.933x cuBLAS (tma_store_128x128, the choice before, 0.875x), "
+     "8192x96x8192 0.848x (0.850x); bench/RESULTS.md 2026-11-28, entry 37",
      1, NULL},
     {"M > 128, at most 64 128x128 tiles, K >= 8192 (K >= 16384 where M >= 256, M*N >= 768^2)",
      few_tiles_long_k, "ws",
@@ -387,6 +517,20 @@ static const struct tg_rule rules[] = {
      "rows, against ws (the choice before), ratios to cuBLAS: 128x8192x4096 0.976x, 0.968x "
      "(0.826x, 0.825x), 255x4096x1024 1.350x, 1.380x (0.942x, 0.973x), 200x4096x4096 0.809x, "
      "0.797x (0.683x, 0.683x); bench/RESULTS.md 2026-11-28, entry 33",
+     1, NULL},
+    {"M*N >= 768^2, 128x256 tiles in the fewest waves' worth of work", small_mn_256,
+     "tma_store_128x256",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, one run): 1792^3 0.857x cuBLAS "
+     "(tma_store_128x128, the choice before, 0.813x: 196 tiles, 2 waves, against 98 in one); "
+     "bench/RESULTS.md 2026-11-28, entry 37",
+     1, NULL},
+    {"M*N >= 768^2, 128x192 tiles in the fewest waves' worth of work", small_mn_192,
+     "tma_store_128x192",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, one run), against tma_store_128x128 "
+     "(the choice before): 1536^3 0.819x cuBLAS (0.638x: 144 tiles, 2 waves, against 96 in one), "
+     "192x12288x4096 0.954x (0.710x), 256x12288x4096 0.946x (0.765x); where the rule keeps "
+     "128x128, 1280^3 1.111x (128x192 0.889x), 384x4096x4096 1.041x (0.782x); bench/RESULTS.md "
+     "2026-11-28, entry 37",
      1, NULL},
     {"M*N >= 768^2", small_mn, "tma_store_128x128",
      "measured on the H100 (fp32 C, cuBLAS in the same run, two runs), against mc_2x1_128x128 "
