@@ -401,6 +401,7 @@ static void family_calls(void)
         {12288, 48, 4096, "tma_wgmma_64", "N = 33..64 the same"},
         {4096, 128, 4096, "ks2_64", "96 < N <= 128: 64x128 tiles, K over a cluster pair"},
         {4224, 97, 4096, "ks2_64", "the edges: 66 tiles of 64x128"},
+        {129, 100, 4096, "ks2_64", "M = 129, just past the M <= 128 rows"},
         {8192, 128, 8192, "ks2", "64 < N <= 128, K >= 8192: 64 tiles of 128x128 in pairs"},
         {8192, 96, 8192, "ks2", ""},
         {16384, 128, 4096, "tma_store_128x128", "past both: 128 tiles, K < 8192"},

@@ -274,17 +274,17 @@ static int side_33_64_two_waves(const tg_gemm_args *g)
 }
 
 /*
- * N = 65..128 with M larger: the mirror of the M <= 128 split rows (their
+ * N = 65..128 with M > 128: the mirror of the M <= 128 split rows (their
  * tiles turned round): 64x128 tiles (ks2_64) where 128x64 ones serve M, and
  * the same 128x128 tiles (ks2).
  */
 static int split_in_cluster_2_64x128(const tg_gemm_args *g)
 {
-    return g->n > 96 && g->n <= 128 && g->m > g->n && g->k >= 4096 && tiles_at_most(g, 64, 128, 66);
+    return g->n > 96 && g->n <= 128 && g->m > 128 && g->k >= 4096 && tiles_at_most(g, 64, 128, 66);
 }
 static int split_in_cluster_2_n(const tg_gemm_args *g)
 {
-    return g->n > 64 && g->n <= 128 && g->m > g->n && g->k >= 8192 && tiles_at_most(g, 128, 128, 66);
+    return g->n > 64 && g->n <= 128 && g->m > 128 && g->k >= 8192 && tiles_at_most(g, 128, 128, 66);
 }
 
 /*
