@@ -314,41 +314,45 @@ static int small_mn_192(const tg_gemm_args *g) { return small_mn_wave_tile(g) ==
 
 static const struct tg_rule rules[] = {
     {"1 <= N <= 32, 64 < M <= 4224, K >= 4096", small_n_few_rows, "n32_k2",
-     "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, one run): 4096x16x4096 "
-     "0.994x cuBLAS (ws_64, the choice before, 0.804x; n32 0.868x), 4096x32x4096 1.029x (0.824x; "
-     "0.886x), 4096x16x11008 1.007x (ws split through the workspace 0.820x; 0.803x); "
+     "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, two runs): 4096x16x4096 "
+     "0.994x, 1.022x cuBLAS (ws_64, the choice before, 0.804x; n32 0.868x), 4096x32x4096 1.029x, "
+     "1.027x (0.824x; 0.886x), 4096x16x11008 1.007x, 0.999x (ws split through the workspace "
+     "0.820x; 0.803x); "
      "bench/RESULTS.md 2026-11-28, entry 37",
      1, NULL},
     {"1 <= N <= 16, M > 64", small_n_16, "n16",
-     "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, one run): 8192x1x8192 "
-     "0.971x cuBLAS (ws split through the workspace, the choice before, 0.666x; n32 0.955x), "
-     "8192x16x8192 0.970x (0.694x; 0.961x), 16384x16x4096 0.987x (ws_64 0.760x; 0.937x), "
-     "28672x16x8192 0.901x (ws_64 0.664x; 0.850x); bench/RESULTS.md 2026-11-28, entry 37",
+     "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, two runs): 8192x1x8192 "
+     "0.971x, 0.979x cuBLAS (ws split through the workspace, the choice before, 0.666x; n32 "
+     "0.955x), 8192x16x8192 0.970x, 0.974x (0.694x; 0.961x), 16384x16x4096 0.987x, 0.985x (ws_64 "
+     "0.760x; 0.937x), 28672x16x8192 0.901x, 0.979x (ws_64 0.664x; 0.850x); bench/RESULTS.md "
+     "2026-11-28, entry 37",
      1, NULL},
     {"17 <= N <= 32, M > 64", small_n_32, "n32",
-     "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, one run): 8192x32x8192 "
-     "0.970x cuBLAS (ws split through the workspace, the choice before, 0.672x; n32_k2 0.954x); "
+     "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, two runs): 8192x32x8192 "
+     "0.970x, 0.961x cuBLAS (ws split through the workspace, the choice before, 0.672x; n32_k2 "
+     "0.954x); "
      "bench/RESULTS.md 2026-11-28, entry 37",
      1, NULL},
     {"the smaller of M, N in 33..64, at most 66 64x64 tiles, K >= 4096", side_33_64_few_tiles,
      "ks2_64x64",
-     "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, one run): 48x4096x4096 "
-     "1.008x cuBLAS (ws_64, the choice before, 0.819x), 64x4096x4096 0.923x (0.760x), "
-     "48x4096x11008 0.970x (0.740x), 64x4096x11008 1.023x (0.776x), 4096x64x4096 0.929x "
-     "(0.759x); bench/RESULTS.md 2026-11-28, entry 37",
+     "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, two runs): 48x4096x4096 "
+     "1.008x, 0.986x cuBLAS (ws_64, the choice before, 0.819x), 64x4096x4096 0.923x, 0.935x "
+     "(0.760x), 48x4096x11008 0.970x, 0.970x (0.740x), 64x4096x11008 1.023x, 1.006x (0.776x), "
+     "4096x64x4096 0.929x, 0.933x (0.759x); bench/RESULTS.md 2026-11-28, entry 37",
      1, NULL},
     {"the smaller of M, N in 33..64, 133 to 264 64x64 tiles", side_33_64_two_waves, "tma_wgmma_64",
-     "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, one run): "
-     "48x12288x4096 0.972x cuBLAS (ws_64, the choice before, 0.817x), 64x12288x4096 0.973x "
-     "(0.821x); where the rule says no, 64x8192x8192 (128 tiles) 0.850x against ws_64's 0.966x, "
-     "64x28672x8192 (448) 0.799x against 0.845x; bench/RESULTS.md 2026-11-28, entry 37",
+     "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, two runs): "
+     "48x12288x4096 0.972x, 0.978x cuBLAS (ws_64, the choice before, 0.817x), 64x12288x4096 "
+     "0.973x, 0.979x (0.821x); where the rule says no (the first run), 64x8192x8192 (128 tiles) "
+     "0.850x against ws_64's 0.966x, 64x28672x8192 (448) 0.799x against 0.845x; bench/RESULTS.md "
+     "2026-11-28, entry 37",
      1, NULL},
     {"the smaller of M, N in 33..64", one_side_33_64, "ws_64",
      "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 64x8192x8192 0.968x "
      "cuBLAS (tma_wgmma_64 0.925x), 64x28672x8192 0.964x (ws 0.920x); bench/RESULTS.md "
-     "2026-11-27, entry 25; N = 33..64 on an H200 (one run, L2 flushed, entry 37): 8192x48x8192 "
-     "0.951x (ws split through the workspace, the choice before, 0.676x), 8192x64x8192 0.971x "
-     "(0.712x)",
+     "2026-11-27, entry 25; N = 33..64 on an H200 (two runs, L2 flushed, entry 37): 8192x48x8192 "
+     "0.951x, 0.954x (ws split through the workspace, the choice before, 0.676x), 8192x64x8192 "
+     "0.971x, 0.988x (0.712x)",
      1, NULL},
     {"M > 64, at most 30 128x128 tiles, K >= 8192", split_in_cluster_4, "ks4",
      "measured on the H100 (fp32 C, cuBLAS in the same run): 512x512x8192 185.6 TFLOP/s = 0.970x "
@@ -370,13 +374,13 @@ static const struct tg_rule rules[] = {
      1, NULL},
     {"96 < N <= 128 < M, at most 66 64x128 tiles, K >= 4096", split_in_cluster_2_64x128, "ks2_64",
      "the mirror of the 96 < M <= 128 row (128x64 tiles turned round), measured on an H200 (fp32 "
-     "C, cuBLAS in the same run, one run): 4096x128x4096 0.838x cuBLAS (ws_64, the choice before, "
-     "0.688x; ks2 0.728x); bench/RESULTS.md 2026-11-28, entry 37",
+     "C, cuBLAS in the same run, two runs): 4096x128x4096 0.838x, 0.850x cuBLAS (ws_64, the choice "
+     "before, 0.688x; ks2 0.728x); bench/RESULTS.md 2026-11-28, entry 37",
      1, NULL},
     {"64 < N <= 128 < M, at most 66 128x128 tiles, K >= 8192", split_in_cluster_2_n, "ks2",
      "the mirror of the 64 < M <= 128 row, measured on an H200 (fp32 C, cuBLAS in the same run, "
-     "one run): 8192x128x8192 0.933x cuBLAS (tma_store_128x128, the choice before, 0.875x), "
-     "8192x96x8192 0.848x (0.850x); bench/RESULTS.md 2026-11-28, entry 37",
+     "two runs): 8192x128x8192 0.933x, 0.915x cuBLAS (tma_store_128x128, the choice before, "
+     "0.875x), 8192x96x8192 0.848x (0.850x); bench/RESULTS.md 2026-11-28, entry 37",
      1, NULL},
     {"M > 128, at most 64 128x128 tiles, K >= 8192 (K >= 16384 where M >= 256, M*N >= 768^2)",
      few_tiles_long_k, "ws",
@@ -520,17 +524,18 @@ static const struct tg_rule rules[] = {
      1, NULL},
     {"M*N >= 768^2, 128x256 tiles in the fewest waves' worth of work", small_mn_256,
      "tma_store_128x256",
-     "measured on an H200 (fp32 C, cuBLAS in the same run, one run): 1792^3 0.857x cuBLAS "
-     "(tma_store_128x128, the choice before, 0.813x: 196 tiles, 2 waves, against 98 in one); "
+     "measured on an H200 (fp32 C, cuBLAS in the same run, two runs): 1792^3 0.857x, 0.850x "
+     "cuBLAS (tma_store_128x128, the choice before, 0.813x: 196 tiles, 2 waves, against 98 in "
+     "one); "
      "bench/RESULTS.md 2026-11-28, entry 37",
      1, NULL},
     {"M*N >= 768^2, 128x192 tiles in the fewest waves' worth of work", small_mn_192,
      "tma_store_128x192",
-     "measured on an H200 (fp32 C, cuBLAS in the same run, one run), against tma_store_128x128 "
-     "(the choice before): 1536^3 0.819x cuBLAS (0.638x: 144 tiles, 2 waves, against 96 in one), "
-     "192x12288x4096 0.954x (0.710x), 256x12288x4096 0.946x (0.765x); where the rule keeps "
-     "128x128, 1280^3 1.111x (128x192 0.889x), 384x4096x4096 1.041x (0.782x); bench/RESULTS.md "
-     "2026-11-28, entry 37",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, two runs), against tma_store_128x128 "
+     "(the choice before): 1536^3 0.819x, 0.839x cuBLAS (0.638x: 144 tiles, 2 waves, against 96 in "
+     "one), 192x12288x4096 0.954x, 0.947x (0.710x), 256x12288x4096 0.946x, 0.933x (0.765x); "
+     "where the rule keeps 128x128 (the first run), 1280^3 1.111x (128x192 0.889x), 384x4096x4096 "
+     "1.041x (0.782x); bench/RESULTS.md 2026-11-28, entry 37",
      1, NULL},
     {"M*N >= 768^2", small_mn, "tma_store_128x128",
      "measured on the H100 (fp32 C, cuBLAS in the same run, two runs), against mc_2x1_128x128 "
