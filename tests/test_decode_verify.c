@@ -437,6 +437,14 @@ static void family_calls(void)
     g = decode_args(64, 4099, 8192);
     g.c_dtype = TG_DTYPE_BF16;
     expect_choice("64 x 4099 x 8192 bf16: 65 tiles of 64x64, K over a cluster pair", &g, "ks2_64x64");
+    g = decode_args(4096, 16, 4096);
+    g.batch = 2;
+    g.stride_a = (int64_t)4096 * 4096;
+    g.stride_b = (int64_t)16 * 4096;
+    g.stride_c = (int64_t)4096 * 16;
+    expect_choice("4096 x 16 x 4096, batch 2: 128 blocks of 64 rows, K unsplit", &g, "n16");
+    g.batch = 1;
+    expect_choice("4096 x 16 x 4096 alone: 64 blocks, K over a cluster pair", &g, "n32_k2");
     g = decode_args(16, 28672, 8200);
     expect_choice("16 x 28672 x 8200", &g, "sw16");
     g.batch = 2;

@@ -235,15 +235,16 @@ static int skinny_m128_wide_n(const tg_gemm_args *g) { return g->m <= 128 && g->
  * hopper family unswapped, A's rows on the wgmma's M side (64 a block) and
  * C's N columns the wgmma N of 16 or 32 (n16, n32: sw16's and sw32's tiles
  * without the swap), A streaming through the ring once. At most 66 blocks
- * of 64 rows (M <= 4224: half the SMs) and K >= 4096: K split over a cluster
- * pair (n32_k2, twice the blocks). Measured on an H200 with L2 flushed (fp32
- * C, cuBLAS in the same run; bench/RESULTS.md entry 37), where these shapes
- * went to ws split through the workspace or to ws_64 at 0.66-0.82x cuBLAS.
+ * of 64 rows (M <= 4224 without a batch: half the SMs) and K >= 4096: K
+ * split over a cluster pair (n32_k2, twice the blocks). Measured on an H200
+ * with L2 flushed (fp32 C, cuBLAS in the same run; bench/RESULTS.md entry
+ * 37), where these shapes went to ws split through the workspace or to
+ * ws_64 at 0.66-0.82x cuBLAS.
  */
 static int small_n(const tg_gemm_args *g, int max) { return g->n >= 1 && g->n <= max && g->m > 64; }
 static int small_n_few_rows(const tg_gemm_args *g)
 {
-    return small_n(g, 32) && g->m <= 66 * 64 && g->k >= 4096;
+    return small_n(g, 32) && g->k >= 4096 && tiles_at_most(g, 64, 32, 66); /* blocks of 64 rows */
 }
 static int small_n_16(const tg_gemm_args *g) { return small_n(g, 16); }
 static int small_n_32(const tg_gemm_args *g) { return small_n(g, 32); }
@@ -313,7 +314,7 @@ static int small_mn_256(const tg_gemm_args *g) { return small_mn_wave_tile(g) ==
 static int small_mn_192(const tg_gemm_args *g) { return small_mn_wave_tile(g) == 192; }
 
 static const struct tg_rule rules[] = {
-    {"1 <= N <= 32, 64 < M <= 4224, K >= 4096", small_n_few_rows, "n32_k2",
+    {"1 <= N <= 32, M > 64, at most 66 blocks of 64 rows, K >= 4096", small_n_few_rows, "n32_k2",
      "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, two runs): 4096x16x4096 "
      "0.994x, 1.022x cuBLAS (ws_64, the choice before, 0.804x; n32 0.868x), 4096x32x4096 1.029x, "
      "1.027x (0.824x; 0.886x), 4096x16x11008 1.007x, 0.999x (ws split through the workspace "
