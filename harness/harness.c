@@ -1,6 +1,7 @@
 /* harness.c — see harness.h. */
 #include "harness.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,30 @@ int th_have_gpu(FILE *log)
     if (s != TG_SUCCESS && log)
         fprintf(log, "%s: %s\n", tg_status_string(s), tg_last_error());
     return s == TG_SUCCESS;
+}
+
+void th_require_gpu(void)
+{
+    if (!th_have_gpu(stdout)) {
+        printf("SKIP: no sm_90 GPU\n");
+        exit(77);
+    }
+}
+
+uint64_t th_gpu_test_seed(int argc, char **argv, const char *name)
+{
+    uint64_t seed = th_fresh_seed();
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
+            seed = strtoull(argv[++i], NULL, 10);
+        } else {
+            fprintf(stderr, "usage: %s [--seed S]\n", name);
+            exit(2);
+        }
+    }
+    th_require_gpu();
+    printf("seed %" PRIu64 "\n", seed);
+    return seed;
 }
 
 void th_poison(void *d, size_t bytes) { TH_CUDA(cudaMemset(d, 0xff, bytes)); }

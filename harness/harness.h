@@ -133,6 +133,14 @@ double th_cmp_rel_fro(const th_cmp *c);
 
 /* Is a compute-capability-9.0 device present? Prints why not to `log`. */
 int th_have_gpu(FILE *log);
+/* For a GPU test's main: without such a device, say why and exit 77 (ctest's "skipped"). */
+void th_require_gpu(void);
+/*
+ * For a GPU test whose only option is [--seed S]: anything else prints
+ * "usage: NAME [--seed S]" and exits 2; then th_require_gpu(); the seed
+ * (S, or th_fresh_seed()) is printed and returned.
+ */
+uint64_t th_gpu_test_seed(int argc, char **argv, const char *name);
 
 /* Fill device memory with NaN bits (0xFF bytes: NaN in fp32 and bf16). */
 void th_poison(void *d, size_t bytes);

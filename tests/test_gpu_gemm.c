@@ -317,10 +317,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!th_have_gpu(stdout)) {
-        printf("SKIP: no sm_90 GPU\n");
-        return 77;
-    }
+    th_require_gpu();
     printf("seed %" PRIu64 "%s\n", seed, quick ? " (quick: shapes under 2^31 MACs)" : "");
     if (only) {
         tg_config cfg;

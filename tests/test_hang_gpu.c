@@ -70,10 +70,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: test_hang_gpu [LOG2 of the patience, 0..31]\n");
         return 2;
     }
-    if (!th_have_gpu(stdout)) {
-        printf("SKIP: no sm_90 GPU\n");
-        return 77;
-    }
+    th_require_gpu();
     enum { N = 256 };
     void *a, *b, *c;
     TH_CUDA(cudaMalloc(&a, N * N * 2));

@@ -159,10 +159,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!th_have_gpu(stdout)) {
-        printf("SKIP: no sm_90 GPU\n");
-        return 77;
-    }
+    th_require_gpu();
     int dev = 0, sms = 0;
     TH_CUDA(cudaGetDevice(&dev));
     TH_CUDA(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));

@@ -11,11 +11,8 @@
  * Exits 77 (ctest: skipped) when no sm_90 GPU is present.
  * Usage: test_stream_read_gpu [--seed S]
  */
-#include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "check.h"
 #include "harness.h"
@@ -62,20 +59,7 @@ static void read_call(void *ctx, int iter)
 
 int main(int argc, char **argv)
 {
-    uint64_t seed = th_fresh_seed();
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
-            seed = strtoull(argv[++i], NULL, 10);
-        } else {
-            fprintf(stderr, "usage: test_stream_read_gpu [--seed S]\n");
-            return 2;
-        }
-    }
-    if (!th_have_gpu(stdout)) {
-        printf("SKIP: no sm_90 GPU\n");
-        return 77;
-    }
-    printf("seed %" PRIu64 "\n", seed);
+    const uint64_t seed = th_gpu_test_seed(argc, argv, "test_stream_read_gpu");
     th_rng rng = th_rng_new(seed);
 
     /* Sizes: empty, under one load, ragged tails, one block, many grid strides. */
