@@ -74,10 +74,19 @@ static int64_t waves(const tg_gemm_args *g, int bm, int bn)
 {
     return (tiles_of(g, bm, bn) + H100_SMS - 1) / H100_SMS;
 }
+/* Waves of 128 x bn tiles times a tile's work (128x192's counted 3 % more, as above). */
+static int64_t wave_work(const tg_gemm_args *g, int bn)
+{
+    return waves(g, 128, bn) * bn * (bn == 192 ? 103 : 100);
+}
+/* M*N small enough that wave_work cannot overflow (M*N <= 2^30, a batch of at most 2^20). */
+static int wave_work_fits(const tg_gemm_args *g)
+{
+    return g->n > 0 && g->m <= ((int64_t)1 << 30) / g->n && g->batch <= (1 << 20);
+}
 static int mid_mn_fuller_192(const tg_gemm_args *g)
 {
-    return mid_mn(g) && g->m <= ((int64_t)1 << 30) / g->n && g->batch <= (1 << 20) && /* no overflow below */
-           waves(g, 128, 192) * 192 * 103 < waves(g, 128, 256) * 256 * 100;
+    return mid_mn(g) && wave_work_fits(g) && wave_work(g, 192) < wave_work(g, 256);
 }
 /* From 256 rows (where mc_2x1_128x128's pairs of 128-row tiles, the choice before entry 33, had
  * rows in both blocks): the split-K row below leaves those to the unsplit row when K < 16384. */
@@ -275,34 +284,39 @@ static int side_33_64_two_waves(const tg_gemm_args *g)
 }
 
 /*
- * N = 65..128 with M > 128: the mirror of the M <= 128 split rows (their
- * tiles turned round): 64x128 tiles (ks2_64) where 128x64 ones serve M, and
- * the same 128x128 tiles (ks2).
+ * N = 65..128 with M > 128: the M <= 128 split rows' classes asked of the
+ * GEMM turned round (M and N traded: Cᵀ = B·Aᵀ has the same tiles, turned),
+ * on their tiles turned round: 64x128 (ks2_64) where 128x64 serve M, and
+ * the same 128x128 (ks2).
  */
+static tg_gemm_args turned(const tg_gemm_args *g)
+{
+    tg_gemm_args t = *g;
+    t.m = g->n;
+    t.n = g->m;
+    return t;
+}
 static int split_in_cluster_2_64x128(const tg_gemm_args *g)
 {
-    return g->n > 96 && g->n <= 128 && g->m > 128 && g->k >= 4096 && tiles_at_most(g, 64, 128, 66);
+    const tg_gemm_args t = turned(g);
+    return g->m > 128 && split_in_cluster_2_128x64(&t);
 }
 static int split_in_cluster_2_n(const tg_gemm_args *g)
 {
-    return g->n > 64 && g->n <= 128 && g->m > 128 && g->k >= 8192 && tiles_at_most(g, 128, 128, 66);
+    const tg_gemm_args t = turned(g);
+    return g->m > 128 && split_in_cluster_2(&t);
 }
 
 /*
  * 768^2 <= M*N < 2048^2 (past the one-wave 128x64 row): the tile, of
- * 128x128, 128x192 and 128x256, whose waves times the tile's work are
- * least (128x192's work counted 3 % more, as for the larger outputs
- * above); a tie goes to the larger tile (fewer operand bytes a flop).
+ * 128x128, 128x192 and 128x256, with the least wave_work (above); a tie
+ * goes to the larger tile (fewer operand bytes a flop).
  * 1536^3: 144 tiles of 128x128 are 2 waves, the second nearly empty; 96
  * of 128x192 are one.
  */
-static int64_t wave_work(const tg_gemm_args *g, int bn)
-{
-    return waves(g, 128, bn) * bn * (bn == 192 ? 103 : 100);
-}
 static int small_mn_wave_tile(const tg_gemm_args *g)
 {
-    if (!small_mn(g) || g->m > ((int64_t)1 << 30) / g->n || g->batch > (1 << 20)) /* no overflow */
+    if (!small_mn(g) || !wave_work_fits(g))
         return 128;
     int best = 128;
     for (int bn = 192; bn <= 256; bn += 64)
