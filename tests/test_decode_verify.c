@@ -273,6 +273,17 @@ static tg_gemm_args decode_args(int64_t m, int64_t n, int64_t k)
     return g;
 }
 
+/* decode_args for a batch of packed items, one after another. */
+static tg_gemm_args batched_args(int64_t m, int64_t n, int64_t k, int64_t batch)
+{
+    tg_gemm_args g = decode_args(m, n, k);
+    g.batch = batch;
+    g.stride_a = m * k;
+    g.stride_b = n * k;
+    g.stride_c = m * n;
+    return g;
+}
+
 static int named(const char *name, tg_config *cfg)
 {
     tg_status s = tg_config_parse(name, cfg);
@@ -320,9 +331,13 @@ static void family_calls(void)
         {1, 8192, 8192, "decode_m8", "M <= 8: A's second half known zero"},
         {9, 8192, 8192, "decode_m16_s1", ""},
         {16, 4096, 4104, "decode_m16_s1", "K not a multiple of 32"},
-        {16, 28672, 8192, "sw16", "wide N: the hopper family, A and B swapped"},
-        {9, 16383, 4096, "decode_m16_s1", "just below wide"},
-        {8, 16384, 4096, "sw16", "wide"},
+        {16, 28672, 8192, "sw16_x4", "wide N: the hopper family, A and B swapped, 448 blocks four an SM"},
+        {9, 12224, 4096, "decode_m16_s1", "191 blocks of 64 columns: below sw16_x4's class"},
+        {9, 12225, 4096, "sw16_x4", "192 blocks"},
+        {9, 16383, 4096, "sw16_x4", ""},
+        {8, 16384, 4096, "sw16_x4", ""},
+        {1, 33792, 4096, "sw16_x4", "the edge: 528 blocks, four an SM"},
+        {16, 33793, 4096, "sw16", "529 blocks: past one wave at four an SM"},
         {1, 4096, 4096, "sw8_k4", "B of 32 MiB, L2-resident when repeated"},
         {8, 4096, 4096, "sw8_k4", ""},
         {9, 4096, 4096, "decode_m16_s1", "M past sw8_k4's class"},
@@ -336,12 +351,18 @@ static void family_calls(void)
         {17, 4096, 4096, "sw32_k2", "17 <= M <= 32 on at most 64 blocks: K over a cluster pair"},
         {32, 8192, 8192, "sw32", "17 <= M <= 32: C's rows the wgmma N"},
         {24, 4097, 8192, "sw32", "past N = 4096"},
-        {32, 16383, 8192, "sw32", "just below wide"},
-        {32, 16384, 8192, "sw32_k2", "wide"},
+        {24, 12224, 8192, "sw32", "191 blocks"},
+        {24, 12225, 8192, "sw32_x3", "192 blocks: three an SM, one wave"},
+        {32, 16384, 8192, "sw32_x3", ""},
+        {17, 25344, 4096, "sw32_x3", "the edge: 396 blocks"},
+        {32, 25345, 4096, "sw32_k2", "397 blocks, wide: K over a cluster pair"},
+        {32, 28672, 8192, "sw32_k2", ""},
         {33, 8192, 8192, "ws_64", "past sw32's class"},
         {33, 1000, 24, "ws_64", "decode_m64 measured slower"},
         {65, 4096, 4096, "ws_64", "past the decode rows: M*N < 768^2"},
-        {128, 22016, 4096, "tma_store_128x256", ">= 80 tiles of 128x256"},
+        {128, 22016, 4096, "tma_store_128x192", "115 tiles of 128x192 in one wave, 86 of 128x256 in one"},
+        {96, 20480, 4096, "tma_store_128x192", ""},
+        {128, 28672, 8192, "tma_store_128x256", "112 tiles in one wave against 150 in two"},
         {8192, 8192, 8192, "tma_store", "M, N >= 4096"},
         {4096, 4096, 4096, "tma_store_128x256", "M, N >= 4096, M*N <= 8192*4096"},
         {2048, 2048, 2048, "tma_store_128x256", "M*N >= 2048^2"},
@@ -379,6 +400,11 @@ static void family_calls(void)
         /* small N: the small-M rows' mirror (n16, n32 unswapped; K split in pairs on few rows) */
         {8192, 1, 8192, "n16", "N = 1: A's rows on the wgmma M side, N the wgmma N of 16"},
         {4225, 16, 4096, "n16", "67 blocks of 64 rows"},
+        {12224, 16, 4096, "n16", "191 blocks"},
+        {12225, 16, 4096, "n16_x4", "192 blocks of 64 rows: four an SM, one wave"},
+        {28672, 1, 8192, "n16_x4", ""},
+        {33792, 16, 4096, "n16_x4", "the edge: 528 blocks"},
+        {33793, 16, 4096, "n16", "529 blocks"},
         {4224, 16, 4096, "n32_k2", "the edges: 66 blocks of 64 rows, K = 4096"},
         {4096, 16, 4032, "n16", "K below the split's class"},
         {65, 1, 4096, "n32_k2", "M = 65, the class's lower edge"},
@@ -437,16 +463,14 @@ static void family_calls(void)
     g = decode_args(64, 4099, 8192);
     g.c_dtype = TG_DTYPE_BF16;
     expect_choice("64 x 4099 x 8192 bf16: 65 tiles of 64x64, K over a cluster pair", &g, "ks2_64x64");
-    g = decode_args(4096, 16, 4096);
-    g.batch = 2;
-    g.stride_a = (int64_t)4096 * 4096;
-    g.stride_b = (int64_t)16 * 4096;
-    g.stride_c = (int64_t)4096 * 16;
+    g = batched_args(4096, 16, 4096, 2);
     expect_choice("4096 x 16 x 4096, batch 2: 128 blocks of 64 rows, K unsplit", &g, "n16");
     g.batch = 1;
     expect_choice("4096 x 16 x 4096 alone: 64 blocks, K over a cluster pair", &g, "n32_k2");
+    g = batched_args(6144, 16, 4096, 2);
+    expect_choice("6144 x 16 x 4096, batch 2: 192 blocks of 64 rows", &g, "n16_x4");
     g = decode_args(16, 28672, 8200);
-    expect_choice("16 x 28672 x 8200", &g, "sw16");
+    expect_choice("16 x 28672 x 8200", &g, "sw16_x4");
     g.batch = 2;
     g.stride_a = 0; /* one A shared by the batch: the hopper family does not take it, decode does */
     g.stride_b = (int64_t)28672 * 8200;

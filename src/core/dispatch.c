@@ -163,6 +163,19 @@ static int split_in_cluster_2(const tg_gemm_args *g)
 }
 
 /*
+ * A stream of 192 to per_sm x 132 blocks of bm x bn (batch counted): the
+ * x4 and x3 presets (fewer stages, so four or three blocks share an SM) hold
+ * it in one wave, where their 10-stage tiles, at two or one an SM, leave a
+ * second wave part-empty. Below 192 blocks (1.45 an SM) a block's few stages
+ * are too shallow a stream: 128 blocks ran 0.88x cuBLAS on sw16_x4 and
+ * n16_x4 against 0.97-1.00x (bench/RESULTS.md entry 38, on an H200).
+ */
+static int one_resident_wave(const tg_gemm_args *g, int bm, int bn, int per_sm)
+{
+    return tiles_at_most(g, bm, bn, (int64_t)per_sm * H100_SMS) && tiles_of(g, bm, bn) >= 192;
+}
+
+/*
  * In small_mn's class (above; M > 64 there: the M <= 64 row comes first), where 128x64 tiles
  * are one wave (at most 132: twice the blocks of 128x128 tiles, each with half the work) and
  * every row of A and B
@@ -200,9 +213,11 @@ static int decode_m16_mid(const tg_gemm_args *g) { return decode_m16(g) && g->n 
 static int decode_m16_wide(const tg_gemm_args *g) { return decode_m16(g) && g->n >= 16384; }
 static int decode_m8(const tg_gemm_args *g) { return g->m >= 1 && g->m <= 8; }
 /*
- * The hopper family with A and B swapped (sw16, sw8_k4: B's rows on the
- * wgmma's M side, TMA streaming them through the ring): from N = 16384 for
- * M <= 16; and for M <= 8 at N = K = 4096, a B of 32 MiB that the 50 MB L2
+ * The hopper family with A and B swapped (sw16, sw16_x4, sw8_k4: B's rows on the
+ * wgmma's M side, TMA streaming them through the ring): for M <= 16 on 192
+ * to 528 blocks of 64 columns sw16_x4, one wave at four an SM
+ * (one_resident_wave, above; N = 12225..33792), past them sw16 from N =
+ * 16384; and for M <= 8 at N = K = 4096, a B of 32 MiB that the 50 MB L2
  * holds when a call is repeated on the same weights, where sw8_k4's 64
  * columns a block with K split in 4 make 256 blocks of 1024 K each. There
  * the decode family leads with L2 flushed (1.11-1.15x cuBLAS against
@@ -211,6 +226,10 @@ static int decode_m8(const tg_gemm_args *g) { return g->m >= 1 && g->m <= 8; }
  * 1x4096x2048 and 1x8192x2048 are faster on decode_m8 both ways
  * (bench/RESULTS.md entry 32).
  */
+static int decode_m16_resident(const tg_gemm_args *g)
+{
+    return decode_m16(g) && one_resident_wave(g, 16, 64, 4);
+}
 static int decode_m8_in_l2(const tg_gemm_args *g) { return decode_m8(g) && g->n == 4096 && g->k == 4096; }
 
 /*
@@ -221,22 +240,27 @@ static int decode_m8_in_l2(const tg_gemm_args *g) { return decode_m8(g) && g->n 
  * several waves (N >= 16384). Measured against ws_64 (the choice before),
  * L2 flushed, on the H100: 17x8192x8192 0.98x cuBLAS against 0.92x,
  * 32x4096x4096 0.91-0.92x against 0.81x; on an H200 the gaps were wider
- * (32x8192x8192 0.96x against 0.85x); bench/RESULTS.md entry 35.
+ * (32x8192x8192 0.96x against 0.85x); bench/RESULTS.md entry 35. On 192 to
+ * 396 blocks sw32_x3 (6 stages, three an SM: one wave) comes first (entry 38).
  */
 static int skinny_m32(const tg_gemm_args *g) { return g->m >= 17 && g->m <= 32; }
 static int skinny_m32_few_or_wide(const tg_gemm_args *g)
 {
     return skinny_m32(g) && (g->n <= 4096 || g->n >= 16384);
 }
+static int skinny_m32_resident(const tg_gemm_args *g)
+{
+    return skinny_m32(g) && one_resident_wave(g, 32, 64, 3);
+}
 
 /*
  * Skinny: M <= 64 (what the decode family cannot take, and M = 33..64,
  * where decode_m64 measured slower): 64x64 tiles, B streamed
- * through 8 stages. M <= 128 with N >= 20480: at least 80 tiles of 128x256,
- * which keep most of the 132 SMs on one long tile each.
+ * through 8 stages. (M = 65..128 with N >= 20480 had a row of 128x256
+ * tiles; since entry 38 the wave_work rows below take it: 128x192 where
+ * those are one wave too, 1.00-1.06x cuBLAS against 0.93-1.02x.)
  */
 static int skinny_m64(const tg_gemm_args *g) { return g->m <= 64; }
-static int skinny_m128_wide_n(const tg_gemm_args *g) { return g->m <= 128 && g->n >= 80 * 256; }
 
 /*
  * Small N: the mirror of the small-M rows below, for a C of few columns and
@@ -256,6 +280,10 @@ static int small_n_few_rows(const tg_gemm_args *g)
     return small_n(g, 32) && g->k >= 4096 && tiles_at_most(g, 64, 32, 66); /* blocks of 64 rows */
 }
 static int small_n_16(const tg_gemm_args *g) { return small_n(g, 16); }
+static int small_n_16_resident(const tg_gemm_args *g)
+{
+    return small_n(g, 16) && one_resident_wave(g, 64, 16, 4);
+}
 static int small_n_32(const tg_gemm_args *g) { return small_n(g, 32); }
 
 /*
@@ -334,6 +362,13 @@ static const struct tg_rule rules[] = {
      "1.027x (0.824x; 0.886x), 4096x16x11008 1.007x, 0.999x (ws split through the workspace "
      "0.820x; 0.803x); "
      "bench/RESULTS.md 2026-11-28, entry 37",
+     1, NULL},
+    {"1 <= N <= 16, M > 64, 192 to 528 blocks of 64 rows", small_n_16_resident, "n16_x4",
+     "measured on an H200 (fp32 C, cuBLAS in the same run), against n16 (the choice before), L2 "
+     "flushed / warm: 28672x16x8192 1.023x / 1.013x cuBLAS (0.940x / 0.938x), 22016x16x4096 "
+     "1.035x / 1.021x (0.905x / 0.887x), 28672x1x8192 1.011x / 0.972x (0.950x / 0.906x), "
+     "16384x16x4096 0.988x / 0.983x (0.983x / 0.971x); where the rule says no, 8192x16x8192 (128 "
+     "blocks) 0.880x against 0.976x; bench/RESULTS.md 2026-11-28, entry 38",
      1, NULL},
     {"1 <= N <= 16, M > 64", small_n_16, "n16",
      "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, two runs): 8192x1x8192 "
@@ -446,6 +481,19 @@ static const struct tg_rule rules[] = {
      "0.808x); bench/RESULTS.md 2026-11-27, entry 26. Shapes the decode family cannot take fall "
      "to the next rules",
      0, NULL},
+    {"1 <= M <= 16, 192 to 528 blocks of 64 columns (N = 12225..33792), A and B TMA can read",
+     decode_m16_resident, "sw16_x4",
+     "measured on an H200 (fp32 C, cuBLAS in the same run), L2 flushed: 16x28672x8192 1.028x, "
+     "1.044x, 1.040x cuBLAS in three runs, 0.94-0.96 of a streaming read of the same bytes (sw16, "
+     "the choice before, 0.952x, 0.962x, 0.954x, 0.86-0.89), warm 1.023x (0.941x); 1x28672x8192 "
+     "1.021x (0.947x), 4x28672x8192 1.021x (0.961x), 8x22016x4096 1.042x (0.917x; decode_m8 "
+     "1.006x), 16x22016x4096 1.026x (0.897x), 16x16384x8192 0.982x (0.959x), 16x16384x4096 "
+     "0.984x (0.988x), 1x16384x4096 0.986x (0.985x); below N = 16384, against decode_m16_s1 (the "
+     "choice before): 16x14336x8192 1.006x (0.944x), warm 1.006x (0.919x), 16x12288x4096 0.996x "
+     "(0.977x), warm 1.004x (0.888x); where the rule says no, 16x8192x8192 (128 blocks) 0.880x "
+     "against decode_m16_s1's 0.995x; bench/RESULTS.md 2026-11-28, entry 38. A or B TMA cannot "
+     "read: the next rules",
+     0, NULL},
     {"1 <= M <= 16, N >= 16384, A and B TMA can read", decode_m16_wide, "sw16",
      "measured on the H100 (fp32 C, cuBLAS in the same run, two runs): 16x28672x8192 with L2 "
      "flushed 2.69-2.72 TB/s = 1.02-1.04x cuBLAS, 0.945-0.956 of a streaming read of the same "
@@ -482,6 +530,15 @@ static const struct tg_rule rules[] = {
      "bench/RESULTS.md 2026-11-27, entry 25. Shapes the decode family cannot take fall to the "
      "next rules",
      0, NULL},
+    {"17 <= M <= 32, 192 to 396 blocks of 64 columns (N = 12225..25344), A and B TMA can read",
+     skinny_m32_resident, "sw32_x3",
+     "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run): 24x22016x4096 1.006x "
+     "cuBLAS (sw32_k2, the choice before, 0.881x; sw32 0.888x), warm 0.990x (0.820x), "
+     "32x16384x4096 0.990x (0.911x; sw32 0.939x), warm 0.954x (0.863x); where the rule says no, "
+     "32x28672x8192 (448 blocks, two waves at three an SM) 0.843x against sw32_k2's 0.917x, "
+     "32x8192x8192 (128 blocks) 0.951x against sw32's 0.974x; bench/RESULTS.md 2026-11-28, entry "
+     "38. A or B TMA cannot read: the next rules",
+     0, NULL},
     {"17 <= M <= 32, N <= 4096 or N >= 16384, A and B TMA can read", skinny_m32_few_or_wide,
      "sw32_k2",
      "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run, two runs): "
@@ -505,11 +562,6 @@ static const struct tg_rule rules[] = {
      "cuBLAS (tma_wgmma_64 0.912x, decode_m32 0.817x), 64x8192x8192 0.968x (tma_wgmma_64 0.925x), "
      "64x28672x8192 0.964x (ws 0.920x); bench/RESULTS.md 2026-11-27, entry 25. M = 17..32 goes to "
      "the rows above since entry 35",
-     1, NULL},
-    {"M <= 128, N >= 20480", skinny_m128_wide_n, "tma_store_128x256",
-     "measured on the H100 (fp32 C, cuBLAS in the same run): 128x22016x4096 303.9 TFLOP/s = 1.036x "
-     "cuBLAS (ws, the choice before, 0.912x), 128x28672x8192 0.993x (ws 0.974x); bench/RESULTS.md "
-     "2026-11-27, entry 25",
      1, NULL},
     {"M*N >= 2048^2, 128x192 tiles in fewer waves' worth of work than 128x256",
      mid_mn_fuller_192, "tma_store_128x192",
@@ -541,8 +593,9 @@ static const struct tg_rule rules[] = {
      "tma_store_128x256",
      "measured on an H200 (fp32 C, cuBLAS in the same run, two runs): 1792^3 0.857x, 0.850x "
      "cuBLAS (tma_store_128x128, the choice before, 0.813x: 196 tiles, 2 waves, against 98 in "
-     "one); "
-     "bench/RESULTS.md 2026-11-28, entry 37",
+     "one); bench/RESULTS.md 2026-11-28, entry 37; 128x28672x8192 1.093x, 1.095x (112 tiles; "
+     "the M <= 128, N >= 20480 row took the same tile; tma_store_128x128 1.016x, 1.034x), "
+     "128x28672x4096 1.058x (tma_store_128x128 1.006x, 128x192 0.762x); entry 38",
      1, NULL},
     {"M*N >= 768^2, 128x192 tiles in the fewest waves' worth of work", small_mn_192,
      "tma_store_128x192",
@@ -550,7 +603,10 @@ static const struct tg_rule rules[] = {
      "(the choice before): 1536^3 0.819x, 0.839x cuBLAS (0.638x: 144 tiles, 2 waves, against 96 in "
      "one), 192x12288x4096 0.954x, 0.947x (0.710x), 256x12288x4096 0.946x, 0.933x (0.765x); "
      "where the rule keeps 128x128 (the first run), 1280^3 1.111x (128x192 0.889x), 384x4096x4096 "
-     "1.041x (0.782x); bench/RESULTS.md 2026-11-28, entry 37",
+     "1.041x (0.782x); bench/RESULTS.md 2026-11-28, entry 37; against tma_store_128x256 (the M "
+     "<= 128, N >= 20480 row's, the choice before): 128x22016x4096 1.041x, 1.039x, 1.015x in "
+     "three runs (1.002x, 0.996x, 0.981x), 96x22016x4096 0.976x (0.931x), 128x20480x4096 0.996x "
+     "(0.960x), 128x24576x4096 1.020x (0.990x), 128x22016x8192 1.058x (1.021x); entry 38",
      1, NULL},
     {"M*N >= 768^2", small_mn, "tma_store_128x128",
      "measured on the H100 (fp32 C, cuBLAS in the same run, two runs), against mc_2x1_128x128 "
