@@ -168,7 +168,9 @@ static int split_in_cluster_2(const tg_gemm_args *g)
  * it in one wave, where their 10-stage tiles, at two or one an SM, leave a
  * second wave part-empty. Below 192 blocks (1.45 an SM) a block's few stages
  * are too shallow a stream: 128 blocks ran 0.88x cuBLAS on sw16_x4 and
- * n16_x4 against 0.97-1.00x (bench/RESULTS.md entry 38, on an H200).
+ * n16_x4 against 0.97-1.00x (bench/RESULTS.md entry 38, on an H200). Past
+ * one wave it was mixed (1024 blocks 1.01x against 0.99x, 768 blocks 0.95x
+ * against 0.99x), so there the 10-stage tiles stay.
  */
 static int one_resident_wave(const tg_gemm_args *g, int bm, int bn, int per_sm)
 {
