@@ -485,16 +485,14 @@ static const struct tg_rule rules[] = {
      0, NULL},
     {"1 <= M <= 16, 192 to 528 blocks of 64 columns (N = 12225..33792), A and B TMA can read",
      decode_m16_resident, "sw16_x4",
-     "measured on an H200 (fp32 C, cuBLAS in the same run), L2 flushed: 16x28672x8192 1.028x, "
-     "1.044x, 1.040x cuBLAS in three runs, 0.94-0.96 of a streaming read of the same bytes (sw16, "
-     "the choice before, 0.952x, 0.962x, 0.954x, 0.86-0.89), warm 1.023x (0.941x); 1x28672x8192 "
-     "1.021x (0.947x), 4x28672x8192 1.021x (0.961x), 8x22016x4096 1.042x (0.917x; decode_m8 "
-     "1.006x), 16x22016x4096 1.026x (0.897x), 16x16384x8192 0.982x (0.959x), 16x16384x4096 "
-     "0.984x (0.988x), 1x16384x4096 0.986x (0.985x); below N = 16384, against decode_m16_s1 (the "
-     "choice before): 16x14336x8192 1.006x (0.944x), warm 1.006x (0.919x), 16x12288x4096 0.996x "
-     "(0.977x), warm 1.004x (0.888x); where the rule says no, 16x8192x8192 (128 blocks) 0.880x "
-     "against decode_m16_s1's 0.995x; bench/RESULTS.md 2026-11-28, entry 38. A or B TMA cannot "
-     "read: the next rules",
+     "measured on an H200 (fp32 C, cuBLAS in the same run), L2 flushed: 16x28672x8192 "
+     "0.976-1.044x cuBLAS in six runs, 0.92-0.96 of a streaming read of the same bytes (sw16, "
+     "the choice before, 0.952-0.962x in three, 0.86-0.89), warm 1.023x (0.941x); 1x28672x8192 "
+     "1.021x (0.947x), 8x22016x4096 1.042x (0.917x; decode_m8 1.006x), 16x16384x8192 0.982x "
+     "(0.959x), 16x16384x4096 0.984x (0.988x); below N = 16384, against decode_m16_s1: "
+     "16x14336x8192 1.006x (0.944x), 16x12288x4096 0.996x (0.977x), warm 1.004x (0.888x); where "
+     "the rule says no, 16x8192x8192 (128 blocks) 0.880x against decode_m16_s1's 0.995x; "
+     "bench/RESULTS.md 2026-11-28, entry 38. A or B TMA cannot read: the next rules",
      0, NULL},
     {"1 <= M <= 16, N >= 16384, A and B TMA can read", decode_m16_wide, "sw16",
      "measured on the H100 (fp32 C, cuBLAS in the same run, two runs): 16x28672x8192 with L2 "
