@@ -12,7 +12,9 @@
  * ragged edges, K not a multiple of the 64-wide K tile, batches, and for
  * the persistent presets a grid of at least three tiles per SM. C is
  * poisoned with NaN before each run; fresh inputs every run (the seed is
- * printed; --seed S replays one).
+ * printed; --seed S replays one). And each preset's occupancy holds the
+ * blocks an SM that the dispatcher's one-wave rows count on
+ * (tg_dispatch_blocks_per_sm).
  *
  * Exits 77 (ctest: skipped) when no sm_90 GPU is present.
  * Usage: test_hopper_emulator_gpu [--seed S] [--config NAME]
@@ -23,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/core.h"
 #include "harness.h"
 #include "hopper/verify.h"
 #include "tilegemm.h"
@@ -172,6 +175,18 @@ int main(int argc, char **argv)
         if (cfg.family != TG_FAMILY_HOPPER || (only && strcmp(cfg.name, only)))
             continue;
         presets++;
+        const int counted = tg_dispatch_blocks_per_sm(cfg.name);
+        if (counted > 0) {
+            tg_kernel_info info;
+            TH_TG(tg_kernel_get_info(&cfg, &info));
+            runs++;
+            if (info.blocks_per_sm < counted) {
+                failures++;
+                printf("FAIL %s: %d blocks an SM at once (%d registers, %zu bytes of shared "
+                       "memory), the dispatcher counts %d\n",
+                       cfg.name, info.blocks_per_sm, info.registers, info.dynamic_smem, counted);
+            }
+        }
         int bm = 0, bn = 0;
         TH_TG(tg_config_param(&cfg, "block_m", &bm));
         TH_TG(tg_config_param(&cfg, "block_n", &bn));

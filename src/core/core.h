@@ -398,6 +398,13 @@ tg_status tg_split_reduce(const tg_split *sp, void *stream);
 typedef struct tg_rule tg_rule;
 tg_status tg_dispatch(const tg_gemm_args *g, int assume_workspace, const tg_family_ops **fam,
                       int *preset, const tg_rule **rule, tg_pack *pack, tg_split *split);
+/*
+ * How many blocks of the preset called name the dispatcher counts on an SM
+ * holding at once, where a rule of it needs every block resident (a grid of
+ * one wave); 0 for a preset no rule counts so. test_api_args checks each
+ * against the device's occupancy (tg_kernel_info.blocks_per_sm).
+ */
+int tg_dispatch_blocks_per_sm(const char *name);
 
 /*
  * Everything tg_gemm does before the launch: g receives the caller's

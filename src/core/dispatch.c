@@ -163,18 +163,32 @@ static int split_in_cluster_2(const tg_gemm_args *g)
 }
 
 /*
- * A stream of 192 to per_sm x 132 blocks of bm x bn (batch counted): the
- * x4 and x3 presets (fewer stages, so four or three blocks share an SM) hold
- * it in one wave, where their 10-stage tiles, at two or one an SM, leave a
- * second wave part-empty. Below 192 blocks (1.45 an SM) a block's few stages
+ * A stream of 192 to (blocks an SM) x 132 blocks of bm x bn (batch counted):
+ * the x4 and x3 presets (fewer stages, so four or three blocks share an SM)
+ * hold it in one wave, where their 10-stage tiles, at two or one an SM, leave
+ * a second wave part-empty. Below 192 blocks (1.45 an SM) a block's few stages
  * are too shallow a stream: 128 blocks ran 0.88x cuBLAS on sw16_x4 and
  * n16_x4 against 0.97-1.00x (bench/RESULTS.md entry 38, on an H200). Past
  * one wave it was mixed (1024 blocks 1.01x against 0.99x, 768 blocks 0.95x
  * against 0.99x), so there the 10-stage tiles stay.
  */
-static int one_resident_wave(const tg_gemm_args *g, int bm, int bn, int per_sm)
+static const struct {
+    const char *preset;
+    int blocks; /* an SM: 5 stages are 52 KB and 56 registers a thread, 6 of sw32 73 KB and 72 */
+} resident[] = {{"sw16_x4", 4}, {"n16_x4", 4}, {"sw32_x3", 3}};
+
+int tg_dispatch_blocks_per_sm(const char *name)
 {
-    return tiles_at_most(g, bm, bn, (int64_t)per_sm * H100_SMS) && tiles_of(g, bm, bn) >= 192;
+    for (size_t i = 0; i < sizeof resident / sizeof resident[0]; i++)
+        if (!strcmp(resident[i].preset, name))
+            return resident[i].blocks;
+    return 0;
+}
+
+static int one_resident_wave(const tg_gemm_args *g, int bm, int bn, const char *preset)
+{
+    const int64_t most = (int64_t)tg_dispatch_blocks_per_sm(preset) * H100_SMS;
+    return tiles_at_most(g, bm, bn, most) && tiles_of(g, bm, bn) >= 192;
 }
 
 /*
@@ -230,7 +244,7 @@ static int decode_m8(const tg_gemm_args *g) { return g->m >= 1 && g->m <= 8; }
  */
 static int decode_m16_resident(const tg_gemm_args *g)
 {
-    return decode_m16(g) && one_resident_wave(g, 16, 64, 4);
+    return decode_m16(g) && one_resident_wave(g, 16, 64, "sw16_x4");
 }
 static int decode_m8_in_l2(const tg_gemm_args *g) { return decode_m8(g) && g->n == 4096 && g->k == 4096; }
 
@@ -252,7 +266,7 @@ static int skinny_m32_few_or_wide(const tg_gemm_args *g)
 }
 static int skinny_m32_resident(const tg_gemm_args *g)
 {
-    return skinny_m32(g) && one_resident_wave(g, 32, 64, 3);
+    return skinny_m32(g) && one_resident_wave(g, 32, 64, "sw32_x3");
 }
 
 /*
@@ -284,7 +298,7 @@ static int small_n_few_rows(const tg_gemm_args *g)
 static int small_n_16(const tg_gemm_args *g) { return small_n(g, 16); }
 static int small_n_16_resident(const tg_gemm_args *g)
 {
-    return small_n(g, 16) && one_resident_wave(g, 64, 16, 4);
+    return small_n(g, 16) && one_resident_wave(g, 64, 16, "n16_x4");
 }
 static int small_n_32(const tg_gemm_args *g) { return small_n(g, 32); }
 
