@@ -471,10 +471,8 @@ static void family_calls(void)
     expect_choice("6144 x 16 x 4096, batch 2: 192 blocks of 64 rows", &g, "n16_x4");
     g = decode_args(16, 28672, 8200);
     expect_choice("16 x 28672 x 8200", &g, "sw16_x4");
-    g.batch = 2;
+    g = batched_args(16, 28672, 8200, 2);
     g.stride_a = 0; /* one A shared by the batch: the hopper family does not take it, decode does */
-    g.stride_b = (int64_t)28672 * 8200;
-    g.stride_c = (int64_t)16 * 28672;
     expect_choice("16 x 28672 x 8200, batch 2 sharing A", &g, "decode_m16_s2");
     g = decode_args(8, 4096, 4100);
     expect_choice("K = 4100 (rows not 16-byte multiples)", &g, "warp64");
@@ -486,11 +484,8 @@ static void family_calls(void)
     expect_choice("32 x 8192 x 8192, A 2 bytes off 16-byte alignment: no swapped TMA", &g, "warp64");
     g = decode_args(0, 4096, 4096);
     expect_choice("M = 0 (nothing to do)", &g, "ws_64"); /* the first class that holds */
-    g = decode_args(7, 300, 264);
-    g.batch = 3;
+    g = batched_args(7, 300, 264, 3);
     g.stride_a = 0; /* one A shared by the batch: the decode family takes it */
-    g.stride_b = 300 * 264;
-    g.stride_c = 7 * 300;
     expect_choice("batch 3 sharing A", &g, "decode_m16");
 
     /* What the family refuses, by rule. */
