@@ -6,7 +6,7 @@
 # launch, the previous build against this one interleaved, ncu, and Python.
 #
 #   scripts/gpu-suite.sh [phase ...]
-#     phases: build test sanitize bench suites hostcost compare ncu example python
+#     phases: build test sanitize bench suites hostcost compare ncu timeline example python
 #     (default: build test sanitize bench hostcost example python)
 #   suites: tilegemm bench --suite for every suite (SUITES, default all five),
 #           the library's choice vs cuBLAS, fp32 C then bf16 C, into
@@ -14,6 +14,9 @@
 #   compare: needs the previous build's source in .old/ (git worktree add .old <commit>;
 #            carried to the device with carry: [".old"]); runs both CLIs' bench
 #            alternately, ROUNDS times, cuBLAS in every run.
+#   timeline: a second build (build-tl/, -DTG_TIMELINE=ON: the hopper kernels stamp each
+#            block's phases) and bench/timeline.c on each of TL_RUNS, "config:MxNxK" words
+#            (TL_CONDITION: rotated, warm or flushed); per-block CSVs into $OUT.
 # Logs go to $OUT (default ./out); the last lines printed are the summary.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -208,6 +211,24 @@ if has ncu; then
         grep -E "cycles_active|bank_conflicts|throughput|bytes.sum.per_second|per_second|duration|launch__|stalled_(long_scoreboard|barrier|wait|math|mio|lg|membar|sleeping|dispatch|no_instruction|short)" \
             "$OUT/ncu_$cfg.txt" | awk '$NF != "0" && $NF != "n/a" {printf "  %-80s %s %s\n", $1, $(NF-1), $NF}' >> "$SUMMARY"
     done
+fi
+
+if has timeline; then
+    if cmake -S . -B build-tl -G Ninja -DCMAKE_BUILD_TYPE=Release -DTG_TIMELINE=ON \
+            -DTG_BUILD_TESTS=OFF -DTG_BUILD_PYTHON=OFF > "$OUT/tl-configure.log" 2>&1 &&
+       cmake --build build-tl -j "$JOBS" --target tg_timeline > "$OUT/tl-build.log" 2>&1; then
+        for run in ${TL_RUNS:-ks2_128x64:128x4096x4096}; do
+            cfg=${run%%:*} shape=${run#*:}
+            IFS=x read -r m n k <<< "$shape"
+            timeout 120 ./build-tl/tg_timeline --config "$cfg" --m "$m" --n "$n" --k "$k" \
+                --condition "${TL_CONDITION:-rotated}" --csv "$OUT/tl_${cfg}_${shape}.csv" \
+                > "$OUT/tl.txt" 2>&1
+            rc=$?
+            cat "$OUT/tl.txt" >> "$SUMMARY"; [ $rc -eq 0 ] || { note "  (rc $rc)"; status=1; }
+        done
+    else
+        note "timeline: build FAILED (see tl-build.log)"; tail -20 "$OUT/tl-build.log"; status=1
+    fi
 fi
 
 if has example; then

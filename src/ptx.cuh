@@ -113,17 +113,24 @@ static __device__ __forceinline__ void tg_mbar_arrive_expect_tx(uint32_t bar, ui
                  : "memory");
 }
 
-/* One try: has the phase with this parity completed? */
-static __device__ __forceinline__ int tg_mbar_try_wait(uint32_t bar, uint32_t parity)
-{
-    uint32_t done;
-    asm volatile("{\n.reg .pred p;\nmbarrier.try_wait.parity.shared::cta.b64 p, [%1], %2;\n"
-                 "selp.u32 %0, 1, 0, p;\n}\n"
-                 : "=r"(done)
-                 : "r"(bar), "r"(parity)
-                 : "memory");
-    return (int)done;
-}
+/*
+ * One try: has the phase with this parity completed? tg_mbar_try_wait
+ * acquires at CTA scope (the default); tg_mbar_try_wait_cluster at cluster
+ * scope, so that what other blocks' st.async wrote is visible after it.
+ */
+#define TG_MBAR_TRY_WAIT(name, sem)                                                            \
+    static __device__ __forceinline__ int name(uint32_t bar, uint32_t parity)                 \
+    {                                                                                          \
+        uint32_t done;                                                                         \
+        asm volatile("{\n.reg .pred p;\nmbarrier.try_wait.parity" sem ".shared::cta.b64 p, [%1], %2;\n" \
+                     "selp.u32 %0, 1, 0, p;\n}\n"                                              \
+                     : "=r"(done)                                                              \
+                     : "r"(bar), "r"(parity)                                                   \
+                     : "memory");                                                              \
+        return (int)done;                                                                      \
+    }
+TG_MBAR_TRY_WAIT(tg_mbar_try_wait, "")
+TG_MBAR_TRY_WAIT(tg_mbar_try_wait_cluster, ".acquire.cluster")
 
 /* Arrive on bar (one of its expected arrivals). */
 static __device__ __forceinline__ void tg_mbar_arrive(uint32_t bar)
@@ -336,6 +343,32 @@ static __device__ __forceinline__ void tg_cluster_sync(void)
     asm volatile("barrier.cluster.arrive.release;\nbarrier.cluster.wait.acquire;\n" ::: "memory");
 }
 
+/* The two halves of tg_cluster_sync, for work between them (a thread arrives once before it waits). */
+static __device__ __forceinline__ void tg_cluster_arrive(void)
+{
+    asm volatile("barrier.cluster.arrive.release;\n" ::: "memory");
+}
+static __device__ __forceinline__ void tg_cluster_wait(void)
+{
+    asm volatile("barrier.cluster.wait.acquire;\n" ::: "memory");
+}
+
+/*
+ * Four fp32 to offset `addr` in the shared memory of cluster block `rank`
+ * (16-byte aligned), completing 16 bytes on its mbarrier at offset `bar`
+ * (st.async: the barrier's phase completes once every byte it expects
+ * landed; its complete-tx releases the data at cluster scope).
+ */
+static __device__ __forceinline__ void tg_st_async_f32x4(uint32_t addr, uint32_t bar, uint32_t rank,
+                                                         float a, float b, float c, float d)
+{
+    asm volatile("{\n.reg .b32 ra, rb;\nmapa.shared::cluster.u32 ra, %0, %2;\n"
+                 "mapa.shared::cluster.u32 rb, %1, %2;\n"
+                 "st.async.shared::cluster.mbarrier::complete_tx::bytes.v4.f32 [ra], {%3, %4, %5, %6}, "
+                 "[rb];\n}\n" ::"r"(addr), "r"(bar), "r"(rank), "f"(a), "f"(b), "f"(c), "f"(d)
+                 : "memory");
+}
+
 /* TMA: shared memory → the box at (c0, c1, c2) of a 3-D tensor map; one bulk group per commit. */
 static __device__ __forceinline__ void tg_tma_store_3d(const void *map, uint32_t src, int c0, int c1,
                                                        int c2)
@@ -367,6 +400,15 @@ static __device__ __forceinline__ void tg_named_bar_sync(int id, int threads)
     asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
 }
 
+static __device__ __forceinline__ float4 tg_ld_shared_f32x4(uint32_t addr)
+{
+    float4 v;
+    asm volatile("ld.shared.v4.f32 {%0, %1, %2, %3}, [%4];\n"
+                 : "=f"(v.x), "=f"(v.y), "=f"(v.z), "=f"(v.w)
+                 : "r"(addr)
+                 : "memory");
+    return v;
+}
 static __device__ __forceinline__ uint32_t tg_ld_shared_b32(uint32_t addr)
 {
     uint32_t v;

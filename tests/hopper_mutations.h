@@ -187,6 +187,12 @@ static tg_hkrange k_range_past_end(const tg_htile *t, int k_tiles, int rank)
         r.k1++;
     return r;
 }
+/* The kernel's C stored as it is, not transposed, under SWAP_AB too. */
+static int64_t c_at_untransposed(int swap_ab, int64_t row, int64_t col, int64_t ldc)
+{
+    (void)swap_ab;
+    return row * ldc + col;
+}
 /* Partial-tile rows BLOCK_N·4 - 16 bytes apart: a row's last 4 columns where the next row's first go. */
 static uint32_t part_addr_short_pitch(const tg_htile *t, int row, int col)
 {
@@ -197,12 +203,6 @@ static uint32_t part_addr_short_pitch(const tg_htile *t, int row, int col)
 static uint32_t part_addr_unpadded(const tg_htile *t, int row, int col)
 {
     return (uint32_t)row * (uint32_t)(TG_H_PART_PITCH(t->block_n) - 32) + (uint32_t)col * 4;
-}
-/* The kernel's C stored as it is, not transposed, under SWAP_AB too. */
-static int64_t c_at_untransposed(int swap_ab, int64_t row, int64_t col, int64_t ldc)
-{
-    (void)swap_ab;
-    return row * ldc + col;
 }
 /* The partial tile after the stages, where the kernel has no shared memory. */
 static uint32_t part_addr_past_ring(const tg_htile *t, int row, int col)
@@ -249,6 +249,47 @@ static tg_hkrange reduce_rows_short(const tg_htile *t, int rank)
 static tg_hkrange reduce_rows_rotated(const tg_htile *t, int rank)
 {
     return tg_hplan_reduce_rows(t, (rank + 1) % t->split_k);
+}
+
+/* Receive buffer: lanes 32 bytes apart (a quarter-warp's 8 lanes in two wavefronts, and lanes
+ * 16-31 where the next float4's lanes 0-15 go). */
+static uint32_t recv_addr_lane32(const tg_htile *t, int sender, int owner, int row, int q, int lane)
+{
+    return tg_hplan_recv_addr(t, sender, owner, row, q, 0) + (uint32_t)lane * 32;
+}
+/* Receive buffer: one piece further (the last piece's sends past the buffer's end). */
+static uint32_t recv_addr_next_piece(const tg_htile *t, int sender, int owner, int row, int q, int lane)
+{
+    return tg_hplan_recv_addr(t, sender, owner, row, q, lane) + (uint32_t)(t->block_n / 8) * 512;
+}
+/* Receive buffer: 8 bytes in (aligned for 8-byte stores, not for 16). */
+static uint32_t recv_addr_plus8(const tg_htile *t, int sender, int owner, int row, int q, int lane)
+{
+    return tg_hplan_recv_addr(t, sender, owner, row, q, lane) + 8;
+}
+/* Receive buffer: the senders' slots in reverse order (a relabelling, harmless). */
+static uint32_t recv_addr_slots_reversed(const tg_htile *t, int sender, int owner, int row, int q, int lane)
+{
+    const int s = sender - (sender > owner), rs = t->split_k - 2 - s;
+    return tg_hplan_recv_addr(t, rs + (rs >= owner), owner, row, q, lane);
+}
+/* Every piece to rank 0 (the others' barriers wait for bytes that never come). */
+static int owner_rank0(const tg_htile *t, int row)
+{
+    (void)t;
+    (void)row;
+    return 0;
+}
+/* Each piece to the next rank (its rows not that rank's: the receive slots collide or overrun). */
+static int owner_next(const tg_htile *t, int row)
+{
+    return (tg_hplan_owner(t, row) + 1) % t->split_k;
+}
+/* The receive buffer at the ring's base, where the stages are. */
+static uint32_t recv_base_ring(const tg_htile *t)
+{
+    (void)t;
+    return 0;
 }
 
 /* EPILOGUE=tma: the staging buffer written without the swizzle the TMA store reads with. */

@@ -114,7 +114,8 @@ static void real_plan(void)
         "hopper,block_m=64,block_n=96,stages=3,raster=2",
         "hopper,block_m=128,block_n=96,producer=1,persistent=1,mma_lag=1,stages=2,cluster_m=2",
         "hopper,block_m=128,block_n=32,producer=1,stages=4",
-        /* K splits the presets do not have: MMA_LAG=0 on 256 rows, 8 ranks of 8 rows each */
+        /* K splits the presets do not have: MMA_LAG=0 on 256 rows (two m64 pieces a consumer,
+         * sent), 8 ranks of 8 rows each (pulled) */
         "hopper,block_m=256,block_n=128,consumers=2,producer=1,mma_lag=0,stages=3,split_k=2",
         "hopper,block_m=64,block_n=64,producer=1,mma_lag=1,stages=4,split_k=8",
     };
@@ -134,7 +135,12 @@ static void real_plan(void)
  * ---------------------------------------------------------------------- */
 
 /* The presets a mutation changes: those whose kernel calls the function differently. */
-enum { ANY, PRODUCER0, PRODUCER1, EPILOGUE_TMA, SWAP, STREAM_K1, CLUSTER, CLUSTER_M2, CLUSTER_N2, CLUSTER_2D, SPLIT_K2 };
+enum {
+    ANY, PRODUCER0, PRODUCER1, EPILOGUE_TMA, SWAP, STREAM_K1, CLUSTER, CLUSTER_M2, CLUSTER_N2, CLUSTER_2D,
+    SPLIT_K2,   /* any K split */
+    SPLIT_SEND, /* SPLIT_K = 2: partials sent to their owner */
+    SPLIT_PULL  /* SPLIT_K > 2: partial tiles in the rings, pulled */
+};
 
 typedef struct mutation {
     const char *what;
@@ -164,6 +170,8 @@ static int applies_to(int applies, const tg_config *cfg)
     case CLUSTER_N2: return cn > 1;
     case CLUSTER_2D: return cm > 1 && cn > 1;
     case SPLIT_K2: return param(cfg, TG_HOPPER_SPLIT_K) > 1;
+    case SPLIT_SEND: return param(cfg, TG_HOPPER_SPLIT_K) == 2;
+    case SPLIT_PULL: return param(cfg, TG_HOPPER_SPLIT_K) > 2;
     }
     return 0;
 }
@@ -177,7 +185,7 @@ static void run_mutation(const mutation *mu, int *caught)
     if (!report)
         return;
     int unused_runs = 0, cluster_runs = 0, split_runs = 0;
-    const int of_clusters = mu->applies >= CLUSTER, of_split = mu->applies == SPLIT_K2,
+    const int of_clusters = mu->applies >= CLUSTER, of_split = mu->applies >= SPLIT_K2,
               of_sk = mu->applies == STREAM_K1;
     for (int p = 0; p < npresets; p++) {
         const tg_config *cfg = &presets[p];
@@ -328,6 +336,12 @@ static void mutations(void)
 #define MUTATE_SPLIT(text, field_assignments, expect_, says_)                                   \
     MUTATE(text, field_assignments, SPLIT_K2, expect_);                                      \
     mu[n - 1].says = (says_)
+#define MUTATE_SEND(text, field_assignments, expect_, says_)                                    \
+    MUTATE(text, field_assignments, SPLIT_SEND, expect_);                                    \
+    mu[n - 1].says = (says_)
+#define MUTATE_PULL(text, field_assignments, expect_, says_)                                    \
+    MUTATE(text, field_assignments, SPLIT_PULL, expect_);                                    \
+    mu[n - 1].says = (says_)
     MUTATE_SPLIT("K ranges one K tile into the next rank's", (o->k_range = k_range_overlap),
                  TRIPS("execution"), "K ranks (their ranges");
     MUTATE_SPLIT("K ranges one K tile short of the next rank's", (o->k_range = k_range_gap),
@@ -336,25 +350,41 @@ static void mutations(void)
                  (o->k_range = k_range_reversed), NULL, NULL);
     MUTATE_SPLIT("the last K range one past K_TILES", (o->k_range = k_range_past_end),
                  TRIPS("execution"), "not a range inside the");
-    MUTATE_SPLIT("partial-tile rows BLOCK_N*4 - 16 bytes apart", (o->part_addr = part_addr_short_pitch),
+    MUTATE_SEND("receive-buffer lanes 32 bytes apart", (o->recv_addr = recv_addr_lane32),
+                 TRIPS("banks", "execution"), "where K rank");
+    MUTATE_SEND("receive buffer one piece further", (o->recv_addr = recv_addr_next_piece),
+                 TRIPS("execution"), "outside the receive buffer");
+    MUTATE_SEND("receive buffer 8 bytes in", (o->recv_addr = recv_addr_plus8), TRIPS("execution"),
+                 "not 16-byte aligned");
+    MUTATE_SEND("receive slots in reverse rank order (a relabelling, harmless)",
+                 (o->recv_addr = recv_addr_slots_reversed), NULL, NULL);
+    MUTATE_SEND("every piece owned by rank 0", (o->owner = owner_rank0), TRIPS("execution"),
+                 "whose rows are not");
+    MUTATE_SEND("every piece owned by the next rank", (o->owner = owner_next), TRIPS("execution"),
+                 "whose rows are not");
+    MUTATE_SEND("receive buffer at the ring's base", (o->recv_base = recv_base_ring), TRIPS("layout"),
+                 "overlaps");
+    MUTATE_PULL("partial-tile rows BLOCK_N*4 - 16 bytes apart", (o->part_addr = part_addr_short_pitch),
                  TRIPS("banks", "execution"), "where (");
-    MUTATE_SPLIT("partial-tile rows 32 bytes closer (an even number of 32-byte units apart)",
+    MUTATE_PULL("partial-tile rows 32 bytes closer (an even number of 32-byte units apart)",
                  (o->part_addr = part_addr_unpadded), TRIPS("banks"), "wavefronts where 1 will do");
-    MUTATE_SPLIT("partial tile after the stages", (o->part_addr = part_addr_past_ring),
+    MUTATE_PULL("partial tile after the stages", (o->part_addr = part_addr_past_ring),
                  TRIPS("execution"), "outside the stages'");
-    MUTATE_SPLIT("partial tile 8 bytes into the ring", (o->part_addr = part_addr_plus8),
+    MUTATE_PULL("partial tile 8 bytes into the ring", (o->part_addr = part_addr_plus8),
                  TRIPS("execution"), "not 16-byte aligned");
-    MUTATE_SPLIT("partial-tile columns 2, 3 of every 4 in the next row",
+    MUTATE_PULL("partial-tile columns 2, 3 of every 4 in the next row",
                  (o->part_addr = part_addr_split_group), TRIPS("execution"), "where its consumers put");
-    MUTATE_SPLIT("partial tile's last two columns in each row's padding",
+    MUTATE_PULL("partial tile's last two columns in each row's padding",
                  (o->part_addr = part_addr_last_in_padding), TRIPS("banks", "execution"),
                  "did not write for this tile");
-    MUTATE_SPLIT("reduction rows one into the next rank's", (o->reduce_rows = reduce_rows_overlap),
+    MUTATE_PULL("reduction rows one into the next rank's", (o->reduce_rows = reduce_rows_overlap),
                  TRIPS("execution"), "is summed by K ranks");
-    MUTATE_SPLIT("reduction rows without each rank's last", (o->reduce_rows = reduce_rows_short),
+    MUTATE_PULL("reduction rows without each rank's last", (o->reduce_rows = reduce_rows_short),
                  TRIPS("execution"), "is summed by no K rank");
-    MUTATE_SPLIT("reduction rows of the next rank (a relabelling, harmless)",
+    MUTATE_PULL("reduction rows of the next rank (a relabelling, harmless)",
                  (o->reduce_rows = reduce_rows_rotated), NULL, NULL);
+#undef MUTATE_SEND
+#undef MUTATE_PULL
 #undef MUTATE_SPLIT
 #undef MUTATE
     int caught[CHECK_NAMES] = {0};

@@ -61,6 +61,11 @@ int tg_trap_report(char *buf, size_t len)
                  "kernel %s trapped: the stream-K partial tile of block %u, consumer %u, was never "
                  "published (block (%u,%u), thread %u)",
                  kernel, r->index, r->expected, r->block_x, r->block_y, r->thread);
+    else if (buf && len && r->what == TG_TRAP_SPLIT_RECV)
+        snprintf(buf, len,
+                 "kernel %s trapped: K rank %u never received the other ranks' partial sums (%u "
+                 "bytes) on its split-K receive barrier (block (%u,%u), thread %u)",
+                 kernel, r->index, r->expected, r->block_x, r->block_y, r->thread);
     else if (buf && len)
         snprintf(buf, len,
                  "kernel %s trapped: mbarrier %s[%u] never completed the phase of parity %u "

@@ -24,9 +24,17 @@ extern "C" {
  * the one it was built for (index: the blocks the launch gave a cluster,
  * expected: the blocks it needs), which would otherwise reach into blocks
  * that do not exist; or a stream-K partial tile that was never published
- * (index: the block that owed it, expected: its consumer warpgroup).
+ * (index: the block that owed it, expected: its consumer warpgroup); or a
+ * split-K block whose receive barrier never got the other K ranks'
+ * partials (index: its K rank, expected: the bytes it waited for).
  */
-enum { TG_TRAP_MBAR_FULL = 1, TG_TRAP_MBAR_EMPTY = 2, TG_TRAP_CLUSTER = 3, TG_TRAP_SK_FLAG = 4 };
+enum {
+    TG_TRAP_MBAR_FULL = 1,
+    TG_TRAP_MBAR_EMPTY = 2,
+    TG_TRAP_CLUSTER = 3,
+    TG_TRAP_SK_FLAG = 4,
+    TG_TRAP_SPLIT_RECV = 5
+};
 
 typedef struct tg_trap_record {
     uint32_t magic;  /* TG_TRAP_MAGIC once a kernel wrote it */

@@ -10,6 +10,7 @@
 #include <cudaTypedefs.h> /* PFN_cuTensorMapEncodeTiled_v12000 */
 
 #include "core/core.h"
+#include "core/timeline.h"
 #include "core/trap.h"
 #include "hopper/plan.h"
 
@@ -41,6 +42,8 @@ typedef struct tg_hopper_params {
     int sk_tiles;         /* STREAM_K=1: the last tiles shared along K (plan.h), 0: none */
     void *sk;             /* their partial slots and flags (the workspace; tg_hplan_sk_bytes) */
     unsigned long long sk_epoch; /* this call's flag value: a flag that holds it was set by this call */
+    tg_timeline_block *timeline;        /* TG_TIMELINE builds: the blocks' stamps, or NULL */
+    unsigned long long timeline_blocks; /* records timeline holds */
 } tg_hopper_params;
 
 /* The plan's rules between the parameters (family.c), after their ranges. */

@@ -69,7 +69,9 @@ enum {
     M_PIECES = TG_H_M_PIECES(BLOCK_M, CONSUMERS),
     ACC_N = BLOCK_N / 2, /* accumulator registers per thread per m64 piece */
     STAGE_BYTES = TG_H_STAGE_BYTES(BLOCK_M, BLOCK_N),
-    SMEM_BYTES = TG_H_SMEM_TOTAL(BLOCK_M, BLOCK_N, STAGES, CONSUMERS, EPILOGUE),
+    SMEM_BYTES = TG_H_SMEM_TOTAL(BLOCK_M, BLOCK_N, STAGES, CONSUMERS, EPILOGUE, SPLIT_K),
+    SENDS = TG_H_SPLIT_SENDS(SPLIT_K), /* SPLIT_K = 2: partials sent to their owner (exchange) */
+    RECV_BYTES = TG_H_RECV_BYTES(BLOCK_M, BLOCK_N, SPLIT_K),
     K16_PER_TILE = BLOCK_K / TG_H_WGMMA_K,
     CLUSTER = TG_H_CLUSTER(CLUSTER_M, CLUSTER_N), /* blocks per cluster sharing loads */
     CLUSTER_ALL = TG_H_CLUSTER_BLOCKS(CLUSTER_M, CLUSTER_N, SPLIT_K), /* blocks per cluster */
@@ -142,19 +144,25 @@ static __device__ __forceinline__ void store_pair(const tg_hopper_params *p, voi
         store_one(p, c, at + tg_hplan_c_next(SWAP_AB, p->ldc), y, read);
 }
 
-/* Register i of m64 piece mp goes to the C element tg_hplan_frag names; i, i+1 are one row. */
+/* Register i of one m64 piece (rows from row0) goes to the C element tg_hplan_frag names; i, i+1 are one row. */
+static __device__ __forceinline__ void store_piece(const tg_hopper_params *p, void *c, int64_t row0,
+                                                   int64_t col0, int warp, int lane, const float a[ACC_N],
+                                                   const bool read)
+{
+#pragma unroll
+    for (int i = 0; i < ACC_N; i += 2) {
+        const tg_hrc f = tg_hplan_frag(warp, lane, i);
+        store_pair(p, c, row0 + f.row, col0 + f.col, a[i], a[i + 1], read);
+    }
+}
+
 static __device__ __forceinline__ void store_c_(const tg_hopper_params *p, void *c, int64_t row0,
                                                 int64_t col0, int warp, int lane,
                                                 float acc[M_PIECES][ACC_N], const bool read)
 {
 #pragma unroll
     for (int mp = 0; mp < M_PIECES; mp++)
-#pragma unroll
-        for (int i = 0; i < ACC_N; i += 2) {
-            const tg_hrc f = tg_hplan_frag(warp, lane, i);
-            store_pair(p, c, row0 + mp * TG_H_WGMMA_M + f.row, col0 + f.col, acc[mp][i],
-                       acc[mp][i + 1], read);
-        }
+        store_piece(p, c, row0 + mp * TG_H_WGMMA_M, col0, warp, lane, acc[mp], read);
 }
 
 /* ------------------------------------------------------------------------
@@ -164,6 +172,70 @@ static __device__ __forceinline__ void store_c_(const tg_hopper_params *p, void 
 #define KERNEL TG_CAT(tg_hopper_, TG_NAME)
 /* A bounded wait's patience and what it records before it traps: the record, this instance, the barrier. */
 #define TG_HANG(params, what, stage) (params)->patience, (params)->trap, "hopper/" TG_STR(TG_NAME), (what), (stage)
+
+/*
+ * TG_TIMELINE builds (src/core/timeline.h): the global timer and the SM's
+ * cycle count at each mark, kept in shared memory (fixed addresses: no
+ * register held across the tile loop for them) and written to the block's
+ * record by thread 0 as it leaves (tl_flush), when a buffer is attached.
+ * Stamped by one thread per mark, outside the K loops. Elsewhere nothing
+ * is compiled.
+ */
+#if TG_TIMELINE
+static __shared__ unsigned long long tl_ns[TG_TL_MARKS], tl_clk[TG_TL_MARKS];
+static __shared__ unsigned tl_sm, tl_tiles;
+
+static __device__ __forceinline__ void tl_stamp(int mark)
+{
+    unsigned long long ns;
+    asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(ns));
+    if (mark == TG_TL_ENTER) {
+        for (int i = 0; i < TG_TL_MARKS; i++)
+            tl_ns[i] = 0;
+        asm volatile("mov.u32 %0, %%smid;" : "=r"(tl_sm));
+        tl_tiles = 0;
+    }
+    tl_ns[mark] = ns;
+    tl_clk[mark] = (unsigned long long)clock64();
+    if (mark == TG_TL_MAIN_END)
+        tl_tiles++;
+}
+
+/* Thread 0, last: the block's marks to its record (every thread's stamps made: the caller synced). */
+static __device__ __noinline__ void tl_flush(const tg_hopper_params *p)
+{
+    const unsigned long long b = (unsigned long long)blockIdx.y * gridDim.x + blockIdx.x;
+    if (!p->timeline || b >= p->timeline_blocks)
+        return;
+    tg_timeline_block *r = p->timeline + b;
+    for (int i = 0; i < TG_TL_MARKS; i++) {
+        r->ns[i] = tl_ns[i];
+        r->clk[i] = tl_clk[i];
+    }
+    r->sm = tl_sm;
+    r->tiles = tl_tiles;
+}
+#define TG_TL(p, mark) tl_stamp(mark)
+
+/*
+ * Warp 1 of the producer warpgroup (idle otherwise) stamps FULL0 when the
+ * block's first stage lands: the consumers' wait before their first K tile,
+ * made there, made ptxas spill beside 128 accumulators. Waits only: it
+ * arrives on nothing. (One wait, made before the first stage can complete,
+ * so its parity names that phase; a wait a phase or more late would not.)
+ */
+static __device__ __forceinline__ void tl_observe(const tg_hopper_params *p, uint32_t full0,
+                                                  int64_t first, int64_t tiles, tg_hkrange kr)
+{
+    if (first >= tiles || kr.k1 <= kr.k0)
+        return;
+    const tg_hring r = tg_hplan_ring_start();
+    tg_mbar_wait(full0 + 8 * r.stage, tg_hplan_full_parity(r), TG_HANG(p, TG_TRAP_MBAR_FULL, r.stage));
+    tl_stamp(TG_TL_FULL0);
+}
+#else
+#define TG_TL(p, mark) ((void)0)
+#endif
 
 /* Thread `tid` of warpgroup `wg` stores its consumer's share of tile x. */
 static __device__ __forceinline__ void epilogue(const tg_hopper_params *p, tg_htilepos x, int c,
@@ -394,7 +466,7 @@ static __device__ __forceinline__ void release(const tg_htile *t, uint32_t empty
 static __device__ __forceinline__ int rank_now(void) { return CLUSTER > 1 ? (int)tg_cluster_rank() : 0; }
 
 /*
- * SPLIT_K > 1: consumer c puts its accumulators in the block's partial
+ * SPLIT_K > 2: consumer c puts its accumulators in the block's partial
  * tile (plan.h tg_hplan_part_addr), once every consumer's wgmmas are done
  * reading the ring it overwrites (the named barrier; ids 1 + c are the TMA
  * epilogue's, which a split does not have). No proxy fence: every TMA
@@ -418,7 +490,7 @@ static __device__ __forceinline__ void store_partial(const tg_htile *t, uint32_t
 }
 
 /*
- * SPLIT_K > 1, after the cluster synced on every block's partial tile:
+ * SPLIT_K > 2, after the cluster synced on every block's partial tile:
  * consumer thread `ctid` of block `rank` sums 4 columns at a time of the
  * block's rows (tg_hplan_reduce_rows) over the ranks' partials, rank 0
  * first, and stores them with alpha and beta.
@@ -457,6 +529,84 @@ static __device__ __forceinline__ void reduce(const tg_hopper_params *p, const t
         reduce_(p, t, ring, x, rank, ctid, true);
     else
         reduce_(p, t, ring, x, rank, ctid, false);
+}
+
+/*
+ * SPLIT_K = 2, consumer c's partial tile, once its wgmmas completed
+ * (plan.h tg_hplan_owner): each 16-row piece that another K rank owns goes
+ * to that rank's receive buffer by st.async, completing bytes on its
+ * receive barrier; the pieces this rank owns wait for that barrier (every
+ * other rank's bytes), add the ranks' partials, rank 0 first, and are
+ * stored with alpha and beta. No cluster sync around it: the buffer lies
+ * past the ring (another rank may still be filling its ring), and a block
+ * that only sends may leave (st.async sends its registers' values).
+ */
+static __device__ __forceinline__ void exchange_(const tg_hopper_params *p, const tg_htile *t,
+                                                 uint32_t ring, uint32_t recv_bar, tg_htilepos x, int c,
+                                                 int wtid, float acc[M_PIECES][ACC_N], const bool read)
+{
+    const int rank = (int)tg_cluster_rank(), warp = wtid / 32, lane = wtid % 32;
+    const uint32_t recv = ring + tg_hplan_recv_base(t);
+    tg_cluster_wait(); /* every rank's receive barrier is set up (each arrived after it) */
+    bool owns = false;
+#pragma unroll
+    for (int mp = 0; mp < M_PIECES; mp++) {
+        const int row = c * CONSUMER_M + mp * TG_H_WGMMA_M + warp * 16;
+        const int owner = tg_hplan_owner(t, row);
+        if (owner == rank) {
+            owns = true;
+            continue;
+        }
+#pragma unroll
+        for (int q = 0; q < ACC_N / 4; q++)
+            tg_st_async_f32x4(recv + tg_hplan_recv_addr(t, rank, owner, row, q, lane), recv_bar,
+                              (uint32_t)owner, acc[mp][4 * q], acc[mp][4 * q + 1], acc[mp][4 * q + 2],
+                              acc[mp][4 * q + 3]);
+    }
+    if (!owns)
+        return;
+    for (uint32_t tries = 0; !tg_mbar_try_wait_cluster(recv_bar, 0); tries++)
+        if (tries == p->patience)
+            tg_trap_why(p->trap, "hopper/" TG_STR(TG_NAME), TG_TRAP_SPLIT_RECV, (uint32_t)rank,
+                        (uint32_t)RECV_BYTES);
+    void *out = (char *)p->c + x.batch * p->stride_c * (p->c_dtype == TG_DTYPE_F32 ? 4 : 2);
+#pragma unroll
+    for (int mp = 0; mp < M_PIECES; mp++) {
+        const int row = c * CONSUMER_M + mp * TG_H_WGMMA_M + warp * 16;
+        if (tg_hplan_owner(t, row) != rank)
+            continue;
+#pragma unroll
+        for (int q = 0; q < ACC_N / 4; q++) {
+            const float4 own = make_float4(acc[mp][4 * q], acc[mp][4 * q + 1], acc[mp][4 * q + 2],
+                                           acc[mp][4 * q + 3]);
+            float4 sum = rank == 0 ? own : tg_ld_shared_f32x4(recv + tg_hplan_recv_addr(t, 0, rank, row, q, lane));
+#pragma unroll
+            for (int r = 1; r < SPLIT_K; r++) {
+                const float4 v =
+                    r == rank ? own : tg_ld_shared_f32x4(recv + tg_hplan_recv_addr(t, r, rank, row, q, lane));
+                sum.x += v.x;
+                sum.y += v.y;
+                sum.z += v.z;
+                sum.w += v.w;
+            }
+            acc[mp][4 * q] = sum.x;
+            acc[mp][4 * q + 1] = sum.y;
+            acc[mp][4 * q + 2] = sum.z;
+            acc[mp][4 * q + 3] = sum.w;
+        }
+        store_piece(p, out, x.row * BLOCK_M + c * CONSUMER_M + mp * TG_H_WGMMA_M, x.col * BLOCK_N, warp,
+                    lane, acc[mp], read);
+    }
+}
+
+static __device__ __forceinline__ void exchange(const tg_hopper_params *p, const tg_htile *t, uint32_t ring,
+                                                uint32_t recv_bar, tg_htilepos x, int c, int wtid,
+                                                float acc[M_PIECES][ACC_N])
+{
+    if (p->beta != 0.0f)
+        exchange_(p, t, ring, recv_bar, x, c, wtid, acc, true);
+    else
+        exchange_(p, t, ring, recv_bar, x, c, wtid, acc, false);
 }
 
 /*
@@ -598,8 +748,8 @@ static __device__ __forceinline__ void store_tile(const tg_hopper_params *p, con
 /* Consumer warpgroup wg (PRODUCER=1): the block's tiles, K tile by K tile, and their stores. */
 static __device__ __forceinline__ void consume(const tg_hopper_params *p, const tg_htile *t,
                                                uint32_t ring, uint32_t full0, uint32_t empty0,
-                                               int64_t first, int64_t tiles, int64_t step,
-                                               tg_hkrange kr, int wg, int wtid)
+                                               uint32_t recv_bar, int64_t first, int64_t tiles,
+                                               int64_t step, tg_hkrange kr, int wg, int wtid)
 {
     if (TG_H_SETMAXNREG(CONSUMERS, PRODUCER))
         TG_SETMAXNREG_INC(TG_H_CONSUMER_REGS);
@@ -634,13 +784,23 @@ static __device__ __forceinline__ void consume(const tg_hopper_params *p, const 
             if (lane == 0)
                 release(t, empty0, held.stage, rank_now());
         }
+        if (TG_TIMELINE && wg == 0 && wtid == 0)
+            TG_TL(p, TG_TL_MAIN_END);
         if (CLUSTER > 1 && (x.row >= p->grid_m || x.col >= p->grid_n))
             continue; /* past C's edge: this block only loaded for the others */
+        if (SENDS) {
+            exchange(p, t, ring, recv_bar, x, wg, wtid, acc); /* the ranks' partials meet */
+            if (TG_TIMELINE && wg == 0 && wtid == 0)
+                TG_TL(p, TG_TL_EPI_END);
+            continue;
+        }
         if (SPLIT_K > 1) {
             store_partial(t, ring, wg, wtid, acc); /* the kernel sums the partials */
             continue;
         }
         store_tile(p, t, ring, x, wg, wtid, acc, &chunk);
+        if (TG_TIMELINE && wg == 0 && wtid == 0)
+            TG_TL(p, TG_TL_EPI_END);
     }
     /* The stores in flight must be done before the block's shared memory goes. */
     if (EPILOGUE && wtid == 0)
@@ -691,10 +851,13 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
     __shared__ tg_hunit sk_list[STREAM_K ? SK_UNITS : 1]; /* this block's stream-K segments */
     __shared__ int sk_count;
     __shared__ __align__(8) uint64_t sk_ready; /* "every partial a FINAL adds is published" */
+    __shared__ __align__(8) uint64_t recv; /* SPLIT_K: "the other K ranks' partials landed" */
     const tg_htile tile = TG_TILE_INIT;
     const tg_htile *t = &tile;
 
     const int tid = threadIdx.x;
+    if (TG_TIMELINE && tid == 0)
+        TG_TL(&p, TG_TL_ENTER);
     /* Launched without its cluster, it would wait on blocks that do not exist: say so instead. */
     if (CLUSTER_ALL > 1 && tg_cluster_size() != CLUSTER_ALL) {
         tg_griddep_wait(); /* (the trap record is memory: after the previous kernel, as below) */
@@ -706,6 +869,7 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
     const uint32_t full0 = (uint32_t)__cvta_generic_to_shared(full);
     const uint32_t empty0 = (uint32_t)__cvta_generic_to_shared(empty);
     const uint32_t sk_ready0 = (uint32_t)__cvta_generic_to_shared(&sk_ready);
+    const uint32_t recv_bar = (uint32_t)__cvta_generic_to_shared(&recv);
 
     if (tid == 0) {
         /* The descriptors on their way to the TMA unit while the barriers are set up. */
@@ -720,6 +884,11 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
         }
         if (STREAM_K)
             tg_mbar_init(sk_ready0, 1);
+        if (SENDS) {
+            /* Its one arrival now: the phase completes when the other rank's bytes have landed. */
+            tg_mbar_init(recv_bar, 1);
+            tg_mbar_arrive_expect_tx(recv_bar, RECV_BYTES);
+        }
         tg_mbar_fence_init();
         if (STREAM_K) {
             const int64_t all = tg_hplan_tiles(t, p.grid_m, p.grid_n, p.batch);
@@ -729,17 +898,24 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
             sk_count = n;
         }
     }
-    /* In a cluster the others' loads and releases reach these barriers: all initialised first. */
-    if (CLUSTER > 1)
+    /* In a cluster the others' loads and releases reach these barriers: all initialised first.
+     * SPLIT_K = 2: the sends are the cluster's first access: its consumers wait for this arrival
+     * only then (exchange). */
+    if (CLUSTER > 1) {
         tg_cluster_sync();
-    else
+    } else {
         __syncthreads();
+        if (SENDS)
+            tg_cluster_arrive();
+    }
     /* Everything above touched no memory but this block's (and its cluster's): with PDL
      * (family.c) it ran while the stream's previous kernel finished. Every thread waits for that
      * kernel here, before its first load, store or flag. (No launch_dependents: the next
      * kernel is then scheduled as this grid's blocks exit. Issued here, it cost 2-5 % at 4096^3
      * and 8192^3 and 26 % on ks4's clusters of 4, bench/RESULTS.md entry 36.) */
     tg_griddep_wait();
+    if (TG_TIMELINE && tid == 0)
+        TG_TL(&p, TG_TL_READY);
     const int sk_n = STREAM_K ? sk_count : 0; /* (the plan gives at most SK_UNITS: host and verifier check) */
     const int64_t per_item = (int64_t)p.grid_m * p.grid_n;
     const int64_t tiles = tg_hplan_tiles(t, p.grid_m, p.grid_n, p.batch);
@@ -779,6 +955,8 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
         /* The producer warpgroup: one thread issues every load of the block. */
         if (TG_H_SETMAXNREG(CONSUMERS, PRODUCER))
             TG_SETMAXNREG_DEC(TG_H_PRODUCER_REGS);
+        if (TG_TIMELINE && wtid == 0)
+            TG_TL(&p, TG_TL_LOAD0);
         if (wtid == 0 && !STREAM_K) {
             tg_hring r = tg_hplan_ring_start();
             for (int64_t w = first; w < tiles; w += step) {
@@ -807,13 +985,17 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
             if (sk_n > 0 && sk_list[sk_n - 1].kind == TG_HU_FINAL)
                 sk_wait_all(&p, t, sk_list[sk_n - 1].from, blockIdx.x, sk_ready0);
         }
+#if TG_TIMELINE
+        if (wtid == 32 && !STREAM_K)
+            tl_observe(&p, full0, first, tiles, kr);
+#endif
     } else {
         if (STREAM_K)
             consume_sk(&p, t, ring, full0, empty0, first, tiles, step, kr, sk_list, sk_n, sk_ready0, wg, wtid);
         else
-            consume(&p, t, ring, full0, empty0, first, tiles, step, kr, wg, wtid);
+            consume(&p, t, ring, full0, empty0, recv_bar, first, tiles, step, kr, wg, wtid);
     }
-    if (SPLIT_K > 1) {
+    if (SPLIT_K > 1 && !SENDS) {
         /* Every block's partial tile is in its shared memory: sum this block's rows of them. */
         tg_cluster_sync();
         if (wg < CONSUMERS)
@@ -821,9 +1003,16 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
                    tid);
     }
     /* The others may still fill this block's stages, arrive on its barriers or read its partial
-     * tile: leave together. */
-    if (CLUSTER_ALL > 1)
+     * tile: leave together. (SPLIT_K = 2 need not: each block waited for what it receives.) */
+    if (CLUSTER_ALL > 1 && !SENDS)
         tg_cluster_sync();
+#if TG_TIMELINE
+    __syncthreads(); /* (every thread comes here: the stamps of all are made) */
+    if (tid == 0) {
+        TG_TL(&p, TG_TL_EXIT);
+        tl_flush(&p);
+    }
+#endif
 }
 
 /* ------------------------------------------------------------------------

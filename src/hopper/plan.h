@@ -137,7 +137,19 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
 #define TG_H_EPI_BYTES 8192
 #define TG_H_EPI_BUFFERS 2
 #define TG_H_EPI_SMEM(C, E) ((E) ? (C) * TG_H_EPI_BUFFERS * TG_H_EPI_BYTES : 0)
-#define TG_H_SMEM_TOTAL(BM, BN, ST, C, E) (TG_H_SMEM_BYTES(BM, BN, ST) + TG_H_EPI_SMEM(C, E))
+/*
+ * SPLIT_K = 2: the partials are sent to the rank that stores them
+ * (tg_hplan_owner), into its receive buffer after the ring (the ring may
+ * still be filling while the other rank sends): the other rank's partial
+ * of the BLOCK_M/2 rows this block stores, fp32 (tg_hplan_recv_addr).
+ * SPLIT_K > 2 keeps each partial tile in its own ring and the ranks pull
+ * (tg_hplan_part_addr): sends to one owner from three or more ranks ran
+ * 9-35 % slower on an H200 (bench/RESULTS.md entry 39).
+ */
+#define TG_H_SPLIT_SENDS(SK) ((SK) == 2)
+#define TG_H_RECV_BYTES(BM, BN, SK) (TG_H_SPLIT_SENDS(SK) ? ((SK) - 1) * ((BM) / (SK)) * (BN) * 4 : 0)
+#define TG_H_SMEM_TOTAL(BM, BN, ST, C, E, SK)                                                  \
+    (TG_H_SMEM_BYTES(BM, BN, ST) + TG_H_EPI_SMEM(C, E) + TG_H_RECV_BYTES(BM, BN, SK))
 
 /* Warpgroups: the consumers, then (warp specialization) the producer. */
 #define TG_H_WARPGROUPS(C, P) ((C) + (P))
@@ -170,8 +182,9 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
 #define TG_H_CLUSTER_BLOCKS(CM, CN, SK) (TG_H_CLUSTER(CM, CN) * (SK))
 #define TG_H_EMPTY_ARRIVALS(C, CM, CN) (4 * (C) * ((CM) + (CN) - 1))
 #define TG_H_POW2(x) ((x) > 0 && ((x) & ((x) - 1)) == 0)
+
 /*
- * SPLIT_K > 1: each block's partial tile, fp32, row-major in its own
+ * SPLIT_K > 2: each block's partial tile, fp32, row-major in its own
  * shared memory from the ring's base (the ring is free once the block's
  * wgmmas completed), rows an odd number of 32-byte units apart: BLOCK_N·4
  * and 32 bytes of padding (64 where BLOCK_N·4 is itself an odd number of
@@ -237,10 +250,10 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
     RULE(P(BLOCK_M) % P(SPLIT_K) == 0,                                                      \
          "BLOCK_M must be a multiple of SPLIT_K: each block of the cluster sums and stores "  \
          "BLOCK_M/SPLIT_K rows of the tile")                                                 \
-    RULE(P(SPLIT_K) == 1 ||                                                                 \
+    RULE(P(SPLIT_K) == 1 || TG_H_SPLIT_SENDS(P(SPLIT_K)) ||                                 \
              TG_H_PART_BYTES(P(BLOCK_M), P(BLOCK_N)) <=                                       \
                  P(STAGES) * TG_H_STAGE_BYTES(P(BLOCK_M), P(BLOCK_N)),                        \
-         "SPLIT_K > 1: the fp32 partial tile (BLOCK_M rows of TG_H_PART_PITCH bytes) must fit in "\
+         "SPLIT_K > 2: the fp32 partial tile (BLOCK_M rows of TG_H_PART_PITCH bytes) must fit in "\
          "the ring, where it is kept")                                                         \
     RULE(P(STREAM_K) == 0 ||                                                                \
              (P(PERSISTENT) == 1 && P(PRODUCER) == 1 && P(SPLIT_K) == 1 &&                     \
@@ -255,10 +268,11 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
     RULE(P(BLOCK_M) / P(CLUSTER_N) % 8 == 0 && P(BLOCK_N) / P(CLUSTER_M) % 8 == 0,            \
          "BLOCK_M/CLUSTER_N and BLOCK_N/CLUSTER_M must be multiples of 8 rows: each block's "  \
          "slice of the A and B boxes starts on a 1024-byte swizzle atom")                     \
-    RULE(TG_H_SMEM_TOTAL(P(BLOCK_M), P(BLOCK_N), P(STAGES), P(CONSUMERS), P(EPILOGUE)) <=     \
-             TG_H_MAX_SMEM,                                                                   \
+    RULE(TG_H_SMEM_TOTAL(P(BLOCK_M), P(BLOCK_N), P(STAGES), P(CONSUMERS), P(EPILOGUE),        \
+                         P(SPLIT_K)) <= TG_H_MAX_SMEM,                                        \
          "STAGES*(BLOCK_M+BLOCK_N)*128 bytes (+1024 to align the ring, +16 KB per consumer "  \
-         "for EPILOGUE=tma) exceed Hopper's 227 KB of shared memory per block")
+         "for EPILOGUE=tma, + the receive buffer of SPLIT_K > 1) exceed Hopper's 227 KB of "   \
+         "shared memory per block")
 
 /* ------------------------------------------------------------------------
  * Shared memory: the ring of stages
@@ -607,6 +621,36 @@ TG_HD tg_hkrange tg_hplan_reduce_rows(const tg_htile *t, int rank)
     const int rows = t->block_m / t->split_k;
     tg_hkrange r = {rank * rows, (rank + 1) * rows};
     return r;
+}
+
+/*
+ * SPLIT_K = 2: the partial tiles meet in the block that stores each row: K rank r owns
+ * rows [r·R, (r+1)·R) of the tile, R = BLOCK_M / SPLIT_K, whole 16-row
+ * pieces (a warp's rows of one m64 piece), so every piece a warp holds has
+ * one owner. The warps of the other ranks send the owner their partials of
+ * the piece (st.async into its receive buffer, completing bytes on its
+ * receive barrier); the owner adds every rank's, rank 0 first (the same
+ * order in every run), and stores the rows from its registers.
+ */
+TG_HD int tg_hplan_owner(const tg_htile *t, int row) { return row / (t->block_m / t->split_k); }
+
+/*
+ * Where a sender's float4 q (accumulators 4q..4q+3 of the piece) of lane
+ * `lane`, for the piece whose first row is `row`, goes in the owner's
+ * receive buffer: a byte offset from the buffer, which starts after the
+ * ring (tg_hplan_recv_base). Slot s of the sender (its rank, the owner's
+ * skipped), piece j of the owner's rows, then q, then the lane: a warp's
+ * 16-byte stores of one q are 512 contiguous bytes.
+ */
+TG_HD uint32_t tg_hplan_recv_addr(const tg_htile *t, int sender, int owner, int row, int q, int lane)
+{
+    const int rows = t->block_m / t->split_k;
+    const int s = sender - (sender > owner), j = (row - owner * rows) / 16;
+    return (uint32_t)(((s * (rows / 16) + j) * (t->block_n / 8) + q) * 512 + lane * 16);
+}
+TG_HD uint32_t tg_hplan_recv_base(const tg_htile *t)
+{
+    return (uint32_t)t->stages * TG_H_STAGE_BYTES(t->block_m, t->block_n);
 }
 
 /* ------------------------------------------------------------------------

@@ -18,7 +18,9 @@
  *   banks      shared-memory stores that are meant to take one wavefront a
  *              warp (8-byte stores: one a half-warp), by the 32-bank model:
  *              the EPILOGUE=tma staging stores (epi_group's order), and with
- *              SPLIT_K > 1 the partial tile's stores (part_addr's padded
+ *              SPLIT_K = 2 the receive buffer's 16-byte loads and stores
+ *              (recv_addr: a quarter-warp's 8 lanes in 128 bytes), with
+ *              SPLIT_K > 2 the partial tile's stores (part_addr's padded
  *              rows: a half-warp's 4 rows in 4 quarters of the banks);
  *   operands   (b) what each wgmma reads, through the kernel's own
  *              descriptors decoded field by field as the ISA defines them
@@ -61,15 +63,26 @@
  *              SPLIT_K blocks, each with its own shared memory, walk the
  *              K tiles of k_range (inside [0, K_TILES), together every K
  *              tile once, a rank may get none) as a lone block walks all
- *              of them; their consumers store the partial tile, each pair
- *              8 bytes at part_addr (inside the stages, aligned, no two
- *              elements in one slot); after the cluster sync each rank sums
- *              the rows of reduce_rows (every row of the tile by one rank)
- *              over every rank's partial, 16-byte loads at part_addr
- *              (aligned, inside the stages, each slot written for this
- *              tile with the element the load takes it for), and stores
- *              them. Every store inside C, every C element written exactly
- *              once and equal to an exact integer GEMM;
+ *              of them. SPLIT_K = 2: each warp's 16-row piece of a partial tile goes to
+ *              its owner (owner: a rank whose BLOCK_M/SPLIT_K rows hold the
+ *              piece) — kept in registers by the owner, sent by the others
+ *              as 16-byte stores at recv_addr in the owner's receive buffer
+ *              (inside it, aligned, no two elements in one slot); every
+ *              rank's buffer must get exactly the bytes its barrier waits
+ *              for (fewer: the kernel hangs; more: it reads before they
+ *              land); each owner adds every rank's partial of its pieces,
+ *              rank 0 first, the loads at recv_addr (each slot written for
+ *              this tile by that rank with the element the load takes it
+ *              for), and stores them. SPLIT_K > 2: their consumers store
+ *              the partial tile, each pair 8 bytes at part_addr (inside
+ *              the stages, aligned, no two elements in one slot); after
+ *              the cluster sync each rank sums the rows of reduce_rows
+ *              (every row of the tile by one rank) over every rank's
+ *              partial, 16-byte loads at part_addr (aligned, inside the
+ *              stages, each slot written for this tile with the element
+ *              the load takes it for), and stores them. Every store inside
+ *              C, every C element written exactly once and equal to an
+ *              exact integer GEMM;
  *   ring       (d) PRODUCER=0: the stage and parity schedule for K loops of
  *              1 .. 3·STAGES+1 tiles (each wait returns once its own tile
  *              has landed, not before; no stage refilled before its
@@ -222,6 +235,9 @@ const tg_hplan_ops tg_hplan_real_ops = {
     .k_range = tg_hplan_k_range,
     .part_addr = tg_hplan_part_addr,
     .reduce_rows = tg_hplan_reduce_rows,
+    .owner = tg_hplan_owner,
+    .recv_addr = tg_hplan_recv_addr,
+    .recv_base = tg_hplan_recv_base,
     .stage_of = tg_hplan_stage_of,
     .parity_of = tg_hplan_parity_of,
     .refill = tg_hplan_refill,
@@ -248,7 +264,7 @@ const tg_hplan_ops tg_hplan_real_ops = {
  */
 static void check_layout(const tg_htile *t, const tg_hplan_ops *ops, report *r)
 {
-    enum { MAX_BUFS = 2 * TG_H_MAX_STAGES + 2 * TG_H_EPI_BUFFERS };
+    enum { MAX_BUFS = 2 * TG_H_MAX_STAGES + 2 * TG_H_EPI_BUFFERS + 1 };
     uint32_t lo[MAX_BUFS], hi[MAX_BUFS];
     char name[MAX_BUFS][64];
     int n = 0;
@@ -265,6 +281,11 @@ static void check_layout(const tg_htile *t, const tg_hplan_ops *ops, report *r)
                 hi[n] = lo[n] + TG_H_EPI_BYTES;
                 snprintf(name[n++], sizeof name[0], "consumer %d's staging buffer %d", c, b);
             }
+    if (TG_H_SPLIT_SENDS(t->split_k)) {
+        lo[n] = ops->recv_base(t);
+        hi[n] = lo[n] + TG_H_RECV_BYTES(t->block_m, t->block_n, t->split_k);
+        snprintf(name[n++], sizeof name[0], "the split-K receive buffer");
+    }
     /*
      * In a cluster each block's TMA writes its slice of a box from a_slice_row
      * (b_slice_row) on: inside the box's tile, on the swizzle pattern's
@@ -416,7 +437,7 @@ static void check_banks(const tg_hplan_ops *ops, uint32_t buf, report *r)
 }
 
 /*
- * SPLIT_K > 1: the partial tile's stores (kernel.cuh store_partial), one
+ * SPLIT_K > 2: the partial tile's stores (kernel.cuh store_partial), one
  * 8-byte store of a register pair a thread, so two half-warps: rows
  * TG_H_PART_PITCH apart put a half-warp's 4 rows of 32 bytes in 4
  * different 32-byte quarters of the banks, one wavefront. Every m64 piece
@@ -438,6 +459,31 @@ static void check_part_banks(const tg_htile *t, const tg_hplan_ops *ops, report 
                         tg_report_fail(r, CK_BANKS, "partial tile, m64 piece %d, warp %d, registers %d, %d, "
                                        "lanes %d-%d: %d wavefronts where 1 will do (bank conflicts)", piece,
                                        warp, i, i + 1, 16 * half, 16 * half + 15, n);
+                }
+}
+
+/*
+ * SPLIT_K = 2: the receive buffer (kernel.cuh exchange_), written by the
+ * senders' 16-byte st.async and read by the owner's 16-byte loads at the
+ * same recv_addr: each quarter-warp's 8 lanes one wavefront (128 bytes in
+ * 32 different banks). Every sender slot, piece of the owner's rows, float4
+ * q and quarter.
+ */
+static void check_recv_banks(const tg_htile *t, const tg_hplan_ops *ops, report *r)
+{
+    uint32_t at[8];
+    const int rows = t->block_m / t->split_k;
+    for (int sender = 1; sender < t->split_k; sender++) /* owner 0's slots */
+        for (int j = 0; j < rows / 16; j++)
+            for (int q = 0; q < t->block_n / 8; q++)
+                for (int quarter = 0; quarter < 4; quarter++) {
+                    for (int l = 0; l < 8; l++)
+                        at[l] = RING + ops->recv_base(t) + ops->recv_addr(t, sender, 0, 16 * j, q, 8 * quarter + l);
+                    const int n = wavefronts(at, 8, 4);
+                    if (n > 1)
+                        tg_report_fail(r, CK_BANKS, "receive buffer, K rank %d's slot, piece %d, float4 %d, lanes "
+                                       "%d-%d: %d wavefronts where 1 will do (bank conflicts)", sender, j, q,
+                                       8 * quarter, 8 * quarter + 7, n);
                 }
 }
 
@@ -556,7 +602,9 @@ tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char 
             }
     if (t.epilogue)
         check_banks(ops, RING + ops->epi_buf(&t, 0, 0), &r);
-    if (t.split_k > 1)
+    if (TG_H_SPLIT_SENDS(t.split_k))
+        check_recv_banks(&t, ops, &r);
+    else if (t.split_k > 1)
         check_part_banks(&t, ops, &r);
     check_operands(&t, ops, &r);
     check_fragment(&t, ops, &r);

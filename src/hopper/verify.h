@@ -63,12 +63,18 @@ typedef struct tg_hplan_ops {
     /* the arrivals each empty barrier is initialised with (TG_H_EMPTY_ARRIVALS) */
     int (*empty_arrivals)(const tg_htile *t);
     /* SPLIT_K > 1 (split-K in a cluster): the K tiles [k0, k1) of the K_TILES that K rank
-     * `rank` walks (rank 0 of a block without a K split: all of them), where element
-     * (row, col) of a block's fp32 partial tile sits (bytes from the ring's base), and the
-     * rows [k0, k1) of the tile that K rank `rank` sums over the partials and stores */
+     * `rank` walks (rank 0 of a block without a K split: all of them). SPLIT_K = 2: the rank
+     * that owns (sums and stores) the 16-row piece from tile row `row`, where a sender's
+     * float4 q of lane `lane` of that piece goes in the owner's receive buffer (bytes from
+     * the buffer), and where the buffer starts (bytes from the ring's base). SPLIT_K > 2:
+     * where element (row, col) of a block's fp32 partial tile sits (bytes from the ring's
+     * base), and the rows [k0, k1) of the tile that K rank `rank` sums over the partials */
     tg_hkrange (*k_range)(const tg_htile *t, int k_tiles, int rank);
     uint32_t (*part_addr)(const tg_htile *t, int row, int col);
     tg_hkrange (*reduce_rows)(const tg_htile *t, int rank);
+    int (*owner)(const tg_htile *t, int row);
+    uint32_t (*recv_addr)(const tg_htile *t, int sender, int owner, int row, int q, int lane);
+    uint32_t (*recv_base)(const tg_htile *t);
     /* PRODUCER=0: stage and parity of K tile kt, and what its stage loads next */
     int (*stage_of)(const tg_htile *t, int kt);
     uint32_t (*parity_of)(const tg_htile *t, int kt);
@@ -156,8 +162,8 @@ tg_status tg_hopper_ring_model(const int *params, const tg_hplan_ops *ops, int k
  * the staging buffers, then TMA stores when C allows them, as family.c
  * decides for a 16-byte aligned C, packed, else the warpgroup's own stores
  * of each staged chunk), with SPLIT_K > 1 each tile's K ranks over their
- * K tiles, their partial tiles in their rings (tg_hplan_part_addr) and each
- * rank's rows (tg_hplan_reduce_rows) summed over them, the tiles each block
+ * K tiles, the pieces of their partial tiles sent to the rank that owns them
+ * (tg_hplan_owner, tg_hplan_recv_addr) and summed there, the tiles each block
  * walks (PERSISTENT=1: `sms` blocks, as the library launches on a device
  * with that many SMs; with a cluster sms / CLUSTER clusters, at least one —
  * the library launches as many as fit at once, which changes which stage a

@@ -454,7 +454,9 @@ void tg_emu_walk(emu *e, int64_t first, int64_t step, int krank)
                 continue; /* past C's edge: it only loaded for the others */
             }
             for (int c = 0; c < t->consumers && !e->broken; c++)
-                if (e->ranks > 1)
+                if (TG_H_SPLIT_SENDS(e->ranks))
+                    tg_emu_send(e, krank, c);
+                else if (e->ranks > 1)
                     tg_emu_store_partial(e, krank, c);
                 else if (t->epilogue && !e->beta_call)
                     emu_epilogue_tma(e, b, x[b], c, &e->blk[b].chunk[c]);
@@ -511,8 +513,9 @@ static int emu_alloc(emu *e)
     e->blocks = TG_H_CLUSTER(t->cluster_m, t->cluster_n);
     e->ranks = t->split_k;
     e->smem_end = RING + ring_bytes(t);
+    e->recv_end = (uint32_t)TG_H_RECV_BYTES(t->block_m, t->block_n, t->split_k);
     e->ring_end = (uint32_t)t->stages * TG_H_STAGE_BYTES(t->block_m, t->block_n);
-    const size_t slots = e->smem_end / 2, part_slots = e->ring_end / 4;
+    const size_t slots = e->smem_end / 2, recv_slots = e->recv_end / 4, part_slots = e->ring_end / 4;
     const int blocks = e->blocks * e->ranks; /* the rules make one of the two 1 */
     int ok = blocks <= EMU_MAX_BLOCKS;
     for (int b = 0; b < blocks && ok; b++) {
@@ -523,11 +526,18 @@ static int emu_alloc(emu *e)
         blk->filler = calloc(slots, 1);
         blk->acc = malloc(sizeof(int64_t) * (size_t)(t->block_m / TG_H_WGMMA_M * 128 * acc_n));
         ok = blk->smem && blk->fill && blk->fills && blk->filler && blk->acc;
-        if (e->ranks > 1) {
+        if (e->ranks > 1 && !TG_H_SPLIT_SENDS(e->ranks)) {
             blk->part = malloc(sizeof(int64_t) * part_slots);
             blk->part_gen = calloc(part_slots, sizeof(uint32_t));
             blk->part_elem = malloc(sizeof(int32_t) * part_slots);
             ok = ok && blk->part && blk->part_gen && blk->part_elem;
+        }
+        if (TG_H_SPLIT_SENDS(e->ranks)) {
+            blk->recv = malloc(sizeof(int64_t) * recv_slots);
+            blk->recv_gen = calloc(recv_slots, sizeof(uint32_t));
+            blk->recv_elem = malloc(sizeof(int32_t) * recv_slots);
+            blk->recv_from = malloc(recv_slots);
+            ok = ok && blk->recv && blk->recv_gen && blk->recv_elem && blk->recv_from;
         }
     }
     e->a_op = malloc(sizeof(int32_t) * TG_H_WGMMA_M * OP_K);
@@ -557,6 +567,10 @@ static void emu_free(emu *e)
         free(e->blk[b].part);
         free(e->blk[b].part_gen);
         free(e->blk[b].part_elem);
+        free(e->blk[b].recv);
+        free(e->blk[b].recv_gen);
+        free(e->blk[b].recv_elem);
+        free(e->blk[b].recv_from);
     }
     free(e->a_op);
     free(e->b_op);

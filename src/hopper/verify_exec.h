@@ -14,7 +14,8 @@
 
 /*
  * One block of the grid: its shared memory, which load filled each byte of
- * it, its consumers' accumulators, and with a K split its partial tile.
+ * it, its consumers' accumulators, and with a K split its receive buffer
+ * (SPLIT_K = 2) or its partial tile (SPLIT_K > 2).
  */
 typedef struct emu_block {
     int16_t *smem;           /* bytes [0, RING + ring) as bf16 slots */
@@ -23,10 +24,16 @@ typedef struct emu_block {
     int8_t *filler;          /* per slot: the block whose load made the last one */
     int64_t *acc;            /* [CONSUMERS][M_PIECES][128][BLOCK_N/2] */
     int chunk[2];            /* each consumer's TMA epilogue chunks, across tiles */
-    /* SPLIT_K > 1: the fp32 partial tile in the ring, by 4-byte slot (ring offset / 4) */
+    /* SPLIT_K > 2: the fp32 partial tile in the ring, by 4-byte slot (ring offset / 4) */
     int64_t *part;           /* the value stored there */
     uint32_t *part_gen;      /* the tile (emu.gen) whose partial stores wrote it (0: none) */
     int32_t *part_elem;      /* the element stored there, row·BLOCK_N + col */
+    /* SPLIT_K = 2: the receive buffer, by 4-byte slot (offset / 4) */
+    int64_t *recv;           /* the value stored there */
+    uint32_t *recv_gen;      /* the tile (emu.gen) whose sends wrote it (0: none) */
+    int32_t *recv_elem;      /* the element stored there, row·BLOCK_N + col */
+    int8_t *recv_from;       /* the K rank that sent it */
+    int64_t recv_got;        /* bytes sent to this rank for the tile */
 } emu_block;
 
 enum { EMU_MAX_BLOCKS = 8 }; /* a cluster: the rules allow up to 8 blocks (SPLIT_K too) */
@@ -50,6 +57,7 @@ typedef struct emu {
     uint32_t *staged_gen;    /* which chunk wrote each slot (0: none yet) */
     uint32_t gen;            /* staging chunks and K-split tiles, numbered */
     uint32_t smem_end;       /* RING + ring: each block's shared memory as the emulation has it */
+    uint32_t recv_end;       /* SPLIT_K = 2: the receive buffer's bytes (TG_H_RECV_BYTES) */
     uint32_t ring_end;       /* STAGES·STAGE_BYTES: the stages alone, where a partial tile goes */
     int32_t *a_op, *b_op;    /* a K tile's wgmma operands, gathered: [64][OP_K], [BLOCK_N][OP_K] */
     int32_t *prod;           /* their product, one m64 piece: [64][BLOCK_N] */
@@ -78,7 +86,10 @@ void tg_emu_put(emu *e, int64_t batch, int64_t row, int64_t col, int64_t v);
  */
 void tg_emu_walk(emu *e, int64_t first, int64_t step, int krank);
 
-/* verify_split.c: SPLIT_K > 1, K rank kb's consumer c stores its partial tile. */
+/* verify_split.c: SPLIT_K = 2, K rank kb's consumer c sends the pieces the other rank owns. */
+void tg_emu_send(emu *e, int kb, int c);
+
+/* verify_split.c: SPLIT_K > 2, K rank kb's consumer c stores its partial tile. */
 void tg_emu_store_partial(emu *e, int kb, int c);
 
 /* verify_split.c: SPLIT_K > 1, the cluster of SPLIT_K blocks on tile w: the ranks' walks, the sums. */

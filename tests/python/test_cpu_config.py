@@ -92,10 +92,14 @@ def test_configs_seed_and_split8():
 def test_configs_derived_plan_is_consistent():
     for c in tk_kernel.configs():
         if c["family"] == "hopper":
-            # each consumer warpgroup holds BLOCK_M/CONSUMERS rows; TMA epilogue: 2 x 8 KB each
+            # each consumer warpgroup holds BLOCK_M/CONSUMERS rows; TMA epilogue: 2 x 8 KB each;
+            # a K split in two: the other rank's partial of BLOCK_M/2 rows, fp32
             assert c["acc_regs"] == c["block_m"] // c["consumers"] // 64 * c["block_n"] // 2
             staging = 2 * 8192 * c["consumers"] if c["epilogue"] == "tma" else 0
-            assert c["smem_bytes"] == c["stages"] * (c["block_m"] + c["block_n"]) * 128 + 1024 + staging
+            split = c["split_k"]
+            receive = c["block_m"] // 2 * c["block_n"] * 4 if split == 2 else 0
+            assert c["smem_bytes"] == (c["stages"] * (c["block_m"] + c["block_n"]) * 128 + 1024 + staging
+                                       + receive)
             assert c["threads"] == 128 * (c["consumers"] + c["producer"])
             continue
         if c["family"] == "decode":
