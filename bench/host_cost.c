@@ -69,12 +69,6 @@ static double now_us(void)
     return (double)ts.tv_sec * 1e6 + (double)ts.tv_nsec * 1e-3;
 }
 
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
 typedef enum contender { BARE, TG_CFG, TG_CHOICE, PREPARE, PREPARE_BARE, CUBLAS, CONTENDERS } contender;
 _Static_assert((int)CONTENDERS == (int)CONTENDERS_MAX, "CONTENDERS_MAX counts the contenders");
 static const char *const names[CONTENDERS] = {
@@ -208,7 +202,7 @@ static int parts(const tg_gemm_args *sets, const tg_config *cfg)
            "%d calls; pointer checks: %lld from the table, %lld asked of the driver):\n",
            cfg->name, nsets, ROUNDS, PART_CALLS, ps.table_hits, ps.driver_queries);
     for (int who = 0; who < PARTS; who++) {
-        qsort(samples[who], ROUNDS, sizeof(double), cmp_double);
+        th_sort(samples[who], ROUNDS);
         printf("  %-50s %7.1f ns\n", part_names[who], samples[who][ROUNDS / 2]);
     }
     return 0;
@@ -302,10 +296,10 @@ int main(int argc, char **argv)
     double paired[ROUNDS];
     for (int round = 0; round < ROUNDS; round++)
         paired[round] = samples[TG_CFG][round] - samples[BARE][round];
-    qsort(paired, ROUNDS, sizeof(double), cmp_double);
+    th_sort(paired, ROUNDS);
     double med[CONTENDERS];
     for (int who = 0; who < CONTENDERS; who++) {
-        qsort(samples[who], ROUNDS, sizeof(double), cmp_double);
+        th_sort(samples[who], ROUNDS);
         med[who] = samples[who][ROUNDS / 2];
     }
     tg_pointer_stats ps;

@@ -44,12 +44,6 @@ static void usage(void)
     exit(2);
 }
 
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
 /* The q-quantile (0..1) of n sorted values. */
 static double quantile(const double *v, int n, double q)
 {
@@ -121,7 +115,7 @@ static void phase(const call_view *v, const char *name, int a, int b, double ghz
     }
     if (!n)
         return;
-    qsort(d, (size_t)n, sizeof d[0], cmp_double);
+    th_sort(d, (size_t)n);
     printf("  %-34s %7.2f %7.2f %7.2f %7.2f", name, quantile(d, n, 0.1), quantile(d, n, 0.5),
            quantile(d, n, 0.9), d[n - 1]);
     if (per > 0)
@@ -235,7 +229,7 @@ int main(int argc, char **argv)
         bad += check_order(&v[c], c);
         spans[c] = v[c].span_us;
     }
-    qsort(spans, (size_t)calls, sizeof spans[0], cmp_double);
+    th_sort(spans, (size_t)calls);
     const double mid = spans[calls / 2];
     int pick = 0;
     for (int c = 0; c < calls; c++)
@@ -280,7 +274,7 @@ int main(int argc, char **argv)
                 d[cnt++] = (double)(w->rec[b].ns[mk] - w->t0) * 1e-3;
         if (!cnt)
             continue;
-        qsort(d, (size_t)cnt, sizeof d[0], cmp_double);
+        th_sort(d, (size_t)cnt);
         printf("  %-34s %7.2f %7.2f %7.2f %7.2f\n", mark_names[mk], quantile(d, cnt, 0.1),
                quantile(d, cnt, 0.5), quantile(d, cnt, 0.9), d[cnt - 1]);
     }

@@ -360,6 +360,14 @@ void th_reader_free(th_reader *r)
     memset(r, 0, sizeof *r);
 }
 
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+void th_sort(double *v, size_t n) { qsort(v, n, sizeof *v, cmp_double); }
+
 double th_tflops(int64_t m, int64_t n, int64_t k, double ms)
 {
     return 2.0 * (double)m * (double)n * (double)k / (ms * 1e-3) / 1e12;

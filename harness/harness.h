@@ -207,6 +207,8 @@ cudaError_t th_stream_read_launch(const void *buf, size_t bytes, int blocks, uns
 enum { TH_READ_THREADS = 256, TH_READ_UNROLL = 4 };
 
 double th_tflops(int64_t m, int64_t n, int64_t k, double ms);
+/* v[0..n) in ascending order (for medians and quantiles of timings). */
+void th_sort(double *v, size_t n);
 
 /* ---- a checked problem on the device ------------------------------------- */
 

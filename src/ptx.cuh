@@ -338,12 +338,6 @@ static __device__ __forceinline__ float4 tg_ld_cluster_f32x4(uint32_t addr, uint
  * others (release / acquire at cluster scope). Not .aligned: a warp may
  * reach it diverged (the producer's one issuing thread).
  */
-static __device__ __forceinline__ void tg_cluster_sync(void)
-{
-    asm volatile("barrier.cluster.arrive.release;\nbarrier.cluster.wait.acquire;\n" ::: "memory");
-}
-
-/* The two halves of tg_cluster_sync, for work between them (a thread arrives once before it waits). */
 static __device__ __forceinline__ void tg_cluster_arrive(void)
 {
     asm volatile("barrier.cluster.arrive.release;\n" ::: "memory");
@@ -351,6 +345,12 @@ static __device__ __forceinline__ void tg_cluster_arrive(void)
 static __device__ __forceinline__ void tg_cluster_wait(void)
 {
     asm volatile("barrier.cluster.wait.acquire;\n" ::: "memory");
+}
+/* (A thread may also arrive, work, then wait: tg_cluster_arrive and tg_cluster_wait apart.) */
+static __device__ __forceinline__ void tg_cluster_sync(void)
+{
+    tg_cluster_arrive();
+    tg_cluster_wait();
 }
 
 /*
@@ -400,6 +400,7 @@ static __device__ __forceinline__ void tg_named_bar_sync(int id, int threads)
     asm volatile("bar.sync %0, %1;\n" ::"r"(id), "r"(threads) : "memory");
 }
 
+/* 16 aligned bytes of this block's shared memory: four fp32. */
 static __device__ __forceinline__ float4 tg_ld_shared_f32x4(uint32_t addr)
 {
     float4 v;

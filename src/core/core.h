@@ -401,8 +401,8 @@ tg_status tg_dispatch(const tg_gemm_args *g, int assume_workspace, const tg_fami
 /*
  * How many blocks of the preset called name the dispatcher counts on an SM
  * holding at once, where a rule of it needs every block resident (a grid of
- * one wave); 0 for a preset no rule counts so. test_api_args checks each
- * against the device's occupancy (tg_kernel_info.blocks_per_sm).
+ * one wave); 0 for a preset no rule counts so. test_hopper_emulator_gpu
+ * checks each against the device's occupancy (tg_kernel_info.blocks_per_sm).
  */
 int tg_dispatch_blocks_per_sm(const char *name);
 

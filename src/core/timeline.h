@@ -31,7 +31,8 @@ enum {
     TG_TL_ENTER,    /* thread 0 enters the kernel */
     TG_TL_READY,    /* thread 0: barriers set up, the cluster synced, the previous kernel done */
     TG_TL_LOAD0,    /* the producer thread starts issuing loads */
-    TG_TL_FULL0,    /* consumer 0's thread 0 sees the first stage full (the first bytes landed) */
+    TG_TL_FULL0,    /* the first stage is full (the first bytes landed), seen by the producer
+                       warpgroup's idle warp 1 (not STREAM_K) */
     TG_TL_MAIN_END, /* consumer 0's thread 0: its last tile's wgmmas complete (not STREAM_K) */
     TG_TL_EPI_END,  /* consumer 0's thread 0: its last tile stored (issued, for TMA stores; with
                        SPLIT_K, after the K ranks' partials met: exchange) */
@@ -43,7 +44,7 @@ typedef struct tg_timeline_block {
     unsigned long long ns[TG_TL_MARKS];  /* %globaltimer at each mark, 0 where not reached */
     unsigned long long clk[TG_TL_MARKS]; /* clock64 at each mark */
     unsigned int sm;                     /* %smid */
-    unsigned int tiles;                  /* tiles consumer 0 finished */
+    unsigned int tiles;                  /* tiles consumer 0 finished (MAIN_END stamps) */
 } tg_timeline_block;
 
 #if !defined(__CUDACC__)

@@ -230,7 +230,7 @@ static int geometry(int preset, const tg_gemm_args *caller, int fit, tg_launch *
     const tg_gemm_args view = kernel_view(&t, caller), *g = &view;
     const int64_t grid_m = tg_hplan_grid_m(&t, g->m), grid_n = tg_hplan_grid_n(&t, g->n);
     const int cluster = TG_H_CLUSTER_BLOCKS(t.cluster_m, t.cluster_n, t.split_k);
-    out->smem = (size_t)TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue, t.split_k);
+    out->smem = tg_hplan_smem_bytes(&t);
     out->block[0] = TG_H_THREADS(t.consumers, t.producer);
     out->block[1] = out->block[2] = 1;
     out->cluster[0] = (unsigned)cluster;
@@ -277,9 +277,11 @@ static tg_status prepare(int preset, const tg_gemm_args *caller, int dev, tg_lau
     p->alpha = g->alpha;
     p->beta = g->beta;
     p->patience = TG_H_PATIENCE;
-    size_t tl_blocks = 0;
-    p->timeline = tg_timeline_buffer(&tl_blocks); /* NULL unless a TG_TIMELINE build attached one */
-    p->timeline_blocks = tl_blocks;
+    if (TG_TIMELINE) { /* (p is zeroed: no stamps without a buffer attached) */
+        size_t tl_blocks = 0;
+        p->timeline = tg_timeline_buffer(&tl_blocks);
+        p->timeline_blocks = tl_blocks;
+    }
     const int e = tg_trap_record_ptr(&p->trap);
     if (e)
         return TG_FAIL(TG_ERR_CUDA, "mapped host memory for the trap record: %s",
@@ -310,7 +312,7 @@ static tg_status info(int preset, int dev, tg_kernel_info *out)
     const void *kernel = NULL;
     int max_clusters = 0;
     TG_TRY(kernels[preset](dev, &kernel, &max_clusters));
-    const size_t smem = (size_t)TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue, t.split_k);
+    const size_t smem = tg_hplan_smem_bytes(&t);
     return tg_kernel_resources(kernel, TG_H_THREADS(t.consumers, t.producer), smem, out);
 }
 
@@ -355,7 +357,7 @@ static tg_status describe(const int *p, char *buf, size_t len)
                 "boundary, one mbarrier each%s; %d bytes of shared memory\n",
                 t.stages, TG_H_STAGE_BYTES(t.block_m, t.block_n), a_is, TG_H_A_BYTES(t.block_m), b_is,
                 TG_H_B_BYTES(t.block_n), t.producer ? " (full) and one (empty)" : "",
-                TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue, t.split_k));
+                (int)tg_hplan_smem_bytes(&t));
     tg_text_add(&x, "  epilogue             %s\n",
                 t.epilogue ? "through shared memory (two 8 KB buffers per consumer, 128-byte swizzle) and "
                              "TMA stores that run on during the next tile; where C's pointer or strides are "
@@ -371,13 +373,20 @@ static tg_status describe(const int *p, char *buf, size_t len)
                     tg_hplan_a_rows(&t), tg_hplan_b_rows(&t), t.cluster_m + t.cluster_n - 1);
     if (t.split_k > 1)
         tg_text_add(&x, "  split-K in a cluster: %d blocks (SPLIT_K) compute one tile, block r over K tiles "
-                    "[r*KT/%d, (r+1)*KT/%d) and owning rows [%d r, %d (r+1)); a warp's 16-row pieces that "
-                    "another block owns go there by st.async into its receive buffer (%d bytes past the "
-                    "ring); the owner waits for them on one mbarrier, adds the blocks' partials rank 0 "
-                    "first (deterministic) and stores its rows from registers with alpha and beta; no "
-                    "cluster sync after the start, no workspace, one launch\n",
-                    t.split_k, t.split_k, t.split_k, t.block_m / t.split_k, t.block_m / t.split_k,
+                    "[r*KT/%d, (r+1)*KT/%d), storing rows [%d r, %d (r+1)); no workspace, one launch\n",
+                    t.split_k, t.split_k, t.split_k, t.block_m / t.split_k, t.block_m / t.split_k);
+    if (TG_H_SPLIT_SENDS(t.split_k))
+        tg_text_add(&x, "                       a warp's 16-row pieces that the other block stores go there "
+                    "by st.async into its receive buffer (%d bytes past the ring); the owner waits for "
+                    "them on one mbarrier, adds rank 0's partial and rank 1's (deterministic) and stores "
+                    "from registers with alpha and beta; no cluster sync after the start\n",
                     TG_H_RECV_BYTES(t.block_m, t.block_n, t.split_k));
+    else if (t.split_k > 1)
+        tg_text_add(&x, "                       each keeps its fp32 partial tile in its ring (%d bytes, rows "
+                    "%d bytes apart), the cluster syncs, and block r sums its rows of every block's "
+                    "partial, rank 0 first (deterministic), through distributed shared memory and stores "
+                    "them with alpha and beta; the cluster syncs again before the blocks leave\n",
+                    TG_H_PART_BYTES(t.block_m, t.block_n), TG_H_PART_PITCH(t.block_n));
     if (t.stream_k)
         tg_text_add(&x, "  stream-K             the last tiles' K shared by every block where the last round "
                     "of a persistent grid would leave SMs idle (R = tiles mod blocks: at least %d K tiles "
@@ -415,7 +424,7 @@ static int facts(const int *p, tg_fact *out, int max)
         {"stage_bytes", TG_H_STAGE_BYTES(t.block_m, t.block_n), "shared memory per stage"},
         {"cluster", TG_H_CLUSTER_BLOCKS(t.cluster_m, t.cluster_n, t.split_k),
          "blocks per thread-block cluster"},
-        {"smem_bytes", TG_H_SMEM_TOTAL(t.block_m, t.block_n, t.stages, t.consumers, t.epilogue, t.split_k),
+        {"smem_bytes", (int64_t)tg_hplan_smem_bytes(&t),
          "dynamic shared memory per block"},
     };
     const int n = (int)(sizeof all / sizeof all[0]);

@@ -108,6 +108,7 @@ static __device__ __forceinline__ void exchange_(const tg_hopper_params *p, cons
     }
     if (!owns)
         return;
+    /* (tg_mbar_wait's bounded loop, acquiring at cluster scope; the trap says the bytes awaited) */
     for (uint32_t tries = 0; !tg_mbar_try_wait_cluster(recv_bar, 0); tries++)
         if (tries == p->patience)
             tg_trap_why(p->trap, "hopper/" TG_STR(TG_NAME), TG_TRAP_SPLIT_RECV, (uint32_t)rank,

@@ -15,6 +15,7 @@
 #ifndef TG_HOPPER_PLAN_H
 #define TG_HOPPER_PLAN_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "core/order.h"
@@ -291,6 +292,12 @@ TG_HD uint32_t tg_hplan_stage_a(const tg_htile *t, int s)
 TG_HD uint32_t tg_hplan_stage_b(const tg_htile *t, int s)
 {
     return tg_hplan_stage_a(t, s) + TG_H_A_BYTES(t->block_m);
+}
+
+/* The dynamic shared memory a block of tile t is given (TG_H_SMEM_TOTAL, its ring aligned within). */
+TG_HD size_t tg_hplan_smem_bytes(const tg_htile *t)
+{
+    return (size_t)TG_H_SMEM_TOTAL(t->block_m, t->block_n, t->stages, t->consumers, t->epilogue, t->split_k);
 }
 
 /*

@@ -69,8 +69,7 @@ static inline tg_hrc isa_frag(int warp, int lane, int i)
  */
 static inline uint32_t ring_bytes(const tg_htile *t)
 {
-    return (uint32_t)TG_H_SMEM_TOTAL(t->block_m, t->block_n, t->stages, t->consumers, t->epilogue, t->split_k) -
-           TG_H_SWIZZLE_ATOM;
+    return (uint32_t)tg_hplan_smem_bytes(t) - TG_H_SWIZZLE_ATOM;
 }
 
 /* ------------------------------------------------------------------------

@@ -16,20 +16,31 @@
 #include "hopper/verify_exec.h"
 
 /*
- * What is wrong with a partial-tile access of `bytes` bytes at ring offset
- * `at`, or NULL: it must lie inside the stages and be aligned to its size
- * (the ring's base is 1024-byte aligned, so the offset's alignment is the
+ * What is wrong with an access of `bytes` bytes at offset `at` of a region
+ * of `end` bytes (`region`: "the stages'", "the receive buffer's"), or
+ * NULL: it must lie inside the region and be aligned to its size (both
+ * regions start a whole number of 1024-byte atoms from the ring's 1024-byte
+ * aligned base: the layout check; so the offset's alignment is the
  * address's).
  */
-static const char *emu_part_bad(const emu *e, uint32_t at, uint32_t bytes, char why[48])
+static const char *emu_access_bad(uint32_t at, uint32_t bytes, uint32_t end, const char *region,
+                                  char why[64])
 {
-    if (at >= e->ring_end || e->ring_end - at < bytes)
-        snprintf(why, 48, "outside the stages' %u bytes", e->ring_end);
+    if (at >= end || end - at < bytes)
+        snprintf(why, 64, "outside %s %u bytes", region, end);
     else if (at % bytes)
-        snprintf(why, 48, "not %u-byte aligned", bytes);
+        snprintf(why, 64, "not %u-byte aligned", bytes);
     else
         return NULL;
     return why;
+}
+static const char *emu_part_bad(const emu *e, uint32_t at, uint32_t bytes, char why[64])
+{
+    return emu_access_bad(at, bytes, e->ring_end, "the stages'", why);
+}
+static const char *emu_recv_bad(const emu *e, uint32_t at, char why[64])
+{
+    return emu_access_bad(at, 16, e->recv_end, "the receive buffer's", why);
 }
 
 /*
@@ -54,7 +65,7 @@ void tg_emu_store_partial(emu *e, int kb, int c)
                 const tg_hrc f = e->ops->frag(th / 32, th % 32, i);
                 const int row = c * (t->block_m / t->consumers) + mp * TG_H_WGMMA_M + f.row;
                 const uint32_t at = e->ops->part_addr(t, row, f.col);
-                char why[48];
+                char why[64];
                 if (emu_part_bad(e, at, 8, why)) {
                     tg_report_fail(e->r, CK_EXECUTION, "K rank %d, consumer %d, thread %d: the 8-byte store of "
                                    "partial elements (%d,%d), (%d,%d) goes to ring offset %u: %s", kb, c, th, row,
@@ -93,7 +104,7 @@ static void emu_reduce4(emu *e, tg_htilepos x, int r, int row, int col)
 {
     const tg_htile *t = e->t;
     const uint32_t at = e->ops->part_addr(t, row, col);
-    char why[48];
+    char why[64];
     if (emu_part_bad(e, at, 16, why)) {
         tg_report_fail(e->r, CK_EXECUTION, "K rank %d: the 16-byte load of partial elements (%d,%d..%d) reads "
                        "ring offset %u: %s", r, row, col, col + 3, at, why);
@@ -168,23 +179,6 @@ static void emu_reduce(emu *e, tg_htilepos x)
 }
 
 /*
- * What is wrong with a 16-byte access at offset `at` of a receive buffer,
- * or NULL: it must lie inside the buffer and be 16-byte aligned (the
- * buffer's base is a whole number of stages from the ring's, itself
- * 1024-byte aligned: the layout check).
- */
-static const char *emu_recv_bad(const emu *e, uint32_t at, char why[48])
-{
-    if (at >= e->recv_end || e->recv_end - at < 16)
-        snprintf(why, 48, "outside the receive buffer's %u bytes", e->recv_end);
-    else if (at % 16)
-        snprintf(why, 48, "not 16-byte aligned");
-    else
-        return NULL;
-    return why;
-}
-
-/*
  * The owner of the 16-row piece from tile row `row`, or -1 after saying
  * what is wrong: a K rank whose rows [o·R, (o+1)·R), R = BLOCK_M/SPLIT_K,
  * hold the whole piece (the kernel's receive barrier counts R rows a rank).
@@ -229,7 +223,7 @@ void tg_emu_send(emu *e, int kb, int c)
                 const int64_t *acc = acc_at(e, kb, c, mp, 32 * w + lane);
                 for (int q = 0; q < acc_n / 4; q++) {
                     const uint32_t at = e->ops->recv_addr(t, kb, o, row, q, lane);
-                    char why[48];
+                    char why[64];
                     if (emu_recv_bad(e, at, why)) {
                         tg_report_fail(e->r, CK_EXECUTION, "K rank %d, consumer %d, warp %d, lane %d: the 16-byte "
                                        "send of registers %d-%d to K rank %d goes to receive offset %u: %s", kb,
@@ -300,7 +294,7 @@ static void emu_receive(emu *e, tg_htilepos x, int o)
                                     continue;
                                 }
                                 const uint32_t at = e->ops->recv_addr(t, r, o, row, q, lane);
-                                char why[48];
+                                char why[64];
                                 if (emu_recv_bad(e, at, why)) {
                                     tg_report_fail(e->r, CK_EXECUTION, "K rank %d's 16-byte load of K rank %d's "
                                                    "partial elements reads receive offset %u: %s", o, r, at, why);
