@@ -88,6 +88,25 @@ static int mid_mn_fuller_192(const tg_gemm_args *g)
 {
     return mid_mn(g) && wave_work_fits(g) && wave_work(g, 192) < wave_work(g, 256);
 }
+/*
+ * M and N at least 4096 with K >= 8192 (below the K >= 16384 row) where the
+ * last round of 128x256 tiles keeps at most a third of the SMs busy: there
+ * stream-K shares that round's tiles along K (tma_store_128x256_sk, with a
+ * workspace). Measured on an H200 in one call, three runs (bench/RESULTS.md
+ * entry 40): 4096x28672x8192 (3584 tiles, the last round 20 of 132) and
+ * 8192x28672x8192 (40 of 132) ran 1.9 % and 1.0 % ahead of tma_store in
+ * every run; 8192^3 (68 of 132) was mixed (behind in two runs of three,
+ * since the power cap lets a half-empty round run at a higher clock), and
+ * at K = 4096 a round of the K loop is too short for the shared tiles'
+ * fix-up (8192x22016x4096 1.5-3 % behind): those stay with tma_store.
+ */
+static int large_mn_thin_last_round(const tg_gemm_args *g)
+{
+    if (!large_mn(g) || g->k < 8192 || g->m > ((int64_t)1 << 40) / g->n || g->batch > (1 << 16))
+        return 0;
+    const int64_t last = tiles_of(g, 128, 256) % H100_SMS;
+    return last > 0 && last <= H100_SMS / 3;
+}
 /* From 256 rows (where mc_2x1_128x128's pairs of 128-row tiles, the choice before entry 33, had
  * rows in both blocks): the split-K row below leaves those to the unsplit row when K < 16384. */
 static int small_mn_tall(const tg_gemm_args *g) { return small_mn(g) && g->m >= 256; }
@@ -476,6 +495,15 @@ static const struct tg_rule rules[] = {
      "measured on the H100 (fp32 C, cuBLAS in the same run, two runs): 8192x8192x28672 0.972x, "
      "0.971x cuBLAS (tma_store, the choice before, 0.956x, 0.960x); with a workspace the row "
      "above shares the last round along K; bench/RESULTS.md 2026-11-28, entry 34",
+     1, NULL},
+    {"M, N >= 4096, K >= 8192, the last round of 128x256 tiles at most a third full, a workspace "
+     "for stream-K",
+     large_mn_thin_last_round, "tma_store_128x256_sk",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, three runs): 4096x28672x8192 1.003x, "
+     "1.002x, 1.003x cuBLAS (tma_store, the choice before, 0.978x, 0.984x, 0.990x), "
+     "8192x28672x8192 0.995x, 0.994x, 0.997x (0.987x, 0.983x, 0.983x); 8192^3, whose last round "
+     "is half full, mixed (1.007x, 1.025x, 1.028x against 1.023x, 1.037x, 1.027x): not in the "
+     "class; bench/RESULTS.md 2026-11-28, entry 40",
      1, NULL},
     {"M, N >= 4096", large_mn, "tma_store",
      "the fastest configuration measured on the larger shapes on the H100 (fp32 C, cuBLAS in the "
