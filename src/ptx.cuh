@@ -385,8 +385,6 @@ static __device__ __forceinline__ void tg_bulk_commit(void)
 
 /* Until at most `pending` bulk groups still read their shared memory. */
 #define TG_BULK_WAIT_READ(pending) asm volatile("cp.async.bulk.wait_group.read %0;\n" ::"n"(pending) : "memory")
-/* Until at most `pending` bulk groups are incomplete (their writes done). */
-#define TG_BULK_WAIT(pending) asm volatile("cp.async.bulk.wait_group %0;\n" ::"n"(pending) : "memory")
 
 /* Generic-proxy writes to shared memory become visible to the async proxy (TMA). */
 static __device__ __forceinline__ void tg_fence_proxy_async_smem(void)

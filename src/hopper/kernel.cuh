@@ -480,9 +480,11 @@ static __device__ __forceinline__ void consume(const tg_hopper_params *p, const 
         if (TG_TIMELINE && wg == 0 && wtid == 0)
             TG_TL(p, TG_TL_EPI_END);
     }
-    /* The stores in flight must be done before the block's shared memory goes. */
+    /* The stores in flight must have read their staging before the block's shared memory goes
+     * (.read: their writes complete as any store's do, by the grid's end; CUTLASS's store tail
+     * waits the same way). */
     if (EPILOGUE && wtid == 0)
-        TG_BULK_WAIT(0);
+        TG_BULK_WAIT_READ(0);
 }
 
 /*
@@ -516,9 +518,11 @@ static __device__ __forceinline__ void consume_sk(const tg_hopper_params *p, con
                                             p->grid_n, 0);
         store_tile(p, t, ring, x, wg, wtid, acc, &chunk);
     }
-    /* The stores in flight must be done before the block's shared memory goes. */
+    /* The stores in flight must have read their staging before the block's shared memory goes
+     * (.read: their writes complete as any store's do, by the grid's end; CUTLASS's store tail
+     * waits the same way). */
     if (EPILOGUE && wtid == 0)
-        TG_BULK_WAIT(0);
+        TG_BULK_WAIT_READ(0);
 }
 
 static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constant__ tg_hopper_params p)
