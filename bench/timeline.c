@@ -207,7 +207,7 @@ int main(int argc, char **argv)
 
     th_flush fl;
     if (cond == COND_FLUSHED)
-        fl = th_flush_make();
+        fl = th_flush_make(0);
     for (int i = 0; i < 3 * sets; i++) /* warm-up: unstamped */
         TH_TG(tg_gemm(&p[i % sets].g, &cfg, NULL));
     for (int c = 0; c < calls; c++) {

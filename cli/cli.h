@@ -51,10 +51,12 @@ typedef enum condition {
     COND_ROTATED, /* calls back to back on input sets rotated past twice the L2 */
     COND_WARM,    /* calls back to back on the same buffers: what L2 holds stays there */
     COND_FLUSHED, /* L2 flushed before every call (untimed), each call timed alone */
+    COND_CLEAN,   /* the same, the flush's lines then read back: L2 cold and clean */
     COND_COUNT
 } condition;
 
-/* "rotated", "warm", "flushed"; timed --back-to-back, "rotated-b2b" and "warm-b2b" */
+/* "rotated", "warm", "flushed", "flushed-clean"; timed --back-to-back, "rotated-b2b" and
+ * "warm-b2b" */
 const char *condition_name(condition c, int b2b);
 
 typedef enum contender_kind {

@@ -19,8 +19,9 @@ enum { MAX_ROUNDS = 100, MAX_SETS = 16 };
 
 const char *condition_name(condition c, int b2b)
 {
-    static const char *const names[COND_COUNT] = {"rotated", "warm", "flushed"};
-    static const char *const b2b_names[COND_COUNT] = {"rotated-b2b", "warm-b2b", "flushed"};
+    static const char *const names[COND_COUNT] = {"rotated", "warm", "flushed", "flushed-clean"};
+    static const char *const b2b_names[COND_COUNT] = {"rotated-b2b", "warm-b2b", "flushed",
+                                                      "flushed-clean"};
     return c >= 0 && c < COND_COUNT ? (b2b ? b2b_names : names)[c] : "?";
 }
 
@@ -170,7 +171,8 @@ int measure(const entry *es, int n, const cli_options *o, int memory_bound, meas
 {
     memset(out, 0, sizeof *out);
     out->lt = out->stream = -1;
-    out->conds = memory_bound ? 1u << COND_WARM | 1u << COND_FLUSHED : 1u << COND_ROTATED;
+    out->conds = memory_bound ? 1u << COND_WARM | 1u << COND_FLUSHED | 1u << COND_CLEAN
+                              : 1u << COND_ROTATED;
     cublasHandle_t h;
     TH_CUBLAS(cublasCreate(&h));
     th_rng rng = th_rng_new(o->seed);
@@ -201,12 +203,13 @@ int measure(const entry *es, int n, const cli_options *o, int memory_bound, meas
         pick_lt(&lt, o, &p, h, &ts, add_row(out, "cuBLASLt best", K_LT), out);
     }
     th_reader reader = {0};
-    th_flush flush = {0};
+    th_flush flush = {0}, clean = {0}; /* COND_FLUSHED's, COND_CLEAN's */
     if (memory_bound) {
         const bench_shape bs = {p.g.m, p.g.n, p.g.k, p.g.lda, p.g.ldb, p.g.ldc};
         out->bytes = bench_bytes(&bs, tg_dtype_size(p.g.c_dtype), p.g.beta != 0.0f);
         reader = th_reader_make((size_t)out->bytes);
-        flush = th_flush_make();
+        flush = th_flush_make(0);
+        clean = th_flush_make(1);
         out->flush_bytes = flush.bytes;
         out->stream = out->count;
         add_row(out, "stream read", K_STREAM)->timed = 1;
@@ -224,9 +227,9 @@ int measure(const entry *es, int n, const cli_options *o, int memory_bound, meas
                 /* Rotated: every input set in turn; warm and flushed: the same buffers. */
                 timing_ctx ctx = {r->kind, i < n ? entry_cfg(&es[i]) : NULL, h, ts.sets,
                                   c == COND_ROTATED ? ts.n : 1, &lt, out->lt_algo, &reader};
-                if (c == COND_FLUSHED)
-                    rounds[i][c][round] =
-                        th_time_flushed_ms(timed_call, &ctx, o->warmup, o->reps, &flush, NULL);
+                if (c == COND_FLUSHED || c == COND_CLEAN)
+                    rounds[i][c][round] = th_time_flushed_ms(timed_call, &ctx, o->warmup, o->reps,
+                                                             c == COND_CLEAN ? &clean : &flush, NULL);
                 else if (o->back_to_back)
                     rounds[i][c][round] = th_time_batch_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
                 else
@@ -241,6 +244,7 @@ int measure(const entry *es, int n, const cli_options *o, int memory_bound, meas
     if (memory_bound) {
         th_reader_free(&reader);
         th_flush_free(&flush);
+        th_flush_free(&clean);
     }
     if (out->lt_offered)
         baseline_lt_free(&lt);

@@ -161,16 +161,23 @@ double th_time_batch_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t 
 
 /*
  * A device buffer of at least twice the L2 cache (cudaDevAttrL2CacheSize):
- * writing all of it leaves nothing an earlier call brought into L2.
+ * writing all of it leaves nothing an earlier call brought into L2, but
+ * leaves L2 full of its dirty lines, whose write-back the next call's reads
+ * share HBM with. `clean`: the buffer is then read back twice, so L2 holds
+ * only clean lines of it (bench/RESULTS.md entry 40: at decode the dirty
+ * lines hid a 4-11 % gap to cuBLAS).
  */
 typedef struct th_flush {
     void *buf;
     size_t bytes;
-    int writes; /* how many times it was written (each write another byte value) */
+    int writes;      /* how many times it was written (each write another byte value) */
+    int clean;       /* read back after the write */
+    int read_blocks; /* the reads' grid (th_stream_read_launch) */
+    unsigned *sink;  /* their XOR */
 } th_flush;
 
-th_flush th_flush_make(void);
-void th_flush_run(th_flush *f, cudaStream_t stream); /* write every byte, on stream */
+th_flush th_flush_make(int clean);
+void th_flush_run(th_flush *f, cudaStream_t stream); /* write every byte (and read all twice), on stream */
 void th_flush_free(th_flush *f);
 
 /*

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Plot a `tilegemm bench --csv` file: grouped bars of every contender per shape.
 
-    python3 scripts/plot_bench.py bench.csv bench.png [--condition flushed|warm]
+    python3 scripts/plot_bench.py bench.csv bench.png [--condition flushed|flushed-clean|warm]
 
 One panel per suite present in the CSV (in the order the suites first
 appear; any subset of suites, or the "shapes" of --shapes). In a panel, one
@@ -171,7 +171,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("csv", help="a file written by tilegemm bench --csv")
     parser.add_argument("out", help="the image to write (PNG, or any format matplotlib knows)")
-    parser.add_argument("--condition", choices=("flushed", "warm"), default="flushed",
+    parser.add_argument("--condition", choices=("flushed", "flushed-clean", "warm"), default="flushed",
                         help="for memory-bound shapes: which timing to plot (default flushed; warm "
                              "takes warm-b2b, timed --back-to-back, too)")
     args = parser.parse_args(argv)

@@ -71,7 +71,7 @@ int main(int argc, char **argv)
     int dev = 0, l2 = 0;
     TH_CUDA(cudaGetDevice(&dev));
     TH_CUDA(cudaDeviceGetAttribute(&l2, cudaDevAttrL2CacheSize, dev));
-    th_flush f = th_flush_make();
+    th_flush f = th_flush_make(0);
     CHECK(f.bytes >= 2 * (size_t)l2, "the flush writes %zu bytes; L2 is %d", f.bytes, l2);
     for (int w = 0; w < 2; w++) {
         th_flush_run(&f, NULL);
