@@ -171,7 +171,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("csv", help="a file written by tilegemm bench --csv")
     parser.add_argument("out", help="the image to write (PNG, or any format matplotlib knows)")
-    parser.add_argument("--condition", choices=("flushed", "flushed-clean", "warm"), default="flushed",
+    parser.add_argument("--condition", choices=("flushed", "flushed-clean", "warm"),
+                        default="flushed",
                         help="for memory-bound shapes: which timing to plot (default flushed; warm "
                              "takes warm-b2b, timed --back-to-back, too)")
     args = parser.parse_args(argv)

@@ -95,8 +95,9 @@ static int mid_mn_fuller_192(const tg_gemm_args *g)
  * workspace). Measured on an H200 in one call, three runs (bench/RESULTS.md
  * entry 40): 4096x28672x8192 (3584 tiles, the last round 20 of 132) and
  * 8192x28672x8192 (40 of 132) ran 1.9 % and 1.0 % ahead of tma_store in
- * every run; 8192^3 (68 of 132) was mixed (behind in two runs of three,
- * since the power cap lets a half-empty round run at a higher clock), and
+ * every run; 8192^3 (68 of 132) was mixed (behind in two runs of three;
+ * likely, not measured: under the power cap a half-empty round runs at a
+ * higher clock), and
  * at K = 4096 a round of the K loop is too short for the shared tiles'
  * fix-up (8192x22016x4096 1.5-3 % behind): those stay with tma_store.
  */
