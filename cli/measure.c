@@ -210,7 +210,7 @@ int measure(const entry *es, int n, const cli_options *o, int memory_bound, meas
         reader = th_reader_make((size_t)out->bytes);
         flush = th_flush_make(0);
         clean = th_flush_make(1);
-        out->flush_bytes = flush.bytes;
+        out->flush_bytes = flush.data.bytes;
         out->stream = out->count;
         add_row(out, "stream read", K_STREAM)->timed = 1;
     }

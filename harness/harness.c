@@ -306,48 +306,30 @@ static int device_attribute(enum cudaDeviceAttr what)
     return value;
 }
 
-/* The stream read's grid for `bytes`: every SM full of threads, unless the data runs out first. */
-static int read_blocks(size_t bytes)
-{
-    const size_t full = (size_t)device_attribute(cudaDevAttrMultiProcessorCount) *
-                        (size_t)(device_attribute(cudaDevAttrMaxThreadsPerMultiProcessor) /
-                                 TH_READ_THREADS);
-    const size_t per_block = (size_t)TH_READ_THREADS * TH_READ_UNROLL * 16;
-    const size_t needed = (bytes + per_block - 1) / per_block;
-    return (int)(needed < 1 ? 1 : needed < full ? needed : full);
-}
-
 th_flush th_flush_make(int clean)
 {
     th_flush f;
     memset(&f, 0, sizeof f);
-    f.bytes = 2 * (size_t)device_attribute(cudaDevAttrL2CacheSize);
-    if (f.bytes < ((size_t)1 << 20))
-        f.bytes = (size_t)1 << 20; /* an attribute of 0 (unknown) still gets a real flush */
-    TH_CUDA(cudaMalloc(&f.buf, f.bytes));
+    size_t bytes = 2 * (size_t)device_attribute(cudaDevAttrL2CacheSize);
+    if (bytes < ((size_t)1 << 20))
+        bytes = (size_t)1 << 20; /* an attribute of 0 (unknown) still gets a real flush */
+    f.data = th_reader_make(bytes);
     f.clean = clean;
-    if (clean) {
-        TH_CUDA(cudaMalloc((void **)&f.sink, sizeof *f.sink));
-        TH_CUDA(cudaMemset(f.sink, 0, sizeof *f.sink));
-        f.read_blocks = read_blocks(f.bytes);
-    }
     return f;
 }
 
 void th_flush_run(th_flush *f, cudaStream_t stream)
 {
     /* A new value each time: every byte is written again, never a no-op. */
-    TH_CUDA(cudaMemsetAsync(f->buf, f->writes++ & 0xff, f->bytes, stream));
+    TH_CUDA(cudaMemsetAsync(f->data.buf, f->writes++ & 0xff, f->data.bytes, stream));
     /* The first read evicts (writes back) the dirty lines; the second leaves only clean ones. */
     for (int pass = 0; f->clean && pass < 2; pass++)
-        TH_CUDA(th_stream_read_launch(f->buf, f->bytes, f->read_blocks, f->sink, stream));
+        th_reader_run(&f->data, stream);
 }
 
 void th_flush_free(th_flush *f)
 {
-    TH_CUDA(cudaFree(f->buf));
-    if (f->sink)
-        TH_CUDA(cudaFree(f->sink));
+    th_reader_free(&f->data);
     memset(f, 0, sizeof *f);
 }
 
@@ -360,7 +342,13 @@ th_reader th_reader_make(size_t bytes)
     TH_CUDA(cudaMemset(r.buf, 0x5a, bytes));
     TH_CUDA(cudaMalloc((void **)&r.sink, sizeof *r.sink));
     TH_CUDA(cudaMemset(r.sink, 0, sizeof *r.sink));
-    r.blocks = read_blocks(bytes);
+    /* Every SM full of threads, unless the data runs out first. */
+    const size_t full = (size_t)device_attribute(cudaDevAttrMultiProcessorCount) *
+                        (size_t)(device_attribute(cudaDevAttrMaxThreadsPerMultiProcessor) /
+                                 TH_READ_THREADS);
+    const size_t per_block = (size_t)TH_READ_THREADS * TH_READ_UNROLL * 16;
+    const size_t needed = (bytes + per_block - 1) / per_block;
+    r.blocks = (int)(needed < 1 ? 1 : needed < full ? needed : full);
     return r;
 }
 

@@ -160,35 +160,6 @@ double th_time_batch_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t 
 /* ---- cold caches and the streaming-read limit ------------------------------ */
 
 /*
- * A device buffer of at least twice the L2 cache (cudaDevAttrL2CacheSize):
- * writing all of it leaves nothing an earlier call brought into L2, but
- * leaves L2 full of its dirty lines, whose write-back the next call's reads
- * share HBM with. `clean`: the buffer is then read back twice, so L2 holds
- * only clean lines of it (bench/RESULTS.md entry 40: at decode the dirty
- * lines hid a 4-11 % gap to cuBLAS).
- */
-typedef struct th_flush {
-    void *buf;
-    size_t bytes;
-    int writes;      /* how many times it was written (each write another byte value) */
-    int clean;       /* read back after the write */
-    int read_blocks; /* the reads' grid (th_stream_read_launch) */
-    unsigned *sink;  /* their XOR */
-} th_flush;
-
-th_flush th_flush_make(int clean);
-void th_flush_run(th_flush *f, cudaStream_t stream); /* write every byte (and read all twice), on stream */
-void th_flush_free(th_flush *f);
-
-/*
- * th_time_ms with L2 flushed before every call: `warmup` calls, then `reps`
- * times a flush followed by one call, each call alone between two events
- * (the flush before it is not timed); the median.
- */
-double th_time_flushed_ms(th_fn fn, void *ctx, int warmup, int reps, th_flush *f,
-                          cudaStream_t stream);
-
-/*
  * The streaming-read limit of a memory-bound kernel: a kernel that reads
  * `bytes` bytes of its own buffer (harness/stream_read.cu; not part of
  * the library) with 16-byte loads, several in flight per thread,
@@ -212,6 +183,33 @@ cudaError_t th_stream_read_launch(const void *buf, size_t bytes, int blocks, uns
                                   cudaStream_t stream);
 /* Threads a block of the streaming-read kernel, and 16-byte loads each thread has in flight. */
 enum { TH_READ_THREADS = 256, TH_READ_UNROLL = 4 };
+
+/*
+ * A device buffer of at least twice the L2 cache (cudaDevAttrL2CacheSize):
+ * writing all of it leaves nothing an earlier call brought into L2, but
+ * leaves L2 full of its dirty lines, whose write-back the next call's reads
+ * share HBM with. `clean`: the buffer is then read back twice (it is a
+ * th_reader's), so L2 holds only clean lines of it (bench/RESULTS.md entry
+ * 40: at decode the dirty lines hid a 4-11 % gap to cuBLAS).
+ */
+typedef struct th_flush {
+    th_reader data; /* the buffer (data.buf, data.bytes), read back by th_reader_run */
+    int writes;     /* how many times it was written (each write another byte value) */
+    int clean;      /* read back after the write */
+} th_flush;
+
+th_flush th_flush_make(int clean);
+void th_flush_run(th_flush *f, cudaStream_t stream); /* write every byte (and read all twice), on stream */
+void th_flush_free(th_flush *f);
+
+/*
+ * th_time_ms with L2 flushed before every call: `warmup` calls, then `reps`
+ * times a flush followed by one call, each call alone between two events
+ * (the flush before it is not timed); the median.
+ */
+double th_time_flushed_ms(th_fn fn, void *ctx, int warmup, int reps, th_flush *f,
+                          cudaStream_t stream);
+
 
 double th_tflops(int64_t m, int64_t n, int64_t k, double ms);
 /* v[0..n) in ascending order (for medians and quantiles of timings). */

@@ -72,12 +72,12 @@ int main(int argc, char **argv)
     TH_CUDA(cudaGetDevice(&dev));
     TH_CUDA(cudaDeviceGetAttribute(&l2, cudaDevAttrL2CacheSize, dev));
     th_flush f = th_flush_make(0);
-    CHECK(f.bytes >= 2 * (size_t)l2, "the flush writes %zu bytes; L2 is %d", f.bytes, l2);
+    CHECK(f.data.bytes >= 2 * (size_t)l2, "the flush writes %zu bytes; L2 is %d", f.data.bytes, l2);
     for (int w = 0; w < 2; w++) {
         th_flush_run(&f, NULL);
         unsigned char first = 0, last = 0;
-        TH_CUDA(cudaMemcpy(&first, f.buf, 1, cudaMemcpyDeviceToHost));
-        TH_CUDA(cudaMemcpy(&last, (char *)f.buf + f.bytes - 1, 1, cudaMemcpyDeviceToHost));
+        TH_CUDA(cudaMemcpy(&first, f.data.buf, 1, cudaMemcpyDeviceToHost));
+        TH_CUDA(cudaMemcpy(&last, (char *)f.data.buf + f.data.bytes - 1, 1, cudaMemcpyDeviceToHost));
         CHECK(first == w && last == w, "flush %d wrote %d .. %d, not %d in every byte", w, first,
               last, w);
     }
@@ -92,8 +92,17 @@ int main(int argc, char **argv)
     printf("32 MiB read: %.4f ms back to back, %.4f ms after a flush, %.4f ms with no event "
            "between calls (not checked: figures)\n",
            warm, cold, batch);
+    /* The clean flush writes every byte too (then reads the buffer back: its launches checked). */
+    th_flush fc = th_flush_make(1);
+    th_flush_run(&fc, NULL);
+    unsigned char first = 1;
+    TH_CUDA(cudaMemcpy(&first, fc.data.buf, 1, cudaMemcpyDeviceToHost));
+    CHECK(first == 0, "the clean flush wrote %d, not 0", first);
+    const double clean = th_time_flushed_ms(read_call, &r, 2, 5, &fc, NULL);
+    CHECK(isfinite(clean) && clean > 0, "a 32 MiB read after a clean flush: %g ms", clean);
     th_reader_free(&r);
     th_flush_free(&f);
+    th_flush_free(&fc);
     TH_CUDA(cudaGetLastError());
     return check_summary();
 }

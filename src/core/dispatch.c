@@ -89,24 +89,16 @@ static int mid_mn_fuller_192(const tg_gemm_args *g)
     return mid_mn(g) && wave_work_fits(g) && wave_work(g, 192) < wave_work(g, 256);
 }
 /*
- * M and N at least 4096 with K >= 8192 (below the K >= 16384 row) where the
- * last round of 128x256 tiles keeps at most a third of the SMs busy: there
- * stream-K shares that round's tiles along K (tma_store_128x256_sk, with a
- * workspace). Measured on an H200 in one call, three runs (bench/RESULTS.md
- * entry 40): 4096x28672x8192 (3584 tiles, the last round 20 of 132) and
- * 8192x28672x8192 (40 of 132) ran 1.9 % and 1.0 % ahead of tma_store in
- * every run; 8192^3 (68 of 132) was mixed (behind in two runs of three;
- * likely, not measured: under the power cap a half-empty round runs at a
- * higher clock), and
- * at K = 4096 a round of the K loop is too short for the shared tiles'
- * fix-up (8192x22016x4096 1.5-3 % behind): those stay with tma_store.
+ * M and N at least 4096 with K >= 8192 where the last round of 128x256 tiles
+ * keeps at most a third of the SMs busy: stream-K shares that round's tiles
+ * along K (the rule's text has the measurement). The round is counted modulo
+ * the SMs factor by factor, so no M, N or batch overflows it.
  */
 static int large_mn_thin_last_round(const tg_gemm_args *g)
 {
-    if (!large_mn(g) || g->k < 8192 || g->m > ((int64_t)1 << 40) / g->n || g->batch > (1 << 16))
-        return 0;
-    const int64_t last = tiles_of(g, 128, 256) % H100_SMS;
-    return last > 0 && last <= H100_SMS / 3;
+    const int64_t gm = (g->m + 127) / 128 % H100_SMS, gn = (g->n + 255) / 256 % H100_SMS;
+    const int64_t last = gm * gn % H100_SMS * (g->batch % H100_SMS) % H100_SMS;
+    return large_mn(g) && g->k >= 8192 && last > 0 && last <= H100_SMS / 3;
 }
 /* From 256 rows (where mc_2x1_128x128's pairs of 128-row tiles, the choice before entry 33, had
  * rows in both blocks): the split-K row below leaves those to the unsplit row when K < 16384. */
