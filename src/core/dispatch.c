@@ -92,13 +92,16 @@ static int mid_mn_fuller_192(const tg_gemm_args *g)
  * M and N at least 4096 with K >= 8192 where the last round of 128x256 tiles
  * keeps at most a third of the SMs busy: stream-K shares that round's tiles
  * along K (the rule's text has the measurement). The round is counted modulo
- * the SMs factor by factor, so no M, N or batch overflows it.
+ * the SMs factor by factor, each factor rounded up as (x - 1) / d + 1 (x > 0
+ * here): nothing overflows, whatever M, N and the batch.
  */
 static int large_mn_thin_last_round(const tg_gemm_args *g)
 {
-    const int64_t gm = (g->m + 127) / 128 % H100_SMS, gn = (g->n + 255) / 256 % H100_SMS;
+    if (!large_mn(g) || g->k < 8192)
+        return 0;
+    const int64_t gm = ((g->m - 1) / 128 + 1) % H100_SMS, gn = ((g->n - 1) / 256 + 1) % H100_SMS;
     const int64_t last = gm * gn % H100_SMS * (g->batch % H100_SMS) % H100_SMS;
-    return large_mn(g) && g->k >= 8192 && last > 0 && last <= H100_SMS / 3;
+    return last > 0 && last <= H100_SMS / 3;
 }
 /* From 256 rows (where mc_2x1_128x128's pairs of 128-row tiles, the choice before entry 33, had
  * rows in both blocks): the split-K row below leaves those to the unsplit row when K < 16384. */
