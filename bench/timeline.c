@@ -10,15 +10,17 @@
  * build-tl/); the stamps cost a few instructions per block and tile.
  *
  *   tg_timeline --config NAME --m M --n N --k K [--dtype fp32|bf16]
- *               [--condition rotated|warm|flushed] [--calls C] [--csv FILE]
+ *               [--condition rotated|warm|flushed|flushed-clean] [--calls C]
+ *               [--csv FILE]
  *
  * rotated (default): input sets rotated past twice the L2, as bench's
  * "rotated"; warm: one set; flushed: L2 flushed (in the stream) before
- * every call. The first call's output is checked against the reference
- * (cuBLAS above TH_FULL_REFERENCE_MACS): the stamps must not change C.
- * Every block's marks must come in order (ENTER <= READY <= FULL0 <=
- * MAIN_END <= EPI_END <= EXIT on the SM's clock, where reached)
- * or the run fails. Exit: 0, 1 (a failure, or a build without stamps), 2
+ * every call; flushed-clean: the same, the flush's lines then read back (L2
+ * cold and clean, as bench's flushed-clean). The first call's output is
+ * checked against the reference (cuBLAS above TH_FULL_REFERENCE_MACS): the
+ * stamps must not change C. Every block's marks must come in order (ENTER
+ * <= READY <= FULL0 <= MAIN_END <= EPI_END <= EXIT on the SM's clock, where
+ * reached) or the run fails. Exit: 0, 1 (a failure, or a build without stamps), 2
  * (usage), 77 (no GPU).
  */
 #include <math.h>
@@ -31,7 +33,7 @@
 #include "harness.h"
 
 enum { MAX_CALLS = 16, MAX_SETS = 16, MAX_BLOCKS = 16384 };
-enum { COND_ROTATED, COND_WARM, COND_FLUSHED };
+enum { COND_ROTATED, COND_WARM, COND_FLUSHED, COND_CLEAN };
 
 static const char *const mark_names[TG_TL_MARKS] = {"enter",    "ready",   "load0", "full0",
                                                      "main_end", "epi_end", "exit"};
@@ -39,7 +41,8 @@ static const char *const mark_names[TG_TL_MARKS] = {"enter",    "ready",   "load
 static void usage(void)
 {
     fputs("usage: tg_timeline --config NAME --m M --n N --k K [--dtype fp32|bf16]\n"
-          "                   [--condition rotated|warm|flushed] [--calls C] [--csv FILE]\n",
+          "                   [--condition rotated|warm|flushed|flushed-clean] [--calls C]\n"
+          "                   [--csv FILE]\n",
           stderr);
     exit(2);
 }
@@ -154,6 +157,8 @@ int main(int argc, char **argv)
             cond = COND_WARM;
         else if (!strcmp(a, "--condition") && !strcmp(val, "flushed"))
             cond = COND_FLUSHED;
+        else if (!strcmp(a, "--condition") && !strcmp(val, "flushed-clean"))
+            cond = COND_CLEAN;
         else
             usage();
     }
@@ -205,13 +210,14 @@ int main(int argc, char **argv)
     if (h)
         TH_CUBLAS(cublasDestroy(h));
 
+    const int flushed = cond == COND_FLUSHED || cond == COND_CLEAN;
     th_flush fl;
-    if (cond == COND_FLUSHED)
-        fl = th_flush_make(0);
+    if (flushed)
+        fl = th_flush_make(cond == COND_CLEAN);
     for (int i = 0; i < 3 * sets; i++) /* warm-up: unstamped */
         TH_TG(tg_gemm(&p[i % sets].g, &cfg, NULL));
     for (int c = 0; c < calls; c++) {
-        if (cond == COND_FLUSHED)
+        if (flushed)
             th_flush_run(&fl, NULL);
         TH_TG(tg_timeline_attach(buf + per_call * c, per_call));
         TH_TG(tg_gemm(&p[c % sets].g, &cfg, NULL));
@@ -254,7 +260,8 @@ int main(int argc, char **argv)
     printf("tg_timeline: %s on %lldx%lldx%lld, %s C, %s, call %d of %d back to back: %d blocks on "
            "%d SMs, check %s\n",
            cfg.name, m, n, k, tg_dtype_name(dtype),
-           cond == COND_ROTATED ? "rotated" : cond == COND_WARM ? "warm" : "L2 flushed", pick + 1,
+           cond == COND_ROTATED ? "rotated" : cond == COND_WARM ? "warm"
+           : cond == COND_FLUSHED ? "L2 flushed" : "L2 flushed clean", pick + 1,
            calls, w->blocks, nsm, chk.pass ? "passed" : "FAILED");
     printf("spans of the calls (first enter to last exit, us):");
     for (int c = 0; c < calls; c++)
@@ -322,7 +329,7 @@ int main(int argc, char **argv)
             }
         fclose(f);
     }
-    if (cond == COND_FLUSHED)
+    if (flushed)
         th_flush_free(&fl);
     for (int i = 0; i < sets; i++)
         th_problem_free(&p[i]);

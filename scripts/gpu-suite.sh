@@ -16,7 +16,7 @@
 #            alternately, ROUNDS times, cuBLAS in every run.
 #   timeline: a second build (build-tl/, -DTG_TIMELINE=ON: the hopper kernels stamp each
 #            block's phases) and bench/timeline.c on each of TL_RUNS, "config:MxNxK" words
-#            (TL_CONDITION: rotated, warm or flushed); per-block CSVs into $OUT.
+#            (TL_CONDITION: rotated, warm, flushed or flushed-clean); per-block CSVs into $OUT.
 # Logs go to $OUT (default ./out); the last lines printed are the summary.
 set -uo pipefail
 cd "$(dirname "$0")/.."

@@ -336,8 +336,13 @@ static void family_calls(void)
         int workspace; /* an ample workspace (give_workspace), for stream-K */
         const char *config, *why;
     } plain[] = {
-        {1, 8192, 8192, 0, "decode_m8", "M <= 8: A's second half known zero"},
-        {9, 8192, 8192, 0, "decode_m16_s1", ""},
+        {1, 8192, 8192, 0, "sw16", "128 blocks of 64 columns: one an SM, the hopper family"},
+        {16, 8192, 8192, 0, "sw16", ""},
+        {9, 8448, 8192, 0, "sw16", "the edge: 132 blocks"},
+        {1, 8128, 8192, 0, "decode_m8", "127 blocks: M <= 8, A's second half known zero"},
+        {9, 8128, 8192, 0, "decode_m16_s1", ""},
+        {16, 8449, 8192, 0, "decode_m16_s1", "133 blocks"},
+        {16, 8192, 8184, 0, "decode_m16_s1", "K below 8192"},
         {16, 4096, 4104, 0, "decode_m16_s1", "K not a multiple of 32"},
         {16, 28672, 8192, 0, "sw16_x4", "wide N: the hopper family, A and B swapped, 448 blocks four an SM"},
         {9, 12224, 4096, 0, "decode_m16_s1", "191 blocks of 64 columns: below sw16_x4's class"},

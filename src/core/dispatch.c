@@ -262,6 +262,19 @@ static int decode_m16_resident(const tg_gemm_args *g)
     return decode_m16(g) && one_resident_wave(g, 16, 64, "sw16_x4");
 }
 static int decode_m8_in_l2(const tg_gemm_args *g) { return decode_m8(g) && g->n == 4096 && g->k == 4096; }
+/*
+ * And on 128 to 132 blocks of 64 columns (N = 8129..8448: one block an SM)
+ * with K >= 8192, sw16's 10-stage ring, where the decode family led only
+ * with a write-only flush, whose dirty lines' write-back shares HBM with
+ * every contender's reads: with L2 cold and clean, and warm, sw16 led
+ * (bench/RESULTS.md entry 41). Shorter K stays with the decode family, as
+ * measured at K = 2048 (entry 32).
+ */
+static int decode_m16_one_block_an_sm(const tg_gemm_args *g)
+{
+    return decode_m16(g) && g->k >= 8192 && tiles_at_most(g, 16, 64, H100_SMS) &&
+           tiles_of(g, 16, 64) >= 128;
+}
 
 /*
  * 17 <= M <= 32: the hopper family with A and B swapped and C's rows the
@@ -531,6 +544,15 @@ static const struct tg_rule rules[] = {
      "16x14336x8192 1.006x (0.944x), 16x12288x4096 0.996x (0.977x), warm 1.004x (0.888x); where "
      "the rule says no, 16x8192x8192 (128 blocks) 0.880x against decode_m16_s1's 0.995x; "
      "bench/RESULTS.md 2026-11-28, entry 38. A or B TMA cannot read: the next rules",
+     0, NULL},
+    {"1 <= M <= 16, 128 to 132 blocks of 64 columns (N = 8129..8448), K >= 8192, A and B TMA can "
+     "read",
+     decode_m16_one_block_an_sm, "sw16",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, three rounds), L2 flushed clean / warm / "
+     "flushed write-only: 1x8192x8192 0.970x / 0.953x / 0.979x cuBLAS (decode_m8, the choice "
+     "before, 0.911x / 0.912x / 0.991x), 16x8192x8192 0.938x / 0.968x / 0.965x (decode_m16_s1, "
+     "the choice before, 0.896x / 0.914x / 0.975x); bench/RESULTS.md 2026-11-28, entry 41. A or B "
+     "TMA cannot read: the next rules",
      0, NULL},
     {"1 <= M <= 16, N >= 16384, A and B TMA can read", decode_m16_wide, "sw16",
      "measured on the H100 (fp32 C, cuBLAS in the same run, two runs): 16x28672x8192 with L2 "
