@@ -215,9 +215,15 @@ int measure(const entry *es, int n, const cli_options *o, int memory_bound, meas
         add_row(out, "stream read", K_STREAM)->timed = 1;
     }
 
+    /* Round r takes the contenders in turn from contender r on (mod their count): under the
+     * power cap a kernel that follows a lighter one runs at a higher clock for a while, and in
+     * a fixed order the first contender, after cuBLAS, ran 6-13 % faster than the same kernel
+     * second (bf16 C 8192^3, bench/RESULTS.md entry 41). Rotated, each takes each place in
+     * turn, and the median of the rounds the middle. */
     static double rounds[MAX_ROWS + 3][COND_COUNT][MAX_ROUNDS];
     for (int round = 0; round < o->rounds; round++)
-        for (int i = 0; i < out->count; i++) {
+        for (int j = 0; j < out->count; j++) {
+            const int i = (j + round) % out->count;
             row *r = &out->rows[i];
             if (!r->timed)
                 continue;
@@ -227,13 +233,14 @@ int measure(const entry *es, int n, const cli_options *o, int memory_bound, meas
                 /* Rotated: every input set in turn; warm and flushed: the same buffers. */
                 timing_ctx ctx = {r->kind, i < n ? entry_cfg(&es[i]) : NULL, h, ts.sets,
                                   c == COND_ROTATED ? ts.n : 1, &lt, out->lt_algo, &reader};
+                th_warm(timed_call, &ctx, o->warmup, o->warm_ms, NULL);
                 if (c == COND_FLUSHED || c == COND_CLEAN)
-                    rounds[i][c][round] = th_time_flushed_ms(timed_call, &ctx, o->warmup, o->reps,
+                    rounds[i][c][round] = th_time_flushed_ms(timed_call, &ctx, 0, o->reps,
                                                              c == COND_CLEAN ? &clean : &flush, NULL);
                 else if (o->back_to_back)
-                    rounds[i][c][round] = th_time_batch_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
+                    rounds[i][c][round] = th_time_batch_ms(timed_call, &ctx, 0, o->reps, NULL);
                 else
-                    rounds[i][c][round] = th_time_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
+                    rounds[i][c][round] = th_time_ms(timed_call, &ctx, 0, o->reps, NULL);
             }
         }
     for (int i = 0; i < out->count; i++)

@@ -20,7 +20,7 @@
 
 enum opt_id {
     O_CONFIG = 1, O_CONFIGS, O_SHAPES, O_M, O_N, O_K, O_LDA, O_LDB, O_LDC, O_BATCH, O_DTYPE,
-    O_ALPHA, O_BETA, O_MISALIGN, O_REPS, O_WARMUP, O_ROUNDS, O_SEED, O_NO_LT, O_NO_PDL, O_B2B, O_SUITE, O_CSV,
+    O_ALPHA, O_BETA, O_MISALIGN, O_REPS, O_WARMUP, O_WARM_MS, O_ROUNDS, O_SEED, O_NO_LT, O_NO_PDL, O_B2B, O_SUITE, O_CSV,
     O_HELP, O_COUNT
 };
 
@@ -41,6 +41,7 @@ static const struct option long_options[] = {
     {"misalign", no_argument, NULL, O_MISALIGN},
     {"reps", required_argument, NULL, O_REPS},
     {"warmup", required_argument, NULL, O_WARMUP},
+    {"warm-ms", required_argument, NULL, O_WARM_MS},
     {"rounds", required_argument, NULL, O_ROUNDS},
     {"seed", required_argument, NULL, O_SEED},
     {"no-lt", no_argument, NULL, O_NO_LT},
@@ -55,7 +56,7 @@ static const struct option long_options[] = {
 #define BIT(o) (1u << (o))
 #define SHAPE_OPTS (BIT(O_M) | BIT(O_N) | BIT(O_K))
 #define LAYOUT_OPTS (BIT(O_LDA) | BIT(O_LDB) | BIT(O_LDC) | BIT(O_BATCH) | BIT(O_MISALIGN))
-#define TIMING_OPTS (BIT(O_REPS) | BIT(O_WARMUP) | BIT(O_ROUNDS) | BIT(O_SEED) | BIT(O_NO_PDL) | BIT(O_B2B))
+#define TIMING_OPTS (BIT(O_REPS) | BIT(O_WARMUP) | BIT(O_WARM_MS) | BIT(O_ROUNDS) | BIT(O_SEED) | BIT(O_NO_PDL) | BIT(O_B2B))
 
 typedef struct command {
     const char *name;
@@ -65,8 +66,8 @@ typedef struct command {
 
 static const command commands[CMD_COUNT] = {
     [CMD_RUN] = {"run", BIT(O_DTYPE) | TIMING_OPTS | BIT(O_NO_LT),
-                 "usage: tilegemm run [--dtype fp32|bf16] [--reps R] [--warmup W] [--rounds N] [--seed S]\n"
-                 "         [--no-lt] [--no-pdl] [--back-to-back]\n"
+                 "usage: tilegemm run [--dtype fp32|bf16] [--reps R] [--warmup W] [--warm-ms T]\n"
+                 "         [--rounds N] [--seed S] [--no-lt] [--no-pdl] [--back-to-back]\n"
                  "  The main job: 8192^3 with the library's choice, seed and split8, each checked\n"
                  "  and timed beside cuBLAS in the same run. Without a GPU, runs the CPU plan\n"
                  "  verifier for every compiled configuration instead.\n"},
@@ -84,8 +85,8 @@ static const command commands[CMD_COUNT] = {
                        BIT(O_NO_LT) | BIT(O_CSV),
                    "usage: tilegemm bench [--configs a,b | \"a;b,key=v\"]\n"
                    "         [--shapes MxNxK[:lda=L][:ldb=L][:ldc=L],... | --suite NAME,...]\n"
-                   "         [--dtype fp32|bf16] [--reps R] [--warmup W] [--rounds N] [--seed S]\n"
-                   "         [--no-lt] [--no-pdl] [--back-to-back]\n"
+                   "         [--dtype fp32|bf16] [--reps R] [--warmup W] [--warm-ms T] [--rounds N]\n"
+                   "         [--seed S] [--no-lt] [--no-pdl] [--back-to-back]\n"
                    "         [--csv FILE]\n"
                    "  Check, then time each configuration on each shape, cuBLAS in the same run;\n"
                    "  TFLOP/s and ratios. Configurations: every compiled one, or with --suite the\n"
@@ -98,9 +99,11 @@ static const command commands[CMD_COUNT] = {
                    "  and \"cuBLASLt best\": every algorithm cuBLASLt's heuristic offers for the\n"
                    "  shape (64 MiB workspace) timed once, the fastest checked and then timed in\n"
                    "  the rounds; a ratio to each. --no-lt: cuBLAS only.\n"
-                   "  Timing: N rounds (default 5), each giving every contender W warm-up and R\n"
-                   "  timed calls in turn, on input sets rotated past twice the L2; the median of\n"
-                   "  the rounds' medians. Memory-bound shapes (M or N <= 64) instead: TB/s too\n"
+                   "  Timing: N rounds (default 5), each giving every contender in turn W\n"
+                   "  warm-up calls lasting at least T ms (default 100: the clock settles under\n"
+                   "  the power cap) and R timed calls (round r starting at the r-th contender:\n"
+                   "  each takes each place), on input sets rotated past twice the L2; the median\n"
+                   "  of the rounds' medians. Memory-bound shapes (M or N <= 64) instead: TB/s too\n"
                    "  (A + B + C bytes), each contender timed warm (the same buffers, call after\n"
                    "  call), with L2 flushed before every call (untimed: twice the L2 written)\n"
                    "  and flushed-clean (the same, then read back: no dirty lines left to write\n"
@@ -114,7 +117,7 @@ static const command commands[CMD_COUNT] = {
                    "  before it finishes, as in a real stream of GEMMs.\n"},
     [CMD_TUNE] = {"tune", SHAPE_OPTS | BIT(O_DTYPE) | TIMING_OPTS,
                   "usage: tilegemm tune [--m M --n N --k K] [--dtype fp32|bf16] [--reps R]\n"
-                  "         [--warmup W] [--rounds N] [--seed S] [--no-pdl]\n"
+                  "         [--warmup W] [--warm-ms T] [--rounds N] [--seed S] [--no-pdl]\n"
                   "         [--back-to-back]\n"
                   "  Time every compiled configuration on one shape (default 8192^3), fastest\n"
                   "  first, beside cuBLAS.\n"},
@@ -226,6 +229,7 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t len)
     o->alpha = 1.0f;
     o->reps = 20;
     o->warmup = 5;
+    o->warm_ms = 100;
     o->rounds = 5;
     if (err && len)
         err[0] = '\0';
@@ -333,6 +337,10 @@ int cli_parse(int argc, char **argv, cli_options *o, char *err, size_t len)
         case O_WARMUP:
             r = int_value(cmd->name, flag, v, 0, 100000, &x, err, len);
             o->warmup = (int)x;
+            break;
+        case O_WARM_MS:
+            r = int_value(cmd->name, flag, v, 0, 10000, &x, err, len);
+            o->warm_ms = (int)x;
             break;
         case O_ROUNDS:
             r = int_value(cmd->name, flag, v, 1, 100, &x, err, len);

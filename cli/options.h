@@ -39,6 +39,7 @@ typedef struct cli_options {
     float alpha, beta;     /* --alpha, --beta (1, 0) */
     int misalign;          /* --misalign */
     int reps, warmup;      /* --reps (20), --warmup (5) */
+    int warm_ms;           /* --warm-ms (100): a contender's warm-up lasts at least this */
     int rounds;            /* --rounds (5): interleaved timing rounds */
     int no_lt;             /* --no-lt: time cuBLAS only, not "cuBLASLt best" too */
     int no_pdl;            /* --no-pdl: tilegemm's calls with args.pdl = 0 */

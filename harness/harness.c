@@ -279,6 +279,27 @@ static double time_calls(th_fn fn, void *ctx, int warmup, int reps, th_flush *f,
     return median;
 }
 
+void th_warm(th_fn fn, void *ctx, int calls, double min_ms, cudaStream_t stream)
+{
+    cudaEvent_t start, now;
+    TH_CUDA(cudaEventCreate(&start));
+    TH_CUDA(cudaEventCreate(&now));
+    TH_CUDA(cudaEventRecord(start, stream));
+    int done = 0;
+    for (int batch = calls > 0 ? calls : 1;; batch = done) {
+        for (int i = 0; i < batch; i++)
+            fn(ctx, done++);
+        TH_CUDA(cudaEventRecord(now, stream));
+        TH_CUDA(cudaEventSynchronize(now));
+        float ms = 0;
+        TH_CUDA(cudaEventElapsedTime(&ms, start, now));
+        if ((done >= calls && ms >= min_ms) || done >= (1 << 20))
+            break;
+    }
+    TH_CUDA(cudaEventDestroy(start));
+    TH_CUDA(cudaEventDestroy(now));
+}
+
 double th_time_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t stream)
 {
     return time_calls(fn, ctx, warmup, reps, NULL, 0, stream);
