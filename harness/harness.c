@@ -281,6 +281,8 @@ static double time_calls(th_fn fn, void *ctx, int warmup, int reps, th_flush *f,
 
 void th_warm(th_fn fn, void *ctx, int calls, double min_ms, cudaStream_t stream)
 {
+    if (calls <= 0 && min_ms <= 0)
+        return;
     cudaEvent_t start, now;
     TH_CUDA(cudaEventCreate(&start));
     TH_CUDA(cudaEventCreate(&now));
