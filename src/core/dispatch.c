@@ -551,7 +551,9 @@ static const struct tg_rule rules[] = {
      "measured on an H200 (fp32 C, cuBLAS in the same run, three rounds), L2 flushed clean / warm / "
      "flushed write-only: 1x8192x8192 0.970x / 0.953x / 0.979x cuBLAS (decode_m8, the choice "
      "before, 0.911x / 0.912x / 0.991x), 16x8192x8192 0.938x / 0.968x / 0.965x (decode_m16_s1, "
-     "the choice before, 0.896x / 0.914x / 0.975x); bench/RESULTS.md 2026-11-28, entry 41. A or B "
+     "the choice before, 0.896x / 0.914x / 0.975x); again with every contender warmed up 100 ms "
+     "and the order rotated: 0.960x / 0.960x / 0.979x (0.920x / 0.931x / 0.995x) and 0.925x / "
+     "0.932x / 0.973x (0.874x / 0.903x / 1.001x); bench/RESULTS.md 2026-11-28, entry 41. A or B "
      "TMA cannot read: the next rules",
      0, NULL},
     {"1 <= M <= 16, N >= 16384, A and B TMA can read", decode_m16_wide, "sw16",
