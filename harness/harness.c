@@ -235,9 +235,7 @@ static int cmp_float(const void *x, const void *y)
 static double time_calls(th_fn fn, void *ctx, int warmup, int reps, th_flush *f, int batch,
                          cudaStream_t stream)
 {
-    for (int i = 0; i < warmup; i++)
-        fn(ctx, i);
-    TH_CUDA(cudaStreamSynchronize(stream));
+    th_warm(fn, ctx, warmup, 0, stream);
     const int nev = f ? 2 * reps : batch ? 2 : reps + 1;
     cudaEvent_t *ev = malloc(sizeof(cudaEvent_t) * (size_t)nev);
     float *ms = malloc(sizeof(float) * (size_t)reps);

@@ -218,7 +218,6 @@ void th_flush_free(th_flush *f);
 double th_time_flushed_ms(th_fn fn, void *ctx, int warmup, int reps, th_flush *f,
                           cudaStream_t stream);
 
-
 double th_tflops(int64_t m, int64_t n, int64_t k, double ms);
 /* v[0..n) in ascending order (for medians and quantiles of timings). */
 void th_sort(double *v, size_t n);
