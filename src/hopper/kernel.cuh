@@ -480,11 +480,6 @@ static __device__ __forceinline__ void consume(const tg_hopper_params *p, const 
         if (TG_TIMELINE && wg == 0 && wtid == 0)
             TG_TL(p, TG_TL_EPI_END);
     }
-    /* The stores in flight must have read their staging before the block's shared memory goes
-     * (.read: their writes complete as any store's do, by the grid's end; CUTLASS's store tail
-     * waits the same way). */
-    if (EPILOGUE && wtid == 0)
-        TG_BULK_WAIT_READ(0);
 }
 
 /*
@@ -518,11 +513,6 @@ static __device__ __forceinline__ void consume_sk(const tg_hopper_params *p, con
                                             p->grid_n, 0);
         store_tile(p, t, ring, x, wg, wtid, acc, &chunk);
     }
-    /* The stores in flight must have read their staging before the block's shared memory goes
-     * (.read: their writes complete as any store's do, by the grid's end; CUTLASS's store tail
-     * waits the same way). */
-    if (EPILOGUE && wtid == 0)
-        TG_BULK_WAIT_READ(0);
 }
 
 static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constant__ tg_hopper_params p)
@@ -677,6 +667,15 @@ static __global__ void __launch_bounds__(THREADS, 1) KERNEL(const __grid_constan
         else
             consume(&p, t, ring, full0, empty0, recv_bar, first, tiles, step, kr, wg, wtid);
     }
+    /* The consumers' TMA stores in flight must have read their staging before the block's
+     * shared memory goes (.read: their writes complete as any store's do, by the grid's end;
+     * CUTLASS's store tail waits the same way). The thread that committed them waits (the
+     * producer's thread 0 has no bulk groups: it returns at once). Here, after the roles'
+     * branches meet, not at the end of consume: there ptxas held the consumers to the 168
+     * registers they start with instead of setmaxnreg's 232 (256x192 tiles, 192 accumulators:
+     * 1028 bytes spilled, wgmma serialized, C7512); here it does not. */
+    if (EPILOGUE && wtid == 0)
+        TG_BULK_WAIT_READ(0);
     if (SPLIT_K > 1 && !SENDS) {
         /* Every block's partial tile is in its shared memory: sum this block's rows of them. */
         tg_cluster_sync();

@@ -207,10 +207,10 @@ TG_HD tg_htile tg_htile_from_params(const int *p)
     RULE(TG_WGMMA_HAS_N(P(BLOCK_N)),                                                          \
          "BLOCK_N must be " TG_WGMMA_NS_TEXT ": the wgmma shapes of src/hopper/wgmma.cuh "    \
          "(scripts/gen_wgmma.py's list makes more)")                                         \
-    RULE(TG_H_ACC_REGS(P(BLOCK_M), P(BLOCK_N), P(CONSUMERS)) <= 128,                          \
-         "BLOCK_M/CONSUMERS/64*BLOCK_N/2 fp32 accumulators per thread must be <= 128: a "     \
-         "consumer warpgroup holds its whole share of the block tile and needs registers "   \
-         "beside it")                                                                         \
+    RULE(TG_H_ACC_REGS(P(BLOCK_M), P(BLOCK_N), P(CONSUMERS)) <= 192,                          \
+         "BLOCK_M/CONSUMERS/64*BLOCK_N/2 fp32 accumulators per thread must be <= 192: a "     \
+         "consumer warpgroup holds its whole share of the block tile in its registers (232 "  \
+         "with setmaxnreg, 255 without) and needs some beside them")                          \
     RULE(P(CONSUMERS) == 1 || P(PRODUCER) == 1,                                               \
          "CONSUMERS=2 needs PRODUCER=1: two consumer warpgroups are fed by a producer "       \
          "warpgroup")                                                                         \
