@@ -573,7 +573,7 @@ static void check_packing(void)
     g.m = g.n = g.ldc = g.k = g.lda = g.ldb = 8192;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
               strstr(why, "; grid: persistent, as many blocks as fit at once (one an SM) walk its "
-                          "2048 tiles"),
+                          "1376 tiles"),
           "8192^3's grid: %s", why);
     g.m = 200;
     g.n = g.ldc = 4096;

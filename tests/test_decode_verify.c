@@ -376,7 +376,7 @@ static void family_calls(void)
         {128, 22016, 4096, 0, "tma_store_128x192", "115 tiles of 128x192 in one wave, 86 of 128x256 in one"},
         {96, 20480, 4096, 0, "tma_store_128x192", ""},
         {128, 28672, 8192, 0, "tma_store_128x256", "112 tiles in one wave against 150 in two"},
-        {8192, 8192, 8192, 0, "tma_store", "M, N >= 4096"},
+        {8192, 8192, 8192, 0, "tma_store_256x192", "M, N >= 4096"},
         {4096, 4096, 4096, 0, "tma_store_128x256", "M, N >= 4096, M*N <= 8192*4096"},
         {2048, 2048, 2048, 0, "tma_store_128x256", "M*N >= 2048^2"},
         {4096, 1024, 4096, 0, "tma_store_128x256", "the class's edge: M*N = 2048^2"},
@@ -450,13 +450,15 @@ static void family_calls(void)
         {1792, 1792, 1792, 0, "tma_store_128x256", "98 tiles in one wave against 196 in two: a tie, the larger"},
         {1280, 1280, 1280, 0, "tma_store_128x128", "100 tiles of 128x128: one wave"},
         {384, 4096, 4096, 0, "tma_store_128x128", "96 tiles: one wave"},
-        /* With a workspace, stream-K where the last round of 128x256 tiles is at most a third full */
-        {4096, 28672, 8192, 1, "tma_store_128x256_sk", "with a workspace: the last round 20 of 132"},
-        {8192, 28672, 8192, 1, "tma_store_128x256_sk", "with a workspace: the last round 40 of 132"},
-        {8192, 8192, 8192, 1, "tma_store", "with a workspace: the last round 68 of 132, unshared"},
-        {8192, 12288, 4096, 1, "tma_store", "with a workspace: K too short to share"},
-        {4096, 8192, 28672, 1, "tma_store_128x256", "with a workspace: few tiles, unshared"},
-        {4096, 28672, 8192, 0, "tma_store", "no workspace: 256x128 tiles"},
+        /* With a workspace, 256x192 tiles with stream-K from K >= 8192 (K >= 16384 on few tiles) */
+        {4096, 28672, 8192, 1, "tma_store_256x192_sk", "with a workspace: K >= 8192"},
+        {8192, 28672, 8192, 1, "tma_store_256x192_sk", "with a workspace: K >= 8192"},
+        {8192, 8192, 8192, 1, "tma_store_256x192_sk", "with a workspace: the last round 56 of 132"},
+        {8192, 8192, 4096, 1, "tma_store_256x192", "with a workspace: K < 8192"},
+        {8192, 12288, 4096, 1, "tma_store_256x192", "with a workspace: K too short to share"},
+        {4096, 8192, 28672, 1, "tma_store_256x192_sk", "with a workspace: few tiles, K >= 16384"},
+        {4096, 8192, 16320, 1, "tma_store_128x256", "with a workspace: few tiles, K < 16384"},
+        {4096, 28672, 8192, 0, "tma_store_256x192", "no workspace: 256x192 tiles"},
     };
     tg_gemm_args g;
     for (size_t i = 0; i < sizeof plain / sizeof plain[0]; i++) {
@@ -472,11 +474,11 @@ static void family_calls(void)
     g.lda = g.ldb = 1024;
     expect_choice("1000^3 with rows of A and B padded to 1024 elements", &g, "tma_store_128x64");
     g = decode_args(8192, 8192, 28672);
-    expect_choice("8192 x 8192 x 28672, no workspace: 128x256 tiles without stream-K", &g, "tma_store_128x256");
+    expect_choice("8192 x 8192 x 28672, no workspace: 256x192 tiles without stream-K", &g, "tma_store_256x192");
     give_workspace(&g);
-    expect_choice("8192 x 8192 x 28672 with a workspace: stream-K", &g, "tma_store_128x256_sk");
+    expect_choice("8192 x 8192 x 28672 with a workspace: stream-K", &g, "tma_store_256x192_sk");
     g.workspace_size = 1 << 20;
-    expect_choice("8192 x 8192 x 28672, a workspace too small for stream-K", &g, "tma_store_128x256");
+    expect_choice("8192 x 8192 x 28672, a workspace too small for stream-K", &g, "tma_store_256x192");
     g = decode_args(64, 4099, 8192);
     g.c_dtype = TG_DTYPE_BF16;
     expect_choice("64 x 4099 x 8192 bf16: 65 tiles of 64x64, K over a cluster pair", &g, "ks2_64x64");

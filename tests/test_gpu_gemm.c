@@ -182,15 +182,16 @@ static int check_split(th_rng *rng, cublasHandle_t h, int *runs)
 
 /*
  * Stream-K (hopper presets with STREAM_K=1): shapes whose last wave the
- * plan shares along K, from one contributor per tile to seven (2304^2 x
- * 2048 on 256x128 tiles: 30 tiles over 132 blocks, 7 K tiles each of 32),
+ * plan shares along K (3744 x 3488 x 2048, ragged on both edges, leaves a
+ * last round of 24 tiles of 128x256 or 21 of 256x192, 32 K tiles each,
+ * spread over 132 blocks: 5 or 6 K tiles a block),
  * both C types, alpha and beta, padded ldc. Checked as above; two runs
  * bitwise equal (the partials are added in block order); the workspace
  * one byte short of what tg_gemm_workspace_size asks: a clear error
  * naming it.
  */
 static const shape_case stream_k_cases[] = {
-    {"stream-K 2304^2x2048", {2304, 2304, 2048, 0, 0, 0, 1, F32, 0}, 0},
+    {"stream-K 3744x3488x2048", {3744, 3488, 2048, 0, 0, 0, 1, F32, 0}, 0},
     {"stream-K 3072^3 bf16 a2 b.5", {3072, 3072, 3072, 0, 0, 0, 1, BF16, 0, 1, 2.0f, 0.5f}, 0},
     {"stream-K 4100x4100x4104 ldc", {4100, 4100, 4104, 0, 0, 4104, 1, F32, 0}, 0},
     {"stream-K 8192x4096x4096", {8192, 4096, 4096, 0, 0, 0, 1, F32, 0}, 0},

@@ -32,15 +32,18 @@ static int large_mn_few_tiles(const tg_gemm_args *g)
 }
 
 /*
- * M and N at least 4096 past the few-tiles class, with K >= 16384: 128x256
- * tiles, and with a workspace the tiles of the last, partly filled round
- * shared along K by every block (stream-K, STREAM_K=1). Measured on the one
- * llm shape of the class, 8192 x 8192 x 28672 (bench/RESULTS.md entry 34):
- * 128x256 tiles ran 1.5 % ahead of 256x128 (tma_store, the choice before),
- * and stream-K 1.4 % more; stream-K on shorter K, measured beside, ranged
- * from 1.3 % ahead (8192^3) to 9 % behind (2304^2 x 2048), so only here.
+ * M and N at least 4096 with a long K: 256x192 tiles with stream-K
+ * (tma_store_256x192_sk: the tiles of the last, partly filled round shared
+ * along K by every block) where the caller gives the workspace, from K >=
+ * 16384 on any output of the class (8192 x 8192 x 28672 and 4096 x 8192 x
+ * 28672 measured, bench/RESULTS.md entry 42), from K >= 8192 past the
+ * few-tiles class (8192^3, 4096 and 8192 x 28672 x 8192). On 128x256 tiles
+ * stream-K had ranged from 1.3 % ahead (8192^3) to 9 % behind (2304^2 x
+ * 2048, entry 34); on the few-tiles shapes with K = 11008 the 256x192
+ * stream-K tile ran 2 % behind 128x256 (entry 42), so not there.
  */
 static int large_mn_long_k(const tg_gemm_args *g) { return large_mn(g) && g->k >= 16384; }
+static int large_mn_k8192(const tg_gemm_args *g) { return large_mn(g) && g->k >= 8192; }
 
 /*
  * Smaller outputs, by M*N: from 2048^2 on 128x256 tiles still fill the SMs;
@@ -87,21 +90,6 @@ static int wave_work_fits(const tg_gemm_args *g)
 static int mid_mn_fuller_192(const tg_gemm_args *g)
 {
     return mid_mn(g) && wave_work_fits(g) && wave_work(g, 192) < wave_work(g, 256);
-}
-/*
- * M and N at least 4096 with K >= 8192 where the last round of 128x256 tiles
- * keeps at most a third of the SMs busy: stream-K shares that round's tiles
- * along K (the rule's text has the measurement). The round is counted modulo
- * the SMs factor by factor, each factor rounded up as (x - 1) / d + 1 (x > 0
- * here): nothing overflows, whatever M, N and the batch.
- */
-static int large_mn_thin_last_round(const tg_gemm_args *g)
-{
-    if (!large_mn(g) || g->k < 8192)
-        return 0;
-    const int64_t gm = ((g->m - 1) / 128 + 1) % H100_SMS, gn = ((g->n - 1) / 256 + 1) % H100_SMS;
-    const int64_t last = gm * gn % H100_SMS * (g->batch % H100_SMS) % H100_SMS;
-    return last > 0 && last <= H100_SMS / 3;
 }
 /* From 256 rows (where mc_2x1_128x128's pairs of 128-row tiles, the choice before entry 33, had
  * rows in both blocks): the split-K row below leaves those to the unsplit row when K < 16384. */
@@ -487,38 +475,34 @@ static const struct tg_rule rules[] = {
      "with K < 16384, unsplit below: 1024x1024x8192 0.922x there (mc_2x1_128x128), 0.739x split "
      "here, 512x2048x8192 0.940x against 0.776x, 1024x1024x16384 0.652x against 0.688x split",
      0, split_128},
+    {"M, N >= 4096, K >= 16384, a workspace for stream-K", large_mn_long_k, "tma_store_256x192_sk",
+     "measured on an H200 (fp32 C, cuBLAS in the same run): 8192x8192x28672 718.4 TFLOP/s = "
+     "1.063x cuBLAS (tma_store_128x256_sk, the choice before, 1.012x; tma_store_256x192 without "
+     "stream-K 1.045x), 4096x8192x28672 1.041x (tma_store_128x256, the choice before, 1.009x; "
+     "1.001x); bench/RESULTS.md 2026-11-29, entry 42",
+     1, NULL},
     {"M, N >= 4096, M*N <= 8192*4096", large_mn_few_tiles, "tma_store_128x256",
      "measured on the H100 with every call's A and B on 256-byte boundaries (fp32 C, cuBLAS in "
      "the same run): 4096^3 734.9 TFLOP/s = 0.981x cuBLAS (mc_2x1_128x256, the choice before, "
      "0.972x; tma_store 0.964x), 8192x4096x4096 0.966x (0.963x), 4096x8192x4096 0.981x "
      "(0.965x), 6144x4096x4096 0.970x (0.967x), 8192x4096x11008 0.985x (0.974x), 4096x4096x8192 "
      "0.989x (0.999x); 4096^3 bf16 C 0.981x (0.974x): within a percent or two, ahead on five of "
-     "six; bench/RESULTS.md 2026-11-27, entry 31",
+     "six; bench/RESULTS.md 2026-11-27, entry 31. On an H200 256x192 tiles were not ahead "
+     "(entry 42): 4096x4096x11008 0.962x against 0.984x, 8192x4096x11008 0.959x against 0.969x",
      1, NULL},
-    {"M, N >= 4096, K >= 16384, a workspace for stream-K", large_mn_long_k, "tma_store_128x256_sk",
-     "measured on the H100 (fp32 C, cuBLAS in the same run, two runs): 8192x8192x28672 720.8, "
-     "718.0 TFLOP/s = 0.985x, 0.989x cuBLAS (tma_store, the choice before, 0.956x, 0.960x; "
-     "tma_store_128x256 without stream-K 0.972x, 0.971x); bench/RESULTS.md 2026-11-28, entry 34",
+    {"M, N >= 4096, K >= 8192, a workspace for stream-K", large_mn_k8192, "tma_store_256x192_sk",
+     "measured on an H200 (fp32 C, cuBLAS in the same run): 8192^3 695.2 TFLOP/s = 1.057x "
+     "cuBLAS (tma_store, the choice before, 0.997x; tma_store_256x192 without stream-K 1.023x), "
+     "4096x28672x8192 1.048x (tma_store_128x256_sk, the choice before, 1.003x; 1.032x), "
+     "8192x28672x8192 1.034x (0.977x; 1.034x); bench/RESULTS.md 2026-11-29, entry 42",
      1, NULL},
-    {"M, N >= 4096, K >= 16384", large_mn_long_k, "tma_store_128x256",
-     "measured on the H100 (fp32 C, cuBLAS in the same run, two runs): 8192x8192x28672 0.972x, "
-     "0.971x cuBLAS (tma_store, the choice before, 0.956x, 0.960x); with a workspace the row "
-     "above shares the last round along K; bench/RESULTS.md 2026-11-28, entry 34",
-     1, NULL},
-    {"M, N >= 4096, K >= 8192, the last round of 128x256 tiles at most a third full, a workspace "
-     "for stream-K",
-     large_mn_thin_last_round, "tma_store_128x256_sk",
-     "measured on an H200 (fp32 C, cuBLAS in the same run, three runs): 4096x28672x8192 1.003x, "
-     "1.002x, 1.003x cuBLAS (tma_store, the choice before, 0.978x, 0.984x, 0.990x), "
-     "8192x28672x8192 0.995x, 0.994x, 0.997x (0.987x, 0.983x, 0.983x); 8192^3, whose last round "
-     "is half full, mixed (1.007x, 1.025x, 1.028x against 1.023x, 1.037x, 1.027x): not in the "
-     "class; bench/RESULTS.md 2026-11-28, entry 40",
-     1, NULL},
-    {"M, N >= 4096", large_mn, "tma_store",
-     "the fastest configuration measured on the larger shapes on the H100 (fp32 C, cuBLAS in the "
-     "same run): 8192^3 717.1 TFLOP/s = 1.021x cuBLAS (tma_store_128x256 1.005, mc_2x1_128x256 "
-     "0.955), 4096x12288x4096 1.027x (mc_2x1_128x256 0.989), 8192x22016x4096 1.019x, "
-     "8192x28672x8192 0.999x; 8192^3 bf16 C 1.006x; bench/RESULTS.md 2026-11-27, entry 14",
+    {"M, N >= 4096", large_mn, "tma_store_256x192",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, two runs): 4096x12288x4096 1.014x, "
+     "1.012x cuBLAS (tma_store, the choice before, 0.961x, 0.999x), 8192x12288x4096 1.017x, "
+     "1.011x (0.943x, 0.965x), 4096x22016x4096 1.033x, 1.000x (0.981x, 0.968x), "
+     "8192x22016x4096 1.016x (0.984x); 8192^3 without a workspace 0.997x, 1.023x (0.984x, "
+     "0.997x); bf16 C 8192x12288x4096 1.044x (1.010x), 8192^3 1.010x (0.985x); "
+     "bench/RESULTS.md 2026-11-29, entry 42",
      1, NULL},
     {"1 <= M <= 16, N <= 1024 (what the decode family takes)",
      decode_m16_narrow, "decode_m16",

@@ -623,12 +623,13 @@ def test_torch_workspace_for_odd_leading_dimensions(torch_stub):
         assert workspaces(t) == [(ODD_WORKSPACE, 0)], (fn, cfg, t.calls)
         assert [x[0] for x in t.calls] == ["stream", "empty"], t.calls
         assert no_live_workspace(t), "the workspace outlived the call"
-    # b a view x[:, :8192] of an 8193-wide tensor (odd leading dimension): b only
-    a8 = t.Tensor((ODD, 8192), t.bfloat16, ptr=QA)
-    b8 = t.Tensor((ODD, 8192), t.bfloat16, ptr=QB, strides=(8193, 1))
+    # b a view x[:, :8176] of an 8193-wide tensor (odd leading dimension): b only (K < 8192:
+    # no stream-K workspace beside it, test_torch_stream_k_workspace)
+    a8 = t.Tensor((ODD, 8176), t.bfloat16, ptr=QA)
+    b8 = t.Tensor((ODD, 8176), t.bfloat16, ptr=QB, strides=(8193, 1))
     t.calls.clear()
     expect_no_launch("gemm", a8, b8, c)
-    assert workspaces(t) == [(packed_bytes(ODD, 8192), 0)]
+    assert workspaces(t) == [(packed_bytes(ODD, 8176), 0)]
     # a starting one element into its storage (2-byte aligned): a only
     a_off = t.Tensor((4096, 8192), t.bfloat16, ptr=QA + 2)
     t.calls.clear()
@@ -667,15 +668,29 @@ def test_torch_workspace_device(torch_stub):
     assert t.calls[0] == ("stream", 1)
 
 
-def test_torch_no_workspace_needed(torch_stub):
+def test_torch_stream_k_workspace(torch_stub):
+    """8192^3 runs 256x192 tiles with stream-K where a workspace is given (src/core/dispatch.c):
+    gemm allocates exactly the size the library asks for that, and releases it."""
     t = torch_stub
-    # rows TMA reads as they are: 8192^3 on the hopper family; and K = 8191 as views
-    # x[:, :8191] of 8192-wide tensors (16-byte aligned rows: TMA reads them, K's tail is
-    # the box's edge)
+    ch = tk_kernel.choose(8192, 8192, 8192)
+    assert ch["name"] == "tma_store_256x192_sk" and ch["workspace"] > 0, ch
     aligned = [t.Tensor((8192, 8192), dt, ptr=p)
                for dt, p in ((t.bfloat16, QA), (t.bfloat16, QB), (t.float32, QC))]
+    t.calls.clear()
+    expect_no_launch("gemm", *aligned)
+    assert workspaces(t) == [(ch["workspace"], 0)]
+    assert no_live_workspace(t), "the workspace outlived the call"
+
+
+def test_torch_no_workspace_needed(torch_stub):
+    t = torch_stub
+    # rows TMA reads as they are: 8192 x 8192 x 4096 on the hopper family (K < 8192: no
+    # stream-K); and K = 8191 as views x[:, :8191] of 8192-wide tensors (16-byte aligned
+    # rows: TMA reads them, K's tail is the box's edge)
+    aligned = [t.Tensor((8192, 4096), t.bfloat16, ptr=QA), t.Tensor((8192, 4096), t.bfloat16, ptr=QB),
+               t.Tensor((8192, 8192), t.float32, ptr=QC)]
     sliced = [t.Tensor((8192, ODD), t.bfloat16, ptr=p, strides=(8192, 1)) for p in (QA, QB)]
-    assert tk_kernel.choose(8192, 8192, 8192)["workspace"] == 0
+    assert tk_kernel.choose(8192, 8192, 4096)["workspace"] == 0
     # the micro family (micro_tk's split8, or named) reads any layout
     a, b, c = odd_problem(t)
     for fn, args, kw in (("gemm", aligned, {}), ("micro_tk", aligned, {}),

@@ -177,7 +177,7 @@ def test_choose():
     # 1 <= M <= 16 with K a multiple of 8: the decode family, but for N = 8192 with K >= 8192
     # (sw16, hopper; M = 64 or 65: hopper's small tiles)
     for m, n, k, dtype, family, ws in [
-            (8192, 8192, 8192, None, "hopper", 0),
+            (8192, 8192, 4096, None, "hopper", 0),
             (8192, 8192, 8191, None, "hopper", 2 * 8192 * 8192 * 2),
             (1, 1, 1, "bf16", "hopper", 2 * 256), (0, 5, 7, "float32", "hopper", 0),
             (1, 8192, 4096, None, "decode", 0), (16, 4096, 4096, "bf16", "decode", 0),
