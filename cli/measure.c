@@ -121,8 +121,9 @@ static int run_lt(void *ctx, const tg_gemm_args *g, FILE *log)
 
 /*
  * "cuBLASLt best" for p's shape: every algorithm cuBLASLt's heuristic offers
- * (64 MiB workspace), each timed once (o's warm-up and reps) on the timing
- * sets; the fastest is checked like a configuration, into r. Sets
+ * (64 MiB workspace), each warmed up (o's warm-up calls lasting o's warm-ms)
+ * and timed once (o's reps) on the timing sets; the fastest is checked like a
+ * configuration, into r. Sets
  * out->lt_*; -1 for lt_algo when cuBLASLt offers nothing for the shape (a
  * batch, say).
  */
@@ -140,7 +141,10 @@ static void pick_lt(baseline_lt *lt, const cli_options *o, th_problem *p, cublas
             baseline_lt_gemm(lt, a, &ts->sets[0], NULL) != CUBLAS_STATUS_SUCCESS)
             continue; /* offered, but it does not run on these operands */
         timing_ctx ctx = {K_LT, NULL, h, ts->sets, ts->n, lt, a, NULL};
-        const double ms = th_time_ms(timed_call, &ctx, o->warmup, o->reps, NULL);
+        /* Warmed up as the rounds' contenders are (th_warm): a bare 5 calls left the first
+         * algorithms timed on a clock still settling, and the pick to chance. */
+        th_warm(timed_call, &ctx, o->warmup, o->warm_ms, NULL);
+        const double ms = th_time_ms(timed_call, &ctx, 0, o->reps, NULL);
         if (ms < best) {
             best = ms;
             out->lt_algo = a;
