@@ -111,7 +111,7 @@ static const shape_case cases[] = {
 /*
  * Split-K, the library's choice for few tiles and a long K: through the
  * workspace (M > 128, 31..64 tiles of 128x128) or inside a cluster (the
- * hopper presets with SPLIT_K > 1: the rest, src/core/dispatch.c). Checked
+ * hopper presets with SPLIT_K > 1: the rest, src/core/rules.c). Checked
  * as above, and deterministic: two calls on the same inputs give the same
  * bytes of C.
  */

@@ -388,8 +388,9 @@ void tg_split_view(const tg_gemm_args *g, tg_split *sp, tg_gemm_args *out);
 tg_status tg_split_reduce(const tg_split *sp, void *stream);
 
 /*
- * The dispatcher (src/core/dispatch.c): the family and preset for checked
- * arguments g, and the rule that chose them (may be NULL); *pack says
+ * The dispatcher (src/core/dispatch.c, over the table in rules.c): the
+ * family and preset for checked arguments g, and the rule that chose them
+ * (may be NULL); *pack says
  * which operands it packs (a rule may choose a family that needs TMA's
  * rules for operands that break them, when the workspace holds their
  * copies, or assume_workspace: tg_gemm_workspace_size's question); *split

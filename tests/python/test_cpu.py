@@ -669,7 +669,7 @@ def test_torch_workspace_device(torch_stub):
 
 
 def test_torch_stream_k_workspace(torch_stub):
-    """8192^3 runs 256x192 tiles with stream-K where a workspace is given (src/core/dispatch.c):
+    """8192^3 runs 256x192 tiles with stream-K where a workspace is given (src/core/rules.c):
     gemm allocates exactly the size the library asks for that, and releases it."""
     t = torch_stub
     ch = tk_kernel.choose(8192, 8192, 8192)
