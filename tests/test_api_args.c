@@ -532,11 +532,19 @@ static void check_packing(void)
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
           "a batch must not split: %s", why);
     printf("split-K: 200x4096x8192 in 4 splits, %zu bytes of partials\n", partials);
+    /* From M = 256 with K < 16384: stream-K on few tiles (two blocks a tile, one launch) with a
+     * workspace, tma_store_128x128 unsplit without one. */
     g = packed_args(1024, 1024, 8192);
     g.workspace_size = (size_t)1 << 30;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:") &&
+              !strcmp(chosen.name, "tma_store_128x128_sk") &&
+              strstr(why, "; grid: persistent, 128 blocks (one an SM) share its tiles along K"),
+          "1024x1024x8192 goes to stream-K on 128 blocks: %s, %s", chosen.name, why);
+    g.workspace_size = 0;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:") &&
               !strcmp(chosen.name, "tma_store_128x128"),
-          "1024x1024x8192 goes unsplit to tma_store_128x128: %s, %s", chosen.name, why);
+          "1024x1024x8192 without a workspace goes unsplit to tma_store_128x128: %s, %s", chosen.name, why);
+    g.workspace_size = (size_t)1 << 30;
     g.k = g.lda = g.ldb = 16384;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && strstr(why, "split-K:"),
           "1024x1024x16384 still splits: %s, %s", chosen.name, why);
@@ -547,8 +555,7 @@ static void check_packing(void)
         const char *config;
     } in_cluster[] = {
         {512, 512, 8192, "ks4"},
-        {128, 4096, 8192, "ks2_128x64"},
-        {128, 4096, 11008, "ks2_128x64"},
+        {128, 4096, 4096, "ks2_128x64"},
         {128, 8192, 28672, "ks2"},
         {64, 512, 8192, "ks2_64x64"}, /* M <= 64 on 8 tiles of 64x64: a cluster pair */
     };
@@ -561,6 +568,23 @@ static void check_packing(void)
                   !strcmp(chosen.name, in_cluster[i].config) && !strstr(why, "split-K:"),
               "%lldx%lldx%lld: %s, want %s: %s", (long long)g.m, (long long)g.n, (long long)g.k,
               chosen.name, in_cluster[i].config, why);
+    }
+
+    /* M = 128 on 32 tiles of 128x128 and K >= 8192: stream-K, four blocks a tile, with a workspace
+     * (their partials, 128 x 64 KB, and flags); the split in a cluster pair without one. */
+    const int64_t sk_k[] = {8192, 11008};
+    for (size_t i = 0; i < sizeof sk_k / sizeof sk_k[0]; i++) {
+        g = packed_args(128, 4096, sk_k[i]);
+        const size_t slots = (size_t)128 * (128 * 128 * 4 + 2 * 8);
+        CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == slots,
+              "128x4096x%lld: workspace %zu, want %zu", (long long)g.k, ws, slots);
+        g.workspace_size = ws;
+        CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
+                  !strcmp(chosen.name, "tma_store_128x128_sk") && strstr(why, "; grid: persistent, 128 blocks"),
+              "128x4096x%lld with its workspace: %s, %s", (long long)g.k, chosen.name, why);
+        g.workspace_size = ws - 1;
+        CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strcmp(chosen.name, "ks2_128x64"),
+              "128x4096x%lld a byte short: %s, want ks2_128x64", (long long)g.k, chosen.name);
     }
 
     /* The why names the launch: 16 tiles x 4 blocks in clusters of 4; a persistent grid; the

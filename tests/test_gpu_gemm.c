@@ -184,8 +184,11 @@ static int check_split(th_rng *rng, cublasHandle_t h, int *runs)
  * Stream-K (hopper presets with STREAM_K=1): shapes whose last wave the
  * plan shares along K (3744 x 3488 x 2048, ragged on both edges, leaves a
  * last round of 24 tiles of 128x256 or 21 of 256x192, 32 K tiles each,
- * spread over 132 blocks: 5 or 6 K tiles a block),
- * both C types, alpha and beta, padded ldc. Checked as above; two runs
+ * spread over 132 blocks: 5 or 6 K tiles a block), and shapes of fewer
+ * tiles than half the SMs, where every tile is shared by S = 4 blocks
+ * (plan.h tg_hplan_sk_blocks: 300 x 520 x 3000, ragged, 47 K tiles a
+ * tile; 128 x 4096 x 8192 as a decoder layer's), both C types, alpha and
+ * beta, padded ldc. Checked as above; two runs
  * bitwise equal (the partials are added in block order); the workspace
  * one byte short of what tg_gemm_workspace_size asks: a clear error
  * naming it.
@@ -195,6 +198,8 @@ static const shape_case stream_k_cases[] = {
     {"stream-K 3072^3 bf16 a2 b.5", {3072, 3072, 3072, 0, 0, 0, 1, BF16, 0, 1, 2.0f, 0.5f}, 0},
     {"stream-K 4100x4100x4104 ldc", {4100, 4100, 4104, 0, 0, 4104, 1, F32, 0}, 0},
     {"stream-K 8192x4096x4096", {8192, 4096, 4096, 0, 0, 0, 1, F32, 0}, 0},
+    {"stream-K few tiles 300x520x3000", {300, 520, 3000, 0, 0, 0, 1, F32, 0}, 0},
+    {"stream-K few 128x4096x8192 bf16 a2 b.5", {128, 4096, 8192, 0, 0, 0, 1, BF16, 0, 1, 2.0f, 0.5f}, 0},
 };
 
 static int check_stream_k(const char *only, th_rng *rng, cublasHandle_t h, int *runs)

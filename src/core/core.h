@@ -241,8 +241,10 @@ typedef struct tg_family_ops {
      * persistent kernel's grid is as many blocks (or clusters) as fit at
      * once, up to its tiles: `fit` says how many (from the device; 0: not
      * known, and the grid is the tile count, the most it can be). Returns 1
-     * for such a grid (persistent), 0 for a grid laid over the output (a
-     * block, or a cluster, per tile or column group).
+     * for such a grid (persistent), 2 for a persistent grid of several blocks
+     * a tile (stream-K on few tiles: its size from `fit`, or the device's
+     * SMs when 0), 0 for a grid laid over the output (a block, or a cluster,
+     * per tile or column group).
      */
     int (*geometry)(int preset, const tg_gemm_args *g, int fit, tg_launch *out);
     tg_status (*info)(int preset, int dev, tg_kernel_info *out);

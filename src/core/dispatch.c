@@ -132,7 +132,10 @@ tg_status tg_gemm_choose(const tg_gemm_args *args, tg_config *out, char *why, si
         tg_launch l;
         const int persistent = f->geometry(preset, &view, 0, &l);
         const unsigned cluster = l.cluster[0] * l.cluster[1] * l.cluster[2];
-        if (persistent)
+        if (persistent == 2)
+            tg_text_add(&t, "; grid: persistent, %u blocks (one an SM) share its tiles along K "
+                        "(stream-K, a few blocks a tile)", l.grid[0]);
+        else if (persistent)
             tg_text_add(&t, "; grid: persistent, as many blocks as fit at once (one an SM)%s walk "
                         "its %u %stiles", cluster > 1 ? ", in clusters," : "", l.grid[0] / cluster,
                         cluster > 1 ? "cluster " : "");

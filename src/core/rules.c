@@ -156,6 +156,28 @@ static int split_in_cluster_2(const tg_gemm_args *g)
 }
 
 /*
+ * Stream-K for few tiles (tma_store_128x128_sk; plan.h tg_hplan_sk_blocks):
+ * S = 2 to 4 blocks share each 128x128 tile along K in one launch, the
+ * tile's last block adding the others' partials from the workspace. It
+ * needs a long K (128x4096x4096, 16 K tiles a block: 0.75x cuBLAS against
+ * ks2_128x64's 0.93x) and lost where the split in a cluster pair already
+ * fills the SMs with S = 2 (128x8192x28672: 0.985x against ks2's 1.02x)
+ * or where a cluster of 4 does (512x512x8192, 16 tiles: 0.72x against
+ * ks4's 0.89x), bench/RESULTS.md entry 43: so M = 97..128 on 17 to 33
+ * tiles (S = 4) and both sides past 128 on 31 to 66 (S = 2 to 4).
+ */
+static int stream_k_few_tiles_m128(const tg_gemm_args *g)
+{
+    return g->m > 96 && g->m <= 128 && g->k >= 8192 && tiles_at_most(g, 128, 128, 33) &&
+           !tiles_at_most(g, 128, 128, 16);
+}
+static int stream_k_few_tiles(const tg_gemm_args *g)
+{
+    return g->m > 128 && g->n > 128 && g->k >= 8192 && tiles_at_most(g, 128, 128, 66) &&
+           !tiles_at_most(g, 128, 128, 30);
+}
+
+/*
  * A stream of 192 to (blocks an SM) x 132 blocks of bm x bn (batch counted):
  * the x4 and x3 presets (fewer stages, so four or three blocks share an SM)
  * hold it in one wave, where their 10-stage tiles, at two or one an SM, leave
@@ -432,6 +454,12 @@ const struct tg_rule tg_rules[] = {
      "0.668x), 512x512x16384 0.838x (ks2_128x64 0.643x, ws_64 0.458x), 128x2048x16384 1.022x "
      "(ks2_128x64 0.797x, ws_64 0.570x); bench/RESULTS.md 2026-11-27, entry 29",
      1, NULL},
+    {"96 < M <= 128, 17 to 33 128x128 tiles, K >= 8192, a workspace for stream-K",
+     stream_k_few_tiles_m128, "tma_store_128x128_sk",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, two runs): 128x4096x11008 0.886x, "
+     "0.890x cuBLAS (ks2_128x64, the choice before, 0.857x, 0.831x); bench/RESULTS.md "
+     "2026-11-29, entry 43",
+     1, NULL},
     {"96 < M <= 128, at most 66 128x64 tiles, K >= 4096", split_in_cluster_2_128x64, "ks2_128x64",
      "measured on the H100 (fp32 C, cuBLAS in the same run): 128x4096x4096 1.057x cuBLAS (ws_64, "
      "the choice before, 0.957x), 128x4096x8192 1.032x (ws_64 0.896x), 128x4096x11008 1.170x (ws "
@@ -465,6 +493,12 @@ const struct tg_rule tg_rules[] = {
      "with K < 16384, unsplit below: 1024x1024x8192 0.922x there (mc_2x1_128x128), 0.739x split "
      "here, 512x2048x8192 0.940x against 0.776x, 1024x1024x16384 0.652x against 0.688x split",
      0, split_128},
+    {"M, N > 128, 31 to 66 128x128 tiles, K >= 8192, a workspace for stream-K", stream_k_few_tiles,
+     "tma_store_128x128_sk",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, two runs): 1024x1024x8192 0.909x, "
+     "0.899x cuBLAS (tma_store_128x128, the choice before, 0.731x, 0.733x); bench/RESULTS.md "
+     "2026-11-29, entry 43",
+     1, NULL},
     {"M, N >= 4096, K >= 16384, a workspace for stream-K", large_mn_long_k, "tma_store_256x192_sk",
      "measured on an H200 (fp32 C, cuBLAS in the same run): 8192x8192x28672 718.4 TFLOP/s = "
      "1.063x cuBLAS (tma_store_128x256_sk, the choice before, 1.012x; tma_store_256x192 without "

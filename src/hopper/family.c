@@ -164,7 +164,9 @@ static size_t workspace(int preset, const tg_gemm_args *caller)
     if (!t.stream_k)
         return 0;
     const tg_gemm_args view = kernel_view(&t, caller);
-    const int64_t blocks = grid_blocks();
+    const int64_t tiles =
+        tg_hplan_tiles(&t, tg_hplan_grid_m(&t, view.m), tg_hplan_grid_n(&t, view.n), view.batch);
+    const int64_t blocks = tg_hplan_sk_blocks(tiles, tg_hplan_k_tiles(&t, view.k), grid_blocks());
     return sk_tiles_of(&t, &view, blocks) ? (size_t)tg_hplan_sk_bytes(&t, blocks) : 0;
 }
 
@@ -221,8 +223,9 @@ static tg_status encode_c(CUtensorMap *map, const tg_gemm_args *g, int dev, int 
 /*
  * PERSISTENT=1: as many clusters (blocks, without a cluster) as fit at once,
  * `fit` of them (0: not known), each walking cluster tiles, at most one per
- * tile; else one block per tile (a cluster of SPLIT_K blocks with a K split),
- * batch items in grid.y. supports() bounded the counts.
+ * tile; with STREAM_K on few tiles, S blocks a tile (returns 2); else one
+ * block per tile (a cluster of SPLIT_K blocks with a K split), batch items
+ * in grid.y. supports() bounded the counts.
  */
 static int geometry(int preset, const tg_gemm_args *caller, int fit, tg_launch *out)
 {
@@ -237,14 +240,20 @@ static int geometry(int preset, const tg_gemm_args *caller, int fit, tg_launch *
     out->cluster[1] = out->cluster[2] = 1;
     if (t.persistent) {
         const int64_t tiles = tg_hplan_tiles(&t, grid_m, grid_n, g->batch);
-        out->grid[0] = (unsigned)((fit > 0 && fit < tiles ? fit : tiles) * cluster);
+        /* Stream-K on few tiles: S blocks a tile (plan.h tg_hplan_sk_blocks; without the device,
+         * the SMs grid_blocks() names) */
+        const int64_t s = t.stream_k ? tg_hplan_sk_split(tiles, tg_hplan_k_tiles(&t, g->k),
+                                                         fit > 0 ? fit : grid_blocks())
+                                     : 1;
+        out->grid[0] = (unsigned)(s > 1 ? s * tiles : (fit > 0 && fit < tiles ? fit : tiles) * cluster);
         out->grid[1] = 1;
-    } else {
-        out->grid[0] = (unsigned)(grid_m * grid_n * t.split_k);
-        out->grid[1] = (unsigned)g->batch;
+        out->grid[2] = 1;
+        return s > 1 ? 2 : 1;
     }
+    out->grid[0] = (unsigned)(grid_m * grid_n * t.split_k);
+    out->grid[1] = (unsigned)g->batch;
     out->grid[2] = 1;
-    return t.persistent;
+    return 0;
 }
 
 static tg_status prepare(int preset, const tg_gemm_args *caller, int dev, tg_launch *out)
@@ -301,6 +310,12 @@ static tg_status prepare(int preset, const tg_gemm_args *caller, int dev, tg_lau
         p->sk = g->workspace;
         p->sk_epoch = next_epoch();
         out->workspace = sk_bytes;
+    } else if (t.stream_k) {
+        /* Whole tiles only: a few-tiles grid (S blocks a tile) goes back to one block a tile. */
+        const int64_t tiles =
+            tg_hplan_tiles(&t, tg_hplan_grid_m(&t, g->m), tg_hplan_grid_n(&t, g->n), g->batch);
+        if ((int64_t)out->grid[0] > tiles)
+            out->grid[0] = (unsigned)tiles;
     }
     out->params_size = sizeof *p;
     return TG_SUCCESS;
@@ -393,8 +408,10 @@ static tg_status describe(const int *p, char *buf, size_t len)
                     "idle per block and %d a block to share): block b takes iterations [b*R*KT/G, "
                     "(b+1)*R*KT/G); a tile's partials go to the workspace (BLOCK_M*BLOCK_N*4 bytes a "
                     "block, a flag per consumer set with the call's epoch), the block with its last K "
-                    "tile adds them in block order (deterministic) and stores C\n",
-                    TG_H_SK_MIN_IDLE, TG_H_SK_MIN_SHARE);
+                    "tile adds them in block order (deterministic) and stores C; with fewer tiles than "
+                    "half the SMs, S = min(SMs / tiles, %d) blocks share every tile (at least %d K tiles "
+                    "a block), split-K in one launch\n",
+                    TG_H_SK_MIN_IDLE, TG_H_SK_MIN_SHARE, TG_H_SK_MAX_SPLIT, TG_H_SK_MIN_SHARE);
     tg_text_add(&x, "  tiles                %s, in groups of %d %s rows\n",
                 !t.persistent ? (t.split_k > 1 ? "one cluster of SPLIT_K blocks per tile" : "one block per tile")
                 : cluster > 1

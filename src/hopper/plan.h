@@ -698,18 +698,52 @@ typedef struct tg_hunit {
 } tg_hunit;
 
 /*
- * The tiles a grid of G blocks shares along K: the last round's R = T mod G
- * when it leaves at least TG_H_SK_MIN_IDLE K tiles per block idle on
- * average ((G - R)·KT >= that · G) and gives each block at least
- * TG_H_SK_MIN_SHARE K tiles (R·KT >= that · G); else 0 (whole tiles only).
- * One GEMM only (batch items are tiles like any other: allowed), T >= G.
+ * Few tiles (T < G / 2): a grid of one block per tile would leave most SMs
+ * idle through the whole K loop, so a stream-K preset launches S·T blocks
+ * instead, S = min(G / T, TG_H_SK_MAX_SPLIT), and shares every tile S
+ * ways: split-K in one launch, the same plan as the last round's with SK =
+ * T (block S·t + j walks K tiles [j·KT/S, (j+1)·KT/S) of tile t, the last
+ * of them adds the others' partials in block order). S is lowered until
+ * each block has at least TG_H_SK_MIN_SHARE K tiles; S = 1 is no split.
+ * At most 4 ways: the FINAL block reads the S - 1 partials alone.
  */
+#define TG_H_SK_MAX_SPLIT 4
 #define TG_H_SK_MIN_IDLE 8
 #define TG_H_SK_MIN_SHARE 4
+TG_HD int64_t tg_hplan_sk_split(int64_t tiles, int64_t k_tiles, int64_t fit)
+{
+    if (tiles < 1 || fit < 2 * tiles || k_tiles < 1 || k_tiles > ((int64_t)1 << 30))
+        return 1;
+    int64_t s = fit / tiles < TG_H_SK_MAX_SPLIT ? fit / tiles : TG_H_SK_MAX_SPLIT;
+    while (s > 1 && k_tiles < TG_H_SK_MIN_SHARE * s)
+        s--;
+    return s;
+}
+
+/* The blocks a persistent stream-K grid launches where `fit` blocks fit at once (0: not known). */
+TG_HD int64_t tg_hplan_sk_blocks(int64_t tiles, int64_t k_tiles, int64_t fit)
+{
+    const int64_t s = tg_hplan_sk_split(tiles, k_tiles, fit);
+    return s > 1 ? s * tiles : fit > 0 && fit < tiles ? fit : tiles;
+}
+
+/*
+ * The tiles a grid of G blocks shares along K. T > G: the last round's R =
+ * T mod G when it leaves at least TG_H_SK_MIN_IDLE K tiles per block idle
+ * on average ((G - R)·KT >= that · G) and gives each block at least
+ * TG_H_SK_MIN_SHARE K tiles (R·KT >= that · G); T < G: all T where G is
+ * the few-tiles grid above (G = S·T, S >= 2); else 0 (whole tiles only).
+ * One GEMM only (batch items are tiles like any other: allowed).
+ */
 TG_HD int64_t tg_hplan_sk_tiles(int64_t tiles, int64_t k_tiles, int64_t blocks)
 {
-    if (blocks < 2 || tiles <= blocks || k_tiles < 1 || k_tiles > ((int64_t)1 << 30))
+    if (blocks < 2 || tiles < 1 || tiles == blocks || k_tiles < 1 || k_tiles > ((int64_t)1 << 30))
         return 0;
+    if (tiles < blocks)
+        return blocks % tiles == 0 && blocks / tiles <= TG_H_SK_MAX_SPLIT &&
+                       k_tiles >= TG_H_SK_MIN_SHARE * (blocks / tiles)
+                   ? tiles
+                   : 0;
     const int64_t r = tiles % blocks;
     if (r == 0 || (blocks - r) * k_tiles < TG_H_SK_MIN_IDLE * blocks || r * k_tiles < TG_H_SK_MIN_SHARE * blocks)
         return 0;
