@@ -110,8 +110,10 @@ static const shape_case cases[] = {
 
 /*
  * Split-K, the library's choice for few tiles and a long K: through the
- * workspace (M > 128, 31..64 tiles of 128x128) or inside a cluster (the
- * hopper presets with SPLIT_K > 1: the rest, src/core/rules.c). Checked
+ * workspace (M > 128, 31..64 tiles of 128x128), by stream-K on few tiles
+ * (tma_store_128x128_sk: several blocks a tile, 128 x 4096 x 11008) or
+ * inside a cluster (the hopper presets with SPLIT_K > 1: the rest,
+ * src/core/rules.c). Checked
  * as above, and deterministic: two calls on the same inputs give the same
  * bytes of C.
  */
@@ -163,7 +165,9 @@ static int check_split(th_rng *rng, cublasHandle_t h, int *runs)
         int split_k = 1; /* a hopper configuration's K split in a cluster; other families: none */
         if (chosen.family == TG_FAMILY_HOPPER)
             TH_TG(tg_config_param(&chosen, "split_k", &split_k));
-        const int split = strstr(why, "split-K:") != NULL || split_k > 1;
+        /* through the workspace, in a cluster, or by stream-K's few-tiles grid (several blocks a tile) */
+        const int split =
+            strstr(why, "split-K:") != NULL || split_k > 1 || strstr(why, "share its tiles along K") != NULL;
         th_check r = th_check_config(NULL, &p, h, stdout);
         const int same = bytes_differing(&p, NULL) == 0; /* twice more from the same C */
         const int ok = r.pass && same && split;

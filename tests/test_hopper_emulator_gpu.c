@@ -12,7 +12,10 @@
  * ragged edges, K not a multiple of the 64-wide K tile, batches, and for
  * the persistent presets a grid of at least three tiles per SM. C is
  * poisoned with NaN before each run; fresh inputs every run (the seed is
- * printed; --seed S replays one). And each preset's occupancy holds the
+ * printed; --seed S replays one). A call gets the workspace the library
+ * asks for (poisoned too): a stream-K preset on few tiles then shares them
+ * along K on the GPU, where the emulation walks them whole — the same
+ * integers in another order, so still the same bits. And each preset's occupancy holds the
  * blocks an SM that the dispatcher's one-wave rows count on
  * (tg_dispatch_blocks_per_sm).
  *
@@ -85,6 +88,14 @@ static int run(const tg_config *cfg, const char *what, int64_t m, int64_t n, int
     g.stride_a = m * k;
     g.stride_b = n * k;
     g.stride_c = m * n;
+    void *dw = NULL;
+    size_t ws = 0;
+    if (tg_gemm_workspace_size(&g, cfg, &ws) == TG_SUCCESS && ws > 0) {
+        TH_CUDA(cudaMalloc(&dw, ws));
+        th_poison(dw, ws);
+        g.workspace = dw;
+        g.workspace_size = ws;
+    }
     int bad = 0;
     tg_status s = tg_gemm_supports(&g, cfg);
     if (s == TG_SUCCESS)
@@ -139,6 +150,7 @@ static int run(const tg_config *cfg, const char *what, int64_t m, int64_t n, int
     TH_CUDA(cudaFree(da));
     TH_CUDA(cudaFree(db));
     TH_CUDA(cudaFree(dc));
+    TH_CUDA(cudaFree(dw));
     free(a);
     free(b);
     free(ha);
