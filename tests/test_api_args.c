@@ -503,51 +503,46 @@ static void check_packing(void)
           (size_t)4096 * 4096 * 2);
     printf("packing: 8191^3 packs A and B into %zu bytes for hopper, micro without them\n", 2 * copy);
 
-    /* Split-K through the workspace: 128 < M < 256 on 31..64 tiles of 128x128 and a long K, into
-     * fp32 partials in the workspace (from M = 256 on tma_store_128x128 takes such shapes unsplit). */
-    g = packed_args(200, 4096, 8192);
-    const size_t partials = (size_t)4 * 200 * 4096 * 4; /* 64 tiles x 4 splits of K = 2048 */
-    CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == partials,
-          "200x4096x8192 workspace: %zu, want %zu", ws, partials);
-    g.workspace_size = ws;
-    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
-              strstr(why, "split-K: 4 GEMMs of K = 2048"),
-          "200x4096x8192 with its workspace: %s, %s", chosen.name, why);
-    g.workspace_size = 0;
-    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
-          "200x4096x8192 without a workspace must not split: %s", why);
-    /* K that splits into no whole 64-column K tiles, a short K or a batch: not split. */
+    /* Stream-K on few tiles: M, N > 128 on 31..66 tiles of 128x128 and K >= 8192 share every tile
+     * along K, S blocks a tile (64 tiles: 2), their partials in the workspace; without it, unsplit.
+     * (Split-K through the workspace had this class until entry 43: stream-K needs fewer bytes.) */
+    const size_t slots = (size_t)128 * (128 * 128 * 4 + 2 * 8); /* 128 blocks' partials and flags */
+    const struct {
+        int64_t m, n, k;
+    } few_sk[] = {{200, 4096, 8192}, {200, 4096, 8200}, {1024, 1024, 8192}, {1024, 1024, 16384}};
+    for (size_t i = 0; i < sizeof few_sk / sizeof few_sk[0]; i++) {
+        g = packed_args(few_sk[i].m, few_sk[i].n, few_sk[i].k);
+        CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == slots,
+              "%lldx%lldx%lld workspace: %zu, want %zu", (long long)g.m, (long long)g.n, (long long)g.k,
+              ws, slots);
+        g.workspace_size = ws;
+        CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
+                  !strcmp(chosen.name, "tma_store_128x128_sk") && !strstr(why, "split-K:") &&
+                  strstr(why, "; grid: persistent, 128 blocks (one an SM) share its tiles along K"),
+              "%lldx%lldx%lld with its workspace: %s, %s", (long long)g.m, (long long)g.n,
+              (long long)g.k, chosen.name, why);
+        g.workspace_size = ws - 1;
+        CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
+                  strcmp(chosen.name, "tma_store_128x128_sk") && !strstr(why, "split-K:") &&
+                  !strstr(why, "share its tiles"),
+              "%lldx%lldx%lld a byte short must not split: %s, %s", (long long)g.m, (long long)g.n,
+              (long long)g.k, chosen.name, why);
+    }
+    /* A short K or a batch of them (128 tiles): not shared. */
+    g = packed_args(200, 4096, 4096);
     g.workspace_size = (size_t)1 << 30;
-    g.k = g.lda = g.ldb = 8200;
-    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
-          "K = 8200 must not split: %s", why);
-    g.k = g.lda = g.ldb = 4096;
-    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "share its tiles"),
           "K = 4096 must not split: %s", why);
     g.k = g.lda = g.ldb = 8192;
     g.batch = 2;
     g.stride_a = (int64_t)200 * 8192;
     g.stride_b = (int64_t)4096 * 8192;
     g.stride_c = (int64_t)200 * 4096;
-    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:"),
-          "a batch must not split: %s", why);
-    printf("split-K: 200x4096x8192 in 4 splits, %zu bytes of partials\n", partials);
-    /* From M = 256 with K < 16384: stream-K on few tiles (two blocks a tile, one launch) with a
-     * workspace, tma_store_128x128 unsplit without one. */
-    g = packed_args(1024, 1024, 8192);
-    g.workspace_size = (size_t)1 << 30;
-    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:") &&
-              !strcmp(chosen.name, "tma_store_128x128_sk") &&
-              strstr(why, "; grid: persistent, 128 blocks (one an SM) share its tiles along K"),
-          "1024x1024x8192 goes to stream-K on 128 blocks: %s, %s", chosen.name, why);
-    g.workspace_size = 0;
-    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:") &&
-              !strcmp(chosen.name, "tma_store_128x128"),
-          "1024x1024x8192 without a workspace goes unsplit to tma_store_128x128: %s, %s", chosen.name, why);
-    g.workspace_size = (size_t)1 << 30;
-    g.k = g.lda = g.ldb = 16384;
-    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && strstr(why, "split-K:"),
-          "1024x1024x16384 still splits: %s, %s", chosen.name, why);
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "share its tiles") &&
+              !strstr(why, "split-K:"),
+          "a batch of two (128 tiles) must not split: %s", why);
+    printf("stream-K on few tiles: 200x4096x8192, 1024^2 x 8192 and x 16384 on 128 blocks, %zu bytes "
+           "of partials\n", slots);
 
     /* Fewer tiles, or M <= 128: K split inside a cluster (hopper SPLIT_K), no workspace. */
     const struct {
@@ -556,6 +551,7 @@ static void check_packing(void)
     } in_cluster[] = {
         {512, 512, 8192, "ks4"},
         {128, 4096, 4096, "ks2_128x64"},
+        {128, 4096, 8192, "ks2_128x64"},
         {128, 8192, 28672, "ks2"},
         {64, 512, 8192, "ks2_64x64"}, /* M <= 64 on 8 tiles of 64x64: a cluster pair */
     };
@@ -570,12 +566,11 @@ static void check_packing(void)
               chosen.name, in_cluster[i].config, why);
     }
 
-    /* M = 128 on 32 tiles of 128x128 and K >= 8192: stream-K, four blocks a tile, with a workspace
+    /* M = 128 on 32 tiles of 128x128 and K > 8192: stream-K, four blocks a tile, with a workspace
      * (their partials, 128 x 64 KB, and flags); the split in a cluster pair without one. */
-    const int64_t sk_k[] = {8192, 11008};
+    const int64_t sk_k[] = {11008, 16384};
     for (size_t i = 0; i < sizeof sk_k / sizeof sk_k[0]; i++) {
         g = packed_args(128, 4096, sk_k[i]);
-        const size_t slots = (size_t)128 * (128 * 128 * 4 + 2 * 8);
         CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == slots,
               "128x4096x%lld: workspace %zu, want %zu", (long long)g.k, ws, slots);
         g.workspace_size = ws;
@@ -587,8 +582,7 @@ static void check_packing(void)
               "128x4096x%lld a byte short: %s, want ks2_128x64", (long long)g.k, chosen.name);
     }
 
-    /* The why names the launch: 16 tiles x 4 blocks in clusters of 4; a persistent grid; the
-     * split's batched view. */
+    /* The why names the launch: 16 tiles x 4 blocks in clusters of 4; a persistent grid. */
     g = packed_args(512, 512, 8192);
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
               strstr(why, "; grid: 64 x 1 blocks, in clusters of 4; blocks of 384 threads, "
@@ -599,12 +593,6 @@ static void check_packing(void)
               strstr(why, "; grid: persistent, as many blocks as fit at once (one an SM) walk its "
                           "1376 tiles"),
           "8192^3's grid: %s", why);
-    g.m = 200;
-    g.n = g.ldc = 4096;
-    g.workspace_size = (size_t)1 << 30;
-    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
-              strstr(why, "; grid: 64 x 4 blocks;"),
-          "200x4096x8192 split 4 ways: its batched view's grid: %s", why);
     g.m = 0;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "grid:"),
           "M = 0 runs no kernel, no grid: %s", why);

@@ -81,44 +81,6 @@ static int mid_mn_fuller_192(const tg_gemm_args *g)
 {
     return mid_mn(g) && wave_work_fits(g) && wave_work(g, 192) < wave_work(g, 256);
 }
-/* From 256 rows (where mc_2x1_128x128's pairs of 128-row tiles, the choice before entry 33, had
- * rows in both blocks): the split-K row below leaves those to the unsplit row when K < 16384. */
-static int small_mn_tall(const tg_gemm_args *g) { return small_mn(g) && g->m >= 256; }
-
-/*
- * Split-K for ws's 128 x 128 tiles: at most 64 tiles (half the 132 SMs of
- * an H100 or fewer) leave SMs idle through the whole of a long K, so the
- * largest S of 2, 4, 8, 16 with at most two blocks per SM (tiles·S ≤ 264),
- * at least 8 K tiles per split (the ring's depth and more) and whole K
- * tiles per split. Measured (bench/RESULTS.md entry 23): it pays from K =
- * 8192 on (the partials' bytes, written and summed, cost less than the
- * idle SMs), not at K = 4096 (128x4096x4096: 0.589x cuBLAS split 8 ways
- * against 0.799x unsplit on 64x64 tiles). Since entry 29 only for M > 128:
- * the split inside a cluster (below; its rows come first in the table, so
- * this one sees only more than 30 tiles) takes the rest, faster and
- * without a workspace. One GEMM (no batch; packing is not
- * combined with it); whether the family takes the batched view (TMA's
- * alignment rules) is its supports()' answer, in split_fits.
- */
-static int split_128(const tg_gemm_args *g)
-{
-    if (g->batch != 1 || g->m > 64 * 128 || g->n > 64 * 128) /* (no overflow below) */
-        return 1;
-    const int64_t tiles = tiles_of(g, 128, 128);
-    if (tiles > 64 || g->k < 8192 || g->m <= 128)
-        return 1;
-    int best = 1;
-    for (int s = 2; s <= 16; s *= 2)
-        if (tiles * s <= 264 && g->k % (64 * s) == 0 && g->k / s >= 8 * 64)
-            best = s;
-    return best;
-}
-/* From 256 rows, K < 16384 goes to the unsplit M*N >= 768^2 row (this row's why says the
- * measurements, made on mc_2x1_128x128, which tma_store_128x128 beat there since: entry 33). */
-static int few_tiles_long_k(const tg_gemm_args *g)
-{
-    return split_128(g) > 1 && !(small_mn_tall(g) && g->k < 16384);
-}
 
 /*
  * Split-K inside a cluster (the hopper family's SPLIT_K: one launch, no
@@ -158,17 +120,23 @@ static int split_in_cluster_2(const tg_gemm_args *g)
 /*
  * Stream-K for few tiles (tma_store_128x128_sk; plan.h tg_hplan_sk_blocks):
  * S = 2 to 4 blocks share each 128x128 tile along K in one launch, the
- * tile's last block adding the others' partials from the workspace. It
- * needs a long K (128x4096x4096, 16 K tiles a block: 0.75x cuBLAS against
- * ks2_128x64's 0.93x) and lost where the split in a cluster pair already
- * fills the SMs with S = 2 (128x8192x28672: 0.985x against ks2's 1.02x)
- * or where a cluster of 4 does (512x512x8192, 16 tiles: 0.72x against
- * ks4's 0.89x), bench/RESULTS.md entry 43: so M = 97..128 on 17 to 33
- * tiles (S = 4) and both sides past 128 on 31 to 66 (S = 2 to 4).
+ * tile's last block adding the others' partials from the workspace
+ * (bench/RESULTS.md entry 43, H200). It needs a long K: at M = 128 it
+ * lost at K = 4096 and 8192 (16 and 32 K tiles a block: 0.75x and 0.89x
+ * cuBLAS against ks2_128x64's 0.93x and 0.92x) and won from K = 11008
+ * (0.87-0.90x against 0.82-0.86x); it lost where the split in a cluster
+ * pair already fills the SMs with S = 2 (128x8192x28672: 0.985x against
+ * ks2's 1.02x) and where a cluster of 4 does (512x512x8192, 16 tiles:
+ * 0.72x against ks4's 0.89x). Past 128 rows and columns, on 31 to 66
+ * tiles, it beat the unsplit tile (1024^2 x 8192: 0.90-0.92x against
+ * 0.73-0.74x) and the split through the workspace that had K >= 16384 or
+ * M < 256 there (1024^2 x 16384: 0.96x against 0.80x; 200x4096x8192:
+ * 0.76x against 0.68x; that row is gone: this one needs fewer bytes of
+ * workspace on every shape of its class).
  */
 static int stream_k_few_tiles_m128(const tg_gemm_args *g)
 {
-    return g->m > 96 && g->m <= 128 && g->k >= 8192 && tiles_at_most(g, 128, 128, 33) &&
+    return g->m > 96 && g->m <= 128 && g->k > 8192 && tiles_at_most(g, 128, 128, 33) &&
            !tiles_at_most(g, 128, 128, 16);
 }
 static int stream_k_few_tiles(const tg_gemm_args *g)
@@ -454,11 +422,12 @@ const struct tg_rule tg_rules[] = {
      "0.668x), 512x512x16384 0.838x (ks2_128x64 0.643x, ws_64 0.458x), 128x2048x16384 1.022x "
      "(ks2_128x64 0.797x, ws_64 0.570x); bench/RESULTS.md 2026-11-27, entry 29",
      1, NULL},
-    {"96 < M <= 128, 17 to 33 128x128 tiles, K >= 8192, a workspace for stream-K",
+    {"96 < M <= 128, 17 to 33 128x128 tiles, K > 8192, a workspace for stream-K",
      stream_k_few_tiles_m128, "tma_store_128x128_sk",
-     "measured on an H200 (fp32 C, cuBLAS in the same run, two runs): 128x4096x11008 0.886x, "
-     "0.890x cuBLAS (ks2_128x64, the choice before, 0.857x, 0.831x); bench/RESULTS.md "
-     "2026-11-29, entry 43",
+     "measured on an H200 (fp32 C, cuBLAS in the same run): 128x4096x11008 0.886x, 0.890x cuBLAS "
+     "(ks2_128x64, the choice before, 0.857x, 0.831x), 128x4096x14336 0.882x (0.827x), "
+     "128x4096x16384 0.902x (0.822x); K = 8192 stays there (0.886x against 0.924x); "
+     "bench/RESULTS.md 2026-11-29, entry 43",
      1, NULL},
     {"96 < M <= 128, at most 66 128x64 tiles, K >= 4096", split_in_cluster_2_128x64, "ks2_128x64",
      "measured on the H100 (fp32 C, cuBLAS in the same run): 128x4096x4096 1.057x cuBLAS (ws_64, "
@@ -482,22 +451,13 @@ const struct tg_rule tg_rules[] = {
      "two runs): 8192x128x8192 0.933x, 0.915x cuBLAS (tma_store_128x128, the choice before, "
      "0.875x), 8192x96x8192 0.848x (0.850x); bench/RESULTS.md 2026-11-28, entry 37",
      1, NULL},
-    {"M > 128, at most 64 128x128 tiles, K >= 8192 (K >= 16384 where M >= 256, M*N >= 768^2)",
-     few_tiles_long_k, "ws",
-     "split-K through the workspace measured on the H100 (fp32 C, cuBLAS in the same run): "
-     "512x512x8192 0.754x cuBLAS in 16 splits (unsplit tma_wgmma_64 0.520x), 128x4096x11008 "
-     "0.939x in 4 (unsplit 0.780x); bench/RESULTS.md 2026-11-27, entry 23. Those shapes now go to "
-     "the split inside a cluster (rows above, entry 29); this row keeps M > 128 on 31 to 64 "
-     "tiles, where no split in a cluster fits one wave (not measured against unsplit ws there: "
-     "1024x1024x8192 unsplit ws 0.887x, ks2 0.818x, entry 29); since entry 30 not from 256 rows "
-     "with K < 16384, unsplit below: 1024x1024x8192 0.922x there (mc_2x1_128x128), 0.739x split "
-     "here, 512x2048x8192 0.940x against 0.776x, 1024x1024x16384 0.652x against 0.688x split",
-     0, split_128},
     {"M, N > 128, 31 to 66 128x128 tiles, K >= 8192, a workspace for stream-K", stream_k_few_tiles,
      "tma_store_128x128_sk",
-     "measured on an H200 (fp32 C, cuBLAS in the same run, two runs): 1024x1024x8192 0.909x, "
-     "0.899x cuBLAS (tma_store_128x128, the choice before, 0.731x, 0.733x); bench/RESULTS.md "
-     "2026-11-29, entry 43",
+     "measured on an H200 (fp32 C, cuBLAS in the same run), against the choice before: "
+     "1024x1024x8192 0.909x, 0.899x, 0.916x cuBLAS (tma_store_128x128 0.731x, 0.733x, 0.739x), "
+     "768x1024x8192 0.990x (0.751x), 512x2048x8192 0.938x (0.746x), 256x4096x8192 0.922x "
+     "(0.757x), 1024x1024x16384 0.964x (ws split through the workspace 0.800x), 200x4096x8192 "
+     "0.759x (0.684x); bench/RESULTS.md 2026-11-29, entry 43",
      1, NULL},
     {"M, N >= 4096, K >= 16384, a workspace for stream-K", large_mn_long_k, "tma_store_256x192_sk",
      "measured on an H200 (fp32 C, cuBLAS in the same run): 8192x8192x28672 718.4 TFLOP/s = "
