@@ -311,7 +311,8 @@ static tg_status prepare(int preset, const tg_gemm_args *caller, int dev, tg_lau
         p->sk_epoch = next_epoch();
         out->workspace = sk_bytes;
     } else if (t.stream_k) {
-        /* Whole tiles only: a few-tiles grid (S blocks a tile) goes back to one block a tile. */
+        /* Whole tiles only (tg_gemm refuses a call whose workspace is short before this; here for
+         * any other caller): a few-tiles grid (S blocks a tile) goes back to one block a tile. */
         const int64_t tiles =
             tg_hplan_tiles(&t, tg_hplan_grid_m(&t, g->m), tg_hplan_grid_n(&t, g->n), g->batch);
         if ((int64_t)out->grid[0] > tiles)

@@ -77,9 +77,10 @@ extern "C" {
       "BLOCK_M then counts columns of C, BLOCK_N rows")                                      \
     X(14, stream_k, STREAM_K, 0, 1, NULL,                                                      \
       "1: the tiles of the last, partly filled wave of a persistent grid are shared by every "  \
-      "block along K (stream-K): partial tiles go through the workspace, the block with a "    \
-      "tile's last K tile adds them in block order (deterministic); without the workspace "     \
-      "the call runs as STREAM_K=0")
+      "block along K (stream-K), and with fewer tiles than half the SMs every tile by 2 to 4 "  \
+      "blocks: partial tiles go through the workspace, the block with a tile's last K tile "   \
+      "adds them in block order (deterministic); a call without that workspace is refused "    \
+      "(tg_gemm_workspace_size says how much; the dispatcher's rows fall to the next)")
 
 /* EPILOGUE's values (presets.def writes the names). */
 enum tg_hepilogue {
