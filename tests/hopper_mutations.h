@@ -357,4 +357,11 @@ static int64_t sk_tiles_two_rounds(int64_t tiles, int64_t k_tiles, int64_t block
     return r && tiles >= r + blocks ? r + blocks : r;
 }
 
+/* Every tile shared whenever there are fewer tiles than blocks, whatever the grid: on a grid that
+ * is not S blocks a tile (131 tiles on 132 blocks) the blocks' shares cross tiles unevenly. */
+static int64_t sk_tiles_any_few(int64_t tiles, int64_t k_tiles, int64_t blocks)
+{
+    return tiles < blocks && k_tiles >= 1 ? tiles : tg_hplan_sk_tiles(tiles, k_tiles, blocks);
+}
+
 #endif /* TG_TEST_HOPPER_MUTATIONS_H */

@@ -299,6 +299,8 @@ static void mutations(void)
            TRIPS("stream-k"));
     MUTATE("stream-K over two rounds of tiles", (o->sk_tiles = sk_tiles_two_rounds), STREAM_K1,
            TRIPS("stream-k"));
+    MUTATE("stream-K shares few tiles on any grid", (o->sk_tiles = sk_tiles_any_few), STREAM_K1,
+           TRIPS("stream-k"));
     MUTATE("block 0 walks a shared tile whole too", (o->dp_units = dp_units_one_more), STREAM_K1,
            TRIPS("stream-k"));
     MUTATE("tiles numbered without batch items", (o->tile = tile_no_batch), ANY,
