@@ -189,7 +189,7 @@ static int check_split(th_rng *rng, cublasHandle_t h, int *runs)
  * last round of 24 tiles of 128x256 or 21 of 256x192, 32 K tiles each,
  * spread over 132 blocks: 5 or 6 K tiles a block), and shapes of fewer
  * tiles than half the SMs, where every tile is shared by S = 4 blocks
- * (plan.h tg_hplan_sk_blocks: 300 x 520 x 3000, ragged, 47 K tiles a
+ * (plan.h tg_hplan_sk_split: 300 x 520 x 3000, ragged, 47 K tiles a
  * tile; 128 x 4096 x 8192 as a decoder layer's), both C types, alpha and
  * beta, padded ldc. Checked as above; two runs
  * bitwise equal (the partials are added in block order); the workspace

@@ -205,6 +205,14 @@ typedef struct tg_preset {
  * family's declaration order (params); every function gets parameters that
  * passed the range check, and check() before anything else.
  */
+/* What a family's geometry() laid out. */
+typedef enum tg_grid_kind {
+    TG_GRID_OVER_OUTPUT = 0, /* a block, or a cluster, per tile or column group */
+    TG_GRID_PERSISTENT = 1,  /* as many blocks (clusters) as fit at once, walking the tiles */
+    TG_GRID_SHARED_K = 2,    /* persistent, several blocks a tile along K (stream-K on few tiles:
+                              * its size from `fit`, or the device's SMs when 0) */
+} tg_grid_kind;
+
 typedef struct tg_family_ops {
     const char *name;         /* "micro" */
     tg_family id;
@@ -240,11 +248,8 @@ typedef struct tg_family_ops {
      * out's grid, block, cluster and smem, as prepare() sets them. A
      * persistent kernel's grid is as many blocks (or clusters) as fit at
      * once, up to its tiles: `fit` says how many (from the device; 0: not
-     * known, and the grid is the tile count, the most it can be). Returns 1
-     * for such a grid (persistent), 2 for a persistent grid of several blocks
-     * a tile (stream-K on few tiles: its size from `fit`, or the device's
-     * SMs when 0), 0 for a grid laid over the output (a block, or a cluster,
-     * per tile or column group).
+     * known, and the grid is the tile count, the most it can be). Returns the
+     * grid's kind (tg_grid_kind).
      */
     int (*geometry)(int preset, const tg_gemm_args *g, int fit, tg_launch *out);
     tg_status (*info)(int preset, int dev, tg_kernel_info *out);

@@ -118,7 +118,7 @@ static int split_in_cluster_2(const tg_gemm_args *g)
 }
 
 /*
- * Stream-K for few tiles (tma_store_128x128_sk; plan.h tg_hplan_sk_blocks):
+ * Stream-K for few tiles (tma_store_128x128_sk; plan.h tg_hplan_sk_split):
  * S = 2 to 4 blocks share each 128x128 tile along K in one launch, the
  * tile's last block adding the others' partials from the workspace
  * (bench/RESULTS.md entry 43, H200). It needs a long K: at M = 128 it

@@ -123,7 +123,7 @@ static int geometry(int preset, const tg_gemm_args *g, int fit, tg_launch *out)
     out->cluster[0] = (unsigned)t.split_k;
     out->cluster[1] = out->cluster[2] = 1;
     out->smem = (size_t)tg_dplan_smem_bytes(&t);
-    return 0;
+    return TG_GRID_OVER_OUTPUT;
 }
 
 static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *out)

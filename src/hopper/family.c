@@ -157,19 +157,6 @@ static int64_t grid_blocks(void)
     return n;
 }
 
-/* STREAM_K=1 where it shares tiles: their partial slots and flags (plan.h); else none. */
-static size_t workspace(int preset, const tg_gemm_args *caller)
-{
-    const tg_htile t = tg_htile_from_params(presets[preset].params);
-    if (!t.stream_k)
-        return 0;
-    const tg_gemm_args view = kernel_view(&t, caller);
-    const int64_t tiles =
-        tg_hplan_tiles(&t, tg_hplan_grid_m(&t, view.m), tg_hplan_grid_n(&t, view.n), view.batch);
-    const int64_t blocks = tg_hplan_sk_blocks(tiles, tg_hplan_k_tiles(&t, view.k), grid_blocks());
-    return sk_tiles_of(&t, &view, blocks) ? (size_t)tg_hplan_sk_bytes(&t, blocks) : 0;
-}
-
 /*
  * A stream-K call's flag value, new for every call of the process: a flag
  * that holds it was set during this call, whatever the workspace held
@@ -240,7 +227,7 @@ static int geometry(int preset, const tg_gemm_args *caller, int fit, tg_launch *
     out->cluster[1] = out->cluster[2] = 1;
     if (t.persistent) {
         const int64_t tiles = tg_hplan_tiles(&t, grid_m, grid_n, g->batch);
-        /* Stream-K on few tiles: S blocks a tile (plan.h tg_hplan_sk_blocks; without the device,
+        /* Stream-K on few tiles: S blocks a tile (plan.h tg_hplan_sk_split; without the device,
          * the SMs grid_blocks() names) */
         const int64_t s = t.stream_k ? tg_hplan_sk_split(tiles, tg_hplan_k_tiles(&t, g->k),
                                                          fit > 0 ? fit : grid_blocks())
@@ -248,12 +235,25 @@ static int geometry(int preset, const tg_gemm_args *caller, int fit, tg_launch *
         out->grid[0] = (unsigned)(s > 1 ? s * tiles : (fit > 0 && fit < tiles ? fit : tiles) * cluster);
         out->grid[1] = 1;
         out->grid[2] = 1;
-        return s > 1 ? 2 : 1;
+        return s > 1 ? TG_GRID_SHARED_K : TG_GRID_PERSISTENT;
     }
     out->grid[0] = (unsigned)(grid_m * grid_n * t.split_k);
     out->grid[1] = (unsigned)g->batch;
     out->grid[2] = 1;
-    return 0;
+    return TG_GRID_OVER_OUTPUT;
+}
+
+/* STREAM_K=1 where it shares tiles: their partial slots and flags (plan.h) for the grid prepare
+ * launches on this device; else none. */
+static size_t workspace(int preset, const tg_gemm_args *caller)
+{
+    const tg_htile t = tg_htile_from_params(presets[preset].params);
+    if (!t.stream_k)
+        return 0;
+    tg_launch l;
+    geometry(preset, caller, (int)grid_blocks(), &l);
+    const tg_gemm_args view = kernel_view(&t, caller);
+    return sk_tiles_of(&t, &view, l.grid[0]) ? (size_t)tg_hplan_sk_bytes(&t, l.grid[0]) : 0;
 }
 
 static tg_status prepare(int preset, const tg_gemm_args *caller, int dev, tg_launch *out)
@@ -310,14 +310,8 @@ static tg_status prepare(int preset, const tg_gemm_args *caller, int dev, tg_lau
         p->sk = g->workspace;
         p->sk_epoch = next_epoch();
         out->workspace = sk_bytes;
-    } else if (t.stream_k) {
-        /* Whole tiles only (tg_gemm refuses a call whose workspace is short before this; here for
-         * any other caller): a few-tiles grid (S blocks a tile) goes back to one block a tile. */
-        const int64_t tiles =
-            tg_hplan_tiles(&t, tg_hplan_grid_m(&t, g->m), tg_hplan_grid_n(&t, g->n), g->batch);
-        if ((int64_t)out->grid[0] > tiles)
-            out->grid[0] = (unsigned)tiles;
-    }
+    } /* (else whole tiles: on a few-tiles grid the blocks past the tiles find no work and leave;
+       * tg_gemm refuses such a call first, its workspace short of workspace()'s) */
     out->params_size = sizeof *p;
     return TG_SUCCESS;
 }

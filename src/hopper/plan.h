@@ -699,11 +699,12 @@ typedef struct tg_hunit {
 } tg_hunit;
 
 /*
- * Few tiles (T < G / 2): a grid of one block per tile would leave most SMs
- * idle through the whole K loop, so a stream-K preset launches S·T blocks
- * instead, S = min(G / T, TG_H_SK_MAX_SPLIT), and shares every tile S
- * ways: split-K in one launch, the same plan as the last round's with SK =
- * T (block S·t + j walks K tiles [j·KT/S, (j+1)·KT/S) of tile t, the last
+ * Few tiles (T < G / 2, G blocks fitting at once): a grid of one block per
+ * tile would leave most SMs idle through the whole K loop, so a stream-K
+ * preset launches S·T blocks instead (the family's geometry), S = min(G /
+ * T, TG_H_SK_MAX_SPLIT), and shares every tile S ways: split-K in one
+ * launch, the same plan as the last round's with SK = T (block S·t + j
+ * walks K tiles [j·KT/S, (j+1)·KT/S) of tile t, the last
  * of them adds the others' partials in block order). S is lowered until
  * each block has at least TG_H_SK_MIN_SHARE K tiles; S = 1 is no split.
  * At most 4 ways: the FINAL block reads the S - 1 partials alone.
@@ -721,13 +722,6 @@ TG_HD int64_t tg_hplan_sk_split(int64_t tiles, int64_t k_tiles, int64_t fit)
     return s;
 }
 
-/* The blocks a persistent stream-K grid launches where `fit` blocks fit at once (0: not known). */
-TG_HD int64_t tg_hplan_sk_blocks(int64_t tiles, int64_t k_tiles, int64_t fit)
-{
-    const int64_t s = tg_hplan_sk_split(tiles, k_tiles, fit);
-    return s > 1 ? s * tiles : fit > 0 && fit < tiles ? fit : tiles;
-}
-
 /*
  * The tiles a grid of G blocks shares along K. T > G: the last round's R =
  * T mod G when it leaves at least TG_H_SK_MIN_IDLE K tiles per block idle
@@ -740,11 +734,8 @@ TG_HD int64_t tg_hplan_sk_tiles(int64_t tiles, int64_t k_tiles, int64_t blocks)
 {
     if (blocks < 2 || tiles < 1 || tiles == blocks || k_tiles < 1 || k_tiles > ((int64_t)1 << 30))
         return 0;
-    if (tiles < blocks)
-        return blocks % tiles == 0 && blocks / tiles <= TG_H_SK_MAX_SPLIT &&
-                       k_tiles >= TG_H_SK_MIN_SHARE * (blocks / tiles)
-                   ? tiles
-                   : 0;
+    if (tiles < blocks) /* the few-tiles grid, S = tg_hplan_sk_split(tiles, k_tiles, blocks) a tile */
+        return blocks == tiles * tg_hplan_sk_split(tiles, k_tiles, blocks) ? tiles : 0;
     const int64_t r = tiles % blocks;
     if (r == 0 || (blocks - r) * k_tiles < TG_H_SK_MIN_IDLE * blocks || r * k_tiles < TG_H_SK_MIN_SHARE * blocks)
         return 0;

@@ -8,7 +8,7 @@
  *     one block (tg_hplan_dp_units: block b's b, b + G, ...);
  *   - share fewer tiles than blocks: with more tiles than blocks some of
  *     the last round's, with fewer all of them where the grid is the
- *     few-tiles grid tg_hplan_sk_blocks launches (S blocks a tile), else
+ *     few-tiles grid, S = tg_hplan_sk_split blocks a tile, else
  *     none; give every block between 1 and TG_H_SK_MAX_UNITS segments (the
  *     kernel's list), each at least one K tile, inside the shared tiles;
  *   - walk every K tile of the shared tiles exactly once, and store each of
@@ -38,7 +38,7 @@ static int check_grid(const tg_hplan_ops *ops, int64_t tiles, int64_t kt, int64_
     snprintf(grid, sizeof grid, "%lld tiles of %lld K tiles on %lld blocks", (long long)tiles,
              (long long)kt, (long long)blocks);
     /* Few tiles: all of them on the grid the kernel is launched with for them, none on another. */
-    const int few = tiles < blocks && blocks == tg_hplan_sk_blocks(tiles, kt, blocks);
+    const int few = tiles < blocks && blocks == tiles * tg_hplan_sk_split(tiles, kt, blocks);
     if (sk < 0 || sk >= blocks || sk > tiles || (tiles == blocks && sk != 0) ||
         (tiles < blocks && sk != (few ? tiles : 0))) {
         tg_report_fail(r, CK_STREAM_K, "%s: %lld tiles shared along K (fewer than the blocks; all where "
@@ -163,7 +163,7 @@ int tg_hv_check_stream_k(const tg_hplan_ops *ops, report *r)
         {561, 65, 132},  {3584, 128, 132}, {133, 600, 132}, {263, 4, 132},  {1000, 7, 64},
         {200, 16, 114},  {7, 3, 2},        {131, 5, 132},   {264, 64, 132},
     };
-    /* Few tiles (tiles, K tiles, SMs), run on tg_hplan_sk_blocks' grid: 128 x 4096 x 11008 and
+    /* Few tiles (tiles, K tiles, SMs), run on the few-tiles grid: 128 x 4096 x 11008 and
      * 1024^2 x 8192 on 128x128 (S = 4, 2), a ragged K (47 K tiles over 4), S lowered by a short K
      * (16 K tiles: 4, 8: 2), 33 tiles on 132 (S = 4), one tile, 2 on 7 SMs (S = 3). */
     static const int64_t few[][3] = {
@@ -174,8 +174,8 @@ int tg_hv_check_stream_k(const tg_hplan_ops *ops, report *r)
     for (size_t i = 0; i < sizeof table / sizeof table[0]; i++)
         grids += check_grid(ops, table[i][0], table[i][1], table[i][2], r);
     for (size_t i = 0; i < sizeof few / sizeof few[0]; i++) {
-        const int64_t blocks = tg_hplan_sk_blocks(few[i][0], few[i][1], few[i][2]);
-        if (blocks == few[i][0] * tg_hplan_sk_split(few[i][0], few[i][1], few[i][2]) && blocks > few[i][0])
+        const int64_t blocks = few[i][0] * tg_hplan_sk_split(few[i][0], few[i][1], few[i][2]);
+        if (blocks > few[i][0])
             grids += check_grid(ops, few[i][0], few[i][1], blocks, r);
         else
             tg_report_fail(r, CK_STREAM_K, "%lld tiles of %lld K tiles on %lld SMs: a few-tiles grid of "
@@ -191,9 +191,9 @@ int tg_hv_check_stream_k(const tg_hplan_ops *ops, report *r)
         const int64_t tiles = blocks + 1 + (int64_t)((x >> 16) % (uint64_t)(8 * blocks));
         const int64_t kt = 1 + (int64_t)((x >> 40) % 700);
         grids += check_grid(ops, tiles, kt, blocks, r);
-        /* and a few-tiles grid: 1..66 tiles on as many blocks as tg_hplan_sk_blocks launches */
+        /* and a few-tiles grid: 1..66 tiles, S blocks a tile (1: none shared) */
         const int64_t t2 = 1 + (int64_t)((x >> 24) % 66), fit = 2 + (int64_t)((x >> 32) % 159);
-        grids += check_grid(ops, t2, kt, tg_hplan_sk_blocks(t2, kt, fit), r);
+        grids += check_grid(ops, t2, kt, t2 * tg_hplan_sk_split(t2, kt, fit), r);
     }
     return grids;
 }

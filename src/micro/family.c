@@ -115,7 +115,7 @@ static int geometry(int preset, const tg_gemm_args *g, int fit, tg_launch *out)
     out->block[1] = out->block[2] = 1;
     out->cluster[0] = out->cluster[1] = out->cluster[2] = 1;
     out->smem = (size_t)tg_plan_smem_bytes(&t);
-    return 0;
+    return TG_GRID_OVER_OUTPUT;
 }
 
 static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *out)
