@@ -190,7 +190,8 @@ static int check_split(th_rng *rng, cublasHandle_t h, int *runs)
  * spread over 132 blocks: 5 or 6 K tiles a block), and shapes of fewer
  * tiles than half the SMs, where every tile is shared by S = 4 blocks
  * (plan.h tg_hplan_sk_split: 300 x 520 x 3000, ragged, 47 K tiles a
- * tile; 128 x 4096 x 8192 as a decoder layer's), both C types, alpha and
+ * tile; 128 x 4096 x 8192 as a decoder layer's; a batch of 3 ragged items
+ * whose tiles, all items' together, are few), both C types, alpha and
  * beta, padded ldc. Checked as above; two runs
  * bitwise equal (the partials are added in block order); the workspace
  * one byte short of what tg_gemm_workspace_size asks: a clear error
@@ -203,6 +204,7 @@ static const shape_case stream_k_cases[] = {
     {"stream-K 8192x4096x4096", {8192, 4096, 4096, 0, 0, 0, 1, F32, 0}, 0},
     {"stream-K few tiles 300x520x3000", {300, 520, 3000, 0, 0, 0, 1, F32, 0}, 0},
     {"stream-K few 128x4096x8192 bf16 a2 b.5", {128, 4096, 8192, 0, 0, 0, 1, BF16, 0, 1, 2.0f, 0.5f}, 0},
+    {"stream-K few tiles batch 3 200x264x2048", {200, 264, 2048, 0, 0, 0, 3, F32, 0, 1, 1.5f, 0.0f}, 0},
 };
 
 static int check_stream_k(const char *only, th_rng *rng, cublasHandle_t h, int *runs)
