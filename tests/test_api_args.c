@@ -503,13 +503,14 @@ static void check_packing(void)
           (size_t)4096 * 4096 * 2);
     printf("packing: 8191^3 packs A and B into %zu bytes for hopper, micro without them\n", 2 * copy);
 
-    /* Stream-K on few tiles: M, N > 128 on 31..66 tiles of 128x128 and K >= 8192 share every tile
+    /* Stream-K on few tiles: M, N > 128 on 31..66 tiles of 128x128 and K >= 4000 share every tile
      * along K, S blocks a tile (64 tiles: 2), their partials in the workspace; without it, unsplit.
      * (Split-K through the workspace had this class until entry 43: stream-K needs fewer bytes.) */
     const size_t slots = (size_t)128 * (128 * 128 * 4 + 2 * 8); /* 128 blocks' partials and flags */
     const struct {
         int64_t m, n, k;
-    } few_sk[] = {{200, 4096, 8192}, {200, 4096, 8200}, {1024, 1024, 8192}, {1024, 1024, 16384}};
+    } few_sk[] = {{200, 4096, 8192}, {200, 4096, 8200},  {1024, 1024, 8192},
+                  {1024, 1024, 16384}, {1024, 1024, 4096}, {1000, 1000, 4000}};
     for (size_t i = 0; i < sizeof few_sk / sizeof few_sk[0]; i++) {
         g = packed_args(few_sk[i].m, few_sk[i].n, few_sk[i].k);
         CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == slots,
@@ -529,10 +530,10 @@ static void check_packing(void)
               (long long)g.k, chosen.name, why);
     }
     /* A short K or a batch of them (128 tiles): not shared. */
-    g = packed_args(200, 4096, 4096);
+    g = packed_args(200, 4096, 3072);
     g.workspace_size = (size_t)1 << 30;
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "share its tiles"),
-          "K = 4096 must not split: %s", why);
+          "K = 3072 must not split: %s", why);
     g.k = g.lda = g.ldb = 8192;
     g.batch = 2;
     g.stride_a = (int64_t)200 * 8192;
@@ -541,8 +542,9 @@ static void check_packing(void)
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "share its tiles") &&
               !strstr(why, "split-K:"),
           "a batch of two (128 tiles) must not split: %s", why);
-    printf("stream-K on few tiles: 200x4096x8192, 1024^2 x 8192 and x 16384 on 128 blocks, %zu bytes "
-           "of partials\n", slots);
+    printf("stream-K on few tiles: 200x4096x8192, 1024^2 x 4096, x 8192 and x 16384, 1000^2 x 4000 on "
+           "128 blocks, %zu bytes of partials\n",
+           slots);
 
     /* Fewer tiles, or M <= 128: K split inside a cluster (hopper SPLIT_K), no workspace. */
     const struct {

@@ -132,7 +132,10 @@ static int split_in_cluster_2(const tg_gemm_args *g)
  * 0.73-0.74x) and the split through the workspace that had K >= 16384 or
  * M < 256 there (1024^2 x 16384: 0.96x against 0.80x; 200x4096x8192:
  * 0.76x against 0.68x; that row is gone: this one needs fewer bytes of
- * workspace on every shape of its class).
+ * workspace on every shape of its class). Below K = 8192 there (entry 44)
+ * it won from K = 4000 (S = 2: 31 or more K tiles a block; 1024^2 x 4096
+ * 0.83x against 0.76x, 512x2048x6144 0.92x against 0.76x), tied at K =
+ * 3072 (0.803x against 0.800x) and lost at 2048 (0.68x against 0.77x).
  */
 static int stream_k_few_tiles_m128(const tg_gemm_args *g)
 {
@@ -141,7 +144,7 @@ static int stream_k_few_tiles_m128(const tg_gemm_args *g)
 }
 static int stream_k_few_tiles(const tg_gemm_args *g)
 {
-    return g->m > 128 && g->n > 128 && g->k >= 8192 && tiles_at_most(g, 128, 128, 66) &&
+    return g->m > 128 && g->n > 128 && g->k >= 4000 && tiles_at_most(g, 128, 128, 66) &&
            !tiles_at_most(g, 128, 128, 30);
 }
 
@@ -451,13 +454,15 @@ const struct tg_rule tg_rules[] = {
      "two runs): 8192x128x8192 0.933x, 0.915x cuBLAS (tma_store_128x128, the choice before, "
      "0.875x), 8192x96x8192 0.848x (0.850x); bench/RESULTS.md 2026-11-28, entry 37",
      1, NULL},
-    {"M, N > 128, 31 to 66 128x128 tiles, K >= 8192, a workspace for stream-K", stream_k_few_tiles,
+    {"M, N > 128, 31 to 66 128x128 tiles, K >= 4000, a workspace for stream-K", stream_k_few_tiles,
      "tma_store_128x128_sk",
      "measured on an H200 (fp32 C, cuBLAS in the same run), against the choice before: "
-     "1024x1024x8192 0.909x, 0.899x, 0.916x cuBLAS (tma_store_128x128 0.731x, 0.733x, 0.739x), "
-     "768x1024x8192 0.990x (0.751x), 512x2048x8192 0.938x (0.746x), 256x4096x8192 0.922x "
-     "(0.757x), 1024x1024x16384 0.964x (ws split through the workspace 0.800x), 200x4096x8192 "
-     "0.759x (0.684x); bench/RESULTS.md 2026-11-29, entry 43",
+     "1024x1024x8192 0.90-0.92x cuBLAS (tma_store_128x128 0.73-0.74x), 768x1024x8192 0.990x "
+     "(0.751x), 512x2048x8192 0.938x (0.746x), 1024x1024x16384 0.964x (ws split through the "
+     "workspace 0.800x), 200x4096x8192 0.759x (0.684x), entry 43; 1024x1024x4096 0.830x "
+     "(tma_store_128x64 0.762x), 512x2048x6144 0.915x (tma_store_128x128 0.759x), 1000x1000x4000 "
+     "0.821x (0.782x); not at K = 3072 (0.803x against 0.800x) or 2048 (0.676x against 0.768x), "
+     "entry 44; bench/RESULTS.md 2026-11-29",
      1, NULL},
     {"M, N >= 4096, K >= 16384, a workspace for stream-K", large_mn_long_k, "tma_store_256x192_sk",
      "measured on an H200 (fp32 C, cuBLAS in the same run): 8192x8192x28672 718.4 TFLOP/s = "
