@@ -268,7 +268,7 @@ static int cmd_plan(const cli_options *o)
     tg_status s = tg_gemm_workspace_size(&g, NULL, &workspace);
     g.workspace_size = workspace;
     tg_config cfg;
-    char why[1024];
+    char why[TG_WHY_BYTES];
     if (s == TG_SUCCESS)
         s = tg_gemm_choose(&g, &cfg, why, sizeof why);
     if (s != TG_SUCCESS) {

@@ -255,9 +255,13 @@ TG_API tg_status tg_gemm_workspace_size(const tg_gemm_args *args, const tg_confi
 
 /*
  * The configuration tg_gemm(args, NULL, ...) would run, on the current
- * device (or for sm_90 when there is none), and why, in words. Pointers in
- * args may be NULL here; only their alignment is looked at.
+ * device (or for sm_90 when there is none), and why, in words: the
+ * dispatcher's row, the measurement that chose it, the grid. Pointers in
+ * args may be NULL here; only their alignment is looked at. A why of
+ * TG_WHY_BYTES always holds the answer (a shorter one may not: the call
+ * then fails, naming it).
  */
+#define TG_WHY_BYTES 2048
 TG_API tg_status tg_gemm_choose(const tg_gemm_args *args, tg_config *out, char *why,
                                 size_t len);
 

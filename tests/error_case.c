@@ -16,7 +16,7 @@
  *   parse TEXT                       tg_config_parse(TEXT, &cfg)
  *   check [FIELD=V ...]              tg_gemm_check_args(&args)
  *   gemm [config=TEXT] [FIELD=V ...] tg_gemm(&args, cfg or NULL, NULL stream)
- *   choose [FIELD=V ...]             tg_gemm_choose(&args, &cfg, why, 1024)
+ *   choose [FIELD=V ...]             tg_gemm_choose(&args, &cfg, why, TG_WHY_BYTES)
  *   config_check TEXT [family=N] [params[I]=V ...]   tg_config_check of the
  *                                    parsed TEXT with raw fields changed
  *   format TEXT len=N                tg_config_format into N bytes
@@ -261,7 +261,7 @@ static int gemm_command(const char *cmd, int argc, char **argv)
     if (!strcmp(cmd, "gemm"))
         return report(tg_gemm(args, c, NULL));
     tg_config out;
-    char why[1024];
+    char why[TG_WHY_BYTES];
     return report(tg_gemm_choose(args, &out, why, sizeof why));
 }
 

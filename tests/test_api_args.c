@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "core/rules.h"
 #include "tilegemm.h"
 
 /* Far apart (1 TiB), so even a 65535-item batch of one does not reach the next. */
@@ -304,7 +305,7 @@ static void check_gemm(void)
 
     /* The library's choice, and the workspace query. */
     tg_config chosen;
-    char why[512];
+    char why[TG_WHY_BYTES];
     s = tg_gemm_choose(&g, &chosen, why, sizeof why);
     CHECK(s == TG_SUCCESS && tg_config_compiled(&chosen) && strstr(why, "bench/RESULTS.md"),
           "tg_gemm_choose: %s (%s), why '%s'", tg_status_string(s), tg_last_error(), why);
@@ -436,7 +437,7 @@ static void check_packing(void)
     CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == 2 * copy,
           "8191^3 workspace: %zu, want %zu (%s)", ws, 2 * copy, tg_last_error());
     tg_config chosen, hopper;
-    char why[1024];
+    char why[TG_WHY_BYTES];
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
               chosen.family == TG_FAMILY_MICRO && !strstr(why, "packed"),
           "8191^3 without workspace: %s, %s", chosen.name, why);
@@ -600,11 +601,35 @@ static void check_packing(void)
           "M = 0 runs no kernel, no grid: %s", why);
 }
 
+/*
+ * Every row of the dispatcher's table says why in words that fit a why of
+ * TG_WHY_BYTES (tilegemm.h) with room for the rest tg_gemm_choose adds: the
+ * row's text, its class and family name under half of it, leaving 1024
+ * bytes for the packing, split and grid clauses (under 600 together).
+ */
+static void check_why_fits(void)
+{
+    size_t longest = 0;
+    const char *name = "";
+    for (int r = 0; r < tg_nrules; r++) {
+        const size_t n = strlen("rule '' (decode family): ") + strlen(tg_rules[r].when) + strlen(tg_rules[r].why);
+        CHECK(n + 1024 <= TG_WHY_BYTES, "rule '%s': its why is %zu bytes, over the %d a row may take",
+              tg_rules[r].when, n, TG_WHY_BYTES - 1024);
+        if (n > longest) {
+            longest = n;
+            name = tg_rules[r].when;
+        }
+    }
+    printf("why: %d rows, the longest %zu bytes ('%s'), at most %d each\n", tg_nrules, longest, name,
+           TG_WHY_BYTES - 1024);
+}
+
 int main(void)
 {
     check_args();
     check_gemm();
     check_strings();
     check_packing();
+    check_why_fits();
     return check_summary();
 }

@@ -302,7 +302,7 @@ static void give_workspace(tg_gemm_args *g)
 static void expect_choice(const char *what, const tg_gemm_args *g, const char *name)
 {
     tg_config out;
-    char why[1024];
+    char why[TG_WHY_BYTES];
     tg_status s = tg_gemm_choose(g, &out, why, sizeof why);
     CHECK(s == TG_SUCCESS && !strcmp(out.name, name), "%s: chose %s (%s), expected %s: %s", what,
           s == TG_SUCCESS ? out.name : "-", tg_status_string(s), name, why);

@@ -158,7 +158,7 @@ static int check_split(th_rng *rng, cublasHandle_t h, int *runs)
     for (size_t c = 0; c < sizeof split_cases / sizeof split_cases[0]; c++) {
         const shape_case *sc = &split_cases[c];
         th_problem p = th_problem_make(sc->s, rng);
-        char why[1024] = "";
+        char why[TG_WHY_BYTES] = "";
         tg_config chosen;
         TH_TG(tg_gemm_choose(&p.g, &chosen, why, sizeof why));
         int split_k = 1; /* a hopper configuration's K split in a cluster; other families: none */

@@ -95,7 +95,7 @@ int main(void)
     g.ldc = N;
 
     tg_config chosen;
-    char why[1024];
+    char why[TG_WHY_BYTES];
     s = tg_gemm_choose(&g, &chosen, why, sizeof why);
     if (s != TG_SUCCESS) {
         printf("tg_gemm_choose: %s: %s\n", tg_status_string(s), tg_last_error());

@@ -582,7 +582,7 @@ static PyObject *py_choose(PyObject *self, PyObject *args, PyObject *kw)
     g.ldc = g.n;
     g.c_dtype = dtype == TK_DT_BF16 ? TG_DTYPE_BF16 : TG_DTYPE_F32;
     tg_config cfg;
-    char why[2048];
+    char why[TG_WHY_BYTES];
     /* As gemm() calls it: with the workspace it asks for and allocates (launch.c,
      * take_workspace). Only its size matters here (the pointer may be NULL). */
     size_t workspace = 0;
