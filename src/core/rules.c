@@ -458,11 +458,12 @@ const struct tg_rule tg_rules[] = {
      "tma_store_128x128_sk",
      "measured on an H200 (fp32 C, cuBLAS in the same run), against the choice before: "
      "1024x1024x8192 0.90-0.92x cuBLAS (tma_store_128x128 0.73-0.74x), 768x1024x8192 0.990x "
-     "(0.751x), 512x2048x8192 0.938x (0.746x), 1024x1024x16384 0.964x (ws split through the "
-     "workspace 0.800x), 200x4096x8192 0.759x (0.684x), entry 43; 1024x1024x4096 0.830x "
-     "(tma_store_128x64 0.762x), 512x2048x6144 0.915x (tma_store_128x128 0.759x), 1000x1000x4000 "
-     "0.821x (0.782x); not at K = 3072 (0.803x against 0.800x) or 2048 (0.676x against 0.768x), "
-     "entry 44; bench/RESULTS.md 2026-11-29",
+     "(0.751x), 512x2048x8192 0.938x (0.746x), 256x4096x8192 0.922x (0.757x), 1024x1024x16384 "
+     "0.964x (ws split through the workspace 0.800x), 200x4096x8192 0.759x (0.684x), entry 43; "
+     "1024x1024x4096 0.830x (tma_store_128x64 0.762x), 768x1024x4096 0.900x (0.826x), "
+     "512x2048x6144 0.915x (tma_store_128x128 0.759x), 1000x1000x4000 0.821x (0.782x); not at "
+     "K = 3072 (0.803x against 0.800x) or 2048 (0.676x against 0.768x), entry 44; "
+     "bench/RESULTS.md 2026-11-29",
      1, NULL},
     {"M, N >= 4096, K >= 16384, a workspace for stream-K", large_mn_long_k, "tma_store_256x192_sk",
      "measured on an H200 (fp32 C, cuBLAS in the same run): 8192x8192x28672 718.4 TFLOP/s = "
