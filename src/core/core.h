@@ -200,11 +200,6 @@ typedef struct tg_preset {
     int params[TG_CONFIG_MAX_PARAMS];
 } tg_preset;
 
-/*
- * Everything the core needs of a family. Parameter arrays are in the
- * family's declaration order (params); every function gets parameters that
- * passed the range check, and check() before anything else.
- */
 /* What a family's geometry() laid out. */
 typedef enum tg_grid_kind {
     TG_GRID_OVER_OUTPUT = 0, /* a block, or a cluster, per tile or column group */
@@ -212,6 +207,12 @@ typedef enum tg_grid_kind {
     TG_GRID_SHARED_K = 2,    /* persistent, several blocks a tile along K (stream-K on few tiles:
                               * its size from `fit`, or the device's SMs when 0) */
 } tg_grid_kind;
+
+/*
+ * Everything the core needs of a family. Parameter arrays are in the
+ * family's declaration order (params); every function gets parameters that
+ * passed the range check, and check() before anything else.
+ */
 
 typedef struct tg_family_ops {
     const char *name;         /* "micro" */
@@ -251,7 +252,7 @@ typedef struct tg_family_ops {
      * known, and the grid is the tile count, the most it can be). Returns the
      * grid's kind (tg_grid_kind).
      */
-    int (*geometry)(int preset, const tg_gemm_args *g, int fit, tg_launch *out);
+    tg_grid_kind (*geometry)(int preset, const tg_gemm_args *g, int fit, tg_launch *out);
     tg_status (*info)(int preset, int dev, tg_kernel_info *out);
     tg_status (*verify)(const int *p, char *report, size_t len);
     tg_status (*describe)(const int *p, char *buf, size_t len);

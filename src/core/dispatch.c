@@ -130,7 +130,7 @@ tg_status tg_gemm_choose(const tg_gemm_args *args, tg_config *out, char *why, si
         if (split.s > 1)
             tg_split_view(&g, &split, &view);
         tg_launch l;
-        const int kind = f->geometry(preset, &view, 0, &l);
+        const tg_grid_kind kind = f->geometry(preset, &view, 0, &l);
         const int persistent = kind != TG_GRID_OVER_OUTPUT;
         const unsigned cluster = l.cluster[0] * l.cluster[1] * l.cluster[2];
         if (kind == TG_GRID_SHARED_K)

@@ -112,7 +112,7 @@ static tg_status supports(int preset, const tg_gemm_args *g)
 static size_t workspace(int preset, const tg_gemm_args *g) { return 0; }
 
 /* SPLIT_K blocks (a cluster) per column group, batch items in grid.y (supports() bounded it). */
-static int geometry(int preset, const tg_gemm_args *g, int fit, tg_launch *out)
+static tg_grid_kind geometry(int preset, const tg_gemm_args *g, int fit, tg_launch *out)
 {
     const tg_dtile t = tg_dtile_from_params(presets[preset].params);
     out->grid[0] = (unsigned)(tg_dplan_groups(&t, g->n) * t.split_k);

@@ -133,14 +133,19 @@ static tg_status supports(int preset, const tg_gemm_args *caller)
 
 /*
  * STREAM_K: the tiles g's persistent grid of `blocks` shares along K (plan.h
- * tg_hplan_sk_tiles; 0 for other presets and K = 0).
+ * tg_hplan_sk_tiles; 0 for other presets and K = 0), and in *bytes the
+ * workspace their partial slots and flags take (0 with none shared).
  */
-static int64_t sk_tiles_of(const tg_htile *t, const tg_gemm_args *g, int64_t blocks)
+static int64_t sk_share(const tg_htile *t, const tg_gemm_args *g, int64_t blocks, size_t *bytes)
 {
+    *bytes = 0;
     if (!t->stream_k || g->k == 0)
         return 0;
     const int64_t tiles = tg_hplan_tiles(t, tg_hplan_grid_m(t, g->m), tg_hplan_grid_n(t, g->n), g->batch);
-    return tg_hplan_sk_tiles(tiles, tg_hplan_k_tiles(t, g->k), blocks);
+    const int64_t sk = tg_hplan_sk_tiles(tiles, tg_hplan_k_tiles(t, g->k), blocks);
+    if (sk)
+        *bytes = (size_t)tg_hplan_sk_bytes(t, blocks);
+    return sk;
 }
 
 /*
@@ -210,11 +215,11 @@ static tg_status encode_c(CUtensorMap *map, const tg_gemm_args *g, int dev, int 
 /*
  * PERSISTENT=1: as many clusters (blocks, without a cluster) as fit at once,
  * `fit` of them (0: not known), each walking cluster tiles, at most one per
- * tile; with STREAM_K on few tiles, S blocks a tile (returns 2); else one
- * block per tile (a cluster of SPLIT_K blocks with a K split), batch items
- * in grid.y. supports() bounded the counts.
+ * tile; with STREAM_K on few tiles, S blocks a tile (TG_GRID_SHARED_K);
+ * else one block per tile (a cluster of SPLIT_K blocks with a K split),
+ * batch items in grid.y. supports() bounded the counts.
  */
-static int geometry(int preset, const tg_gemm_args *caller, int fit, tg_launch *out)
+static tg_grid_kind geometry(int preset, const tg_gemm_args *caller, int fit, tg_launch *out)
 {
     const tg_htile t = tg_htile_from_params(presets[preset].params);
     const tg_gemm_args view = kernel_view(&t, caller), *g = &view;
@@ -253,7 +258,9 @@ static size_t workspace(int preset, const tg_gemm_args *caller)
     tg_launch l;
     geometry(preset, caller, (int)grid_blocks(), &l);
     const tg_gemm_args view = kernel_view(&t, caller);
-    return sk_tiles_of(&t, &view, l.grid[0]) ? (size_t)tg_hplan_sk_bytes(&t, l.grid[0]) : 0;
+    size_t bytes;
+    sk_share(&t, &view, l.grid[0], &bytes);
+    return bytes;
 }
 
 static tg_status prepare(int preset, const tg_gemm_args *caller, int dev, tg_launch *out)
@@ -303,8 +310,8 @@ static tg_status prepare(int preset, const tg_gemm_args *caller, int dev, tg_lau
     geometry(preset, caller, fit, out);
     out->workspace = 0;
     /* Stream-K where the plan shares tiles and the workspace holds their slots (else whole tiles). */
-    const int64_t sk = sk_tiles_of(&t, g, out->grid[0]);
-    const size_t sk_bytes = sk ? (size_t)tg_hplan_sk_bytes(&t, out->grid[0]) : 0;
+    size_t sk_bytes;
+    const int64_t sk = sk_share(&t, g, out->grid[0], &sk_bytes);
     if (sk && g->workspace && tg_workspace_holds(g, sk_bytes)) {
         p->sk_tiles = (int)sk;
         p->sk = g->workspace;

@@ -105,7 +105,7 @@ static size_t workspace(int preset, const tg_gemm_args *g) { return 0; }
 static int aligned(const void *p, uintptr_t bytes) { return (uintptr_t)p % bytes == 0; }
 
 /* One block per output tile, batch items in grid.y (supports() bounded the counts). */
-static int geometry(int preset, const tg_gemm_args *g, int fit, tg_launch *out)
+static tg_grid_kind geometry(int preset, const tg_gemm_args *g, int fit, tg_launch *out)
 {
     const tg_tile t = tg_tile_from_params(presets[preset].params);
     out->grid[0] = (unsigned)(tg_plan_grid_m(&t, g->m) * tg_plan_grid_n(&t, g->n));
