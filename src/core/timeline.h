@@ -33,9 +33,11 @@ enum {
     TG_TL_LOAD0,    /* the producer thread starts issuing loads */
     TG_TL_FULL0,    /* the first stage is full (the first bytes landed), seen by the producer
                        warpgroup's idle warp 1 (not STREAM_K) */
-    TG_TL_MAIN_END, /* consumer 0's thread 0: its last tile's wgmmas complete (not STREAM_K) */
+    TG_TL_MAIN_END, /* consumer 0's thread 0: its last tile's wgmmas complete (STREAM_K: its
+                       last unit's, a PARTIAL's too) */
     TG_TL_EPI_END,  /* consumer 0's thread 0: its last tile stored (issued, for TMA stores; with
-                       SPLIT_K, after the K ranks' partials met: exchange) */
+                       SPLIT_K, after the K ranks' partials met: exchange; STREAM_K: a FINAL's
+                       after it added the partials, a PARTIAL's never) */
     TG_TL_EXIT,     /* thread 0 leaves (after the cluster's last sync) */
     TG_TL_MARKS
 };
@@ -44,7 +46,8 @@ typedef struct tg_timeline_block {
     unsigned long long ns[TG_TL_MARKS];  /* %globaltimer at each mark, 0 where not reached */
     unsigned long long clk[TG_TL_MARKS]; /* clock64 at each mark */
     unsigned int sm;                     /* %smid */
-    unsigned int tiles;                  /* tiles consumer 0 finished (MAIN_END stamps) */
+    unsigned int tiles;                  /* tiles (STREAM_K: units) consumer 0 finished (MAIN_END
+                                            stamps) */
 } tg_timeline_block;
 
 #if !defined(__CUDACC__)

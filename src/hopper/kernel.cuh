@@ -502,6 +502,8 @@ static __device__ __forceinline__ void consume_sk(const tg_hopper_params *p, con
     for (int64_t j = 0; j < ndp + n; j++) {
         const tg_hunit u = unit_of(first, step, ndp, kr, list, j);
         mainloop(p, t, ring, full0, empty0, &r, &held, u.k0, u.k1, wg, lane, acc);
+        if (TG_TIMELINE && wg == 0 && wtid == 0)
+            TG_TL(p, TG_TL_MAIN_END);
         if (u.kind == TG_HU_PARTIAL) {
             sk_publish(p, t, blockIdx.x, wg, wtid, acc);
             continue;
@@ -512,6 +514,8 @@ static __device__ __forceinline__ void consume_sk(const tg_hopper_params *p, con
         const tg_htilepos x = tg_hplan_tile(t, unit_of(first, step, ndp, kr, list, j).w, p->grid_m,
                                             p->grid_n, 0);
         store_tile(p, t, ring, x, wg, wtid, acc, &chunk);
+        if (TG_TIMELINE && wg == 0 && wtid == 0)
+            TG_TL(p, TG_TL_EPI_END);
     }
 }
 
