@@ -110,10 +110,11 @@ static void print_compute_bound(const measured *m, const cli_options *o)
 static void print_memory_bound(const measured *m, const cli_options *o)
 {
     printf("memory-bound (M or N <= %d): a call moves at least %.4g MB (A + B + C%s); each "
-           "contender timed warm (the same buffers, call after call), flushed (%.0f MB "
+           "contender timed %swarm (the same buffers, call after call), flushed (%.0f MB "
            "written before every call, untimed) and flushed-clean (written, then read back: L2 "
            "cold and clean), beside a streaming read of as many bytes\n",
            BENCH_MEMORY_BOUND_MN, m->bytes / 1e6, o->beta != 0.0f ? ", C read and written" : "",
+           m->conds & 1u << COND_ROTATED ? "rotated (as compute-bound shapes), " : "",
            (double)m->flush_bytes / 1e6);
     printf("%-17s %-7s %-10s %-10s %-10s\n", "config", "check", "rel_fro", "err/bound",
            "=cuBLAS?");

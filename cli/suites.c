@@ -170,7 +170,8 @@ int bench_suites_parse(const char *list, unsigned *mask, char *bad, size_t len)
 
 int bench_memory_bound(const bench_shape *s)
 {
-    return s->m <= BENCH_MEMORY_BOUND_MN || s->n <= BENCH_MEMORY_BOUND_MN;
+    const int64_t least = s->m < s->n ? s->m : s->n;
+    return least <= BENCH_DECODE_MN ? BENCH_DECODE : least <= BENCH_MEMORY_BOUND_MN ? BENCH_SKINNY : 0;
 }
 
 double bench_bytes(const bench_shape *s, size_t c_size, int reads_c)

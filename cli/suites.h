@@ -64,12 +64,19 @@ int bench_suites_parse(const char *list, unsigned *mask, char *bad, size_t len);
 /* ---- memory-bound shapes ---------------------------------------------------- */
 
 /*
- * A shape with M or N at most this is memory-bound on Hopper: it does at
- * most 2·64 flops per byte of B (or A) it reads, far below the ~300
- * flops/byte where the tensor cores would limit it. Decode shapes (M = batch
- * of tokens) are the case; N is the same by symmetry.
+ * A shape with M or N at most BENCH_MEMORY_BOUND_MN is memory-bound on
+ * Hopper: it does at most M flops per byte of B (bf16: 2·M·N·K flops over
+ * 2·N·K bytes; N the same by symmetry), below the 206 (H200: 989 TFLOP/s
+ * over 4.8 TB/s) to 295 (H100, 3.35 TB/s) where the tensor cores would
+ * limit it. Decode shapes (M = batch of tokens, at most BENCH_DECODE_MN)
+ * are timed warm, flushed and flushed-clean; the skinny ones above that (M
+ * = 128 tokens against LLM weights) rotated too, as the compute-bound
+ * shapes are, so that a suite's rotated mean still covers all its shapes.
+ * bench_memory_bound: 0 (compute-bound), BENCH_DECODE or BENCH_SKINNY.
  */
-#define BENCH_MEMORY_BOUND_MN 64
+#define BENCH_DECODE_MN 64
+#define BENCH_MEMORY_BOUND_MN 128
+enum { BENCH_DECODE = 1, BENCH_SKINNY = 2 };
 
 int bench_memory_bound(const bench_shape *s);
 

@@ -79,7 +79,13 @@ def panels(rows, condition):
         for label, rs in shapes.items():
             # One condition a shape: the one asked for where timed under it ("warm" takes
             # --back-to-back's "warm-b2b" too), else the first of its own.
+            # In a TFLOP/s panel a memory-bound shape also timed rotated (M = 128 in the llm
+            # suite) is drawn rotated, as the panel's other shapes are.
             conditions = {r["condition"] for r in rs}
+            if not memory:
+                rotated = [c for c in sorted(conditions) if c in ("rotated", "rotated-b2b")]
+                if rotated:
+                    conditions = set(rotated)
             asked = [c for c in sorted(conditions) if c == condition or c == condition + "-b2b"]
             cond = asked[0] if asked else sorted(conditions)[0]
             if memory or cond != "rotated":  # (rotated, the compute-bound default, goes unsaid)
@@ -90,7 +96,8 @@ def panels(rows, condition):
                     continue
                 value = number(r.get(metric))
                 if r["contender"] == STREAM:
-                    panel["limit"][label] = value
+                    if memory:  # (TB/s: a line only over TB/s bars)
+                        panel["limit"][label] = value
                 else:
                     bars[r["contender"]] = value
             panel["shapes"][label] = bars

@@ -3,7 +3,7 @@
  * (cli/suites.c) and its options (cli/options.c): every suite holds the
  * shapes it promises (written out here again, from the issue), each a GEMM
  * the library takes; the odd suite breaks the 16-byte rules it is for; the
- * decode suite and only it is memory-bound; the shape syntax
+ * decode suite is memory-bound, the llm suite's M = 128 rows skinny (memory-bound, rotated too), no other; the shape syntax
  * (MxNxK[:lda=L][:ldb=L][:ldc=L]) round-trips and refuses what is not one;
  * the bytes a call moves; --suite and --csv as cli_parse reads them; and
  * the CSV header is the one docs/BENCH.md documents.
@@ -98,10 +98,14 @@ static void test_suites(void)
                 CHECK(st == TG_SUCCESS, "suite %s shape %s (%s C): %s", x->name,
                       shape_text(&got[j]), d ? "bf16" : "fp32", tg_last_error());
             }
-            /* Memory-bound: the decode suite's shapes, and no other suite's. */
+            /* Memory-bound: the decode suite's shapes (decode), the llm suite's M = 128 ones
+             * (skinny), no other. */
             const int mb = bench_memory_bound(&got[j]);
-            CHECK(mb == !strcmp(x->name, "decode"), "suite %s shape %s: memory-bound %d",
-                  x->name, shape_text(&got[j]), mb);
+            const int want = !strcmp(x->name, "decode")                       ? BENCH_DECODE
+                             : !strcmp(x->name, "llm") && got[j].m == 128 ? BENCH_SKINNY
+                                                                            : 0;
+            CHECK(mb == want, "suite %s shape %s: memory-bound %d, not %d", x->name, shape_text(&got[j]),
+                  mb, want);
         }
     }
     CHECK(bench_suite_find("frob") < 0 && bench_suite_find("") < 0, "unknown names");
@@ -210,8 +214,12 @@ static void test_bytes(void)
           bench_bytes(&s, 4, 1));
     const bench_shape padded = {1, 4096, 4096, 8192, 8192, 8192};
     CHECK(bench_bytes(&padded, 4, 0) == bench_bytes(&s, 4, 0), "padding is not moved");
-    const bench_shape tall = {8192, 64, 8192, NO_LD}, square = {65, 65, 65, NO_LD};
-    CHECK(bench_memory_bound(&tall) && !bench_memory_bound(&square), "N <= 64 is memory-bound too");
+    const bench_shape tall = {8192, 64, 8192, NO_LD}, square = {129, 129, 129, NO_LD},
+                      skinny = {8192, 128, 4096, NO_LD}, decode = {64, 65, 65, NO_LD};
+    CHECK(bench_memory_bound(&tall) == BENCH_DECODE && !bench_memory_bound(&square) &&
+              bench_memory_bound(&skinny) == BENCH_SKINNY && bench_memory_bound(&decode) == BENCH_DECODE,
+          "N <= 64 is memory-bound too, 65..128 skinny, 129 not: %d %d %d %d", bench_memory_bound(&tall),
+          bench_memory_bound(&square), bench_memory_bound(&skinny), bench_memory_bound(&decode));
 }
 
 /* cli_parse on a command line given as one string of words. */
