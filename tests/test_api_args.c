@@ -506,29 +506,46 @@ static void check_packing(void)
 
     /* Stream-K on few tiles: M, N > 128 on 31..66 tiles of 128x128 and K >= 4000 share every tile
      * along K, S blocks a tile (64 tiles: 2), their partials in the workspace; without it, unsplit.
-     * (Split-K through the workspace had this class until entry 43: stream-K needs fewer bytes.) */
+     * With M = 129..200, N >= 3840 and K >= 8192, 128x256 tiles, 32 of them shared four ways
+     * (entry 45); a byte short of their workspace, the 128x128 row's, which it holds. (Split-K
+     * through the workspace had this class until entry 43: stream-K needs fewer bytes.) */
     const size_t slots = (size_t)128 * (128 * 128 * 4 + 2 * 8); /* 128 blocks' partials and flags */
+    const size_t slots256 = (size_t)128 * (128 * 256 * 4 + 2 * 8);
     const struct {
         int64_t m, n, k;
-    } few_sk[] = {{200, 4096, 8192}, {200, 4096, 8200},  {1024, 1024, 8192},
-                  {1024, 1024, 16384}, {1024, 1024, 4096}, {1000, 1000, 4000}};
+        const char *config, *short_config; /* the choice, and a byte short of its workspace */
+        size_t bytes;
+    } few_sk[] = {
+        {224, 4096, 8192, "tma_store_128x128_sk", NULL, slots},
+        {200, 4096, 4096, "tma_store_128x128_sk", NULL, slots},
+        {1024, 1024, 8192, "tma_store_128x128_sk", NULL, slots},
+        {1024, 1024, 16384, "tma_store_128x128_sk", NULL, slots},
+        {1024, 1024, 4096, "tma_store_128x128_sk", NULL, slots},
+        {1000, 1000, 4000, "tma_store_128x128_sk", NULL, slots},
+        {200, 4096, 8192, "tma_store_128x256_sk", "tma_store_128x128_sk", slots256},
+        {200, 4096, 8200, "tma_store_128x256_sk", "tma_store_128x128_sk", slots256},
+        {160, 4096, 8192, "tma_store_128x256_sk", "tma_store_128x128_sk", slots256},
+        {129, 4096, 11008, "tma_store_128x256_sk", "tma_store_128x128_sk", slots256},
+    };
     for (size_t i = 0; i < sizeof few_sk / sizeof few_sk[0]; i++) {
         g = packed_args(few_sk[i].m, few_sk[i].n, few_sk[i].k);
-        CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == slots,
+        CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws == few_sk[i].bytes,
               "%lldx%lldx%lld workspace: %zu, want %zu", (long long)g.m, (long long)g.n, (long long)g.k,
-              ws, slots);
+              ws, few_sk[i].bytes);
         g.workspace_size = ws;
         CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
-                  !strcmp(chosen.name, "tma_store_128x128_sk") && !strstr(why, "split-K:") &&
+                  !strcmp(chosen.name, few_sk[i].config) && !strstr(why, "split-K:") &&
                   strstr(why, "; grid: persistent, 128 blocks (one an SM) share its tiles along K"),
               "%lldx%lldx%lld with its workspace: %s, %s", (long long)g.m, (long long)g.n,
               (long long)g.k, chosen.name, why);
+        /* A byte short: the next row's tiles where it holds them, else unsplit. */
         g.workspace_size = ws - 1;
-        CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
-                  strcmp(chosen.name, "tma_store_128x128_sk") && !strstr(why, "split-K:") &&
-                  !strstr(why, "share its tiles"),
-              "%lldx%lldx%lld a byte short must not split: %s, %s", (long long)g.m, (long long)g.n,
-              (long long)g.k, chosen.name, why);
+        const char *short_config = few_sk[i].short_config;
+        CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "split-K:") &&
+                  (short_config ? !strcmp(chosen.name, short_config) && strstr(why, "share its tiles")
+                                : strcmp(chosen.name, few_sk[i].config) && !strstr(why, "share its tiles")),
+              "%lldx%lldx%lld a byte short: %s, %s", (long long)g.m, (long long)g.n, (long long)g.k,
+              chosen.name, why);
     }
     /* A short K or a batch of them (128 tiles): not shared. */
     g = packed_args(200, 4096, 3072);
@@ -543,9 +560,10 @@ static void check_packing(void)
     CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strstr(why, "share its tiles") &&
               !strstr(why, "split-K:"),
           "a batch of two (128 tiles) must not split: %s", why);
-    printf("stream-K on few tiles: 200x4096x8192, 1024^2 x 4096, x 8192 and x 16384, 1000^2 x 4000 on "
-           "128 blocks, %zu bytes of partials\n",
-           slots);
+    printf("stream-K on few tiles: 224x4096x8192, 200x4096x4096, 1024^2 x 4096, x 8192 and x 16384, "
+           "1000^2 x 4000 on 128 blocks, %zu bytes of partials; 129..200 x 4096 x >= 8192 on 128x256 "
+           "tiles, %zu bytes\n",
+           slots, slots256);
 
     /* Fewer tiles, or M <= 128: K split inside a cluster (hopper SPLIT_K), no workspace. */
     const struct {

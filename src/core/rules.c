@@ -147,6 +147,19 @@ static int stream_k_few_tiles(const tg_gemm_args *g)
     return g->m > 128 && g->n > 128 && g->k >= 4000 && tiles_at_most(g, 128, 128, 66) &&
            !tiles_at_most(g, 128, 128, 30);
 }
+/*
+ * ... with a second row of 128-row tiles at most 72 rows full (M = 129 to
+ * 200), N of about 4096 and K >= 8192: there the two 128x128 blocks that
+ * read the same B tile drifted apart (160x4096x8192: main loops ending
+ * between 28.7 and 46.7 µs, where at M = 224 all end within 25.4-27.1;
+ * bench/RESULTS.md entry 45), and 128x256 tiles, 32 of them shared four
+ * ways, ran 15-40 % faster. At K = 4096 it was mixed (M = 160 won, 200
+ * lost), from M = 224 it lost.
+ */
+static int stream_k_few_tiles_ragged_m(const tg_gemm_args *g)
+{
+    return stream_k_few_tiles(g) && g->m <= 200 && g->n >= 3840 && g->k >= 8192;
+}
 
 /*
  * A stream of 192 to (blocks an SM) x 132 blocks of bm x bn (batch counted):
@@ -454,12 +467,21 @@ const struct tg_rule tg_rules[] = {
      "two runs): 8192x128x8192 0.933x, 0.915x cuBLAS (tma_store_128x128, the choice before, "
      "0.875x), 8192x96x8192 0.848x (0.850x); bench/RESULTS.md 2026-11-28, entry 37",
      1, NULL},
+    {"128 < M <= 200, N >= 3840, 31 to 66 128x128 tiles, K >= 8192, a workspace for stream-K",
+     stream_k_few_tiles_ragged_m, "tma_store_128x256_sk",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, two runs), against tma_store_128x128_sk, "
+     "the choice before: 160x4096x8192 0.772x, 0.771x cuBLAS (0.562x, 0.546x), 200x4096x8192 "
+     "0.847x, 0.849x (0.740x, 0.722x), 192x4096x11008 0.818x, 0.874x (0.764x, 0.760x); "
+     "200x4096x16384 0.837x (0.830x); not at M = 224 (0.920x, 0.935x against 0.960x, 1.036x), 256 "
+     "or K = 4096 (200x4096x4096 0.698x against 0.778x); bench/RESULTS.md 2026-11-29, entry 45",
+     1, NULL},
     {"M, N > 128, 31 to 66 128x128 tiles, K >= 4000, a workspace for stream-K", stream_k_few_tiles,
      "tma_store_128x128_sk",
      "measured on an H200 (fp32 C, cuBLAS in the same run), against the choice before: "
      "1024x1024x8192 0.90-0.92x cuBLAS (tma_store_128x128 0.73-0.74x), 768x1024x8192 0.990x "
      "(0.751x), 512x2048x8192 0.938x (0.746x), 256x4096x8192 0.922x (0.757x), 1024x1024x16384 "
-     "0.964x (ws split through the workspace 0.800x), 200x4096x8192 0.759x (0.684x), entry 43; "
+     "0.964x (ws split through the workspace 0.800x), 200x4096x8192 0.759x (0.684x; the row above's "
+     "since entry 45), entry 43; "
      "1024x1024x4096 0.830x (tma_store_128x64 0.762x), 768x1024x4096 0.900x (0.826x), "
      "512x2048x6144 0.915x (tma_store_128x128 0.759x), 1000x1000x4000 0.821x (0.782x); not at "
      "K = 3072 (0.803x against 0.800x) or 2048 (0.676x against 0.768x), entry 44; "
