@@ -110,8 +110,9 @@ static const shape_case cases[] = {
 
 /*
  * Split-K, the library's choice for few tiles and a long K: by stream-K on
- * few tiles (tma_store_128x128_sk, several blocks a tile, partials in the
- * workspace: 200 x 4000 x 8192, 128 x 4096 x 11008) or inside a cluster
+ * few tiles (several blocks a tile, partials in the workspace:
+ * tma_store_128x256_sk at 200 x 4000 x 8192, tma_store_128x128_sk at 128 x
+ * 4096 x 11008) or inside a cluster
  * (the hopper presets with SPLIT_K > 1: the rest, src/core/rules.c). Checked
  * as above, and deterministic: two calls on the same inputs give the same
  * bytes of C.
