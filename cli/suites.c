@@ -107,7 +107,7 @@ static const bench_suite suites[] = {
      "8192x8192x28672"},
     {"small", "shapes too small to fill the GPU with large tiles, and a long K",
      "1000x1000x1000,2048x2048x2048,512x512x8192"},
-    /* Generation: M = tokens in the batch; memory-bound (BENCH_MEMORY_BOUND_MN). */
+    /* Generation: M = tokens in the batch; memory-bound (BENCH_DECODE_MN). */
     {"decode", "M = 1, 16, 64 tokens: memory-bound, timed warm and with L2 flushed",
      "1x8192x8192,16x8192x8192,64x8192x8192,16x28672x8192,1x4096x4096"},
     /* Leading dimensions equal to odd sizes are not multiples of 8 elements: rows

@@ -213,7 +213,6 @@ typedef enum tg_grid_kind {
  * family's declaration order (params); every function gets parameters that
  * passed the range check, and check() before anything else.
  */
-
 typedef struct tg_family_ops {
     const char *name;         /* "micro" */
     tg_family id;
