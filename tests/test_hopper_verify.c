@@ -743,9 +743,9 @@ static void emulator(void)
           "1024 products of 127·127 stay below 2^24: %s", tg_last_error());
     int bad[TG_HOPPER_NPARAMS];
     memcpy(bad, presets[0].params, sizeof bad);
-    bad[TG_HOPPER_BLOCK_N] = 80;
+    bad[TG_HOPPER_BLOCK_N] = 88;
     CHECK(tg_hopper_emulate(bad, 8, 8, 8, 1, big, big, out, 1) == TG_ERR_INVALID_CONFIG,
-          "BLOCK_N=80 (no wgmma wrapper) breaks a rule");
+          "BLOCK_N=88 (no wgmma wrapper) breaks a rule");
 }
 
 /* ------------------------------------------------------------------------ */

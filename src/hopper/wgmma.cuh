@@ -17,8 +17,8 @@
 #include <stdint.h>
 
 /* The N with a wrapper below: a constant expression (the plan's rules are static_asserts too). */
-#define TG_WGMMA_HAS_N(n) ((n) == 8 || (n) == 16 || (n) == 32 || (n) == 64 || (n) == 96 || (n) == 128 || (n) == 192 || (n) == 256)
-#define TG_WGMMA_NS_TEXT "8, 16, 32, 64, 96, 128, 192 or 256"
+#define TG_WGMMA_HAS_N(n) ((n) == 8 || (n) == 16 || (n) == 32 || (n) == 64 || (n) == 80 || (n) == 96 || (n) == 128 || (n) == 192 || (n) == 256)
+#define TG_WGMMA_NS_TEXT "8, 16, 32, 64, 80, 96, 128, 192 or 256"
 
 #ifdef __CUDACC__
 
@@ -75,6 +75,27 @@ static __device__ __forceinline__ void tg_wgmma_m64n64k16(float d[32], uint64_t 
                    "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
                    "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]),
                    "+f"(d[30]), "+f"(d[31])
+                 : "l"(a), "l"(b), "r"(accumulate));
+}
+
+static __device__ __forceinline__ void tg_wgmma_m64n80k16(float d[40], uint64_t a, uint64_t b, int accumulate)
+{
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %42, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n80k16.f32.bf16.bf16 "
+                 "{"
+                 "%0, %1, %2, %3, %4, %5, %6, %7, "
+                 "%8, %9, %10, %11, %12, %13, %14, %15, "
+                 "%16, %17, %18, %19, %20, %21, %22, %23, "
+                 "%24, %25, %26, %27, %28, %29, %30, %31, "
+                 "%32, %33, %34, %35, %36, %37, %38, %39"
+                 "}, %40, %41, p, 1, 1, 0, 0;\n}\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]),
+                   "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]),
+                   "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]),
+                   "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+                   "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]),
+                   "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]),
+                   "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39])
                  : "l"(a), "l"(b), "r"(accumulate));
 }
 
@@ -224,6 +245,8 @@ static __device__ __forceinline__ void tg_wgmma_m64nk16(int n, float *d, uint64_
         tg_wgmma_m64n32k16(d, a, b, accumulate);
     else if (n == 64)
         tg_wgmma_m64n64k16(d, a, b, accumulate);
+    else if (n == 80)
+        tg_wgmma_m64n80k16(d, a, b, accumulate);
     else if (n == 96)
         tg_wgmma_m64n96k16(d, a, b, accumulate);
     else if (n == 128)
