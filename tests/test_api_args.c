@@ -506,7 +506,7 @@ static void check_packing(void)
 
     /* Stream-K on few tiles: M, N > 128 on 31..66 tiles of 128x128 and K >= 4000 share every tile
      * along K, S blocks a tile (64 tiles: 2), their partials in the workspace; without it, unsplit.
-     * With M = 129..200, N >= 3840 and K >= 8192, 128x256 tiles, 32 of them shared four ways
+     * With M = 161..200 (129..160: the next check), N >= 3840 and K >= 8192, 128x256 tiles, 32 of them shared four ways
      * (entry 45); a byte short of their workspace, the 128x128 row's, which it holds. (Split-K
      * through the workspace had this class until entry 43: stream-K needs fewer bytes.) */
     const size_t slots = (size_t)128 * (128 * 128 * 4 + 2 * 8); /* 128 blocks' partials and flags */
@@ -524,8 +524,8 @@ static void check_packing(void)
         {1000, 1000, 4000, "tma_store_128x128_sk", NULL, slots},
         {200, 4096, 8192, "tma_store_128x256_sk", "tma_store_128x128_sk", slots256},
         {200, 4096, 8200, "tma_store_128x256_sk", "tma_store_128x128_sk", slots256},
-        {160, 4096, 8192, "tma_store_128x256_sk", "tma_store_128x128_sk", slots256},
-        {129, 4096, 11008, "tma_store_128x256_sk", "tma_store_128x128_sk", slots256},
+        {176, 4096, 8192, "tma_store_128x256_sk", "tma_store_128x128_sk", slots256},
+        {161, 4096, 11008, "tma_store_128x256_sk", "tma_store_128x128_sk", slots256},
     };
     for (size_t i = 0; i < sizeof few_sk / sizeof few_sk[0]; i++) {
         g = packed_args(few_sk[i].m, few_sk[i].n, few_sk[i].k);
@@ -546,6 +546,28 @@ static void check_packing(void)
                                 : strcmp(chosen.name, few_sk[i].config) && !strstr(why, "share its tiles")),
               "%lldx%lldx%lld a byte short: %s, %s", (long long)g.m, (long long)g.n, (long long)g.k,
               chosen.name, why);
+    }
+    /* 128 < M <= 160, 2048 <= N <= 8192, K >= 4096: A and B swapped on 128x80 tiles, K split over
+     * a cluster pair (sw80_k2, entry 46), with no workspace; the box's edges fall to the rows
+     * after it. */
+    const struct {
+        int64_t m, n, k;
+        int takes;
+    } sw80[] = {
+        {160, 4096, 8192, 1},  {129, 4096, 11008, 1}, {144, 4096, 4096, 1}, {160, 2048, 8192, 1},
+        {160, 8192, 16384, 1}, {128, 4096, 8192, 0},  {161, 4096, 8192, 0}, {160, 2040, 8192, 0},
+        {160, 8200, 8192, 0},  {160, 4096, 4088, 0},
+    };
+    for (size_t i = 0; i < sizeof sw80 / sizeof sw80[0]; i++) {
+        g = packed_args(sw80[i].m, sw80[i].n, sw80[i].k);
+        CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && (!sw80[i].takes || ws == 0),
+              "%lldx%lldx%lld workspace %zu (sw80_k2 needs none)", (long long)g.m, (long long)g.n,
+              (long long)g.k, ws);
+        g.workspace_size = ws;
+        CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
+                  (strcmp(chosen.name, "sw80_k2") == 0) == sw80[i].takes,
+              "%lldx%lldx%lld: %s (sw80_k2 %s), %s", (long long)g.m, (long long)g.n, (long long)g.k,
+              chosen.name, sw80[i].takes ? "wanted" : "not wanted", why);
     }
     /* A short K or a batch of them (128 tiles): not shared. */
     g = packed_args(200, 4096, 3072);

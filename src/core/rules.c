@@ -154,11 +154,25 @@ static int stream_k_few_tiles(const tg_gemm_args *g)
  * between 28.7 and 46.7 µs, where at M = 224 all end within 25.4-27.1;
  * bench/RESULTS.md entry 45), and 128x256 tiles, 32 of them shared four
  * ways, ran 15-40 % faster. At K = 4096 it was mixed (M = 160 won, 200
- * lost), from M = 224 it lost.
+ * lost), from M = 224 it lost. (In one launch under ncu, entry 46, 128x128
+ * tiles took as long at M = 160 as at 224; the rule's ratios stand.)
  */
 static int stream_k_few_tiles_ragged_m(const tg_gemm_args *g)
 {
     return stream_k_few_tiles(g) && g->m <= 200 && g->n >= 3840 && g->k >= 8192;
+}
+
+/*
+ * 128 < M <= 160, N from 2048 to 8192, K >= 4096: A and B swapped on tiles of
+ * 128 rows of B by 80 of A, so two tiles cover M (cuBLAS's 128x80 tile at
+ * M = 160), with K split over a cluster pair (sw80_k2: 128 blocks at N =
+ * 4096, no workspace). Measured against the choice before on every shape
+ * of that box (bench/RESULTS.md entry 46); M above 160 (three tiles of 80)
+ * and N past 8192 were not.
+ */
+static int swapped_80_rows(const tg_gemm_args *g)
+{
+    return g->m > 128 && g->m <= 160 && g->n >= 2048 && g->n <= 8192 && g->k >= 4096;
 }
 
 /*
@@ -466,6 +480,14 @@ const struct tg_rule tg_rules[] = {
      "the mirror of the 64 < M <= 128 row, measured on an H200 (fp32 C, cuBLAS in the same run, "
      "two runs): 8192x128x8192 0.933x, 0.915x cuBLAS (tma_store_128x128, the choice before, "
      "0.875x), 8192x96x8192 0.848x (0.850x); bench/RESULTS.md 2026-11-28, entry 37",
+     1, NULL},
+    {"128 < M <= 160, 2048 <= N <= 8192, K >= 4096", swapped_80_rows, "sw80_k2",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds), against the choice before: "
+     "160x4096x8192 0.844x cuBLAS (tma_store_128x256_sk 0.755x), 129x4096x11008 0.836x (0.767x), "
+     "144x4096x8192 0.885x (0.772x), 160x4096x4096 1.112x (tma_store_128x128_sk 0.668x), "
+     "160x4096x16384 0.859x (0.793x), 160x4096x14336 0.876x (0.791x), 160x8192x8192 0.760x "
+     "(tma_store_128x128 0.613x), 160x2048x8192 0.668x (tma_store_128x128_sk 0.606x); "
+     "bench/RESULTS.md 2026-11-29, entry 46",
      1, NULL},
     {"128 < M <= 200, N >= 3840, 31 to 66 128x128 tiles, K >= 8192, a workspace for stream-K",
      stream_k_few_tiles_ragged_m, "tma_store_128x256_sk",
