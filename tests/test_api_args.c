@@ -506,9 +506,10 @@ static void check_packing(void)
 
     /* Stream-K on few tiles: M, N > 128 on 31..66 tiles of 128x128 and K >= 4000 share every tile
      * along K, S blocks a tile (64 tiles: 2), their partials in the workspace; without it, unsplit.
-     * With M = 161..200 (129..160: the next check), N >= 3840 and K >= 8192, 128x256 tiles, 32 of them shared four ways
-     * (entry 45); a byte short of their workspace, the 128x128 row's, which it holds. (Split-K
-     * through the workspace had this class until entry 43: stream-K needs fewer bytes.) */
+     * With M = 161..200 (129..160: the next check), N >= 3840 and K >= 8192, 128x256 tiles, 32
+     * of them shared four ways (entry 45); a byte short of their workspace, the 128x128 row's,
+     * which it holds. (Split-K through the workspace had this class until entry 43: stream-K
+     * needs fewer bytes.) */
     const size_t slots = (size_t)128 * (128 * 128 * 4 + 2 * 8); /* 128 blocks' partials and flags */
     const size_t slots256 = (size_t)128 * (128 * 256 * 4 + 2 * 8);
     const struct {
@@ -583,7 +584,7 @@ static void check_packing(void)
               !strstr(why, "split-K:"),
           "a batch of two (128 tiles) must not split: %s", why);
     printf("stream-K on few tiles: 224x4096x8192, 200x4096x4096, 1024^2 x 4096, x 8192 and x 16384, "
-           "1000^2 x 4000 on 128 blocks, %zu bytes of partials; 129..200 x 4096 x >= 8192 on 128x256 "
+           "1000^2 x 4000 on 128 blocks, %zu bytes of partials; 161..200 x 4096 x >= 8192 on 128x256 "
            "tiles, %zu bytes\n",
            slots, slots256);
 

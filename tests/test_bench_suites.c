@@ -3,7 +3,8 @@
  * (cli/suites.c) and its options (cli/options.c): every suite holds the
  * shapes it promises (written out here again, from the issue), each a GEMM
  * the library takes; the odd suite breaks the 16-byte rules it is for; the
- * decode suite is memory-bound, the llm suite's M = 128 rows skinny (memory-bound, rotated too), no other; the shape syntax
+ * decode suite is memory-bound, the llm suite's M = 128 rows skinny
+ * (memory-bound, rotated too), no other; the shape syntax
  * (MxNxK[:lda=L][:ldb=L][:ldc=L]) round-trips and refuses what is not one;
  * the bytes a call moves; --suite and --csv as cli_parse reads them; and
  * the CSV header is the one docs/BENCH.md documents.
