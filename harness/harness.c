@@ -216,7 +216,14 @@ uint64_t th_gpu_test_seed(int argc, char **argv, const char *name)
     return seed;
 }
 
-void th_poison(void *d, size_t bytes) { TH_CUDA(cudaMemset(d, 0xff, bytes)); }
+void th_poison(void *d, size_t bytes)
+{
+    TH_CUDA(cudaMemset(d, 0xff, bytes));
+    /* cudaMemset runs on the legacy default stream, which a non-blocking stream does not wait
+     * for: done before returning, so that work on any stream comes after it (test_pdl_gpu's
+     * first round, on a non-blocking stream, read X1 half-poisoned once the GPU was shared). */
+    TH_CUDA(cudaDeviceSynchronize());
+}
 
 static int cmp_float(const void *x, const void *y)
 {

@@ -142,7 +142,7 @@ void th_require_gpu(void);
  */
 uint64_t th_gpu_test_seed(int argc, char **argv, const char *name);
 
-/* Fill device memory with NaN bits (0xFF bytes: NaN in fp32 and bf16). */
+/* Fill device memory with NaN bits (0xFF bytes: NaN in fp32 and bf16); done when it returns. */
 void th_poison(void *d, size_t bytes);
 
 /* Milliseconds per call: `warmup` calls, then the median of `reps` event-timed calls. */
