@@ -506,7 +506,7 @@ static void check_packing(void)
 
     /* Stream-K on few tiles: M, N > 128 on 31..66 tiles of 128x128 and K >= 4000 share every tile
      * along K, S blocks a tile (64 tiles: 2), their partials in the workspace; without it, unsplit.
-     * With M = 161..200 (129..160: the next check), N >= 3840 and K >= 8192, 128x256 tiles, 32
+     * With M = 193..200 (129..192: the next check), N >= 3840 and K >= 8192, 128x256 tiles, 32
      * of them shared four ways (entry 45); a byte short of their workspace, the 128x128 row's,
      * which it holds. (Split-K through the workspace had this class until entry 43: stream-K
      * needs fewer bytes.) */
@@ -525,8 +525,8 @@ static void check_packing(void)
         {1000, 1000, 4000, "tma_store_128x128_sk", NULL, slots},
         {200, 4096, 8192, "tma_store_128x256_sk", "tma_store_128x128_sk", slots256},
         {200, 4096, 8200, "tma_store_128x256_sk", "tma_store_128x128_sk", slots256},
-        {176, 4096, 8192, "tma_store_128x256_sk", "tma_store_128x128_sk", slots256},
-        {161, 4096, 11008, "tma_store_128x256_sk", "tma_store_128x128_sk", slots256},
+        {193, 4096, 8192, "tma_store_128x256_sk", "tma_store_128x128_sk", slots256},
+        {196, 4096, 11008, "tma_store_128x256_sk", "tma_store_128x128_sk", slots256},
     };
     for (size_t i = 0; i < sizeof few_sk / sizeof few_sk[0]; i++) {
         g = packed_args(few_sk[i].m, few_sk[i].n, few_sk[i].k);
@@ -548,27 +548,36 @@ static void check_packing(void)
               "%lldx%lldx%lld a byte short: %s, %s", (long long)g.m, (long long)g.n, (long long)g.k,
               chosen.name, why);
     }
-    /* 128 < M <= 160, 2048 <= N <= 8192, K >= 4096: A and B swapped on 128x80 tiles, K split over
-     * a cluster pair (sw80_k2, entry 46), with no workspace; the box's edges fall to the rows
-     * after it. */
+    /* 128 < M <= 192, K >= 4096: A and B swapped, 128 rows of B a tile, no workspace; M <= 160
+     * on 80 rows of A, M = 161..192 on 96; K split over a cluster pair for 2048 <= N <= 4224
+     * (sw80_k2, entry 46; sw96_k2), not for 4224 < N <= 8448 (sw80, sw96; entry 47). The boxes'
+     * edges fall to the rows after them (takes 0: not that one). */
     const struct {
         int64_t m, n, k;
+        const char *config;
         int takes;
-    } sw80[] = {
-        {160, 4096, 8192, 1},  {129, 4096, 11008, 1}, {144, 4096, 4096, 1}, {160, 2048, 8192, 1},
-        {160, 8192, 16384, 1}, {128, 4096, 8192, 0},  {161, 4096, 8192, 0}, {160, 2040, 8192, 0},
-        {160, 8200, 8192, 0},  {160, 4096, 4088, 0},
+    } swapped[] = {
+        {160, 4096, 8192, "sw80_k2", 1},  {129, 4096, 11008, "sw80_k2", 1}, {144, 4096, 4096, "sw80_k2", 1},
+        {160, 2048, 8192, "sw80_k2", 1},  {160, 4224, 16384, "sw80_k2", 1}, {128, 4096, 8192, "sw80_k2", 0},
+        {161, 4096, 8192, "sw80_k2", 0},  {160, 2040, 8192, "sw80_k2", 0},  {160, 4232, 8192, "sw80_k2", 0},
+        {160, 4232, 8192, "sw80", 1},     {144, 8192, 16384, "sw80", 1},    {129, 8448, 4096, "sw80", 1},
+        {160, 8456, 8192, "sw80", 0},     {128, 8192, 8192, "sw80", 0},     {160, 8192, 4088, "sw80", 0},
+        {160, 4096, 4088, "sw80_k2", 0},  {161, 4096, 8192, "sw96_k2", 1},  {176, 2048, 8192, "sw96_k2", 1},
+        {192, 4096, 4096, "sw96_k2", 1},  {192, 4224, 16384, "sw96_k2", 1}, {192, 4232, 8192, "sw96", 1},
+        {176, 8192, 8192, "sw96", 1},     {192, 8448, 4096, "sw96", 1},     {193, 4096, 8192, "sw96_k2", 0},
+        {192, 2040, 8192, "sw96_k2", 0},  {192, 8456, 8192, "sw96", 0},     {192, 4096, 4088, "sw96_k2", 0},
+        {193, 8192, 8192, "sw96", 0},
     };
-    for (size_t i = 0; i < sizeof sw80 / sizeof sw80[0]; i++) {
-        g = packed_args(sw80[i].m, sw80[i].n, sw80[i].k);
-        CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && (!sw80[i].takes || ws == 0),
-              "%lldx%lldx%lld workspace %zu (sw80_k2 needs none)", (long long)g.m, (long long)g.n,
-              (long long)g.k, ws);
+    for (size_t i = 0; i < sizeof swapped / sizeof swapped[0]; i++) {
+        g = packed_args(swapped[i].m, swapped[i].n, swapped[i].k);
+        CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && (!swapped[i].takes || ws == 0),
+              "%lldx%lldx%lld workspace %zu (%s needs none)", (long long)g.m, (long long)g.n,
+              (long long)g.k, ws, swapped[i].config);
         g.workspace_size = ws;
         CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
-                  (strcmp(chosen.name, "sw80_k2") == 0) == sw80[i].takes,
-              "%lldx%lldx%lld: %s (sw80_k2 %s), %s", (long long)g.m, (long long)g.n, (long long)g.k,
-              chosen.name, sw80[i].takes ? "wanted" : "not wanted", why);
+                  (strcmp(chosen.name, swapped[i].config) == 0) == swapped[i].takes,
+              "%lldx%lldx%lld: %s (%s %s), %s", (long long)g.m, (long long)g.n, (long long)g.k,
+              chosen.name, swapped[i].config, swapped[i].takes ? "wanted" : "not wanted", why);
     }
     /* A short K or a batch of them (128 tiles): not shared. */
     g = packed_args(200, 4096, 3072);
@@ -584,7 +593,7 @@ static void check_packing(void)
               !strstr(why, "split-K:"),
           "a batch of two (128 tiles) must not split: %s", why);
     printf("stream-K on few tiles: 224x4096x8192, 200x4096x4096, 1024^2 x 4096, x 8192 and x 16384, "
-           "1000^2 x 4000 on 128 blocks, %zu bytes of partials; 161..200 x 4096 x >= 8192 on 128x256 "
+           "1000^2 x 4000 on 128 blocks, %zu bytes of partials; 193..200 x 4096 x >= 8192 on 128x256 "
            "tiles, %zu bytes\n",
            slots, slots256);
 

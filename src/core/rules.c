@@ -156,25 +156,48 @@ static int stream_k_few_tiles(const tg_gemm_args *g)
  * ways, ran 15-40 % faster. At K = 4096 it was mixed (M = 160 won, 200
  * lost), from M = 224 it lost. (In one launch under ncu, entry 46, 128x128
  * tiles took as long at M = 160 as at 224; the rule's ratios stand.) Since
- * entry 46 M = 129..160 is swapped_80_rows' (below), which won there: this
- * row starts at 161, so the table's rows do not overlap.
+ * entry 46 M = 129..160 is swapped_80_rows' (below), which won there, and
+ * since entry 47 M = 161..192 swapped_96_rows': this row starts at 193, so
+ * the table's rows do not overlap.
  */
 static int stream_k_few_tiles_ragged_m(const tg_gemm_args *g)
 {
-    return stream_k_few_tiles(g) && g->m > 160 && g->m <= 200 && g->n >= 3840 && g->k >= 8192;
+    return stream_k_few_tiles(g) && g->m > 192 && g->m <= 200 && g->n >= 3840 && g->k >= 8192;
 }
 
 /*
- * 128 < M <= 160, N from 2048 to 8192, K >= 4096: A and B swapped on tiles of
- * 128 rows of B by 80 of A, so two tiles cover M (cuBLAS's 128x80 tile at
- * M = 160), with K split over a cluster pair (sw80_k2: 128 blocks at N =
- * 4096, no workspace). Measured against the choice before on every shape
- * of that box (bench/RESULTS.md entry 46); M above 160 (three tiles of 80)
- * and N past 8192 were not.
+ * 128 < M <= 160, N from 2048 to 4224, K >= 4096: A and B swapped on tiles
+ * of 128 rows of B by 80 of A, so two tiles cover M (cuBLAS's 128x80 tile
+ * at M = 160), with K split over a cluster pair (sw80_k2: 128 blocks at N =
+ * 4096, no workspace); N from 4225 to 8448 without the split (sw80: 128
+ * blocks at N = 8192, where the split is two waves). Measured against the
+ * choice before (bench/RESULTS.md entries 46, 47); M above 160 (three
+ * tiles of 80) lost.
  */
 static int swapped_80_rows(const tg_gemm_args *g)
 {
-    return g->m > 128 && g->m <= 160 && g->n >= 2048 && g->n <= 8192 && g->k >= 4096;
+    return g->m > 128 && g->m <= 160 && g->n >= 2048 && g->n <= 4224 && g->k >= 4096;
+}
+static int swapped_80_rows_wide(const tg_gemm_args *g)
+{
+    return g->m > 128 && g->m <= 160 && g->n > 4224 && g->n <= 8448 && g->k >= 4096;
+}
+
+/*
+ * 160 < M <= 192, the same swapped tiles on 96 rows of A (two still cover
+ * M; cuBLAS runs 96x64 tiles at M = 192, entry 46): N from 2048 to 4224
+ * with K split over a cluster pair (sw96_k2: 128 blocks at N = 4096), N
+ * from 4225 to 8448 without (sw96: 128 blocks at N = 8192, where the split
+ * would be two waves). Measured against the choice before (bench/RESULTS.md
+ * entry 47); from M = 193 (three tiles of 96) they lost.
+ */
+static int swapped_96_rows(const tg_gemm_args *g)
+{
+    return g->m > 160 && g->m <= 192 && g->n >= 2048 && g->n <= 4224 && g->k >= 4096;
+}
+static int swapped_96_rows_wide(const tg_gemm_args *g)
+{
+    return g->m > 160 && g->m <= 192 && g->n > 4224 && g->n <= 8448 && g->k >= 4096;
 }
 
 /*
@@ -483,22 +506,45 @@ const struct tg_rule tg_rules[] = {
      "two runs): 8192x128x8192 0.933x, 0.915x cuBLAS (tma_store_128x128, the choice before, "
      "0.875x), 8192x96x8192 0.848x (0.850x); bench/RESULTS.md 2026-11-28, entry 37",
      1, NULL},
-    {"128 < M <= 160, 2048 <= N <= 8192, K >= 4096", swapped_80_rows, "sw80_k2",
+    {"128 < M <= 160, 2048 <= N <= 4224, K >= 4096", swapped_80_rows, "sw80_k2",
      "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds), against the choice before: "
      "160x4096x8192 0.844x cuBLAS (tma_store_128x256_sk 0.755x), 129x4096x11008 0.836x (0.767x), "
      "144x4096x8192 0.885x (0.772x), 160x4096x4096 1.112x (tma_store_128x128_sk 0.668x), "
-     "160x4096x16384 0.859x (0.793x), 160x4096x14336 0.876x (0.791x), 160x8192x8192 0.760x "
-     "(tma_store_128x128 0.613x), 160x2048x8192 0.668x (tma_store_128x128_sk 0.606x); "
-     "bench/RESULTS.md 2026-11-29, entry 46",
+     "160x4096x16384 0.859x (0.793x), 160x4096x14336 0.876x (0.791x), 160x2048x8192 0.668x "
+     "(tma_store_128x128_sk 0.606x); bench/RESULTS.md 2026-11-29, entry 46",
      1, NULL},
-    {"160 < M <= 200, N >= 3840, 31 to 66 128x128 tiles, K >= 8192, a workspace for stream-K",
+    {"128 < M <= 160, 4224 < N <= 8448, K >= 4096", swapped_80_rows_wide, "sw80",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds), against sw80_k2, the choice "
+     "before: 160x8192x8192 0.811x cuBLAS (0.735x; tma_store_128x128 0.613x before entry 46), "
+     "144x8192x8192 0.828x (0.738x), 160x6144x8192 0.797x (0.718x), 160x8192x4096 0.827x "
+     "(0.717x), 160x8192x16384 0.782x (0.708x), 144x5120x8192 0.827x (0.696x), 136x8192x8192 "
+     "0.785x (0.709x), 160x8448x8192 0.832x (tma_store_128x128 0.591x); bench/RESULTS.md "
+     "2026-11-29, entry 47",
+     1, NULL},
+    {"160 < M <= 192, 2048 <= N <= 4224, K >= 4096", swapped_96_rows, "sw96_k2",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds), against the choice before: "
+     "176x4096x8192 0.976x, 0.971x, 0.987x cuBLAS in three runs (tma_store_128x256_sk 0.861x, "
+     "0.867x, 0.845x), 161x4096x8192 0.910x (0.830x), 192x4096x8192 0.905x, 0.894x (0.806x, "
+     "0.782x), 176x4096x11008 0.910x (0.848x), 192x4096x16384 0.948x (0.845x), 192x3072x8192 "
+     "0.850x (tma_store_128x128_sk 0.685x), 192x4096x4096 0.961x, 0.988x, 1.019x (0.719x, "
+     "0.720x, 0.720x); at N = 2048 a tie with no workspace (176x2048x8192 0.815x against "
+     "0.819x); bench/RESULTS.md 2026-11-29, entry 47",
+     1, NULL},
+    {"160 < M <= 192, 4224 < N <= 8448, K >= 4096", swapped_96_rows_wide, "sw96",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds), against the choice before: "
+     "192x8192x8192 0.898x, 0.922x, 0.879x cuBLAS in three runs (tma_store_128x128 0.823x, "
+     "0.810x, 0.812x; sw96_k2 0.798x, 0.815x, 0.817x), 176x6144x8192 0.817x (0.763x), "
+     "192x8192x4096 0.919x (0.841x), 168x8192x16384 0.851x (0.678x); bench/RESULTS.md "
+     "2026-11-29, entry 47",
+     1, NULL},
+    {"192 < M <= 200, N >= 3840, 31 to 66 128x128 tiles, K >= 8192, a workspace for stream-K",
      stream_k_few_tiles_ragged_m, "tma_store_128x256_sk",
      "measured on an H200 (fp32 C, cuBLAS in the same run, two runs), against tma_store_128x128_sk, "
      "the choice before: 160x4096x8192 0.772x, 0.771x cuBLAS (0.562x, 0.546x), 200x4096x8192 "
      "0.847x, 0.849x (0.740x, 0.722x), 192x4096x11008 0.818x, 0.874x (0.764x, 0.760x); "
      "200x4096x16384 0.837x (0.830x); not at M = 224 (0.920x, 0.935x against 0.960x, 1.036x), 256 "
      "or K = 4096 (200x4096x4096 0.698x against 0.778x); bench/RESULTS.md 2026-11-29, entry 45 "
-     "(M <= 160: the row above since entry 46)",
+     "(M <= 160: the sw80_k2 row since entry 46, M <= 192 the sw96 rows since entry 47)",
      1, NULL},
     {"M, N > 128, 31 to 66 128x128 tiles, K >= 4000, a workspace for stream-K", stream_k_few_tiles,
      "tma_store_128x128_sk",
