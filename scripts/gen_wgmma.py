@@ -8,7 +8,7 @@ generated, not typed; NS below is the one place that says which N exist.
 
     python3 scripts/gen_wgmma.py > src/hopper/wgmma.cuh
 """
-NS = (8, 16, 32, 64, 80, 96, 128, 192, 256)  # each run on the GPU by a preset (hopper_emulator_gpu: bit-exact)
+NS = (8, 16, 32, 64, 80, 96, 128, 160, 192, 256)  # each run on the GPU by a preset (hopper_emulator_gpu: bit-exact)
 
 words = ", ".join(str(n) for n in NS[:-1]) + f" or {NS[-1]}"
 test = " || ".join(f"(n) == {n}" for n in NS)

@@ -17,8 +17,8 @@
 #include <stdint.h>
 
 /* The N with a wrapper below: a constant expression (the plan's rules are static_asserts too). */
-#define TG_WGMMA_HAS_N(n) ((n) == 8 || (n) == 16 || (n) == 32 || (n) == 64 || (n) == 80 || (n) == 96 || (n) == 128 || (n) == 192 || (n) == 256)
-#define TG_WGMMA_NS_TEXT "8, 16, 32, 64, 80, 96, 128, 192 or 256"
+#define TG_WGMMA_HAS_N(n) ((n) == 8 || (n) == 16 || (n) == 32 || (n) == 64 || (n) == 80 || (n) == 96 || (n) == 128 || (n) == 160 || (n) == 192 || (n) == 256)
+#define TG_WGMMA_NS_TEXT "8, 16, 32, 64, 80, 96, 128, 160, 192 or 256"
 
 #ifdef __CUDACC__
 
@@ -150,6 +150,39 @@ static __device__ __forceinline__ void tg_wgmma_m64n128k16(float d[64], uint64_t
                  : "l"(a), "l"(b), "r"(accumulate));
 }
 
+static __device__ __forceinline__ void tg_wgmma_m64n160k16(float d[80], uint64_t a, uint64_t b, int accumulate)
+{
+    asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %82, 0;\n"
+                 "wgmma.mma_async.sync.aligned.m64n160k16.f32.bf16.bf16 "
+                 "{"
+                 "%0, %1, %2, %3, %4, %5, %6, %7, "
+                 "%8, %9, %10, %11, %12, %13, %14, %15, "
+                 "%16, %17, %18, %19, %20, %21, %22, %23, "
+                 "%24, %25, %26, %27, %28, %29, %30, %31, "
+                 "%32, %33, %34, %35, %36, %37, %38, %39, "
+                 "%40, %41, %42, %43, %44, %45, %46, %47, "
+                 "%48, %49, %50, %51, %52, %53, %54, %55, "
+                 "%56, %57, %58, %59, %60, %61, %62, %63, "
+                 "%64, %65, %66, %67, %68, %69, %70, %71, "
+                 "%72, %73, %74, %75, %76, %77, %78, %79"
+                 "}, %80, %81, p, 1, 1, 0, 0;\n}\n"
+                 : "+f"(d[0]), "+f"(d[1]), "+f"(d[2]), "+f"(d[3]), "+f"(d[4]), "+f"(d[5]),
+                   "+f"(d[6]), "+f"(d[7]), "+f"(d[8]), "+f"(d[9]), "+f"(d[10]), "+f"(d[11]),
+                   "+f"(d[12]), "+f"(d[13]), "+f"(d[14]), "+f"(d[15]), "+f"(d[16]), "+f"(d[17]),
+                   "+f"(d[18]), "+f"(d[19]), "+f"(d[20]), "+f"(d[21]), "+f"(d[22]), "+f"(d[23]),
+                   "+f"(d[24]), "+f"(d[25]), "+f"(d[26]), "+f"(d[27]), "+f"(d[28]), "+f"(d[29]),
+                   "+f"(d[30]), "+f"(d[31]), "+f"(d[32]), "+f"(d[33]), "+f"(d[34]), "+f"(d[35]),
+                   "+f"(d[36]), "+f"(d[37]), "+f"(d[38]), "+f"(d[39]), "+f"(d[40]), "+f"(d[41]),
+                   "+f"(d[42]), "+f"(d[43]), "+f"(d[44]), "+f"(d[45]), "+f"(d[46]), "+f"(d[47]),
+                   "+f"(d[48]), "+f"(d[49]), "+f"(d[50]), "+f"(d[51]), "+f"(d[52]), "+f"(d[53]),
+                   "+f"(d[54]), "+f"(d[55]), "+f"(d[56]), "+f"(d[57]), "+f"(d[58]), "+f"(d[59]),
+                   "+f"(d[60]), "+f"(d[61]), "+f"(d[62]), "+f"(d[63]), "+f"(d[64]), "+f"(d[65]),
+                   "+f"(d[66]), "+f"(d[67]), "+f"(d[68]), "+f"(d[69]), "+f"(d[70]), "+f"(d[71]),
+                   "+f"(d[72]), "+f"(d[73]), "+f"(d[74]), "+f"(d[75]), "+f"(d[76]), "+f"(d[77]),
+                   "+f"(d[78]), "+f"(d[79])
+                 : "l"(a), "l"(b), "r"(accumulate));
+}
+
 static __device__ __forceinline__ void tg_wgmma_m64n192k16(float d[96], uint64_t a, uint64_t b, int accumulate)
 {
     asm volatile("{\n.reg .pred p;\nsetp.ne.b32 p, %98, 0;\n"
@@ -251,6 +284,8 @@ static __device__ __forceinline__ void tg_wgmma_m64nk16(int n, float *d, uint64_
         tg_wgmma_m64n96k16(d, a, b, accumulate);
     else if (n == 128)
         tg_wgmma_m64n128k16(d, a, b, accumulate);
+    else if (n == 160)
+        tg_wgmma_m64n160k16(d, a, b, accumulate);
     else if (n == 192)
         tg_wgmma_m64n192k16(d, a, b, accumulate);
     else if (n == 256)
