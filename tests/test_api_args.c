@@ -550,7 +550,8 @@ static void check_packing(void)
     }
     /* 128 < M <= 192, K >= 4096: A and B swapped, 128 rows of B a tile, no workspace; M <= 160
      * on 80 rows of A, M = 161..192 on 96; K split over a cluster pair for 2048 <= N <= 4224
-     * (sw80_k2, entry 46; sw96_k2), not for 4224 < N <= 8448 (sw80, sw96; entry 47). The boxes'
+     * (sw80_k2, entry 46; sw96_k2), not for 4224 < N <= 8448 (sw80, sw96; entry 47); M <= 160 on
+     * one tile of 160 rows of A for 8448 < N <= 16896 at K = 4096 (sw160, entry 47). The boxes'
      * edges fall to the rows after them (takes 0: not that one). */
     const struct {
         int64_t m, n, k;
@@ -566,7 +567,9 @@ static void check_packing(void)
         {192, 4096, 4096, "sw96_k2", 1},  {192, 4224, 16384, "sw96_k2", 1}, {192, 4232, 8192, "sw96", 1},
         {176, 8192, 8192, "sw96", 1},     {192, 8448, 4096, "sw96", 1},     {193, 4096, 8192, "sw96_k2", 0},
         {192, 2040, 8192, "sw96_k2", 0},  {192, 8456, 8192, "sw96", 0},     {192, 4096, 4088, "sw96_k2", 0},
-        {193, 8192, 8192, "sw96", 0},
+        {193, 8192, 8192, "sw96", 0},     {160, 11008, 4096, "sw160", 1},   {129, 8456, 4096, "sw160", 1},
+        {160, 16896, 4096, "sw160", 1},   {160, 8448, 4096, "sw160", 0},    {160, 16904, 4096, "sw160", 0},
+        {161, 11008, 4096, "sw160", 0},   {128, 11008, 4096, "sw160", 0},   {160, 11008, 8192, "sw160", 0},
     };
     for (size_t i = 0; i < sizeof swapped / sizeof swapped[0]; i++) {
         g = packed_args(swapped[i].m, swapped[i].n, swapped[i].k);

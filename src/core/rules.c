@@ -182,6 +182,17 @@ static int swapped_80_rows_wide(const tg_gemm_args *g)
 {
     return g->m > 128 && g->m <= 160 && g->n > 4224 && g->n <= 8448 && g->k >= 4096;
 }
+/*
+ * ... and past N = 8448, up to one wave of 128-row tiles (N <= 16896): one
+ * tile of 160 rows of A covers M, unsplit (sw160: 86 blocks at N = 11008,
+ * 112 at 14336), cuBLAS's 128x160 tile there (ncu, bench/RESULTS.md entry
+ * 47). Measured at K = 4096 only, so the row holds K = 4096 alone until
+ * other K are measured.
+ */
+static int swapped_160_rows(const tg_gemm_args *g)
+{
+    return g->m > 128 && g->m <= 160 && g->n > 8448 && g->n <= 16896 && g->k == 4096;
+}
 
 /*
  * 160 < M <= 192, the same swapped tiles on 96 rows of A (two still cover
@@ -520,6 +531,12 @@ const struct tg_rule tg_rules[] = {
      "(0.717x), 160x8192x16384 0.782x (0.708x), 144x5120x8192 0.827x (0.696x), 136x8192x8192 "
      "0.785x (0.709x), 160x8448x8192 0.832x (tma_store_128x128 0.591x); bench/RESULTS.md "
      "2026-11-29, entry 47",
+     1, NULL},
+    {"128 < M <= 160, 8448 < N <= 16896, K = 4096", swapped_160_rows, "sw160",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), against the choice before: "
+     "160x11008x4096 1.003x cuBLAS (tma_store_128x192 0.841x), 160x14336x4096 0.916x "
+     "(tma_store_128x256 0.758x), 144x11008x4096 0.988x (tma_store_128x192 0.747x); "
+     "bench/RESULTS.md 2026-11-29, entry 47",
      1, NULL},
     {"160 < M <= 192, 2048 <= N <= 4224, K >= 4096", swapped_96_rows, "sw96_k2",
      "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds), against the choice before: "
