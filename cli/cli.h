@@ -93,7 +93,8 @@ typedef struct measured {
  * passed, cuBLAS and "cuBLASLt best" on the same buffers, in o->rounds
  * interleaved rounds of o->reps calls each: rotated, or for a
  * memory_bound shape (bench_memory_bound's class, suites.h) warm, flushed
- * and flushed-clean (BENCH_SKINNY: rotated too), with the streaming read of as many bytes beside them.
+ * and flushed-clean (BENCH_SKINNY: rotated too), with the streaming read of
+ * as many bytes beside them.
  * Returns nonzero if any entry's check failed.
  */
 int measure(const entry *es, int n, const cli_options *o, int memory_bound, measured *out);

@@ -582,6 +582,15 @@ static void check_packing(void)
               "%lldx%lldx%lld: %s (%s %s), %s", (long long)g.m, (long long)g.n, (long long)g.k,
               chosen.name, swapped[i].config, swapped[i].takes ? "wanted" : "not wanted", why);
     }
+    /* The split is by blocks, batch counted: two items of 160x4096x8192 are 128 tiles of 80x128,
+     * one wave unsplit (sw80), where one item is 64, split (sw80_k2). */
+    g = packed_args(160, 4096, 8192);
+    g.batch = 2;
+    g.stride_a = (int64_t)160 * 8192;
+    g.stride_b = (int64_t)4096 * 8192;
+    g.stride_c = (int64_t)160 * 4096;
+    CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strcmp(chosen.name, "sw80"),
+          "a batch of two 160x4096x8192 (128 swapped tiles): %s, %s", chosen.name, why);
     /* A short K or a batch of them (128 tiles): not shared. */
     g = packed_args(200, 4096, 3072);
     g.workspace_size = (size_t)1 << 30;

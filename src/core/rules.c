@@ -166,49 +166,49 @@ static int stream_k_few_tiles_ragged_m(const tg_gemm_args *g)
 }
 
 /*
- * 128 < M <= 160, N from 2048 to 4224, K >= 4096: A and B swapped on tiles
- * of 128 rows of B by 80 of A, so two tiles cover M (cuBLAS's 128x80 tile
- * at M = 160), with K split over a cluster pair (sw80_k2: 128 blocks at N =
- * 4096, no workspace); N from 4225 to 8448 without the split (sw80: 128
- * blocks at N = 8192, where the split is two waves). Measured against the
- * choice before (bench/RESULTS.md entries 46, 47); M above 160 (three
- * tiles of 80) lost.
+ * A and B swapped on tiles of 128 rows of B by `rows` of A (rows covering M
+ * in one or two tiles; cuBLAS's 128x80 at M = 160, 96x64 at 192, 128x160
+ * past N = 8448, ncu, entries 46-47), K >= 4096, no workspace. The block
+ * count decides the split, as in the other cluster rows: with K over a
+ * cluster pair while the tiles (batch counted) fill at most half the SMs
+ * (66: N <= 4224 for one item), unsplit while they fill at most all of
+ * them (132: N <= 8448 with two tiles of A, 16896 with one); one wave
+ * either way. `tiles` is the band: the tiles above `fewer`, at most `most`.
+ */
+static int swapped_tiles(const tg_gemm_args *g, int rows, int64_t fewer, int64_t most)
+{
+    return g->n >= 2048 && g->k >= 4096 && tiles_at_most(g, rows, 128, most) &&
+           !tiles_at_most(g, rows, 128, fewer);
+}
+/*
+ * 128 < M <= 160 on 80 rows of A: split (sw80_k2, entry 46), unsplit (sw80,
+ * where the split would be two waves; entry 47); M above 160 (three tiles of
+ * 80) lost. Past those 132 blocks, one tile of 160 rows covers M (sw160,
+ * unsplit), measured at K = 4096 only, so that row holds K = 4096 alone
+ * until other K are measured.
  */
 static int swapped_80_rows(const tg_gemm_args *g)
 {
-    return g->m > 128 && g->m <= 160 && g->n >= 2048 && g->n <= 4224 && g->k >= 4096;
+    return g->m > 128 && g->m <= 160 && swapped_tiles(g, 80, 0, 66);
 }
 static int swapped_80_rows_wide(const tg_gemm_args *g)
 {
-    return g->m > 128 && g->m <= 160 && g->n > 4224 && g->n <= 8448 && g->k >= 4096;
+    return g->m > 128 && g->m <= 160 && swapped_tiles(g, 80, 66, H100_SMS);
 }
-/*
- * ... and past N = 8448, up to one wave of 128-row tiles (N <= 16896): one
- * tile of 160 rows of A covers M, unsplit (sw160: 86 blocks at N = 11008,
- * 112 at 14336), cuBLAS's 128x160 tile there (ncu, bench/RESULTS.md entry
- * 47). Measured at K = 4096 only, so the row holds K = 4096 alone until
- * other K are measured.
- */
 static int swapped_160_rows(const tg_gemm_args *g)
 {
-    return g->m > 128 && g->m <= 160 && g->n > 8448 && g->n <= 16896 && g->k == 4096;
+    return g->m > 128 && g->m <= 160 && g->k == 4096 && !tiles_at_most(g, 80, 128, H100_SMS) &&
+           swapped_tiles(g, 160, 0, H100_SMS);
 }
-
-/*
- * 160 < M <= 192, the same swapped tiles on 96 rows of A (two still cover
- * M; cuBLAS runs 96x64 tiles at M = 192, entry 46): N from 2048 to 4224
- * with K split over a cluster pair (sw96_k2: 128 blocks at N = 4096), N
- * from 4225 to 8448 without (sw96: 128 blocks at N = 8192, where the split
- * would be two waves). Measured against the choice before (bench/RESULTS.md
- * entry 47); from M = 193 (three tiles of 96) they lost.
- */
+/* 160 < M <= 192 on 96 rows of A (sw96_k2, sw96; entry 47); from M = 193 (three tiles of 96)
+ * they lost. */
 static int swapped_96_rows(const tg_gemm_args *g)
 {
-    return g->m > 160 && g->m <= 192 && g->n >= 2048 && g->n <= 4224 && g->k >= 4096;
+    return g->m > 160 && g->m <= 192 && swapped_tiles(g, 96, 0, 66);
 }
 static int swapped_96_rows_wide(const tg_gemm_args *g)
 {
-    return g->m > 160 && g->m <= 192 && g->n > 4224 && g->n <= 8448 && g->k >= 4096;
+    return g->m > 160 && g->m <= 192 && swapped_tiles(g, 96, 66, H100_SMS);
 }
 
 /*
@@ -517,14 +517,14 @@ const struct tg_rule tg_rules[] = {
      "two runs): 8192x128x8192 0.933x, 0.915x cuBLAS (tma_store_128x128, the choice before, "
      "0.875x), 8192x96x8192 0.848x (0.850x); bench/RESULTS.md 2026-11-28, entry 37",
      1, NULL},
-    {"128 < M <= 160, 2048 <= N <= 4224, K >= 4096", swapped_80_rows, "sw80_k2",
+    {"128 < M <= 160, N >= 2048, at most 66 swapped tiles of 80x128 (N <= 4224), K >= 4096", swapped_80_rows, "sw80_k2",
      "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds), against the choice before: "
      "160x4096x8192 0.844x cuBLAS (tma_store_128x256_sk 0.755x), 129x4096x11008 0.836x (0.767x), "
      "144x4096x8192 0.885x (0.772x), 160x4096x4096 1.112x (tma_store_128x128_sk 0.668x), "
      "160x4096x16384 0.859x (0.793x), 160x4096x14336 0.876x (0.791x), 160x2048x8192 0.668x "
      "(tma_store_128x128_sk 0.606x); bench/RESULTS.md 2026-11-29, entry 46",
      1, NULL},
-    {"128 < M <= 160, 4224 < N <= 8448, K >= 4096", swapped_80_rows_wide, "sw80",
+    {"128 < M <= 160, N >= 2048, 67 to 132 swapped tiles of 80x128 (N <= 8448), K >= 4096", swapped_80_rows_wide, "sw80",
      "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds), against sw80_k2, the choice "
      "before: 160x8192x8192 0.811x cuBLAS (0.735x; tma_store_128x128 0.613x before entry 46), "
      "144x8192x8192 0.828x (0.738x), 160x6144x8192 0.797x (0.718x), 160x8192x4096 0.827x "
@@ -532,13 +532,13 @@ const struct tg_rule tg_rules[] = {
      "0.785x (0.709x), 160x8448x8192 0.832x (tma_store_128x128 0.591x); bench/RESULTS.md "
      "2026-11-29, entry 47",
      1, NULL},
-    {"128 < M <= 160, 8448 < N <= 16896, K = 4096", swapped_160_rows, "sw160",
+    {"128 < M <= 160, past 132 tiles of 80x128, at most 132 of 160x128 (N <= 16896), K = 4096", swapped_160_rows, "sw160",
      "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), against the choice before: "
      "160x11008x4096 1.003x cuBLAS (tma_store_128x192 0.841x), 160x14336x4096 0.916x "
      "(tma_store_128x256 0.758x), 144x11008x4096 0.988x (tma_store_128x192 0.747x); "
      "bench/RESULTS.md 2026-11-29, entry 47",
      1, NULL},
-    {"160 < M <= 192, 2048 <= N <= 4224, K >= 4096", swapped_96_rows, "sw96_k2",
+    {"160 < M <= 192, N >= 2048, at most 66 swapped tiles of 96x128 (N <= 4224), K >= 4096", swapped_96_rows, "sw96_k2",
      "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds), against the choice before: "
      "176x4096x8192 0.976x, 0.971x, 0.987x cuBLAS in three runs (tma_store_128x256_sk 0.861x, "
      "0.867x, 0.845x), 161x4096x8192 0.910x (0.830x), 192x4096x8192 0.905x, 0.894x (0.806x, "
@@ -547,7 +547,7 @@ const struct tg_rule tg_rules[] = {
      "0.720x, 0.720x); at N = 2048 a tie with no workspace (176x2048x8192 0.815x against "
      "0.819x); bench/RESULTS.md 2026-11-29, entry 47",
      1, NULL},
-    {"160 < M <= 192, 4224 < N <= 8448, K >= 4096", swapped_96_rows_wide, "sw96",
+    {"160 < M <= 192, N >= 2048, 67 to 132 swapped tiles of 96x128 (N <= 8448), K >= 4096", swapped_96_rows_wide, "sw96",
      "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds), against the choice before: "
      "192x8192x8192 0.898x, 0.922x, 0.879x cuBLAS in three runs (tma_store_128x128 0.823x, "
      "0.810x, 0.812x; sw96_k2 0.798x, 0.815x, 0.817x), 176x6144x8192 0.817x (0.763x), "
