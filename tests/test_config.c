@@ -249,11 +249,12 @@ static void check_not_compiled(void)
         if (!colon)
             continue;
         snprintf(path, sizeof path, "%s/%.*s", TG_SOURCE_DIR, (int)(colon - line), line);
-        static char text[1 << 14];
+        static char text[1 << 16];
         FILE *f = fopen(path, "r");
         CHECK(f != NULL, "cannot open %s", path);
         size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
         text[n] = '\0';
+        CHECK(f == NULL || feof(f), "%s is longer than this test's %zu-byte buffer", path, sizeof text - 1);
         if (f)
             fclose(f);
         /* presets.def pads its columns: compare without spaces. */

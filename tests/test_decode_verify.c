@@ -409,7 +409,8 @@ static void family_calls(void)
         {255, 4096, 1024, 0, "tma_store_128x64", "M = 255: one wave of 128x64 tiles"},
         {255, 4288, 1024, 0, "tma_store_128x128", "M = 255, 134 tiles of 128x64"},
         {64, 8192, 28672, 0, "ws_64", "M <= 64 is not the class"},
-        {129, 22016, 4096, 0, "tma_store_128x128", "past M <= 128: 768^2 <= M*N < 2048^2"},
+        {129, 22016, 2048, 0, "tma_store_128x128", "past M <= 128: 768^2 <= M*N < 2048^2 (K = 4096 is sw256x160)"},
+        {129, 22016, 4096, 0, "sw256x160", "128 < M <= 160, 86 tiles of 160x256"},
         /* small N: the small-M rows' mirror (n16, n32 unswapped; K split in pairs on few rows) */
         {8192, 1, 8192, 0, "n16", "N = 1: A's rows on the wgmma M side, N the wgmma N of 16"},
         {4225, 16, 4096, 0, "n16", "67 blocks of 64 rows"},

@@ -173,42 +173,48 @@ static int stream_k_few_tiles_ragged_m(const tg_gemm_args *g)
  * cluster pair while the tiles (batch counted) fill at most half the SMs
  * (66: N <= 4224 for one item), unsplit while they fill at most all of
  * them (132: N <= 8448 with two tiles of A, 16896 with one); one wave
- * either way. `tiles` is the band: the tiles above `fewer`, at most `most`.
+ * either way. A tile is `rows` of A by `b_rows` of B; the band is the tiles
+ * above `fewer`, at most `most`.
  */
-static int swapped_tiles(const tg_gemm_args *g, int rows, int64_t fewer, int64_t most)
+static int swapped_tiles(const tg_gemm_args *g, int rows, int b_rows, int64_t fewer, int64_t most)
 {
-    return g->n >= 2048 && g->k >= 4096 && tiles_at_most(g, rows, 128, most) &&
-           !tiles_at_most(g, rows, 128, fewer);
+    return g->n >= 2048 && g->k >= 4096 && tiles_at_most(g, rows, b_rows, most) &&
+           !tiles_at_most(g, rows, b_rows, fewer);
 }
 /*
  * 128 < M <= 160 on 80 rows of A: split (sw80_k2, entry 46), unsplit (sw80,
  * where the split would be two waves; entry 47); M above 160 (three tiles of
  * 80) lost. Past those 132 blocks, one tile of 160 rows covers M (sw160,
- * unsplit), measured at K = 4096 only, so that row holds K = 4096 alone
- * until other K are measured.
+ * unsplit; K = 4096, 8192 and 16384 measured, entries 47-48), and past its
+ * 132 blocks one of 160 x 256 (sw256x160: half the blocks, one wave up to
+ * N = 33792; N = 22016 and 28672 measured, entry 48).
  */
 static int swapped_80_rows(const tg_gemm_args *g)
 {
-    return g->m > 128 && g->m <= 160 && swapped_tiles(g, 80, 0, 66);
+    return g->m > 128 && g->m <= 160 && swapped_tiles(g, 80, 128, 0, 66);
 }
 static int swapped_80_rows_wide(const tg_gemm_args *g)
 {
-    return g->m > 128 && g->m <= 160 && swapped_tiles(g, 80, 66, H100_SMS);
+    return g->m > 128 && g->m <= 160 && swapped_tiles(g, 80, 128, 66, H100_SMS);
 }
 static int swapped_160_rows(const tg_gemm_args *g)
 {
-    return g->m > 128 && g->m <= 160 && g->k == 4096 && !tiles_at_most(g, 80, 128, H100_SMS) &&
-           swapped_tiles(g, 160, 0, H100_SMS);
+    return g->m > 128 && g->m <= 160 && !tiles_at_most(g, 80, 128, H100_SMS) &&
+           swapped_tiles(g, 160, 128, 0, H100_SMS);
+}
+static int swapped_160_rows_wide(const tg_gemm_args *g)
+{
+    return g->m > 128 && g->m <= 160 && swapped_tiles(g, 160, 256, H100_SMS / 2, H100_SMS);
 }
 /* 160 < M <= 192 on 96 rows of A (sw96_k2, sw96; entry 47); from M = 193 (three tiles of 96)
  * they lost. */
 static int swapped_96_rows(const tg_gemm_args *g)
 {
-    return g->m > 160 && g->m <= 192 && swapped_tiles(g, 96, 0, 66);
+    return g->m > 160 && g->m <= 192 && swapped_tiles(g, 96, 128, 0, 66);
 }
 static int swapped_96_rows_wide(const tg_gemm_args *g)
 {
-    return g->m > 160 && g->m <= 192 && swapped_tiles(g, 96, 66, H100_SMS);
+    return g->m > 160 && g->m <= 192 && swapped_tiles(g, 96, 128, 66, H100_SMS);
 }
 
 /*
@@ -532,11 +538,21 @@ const struct tg_rule tg_rules[] = {
      "0.785x (0.709x), 160x8448x8192 0.832x (tma_store_128x128 0.591x); bench/RESULTS.md "
      "2026-11-29, entry 47",
      1, NULL},
-    {"128 < M <= 160, past 132 tiles of 80x128, at most 132 of 160x128 (N <= 16896), K = 4096", swapped_160_rows, "sw160",
+    {"128 < M <= 160, past 132 tiles of 80x128, at most 132 of 160x128 (N <= 16896), K >= 4096", swapped_160_rows, "sw160",
      "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), against the choice before: "
      "160x11008x4096 1.003x cuBLAS (tma_store_128x192 0.841x), 160x14336x4096 0.916x "
      "(tma_store_128x256 0.758x), 144x11008x4096 0.988x (tma_store_128x192 0.747x); "
-     "bench/RESULTS.md 2026-11-29, entry 47",
+     "bench/RESULTS.md 2026-11-29, entry 47; K above 4096: 160x11008x8192 0.938x "
+     "(tma_store_128x192 0.733x), 160x16384x8192 0.991x (tma_store_128x256 0.776x), "
+     "160x11008x16384 0.912x (tma_store_128x192 0.749x); entry 48",
+     1, NULL},
+    {"128 < M <= 160, past 132 tiles of 160x128, at most 132 of 160x256 (N <= 33792), K >= 4096", swapped_160_rows_wide,
+     "sw256x160",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), against the choice before and "
+     "sw160: 160x22016x4096 0.865x cuBLAS (tma_store_128x128 0.544x, sw160 0.791x), "
+     "160x28672x4096 0.949x (tma_store_128x256 0.752x, sw160 0.909x), 160x28672x8192 0.953x "
+     "(0.728x, 0.913x), 144x28672x4096 0.936x (0.713x, 0.876x); bench/RESULTS.md 2026-11-29, "
+     "entry 48",
      1, NULL},
     {"160 < M <= 192, N >= 2048, at most 66 swapped tiles of 96x128 (N <= 4224), K >= 4096", swapped_96_rows, "sw96_k2",
      "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds), against the choice before: "
