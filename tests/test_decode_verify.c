@@ -447,7 +447,8 @@ static void family_calls(void)
         {16384, 128, 4096, 0, "tma_store_128x128", "past both: 128 tiles, K < 8192"},
         /* 768^2 <= M*N < 2048^2: the tile with the fewest waves' worth of work */
         {1536, 1536, 1536, 0, "tma_store_128x192", "96 tiles of 128x192 in one wave, 144 of 128x128 in two"},
-        {192, 12288, 4096, 0, "tma_store_128x192", "128 tiles against 192"},
+        {192, 12288, 2048, 0, "tma_store_128x192", "128 tiles against 192 (K = 4096 is sw192)"},
+        {192, 12288, 4096, 0, "sw192", "96 tiles of 192x128, A and B swapped"},
         {1792, 1792, 1792, 0, "tma_store_128x256", "98 tiles in one wave against 196 in two: a tie, the larger"},
         {1280, 1280, 1280, 0, "tma_store_128x128", "100 tiles of 128x128: one wave"},
         {384, 4096, 4096, 0, "tma_store_128x128", "96 tiles: one wave"},

@@ -207,7 +207,8 @@ static int swapped_160_rows_wide(const tg_gemm_args *g)
     return g->m > 128 && g->m <= 160 && swapped_tiles(g, 160, 256, H100_SMS / 2, H100_SMS);
 }
 /* 160 < M <= 192 on 96 rows of A (sw96_k2, sw96; entry 47); from M = 193 (three tiles of 96)
- * they lost. */
+ * they lost. Past their 132 blocks, one tile of 192 rows (sw192, entry 48), within one wave:
+ * past it (192 x 22016 x 4096, 172 tiles) it tied. */
 static int swapped_96_rows(const tg_gemm_args *g)
 {
     return g->m > 160 && g->m <= 192 && swapped_tiles(g, 96, 128, 0, 66);
@@ -215,6 +216,11 @@ static int swapped_96_rows(const tg_gemm_args *g)
 static int swapped_96_rows_wide(const tg_gemm_args *g)
 {
     return g->m > 160 && g->m <= 192 && swapped_tiles(g, 96, 128, 66, H100_SMS);
+}
+static int swapped_192_rows(const tg_gemm_args *g)
+{
+    return g->m > 160 && g->m <= 192 && !tiles_at_most(g, 96, 128, H100_SMS) &&
+           swapped_tiles(g, 192, 128, 0, H100_SMS);
 }
 
 /*
@@ -569,6 +575,12 @@ const struct tg_rule tg_rules[] = {
      "0.810x, 0.812x; sw96_k2 0.798x, 0.815x, 0.817x), 176x6144x8192 0.817x (0.763x), "
      "192x8192x4096 0.919x (0.841x), 168x8192x16384 0.851x (0.678x); bench/RESULTS.md "
      "2026-11-29, entry 47",
+     1, NULL},
+    {"160 < M <= 192, past 132 tiles of 96x128, at most 132 of 192x128 (N <= 16896), K >= 4096", swapped_192_rows, "sw192",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), against the choice before: "
+     "192x11008x4096 0.888x cuBLAS (tma_store_128x192 0.855x), 176x14336x4096 0.923x "
+     "(tma_store_128x256 0.794x), 192x16384x8192 0.976x (tma_store_128x256 0.834x); "
+     "bench/RESULTS.md 2026-11-29, entry 48",
      1, NULL},
     {"192 < M <= 200, N >= 3840, 31 to 66 128x128 tiles, K >= 8192, a workspace for stream-K",
      stream_k_few_tiles_ragged_m, "tma_store_128x256_sk",
