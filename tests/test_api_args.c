@@ -553,7 +553,7 @@ static void check_packing(void)
      * (sw80_k2, entry 46; sw96_k2), not for 4224 < N <= 8448 (sw80, sw96; entry 47); M <= 160 on
      * one tile of 160 rows of A for 8448 < N <= 16896 (sw160, entry 47), of 160 by 256 rows of B
      * for 16896 < N <= 33792 (sw256x160, entry 48); M = 161..192 on one tile of 192 rows of A
-     * for 8448 < N <= 16896 (sw192, entry 48). The boxes' edges fall to the rows after them
+     * for 8448 < N <= 33792 (sw192, entry 48). The boxes' edges fall to the rows after them
      * (takes 0: not that one). */
     const struct {
         int64_t m, n, k;
@@ -576,8 +576,9 @@ static void check_packing(void)
         {129, 22016, 8192, "sw256x160", 1}, {160, 33792, 16384, "sw256x160", 1}, {160, 16896, 4096, "sw256x160", 0},
         {160, 33800, 4096, "sw256x160", 0}, {161, 28672, 4096, "sw256x160", 0}, {128, 28672, 8192, "sw256x160", 0},
         {160, 28672, 4088, "sw256x160", 0}, {192, 11008, 4096, "sw192", 1},  {161, 8456, 8192, "sw192", 1},
-        {176, 16896, 16384, "sw192", 1},  {192, 8448, 4096, "sw192", 0},    {192, 16904, 4096, "sw192", 0},
+        {176, 16896, 16384, "sw192", 1},  {192, 8448, 4096, "sw192", 0},    {192, 16904, 4096, "sw192", 1},
         {160, 11008, 4096, "sw192", 0},   {193, 11008, 4096, "sw192", 0},   {192, 11008, 4088, "sw192", 0},
+        {176, 33792, 8192, "sw192", 1},  {176, 33800, 8192, "sw192", 0},
     };
     for (size_t i = 0; i < sizeof swapped / sizeof swapped[0]; i++) {
         g = packed_args(swapped[i].m, swapped[i].n, swapped[i].k);

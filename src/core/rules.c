@@ -207,8 +207,8 @@ static int swapped_160_rows_wide(const tg_gemm_args *g)
     return g->m > 128 && g->m <= 160 && swapped_tiles(g, 160, 256, H100_SMS / 2, H100_SMS);
 }
 /* 160 < M <= 192 on 96 rows of A (sw96_k2, sw96; entry 47); from M = 193 (three tiles of 96)
- * they lost. Past their 132 blocks, one tile of 192 rows (sw192, entry 48), within one wave:
- * past it (192 x 22016 x 4096, 172 tiles) it tied. */
+ * they lost. Past their 132 blocks, one tile of 192 rows (sw192, entry 48), up to two waves
+ * (N <= 33792): at 172 tiles (N = 22016) it tied at M = 192, K = 8192 and won at M = 176. */
 static int swapped_96_rows(const tg_gemm_args *g)
 {
     return g->m > 160 && g->m <= 192 && swapped_tiles(g, 96, 128, 0, 66);
@@ -220,7 +220,7 @@ static int swapped_96_rows_wide(const tg_gemm_args *g)
 static int swapped_192_rows(const tg_gemm_args *g)
 {
     return g->m > 160 && g->m <= 192 && !tiles_at_most(g, 96, 128, H100_SMS) &&
-           swapped_tiles(g, 192, 128, 0, H100_SMS);
+           swapped_tiles(g, 192, 128, 0, 2 * H100_SMS);
 }
 
 /*
@@ -548,17 +548,17 @@ const struct tg_rule tg_rules[] = {
      "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), against the choice before: "
      "160x11008x4096 1.003x cuBLAS (tma_store_128x192 0.841x), 160x14336x4096 0.916x "
      "(tma_store_128x256 0.758x), 144x11008x4096 0.988x (tma_store_128x192 0.747x); "
-     "bench/RESULTS.md 2026-11-29, entry 47; K above 4096: 160x11008x8192 0.938x "
-     "(tma_store_128x192 0.733x), 160x16384x8192 0.991x (tma_store_128x256 0.776x), "
-     "160x11008x16384 0.912x (tma_store_128x192 0.749x); entry 48",
+     "bench/RESULTS.md 2026-11-29, entry 47; K above 4096 (5 rounds): 160x11008x8192 0.994x "
+     "(tma_store_128x192 0.810x), 160x16384x8192 0.977x (tma_store_128x256 0.792x), "
+     "160x11008x16384 0.957x (tma_store_128x192 0.743x); entry 48",
      1, NULL},
     {"128 < M <= 160, past 132 tiles of 160x128, at most 132 of 160x256 (N <= 33792), K >= 4096", swapped_160_rows_wide,
      "sw256x160",
-     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), against the choice before and "
-     "sw160: 160x22016x4096 0.865x cuBLAS (tma_store_128x128 0.544x, sw160 0.791x), "
-     "160x28672x4096 0.949x (tma_store_128x256 0.752x, sw160 0.909x), 160x28672x8192 0.953x "
-     "(0.728x, 0.913x), 144x28672x4096 0.936x (0.713x, 0.876x); bench/RESULTS.md 2026-11-29, "
-     "entry 48",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds), against the choice before and "
+     "sw160: 160x22016x4096 0.908x cuBLAS (tma_store_128x128 0.555x, sw160 0.823x), "
+     "160x28672x4096 0.931x (tma_store_128x256 0.738x, sw160 0.892x), 160x28672x8192 0.941x "
+     "(0.715x, 0.887x), 144x28672x4096 0.912x (0.710x, 0.883x), 136x22016x8192 0.864x "
+     "(tma_store_128x128 0.434x, sw160 0.775x); bench/RESULTS.md 2026-11-29, entry 48",
      1, NULL},
     {"160 < M <= 192, N >= 2048, at most 66 swapped tiles of 96x128 (N <= 4224), K >= 4096", swapped_96_rows, "sw96_k2",
      "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds), against the choice before: "
@@ -576,11 +576,14 @@ const struct tg_rule tg_rules[] = {
      "192x8192x4096 0.919x (0.841x), 168x8192x16384 0.851x (0.678x); bench/RESULTS.md "
      "2026-11-29, entry 47",
      1, NULL},
-    {"160 < M <= 192, past 132 tiles of 96x128, at most 132 of 192x128 (N <= 16896), K >= 4096", swapped_192_rows, "sw192",
-     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), against the choice before: "
-     "192x11008x4096 0.888x cuBLAS (tma_store_128x192 0.855x), 176x14336x4096 0.923x "
-     "(tma_store_128x256 0.794x), 192x16384x8192 0.976x (tma_store_128x256 0.834x); "
-     "bench/RESULTS.md 2026-11-29, entry 48",
+    {"160 < M <= 192, past 132 tiles of 96x128, at most 264 of 192x128 (N <= 33792), K >= 4096", swapped_192_rows, "sw192",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds), against the choice before: "
+     "192x11008x4096 0.868x cuBLAS (tma_store_128x192 0.836x), 176x14336x4096 0.881x "
+     "(tma_store_128x256 0.759x), 192x16384x8192 0.922x (tma_store_128x256 0.823x), "
+     "168x12288x16384 0.858x (tma_store_128x192 0.808x), 161x9216x8192 0.854x (0.797x); past "
+     "one wave (3 rounds): 192x28672x4096 0.925x (tma_store_128x256 0.844x), 184x32768x8192 "
+     "0.930x (0.792x), 176x22016x4096 0.760x (tma_store_128x128 0.643x), 192x22016x8192 0.783x "
+     "(tma_store_128x192 0.793x, a tie); bench/RESULTS.md 2026-11-29, entry 48",
      1, NULL},
     {"192 < M <= 200, N >= 3840, 31 to 66 128x128 tiles, K >= 8192, a workspace for stream-K",
      stream_k_few_tiles_ragged_m, "tma_store_128x256_sk",
