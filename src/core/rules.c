@@ -164,6 +164,23 @@ static int stream_k_few_tiles_ragged_m(const tg_gemm_args *g)
 {
     return stream_k_few_tiles(g) && g->m > 192 && g->m <= 200 && g->n >= 3840 && g->k >= 8192;
 }
+/*
+ * Just past that class (more than 66 tiles of 128x128) while 128x192 tiles
+ * are at most 66: K split over a cluster pair on 128x192 tiles (ks2_128x192:
+ * 384 x 4096 is 66 tiles, 132 blocks, where 128x128 tiles are 96 blocks of
+ * a whole K each). Measured (bench/RESULTS.md entry 48): it won from K =
+ * 8192 (384 x 4096 x 16384: 0.97x cuBLAS against 0.88x) and lost at K =
+ * 4096 (by 0.3-2 %); it lost where the last row of 128-row tiles is half
+ * full or less (M = 320, 288: 0.75x and 0.67x against 0.80x and 0.76x) and
+ * won where it is three quarters full (M = 352). N >= 2048: the orientation
+ * measured.
+ */
+static int split_in_cluster_2_128x192(const tg_gemm_args *g)
+{
+    const int64_t last_rows = (g->m - 1) % 128 + 1; /* rows of A in the last row of tiles */
+    return g->m > 128 && last_rows >= 96 && g->n >= 2048 && g->k >= 8192 &&
+           tiles_at_most(g, 128, 192, 66) && !tiles_at_most(g, 128, 128, 66);
+}
 
 /*
  * A and B swapped on tiles of 128 rows of B by `rows` of A (rows covering M
@@ -605,6 +622,16 @@ const struct tg_rule tg_rules[] = {
      "512x2048x6144 0.915x (tma_store_128x128 0.759x), 1000x1000x4000 0.821x (0.782x); not at "
      "K = 3072 (0.803x against 0.800x) or 2048 (0.676x against 0.768x), entry 44; "
      "bench/RESULTS.md 2026-11-29",
+     1, NULL},
+    {"M > 128 with the last 128 rows at least 96 full, N >= 2048, past 66 128x128 tiles, at most 66 of "
+     "128x192, K >= 8192", split_in_cluster_2_128x192, "ks2_128x192",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds, two runs), against "
+     "tma_store_128x128, the choice before: 384x4096x8192 0.905x, 0.903x cuBLAS (0.869x, 0.864x), "
+     "640x2048x8192 0.865x, 0.865x (0.802x, 0.806x), 384x4096x11008 0.901x (0.856x), "
+     "384x4096x16384 0.966x (0.881x), 512x3072x8192 0.892x (0.843x), 768x2048x8192 0.885x "
+     "(0.866x), 352x4096x8192 0.873x (0.851x); not at K = 4096 (384x4096x4096 0.915x against "
+     "0.928x, 512x3072x4096 0.842x against 0.862x) or M = 320, 288 (0.768x, 0.750x against "
+     "0.822x, 0.798x; 0.667x against 0.762x); bench/RESULTS.md 2026-11-29, entry 48",
      1, NULL},
     {"M, N >= 4096, K >= 16384, a workspace for stream-K", large_mn_long_k, "tma_store_256x192_sk",
      "measured on an H200 (fp32 C, cuBLAS in the same run): 8192x8192x28672 718.4 TFLOP/s = "
