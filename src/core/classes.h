@@ -1,0 +1,443 @@
+/*
+ * classes.h — the shape classes the dispatcher's table names (rules.c, its
+ * only includer): a predicate on the arguments for each, with the reasoning
+ * and measurement behind its bounds. Static: they exist for that table.
+ */
+#ifndef TG_CORE_CLASSES_H
+#define TG_CORE_CLASSES_H
+
+#include "core/core.h"
+
+static int any_shape(const tg_gemm_args *g) { return 1; }
+
+/*
+ * M and N both at least 4096: the classes the hopper kernels were measured
+ * on; "few tiles" is at most 8192 x 4096 outputs (2^25), where the grid is
+ * a few waves of 132 SMs and the L2 traffic per wave decides.
+ */
+static int large_mn(const tg_gemm_args *g) { return g->m >= 4096 && g->n >= 4096; }
+static int large_mn_few_tiles(const tg_gemm_args *g)
+{
+    return large_mn(g) && g->m <= ((int64_t)1 << 25) / g->n;
+}
+
+/*
+ * M and N at least 4096 with a long K: 256x192 tiles with stream-K
+ * (tma_store_256x192_sk: the tiles of the last, partly filled round shared
+ * along K by every block) where the caller gives the workspace, from K >=
+ * 16384 on any output of the class (8192 x 8192 x 28672 and 4096 x 8192 x
+ * 28672 measured, bench/RESULTS.md entry 42), from K >= 8192 past the
+ * few-tiles class (8192^3, 4096 and 8192 x 28672 x 8192). On 128x256 tiles
+ * stream-K had ranged from 1.3 % ahead (8192^3) to 9 % behind (2304^2 x
+ * 2048, entry 34); on the few-tiles shapes with K = 11008 the 256x192
+ * stream-K tile ran 2 % behind 128x256 (entry 42), so not there.
+ */
+static int large_mn_long_k(const tg_gemm_args *g) { return large_mn(g) && g->k >= 16384; }
+static int large_mn_k8192(const tg_gemm_args *g) { return large_mn(g) && g->k >= 8192; }
+
+/*
+ * Smaller outputs, by M*N: from 2048^2 on 128x256 tiles still fill the SMs;
+ * below, 128x128 cluster tiles (more blocks); below 768^2, 64x64
+ * with a deep ring (the split-K rule above takes those with a long K).
+ */
+/* M·N >= x, without forming M·N (a call with nothing to do may pass any M with N = 0). */
+static int mn_at_least(const tg_gemm_args *g, int64_t x)
+{
+    return g->n > 0 && g->m >= x / g->n + (x % g->n != 0);
+}
+static int mid_mn(const tg_gemm_args *g) { return mn_at_least(g, (int64_t)2048 * 2048); }
+static int small_mn(const tg_gemm_args *g) { return mn_at_least(g, (int64_t)768 * 768); }
+/*
+ * From 2048^2 outputs on, 128x192 tiles instead of 128x256 where they leave
+ * the last wave of a persistent grid fuller: the time is about the waves of
+ * 132 SMs times a tile's work, and a 128x192 tile's work is 3/4 of a
+ * 128x256 one's plus about 3 % (its stage carries more bytes per flop).
+ * That arithmetic picked right on every shape measured (bench/RESULTS.md
+ * entry 31): 3072^3 has 288 tiles of 128x256 (3 waves, the last 18 % full)
+ * or 384 of 128x192 (3 waves) and ran 1.29x faster on them; 2560^3 has 200
+ * (2 waves) or 280 (3 waves) and ran 0.87x as fast.
+ */
+enum { H100_SMS = 132 }; /* the rules are the H100's; elsewhere they still pick a working preset */
+/* Output tiles of bm x bn over the batch (the caller keeps M, N and the batch small enough). */
+static int64_t tiles_of(const tg_gemm_args *g, int bm, int bn)
+{
+    return ((g->m + bm - 1) / bm) * ((g->n + bn - 1) / bn) * g->batch;
+}
+static int64_t waves(const tg_gemm_args *g, int bm, int bn)
+{
+    return (tiles_of(g, bm, bn) + H100_SMS - 1) / H100_SMS;
+}
+/* Waves of 128 x bn tiles times a tile's work (128x192's counted 3 % more, as above). */
+static int64_t wave_work(const tg_gemm_args *g, int bn)
+{
+    return waves(g, 128, bn) * bn * (bn == 192 ? 103 : 100);
+}
+/* M*N small enough that wave_work cannot overflow (M*N <= 2^30, a batch of at most 2^20). */
+static int wave_work_fits(const tg_gemm_args *g)
+{
+    return g->n > 0 && g->m <= ((int64_t)1 << 30) / g->n && g->batch <= (1 << 20);
+}
+static int mid_mn_fuller_192(const tg_gemm_args *g)
+{
+    return mid_mn(g) && wave_work_fits(g) && wave_work(g, 192) < wave_work(g, 256);
+}
+
+/*
+ * Split-K inside a cluster (the hopper family's SPLIT_K: one launch, no
+ * workspace, partial tiles summed through distributed shared memory in
+ * rank order), where the output tiles (every batch item counted) are one
+ * wave of clusters on the H100 and would leave SMs idle through the K
+ * loop unsplit. ncu counted the clusters that fit at once
+ * (launch__cluster_max_active, bench/RESULTS.md entry 29; one 193 KB block
+ * an SM): 66 of 2 and 30 of 4; 15 of 8, too few to be worth it
+ * (512x512x8192 on ks8: 16 clusters, 0.765x cuBLAS against ks4's 0.970x).
+ * The measured classes: any M > 64 on at most 30 tiles of 128x128 and a
+ * long K (ks4); M <= 128 on at most 66 tiles of 128x64 (ks2_128x64, from
+ * K = 4096 on; M > 96, as measured: below, a quarter of each tile's rows
+ * would be empty) or of 128x128 (ks2, M > 64, K >= 8192). Larger M lost to ws
+ * (1024x1024x8192: ks2 0.818x, ws 0.887x) or won by less than the run's
+ * spread (256x4096x8192: ks2 0.843x, ws 0.817x).
+ */
+static int tiles_at_most(const tg_gemm_args *g, int bm, int bn, int64_t max)
+{
+    if (g->m > max * bm || g->n > max * bn || g->batch > max) /* and no overflow below */
+        return 0;
+    return tiles_of(g, bm, bn) <= max;
+}
+static int split_in_cluster_4(const tg_gemm_args *g)
+{
+    return g->m > 64 && g->k >= 8192 && tiles_at_most(g, 128, 128, 30);
+}
+static int split_in_cluster_2_128x64(const tg_gemm_args *g)
+{
+    return g->m > 96 && g->m <= 128 && g->k >= 4096 && tiles_at_most(g, 128, 64, 66);
+}
+static int split_in_cluster_2(const tg_gemm_args *g)
+{
+    return g->m > 64 && g->m <= 128 && g->k >= 8192 && tiles_at_most(g, 128, 128, 66);
+}
+
+/*
+ * Stream-K for few tiles (tma_store_128x128_sk; plan.h tg_hplan_sk_split):
+ * S = 2 to 4 blocks share each 128x128 tile along K in one launch, the
+ * tile's last block adding the others' partials from the workspace
+ * (bench/RESULTS.md entry 43, H200). It needs a long K: at M = 128 it
+ * lost at K = 4096 and 8192 (16 and 32 K tiles a block: 0.75x and 0.89x
+ * cuBLAS against ks2_128x64's 0.93x and 0.92x) and won from K = 11008
+ * (0.87-0.90x against 0.82-0.86x); it lost where the split in a cluster
+ * pair already fills the SMs with S = 2 (128x8192x28672: 0.985x against
+ * ks2's 1.02x) and where a cluster of 4 does (512x512x8192, 16 tiles:
+ * 0.72x against ks4's 0.89x). Past 128 rows and columns, on 31 to 66
+ * tiles, it beat the unsplit tile (1024^2 x 8192: 0.90-0.92x against
+ * 0.73-0.74x) and the split through the workspace that had K >= 16384 or
+ * M < 256 there (1024^2 x 16384: 0.96x against 0.80x; 200x4096x8192:
+ * 0.76x against 0.68x; that row is gone: this one needs fewer bytes of
+ * workspace on every shape of its class). Below K = 8192 there (entry 44)
+ * it won from K = 4000 (S = 2: 31 or more K tiles a block; 1024^2 x 4096
+ * 0.83x against 0.76x, 512x2048x6144 0.92x against 0.76x), tied at K =
+ * 3072 (0.803x against 0.800x) and lost at 2048 (0.68x against 0.77x).
+ */
+static int stream_k_few_tiles_m128(const tg_gemm_args *g)
+{
+    return g->m > 96 && g->m <= 128 && g->k > 8192 && tiles_at_most(g, 128, 128, 33) &&
+           !tiles_at_most(g, 128, 128, 16);
+}
+static int stream_k_few_tiles(const tg_gemm_args *g)
+{
+    return g->m > 128 && g->n > 128 && g->k >= 4000 && tiles_at_most(g, 128, 128, 66) &&
+           !tiles_at_most(g, 128, 128, 30);
+}
+/*
+ * ... with a second row of 128-row tiles at most 72 rows full (M = 129 to
+ * 200), N of about 4096 and K >= 8192: there the two 128x128 blocks that
+ * read the same B tile drifted apart (160x4096x8192: main loops ending
+ * between 28.7 and 46.7 µs, where at M = 224 all end within 25.4-27.1;
+ * bench/RESULTS.md entry 45), and 128x256 tiles, 32 of them shared four
+ * ways, ran 15-40 % faster. At K = 4096 it was mixed (M = 160 won, 200
+ * lost), from M = 224 it lost. (In one launch under ncu, entry 46, 128x128
+ * tiles took as long at M = 160 as at 224; the rule's ratios stand.) Since
+ * entry 46 M = 129..160 is swapped_80_rows' (below), which won there, and
+ * since entry 47 M = 161..192 swapped_96_rows': this row starts at 193, so
+ * the table's rows do not overlap.
+ */
+static int stream_k_few_tiles_ragged_m(const tg_gemm_args *g)
+{
+    return stream_k_few_tiles(g) && g->m > 192 && g->m <= 200 && g->n >= 3840 && g->k >= 8192;
+}
+/*
+ * Just past that class (more than 66 tiles of 128x128) while 128x192 tiles
+ * are at most 66: K split over a cluster pair on 128x192 tiles (ks2_128x192:
+ * 384 x 4096 is 66 tiles, 132 blocks, where 128x128 tiles are 96 blocks of
+ * a whole K each). Measured (bench/RESULTS.md entry 48): it won from K =
+ * 8192 (384 x 4096 x 16384: 0.97x cuBLAS against 0.88x) and lost at K =
+ * 4096 (by 0.3-2 %); it lost where the last row of 128-row tiles is half
+ * full or less (M = 320, 288: 0.75x and 0.67x against 0.80x and 0.76x) and
+ * won where it is three quarters full (M = 352). N >= 2048: the orientation
+ * measured.
+ */
+static int split_in_cluster_2_128x192(const tg_gemm_args *g)
+{
+    const int64_t last_rows = (g->m - 1) % 128 + 1; /* rows of A in the last row of tiles */
+    return g->m > 128 && last_rows >= 96 && g->n >= 2048 && g->k >= 8192 &&
+           tiles_at_most(g, 128, 192, 66) && !tiles_at_most(g, 128, 128, 66);
+}
+
+/*
+ * A and B swapped on tiles of 128 rows of B by `rows` of A (rows covering M
+ * in one or two tiles; cuBLAS's 128x80 at M = 160, 96x64 at 192, 128x160
+ * past N = 8448, ncu, entries 46-47), K >= 4096, no workspace. The block
+ * count decides the split, as in the other cluster rows: with K over a
+ * cluster pair while the tiles (batch counted) fill at most half the SMs
+ * (66: N <= 4224 for one item), unsplit while they fill at most all of
+ * them (132: N <= 8448 with two tiles of A, 16896 with one); one wave
+ * either way. A tile is `rows` of A by `b_rows` of B; the band is the tiles
+ * above `fewer`, at most `most`.
+ */
+static int swapped_tiles(const tg_gemm_args *g, int rows, int b_rows, int64_t fewer, int64_t most)
+{
+    return g->n >= 2048 && g->k >= 4096 && tiles_at_most(g, rows, b_rows, most) &&
+           !tiles_at_most(g, rows, b_rows, fewer);
+}
+/*
+ * 128 < M <= 160 on 80 rows of A: split (sw80_k2, entry 46), unsplit (sw80,
+ * where the split would be two waves; entry 47); M above 160 (three tiles of
+ * 80) lost. Past those 132 blocks, one tile of 160 rows covers M (sw160,
+ * unsplit; K = 4096, 8192 and 16384 measured, entries 47-48), and past its
+ * 132 blocks one of 160 x 256 (sw256x160: half the blocks, one wave up to
+ * N = 33792; N = 22016 and 28672 measured, entry 48).
+ */
+static int swapped_80_rows(const tg_gemm_args *g)
+{
+    return g->m > 128 && g->m <= 160 && swapped_tiles(g, 80, 128, 0, 66);
+}
+static int swapped_80_rows_wide(const tg_gemm_args *g)
+{
+    return g->m > 128 && g->m <= 160 && swapped_tiles(g, 80, 128, 66, H100_SMS);
+}
+static int swapped_160_rows(const tg_gemm_args *g)
+{
+    return g->m > 128 && g->m <= 160 && !tiles_at_most(g, 80, 128, H100_SMS) &&
+           swapped_tiles(g, 160, 128, 0, H100_SMS);
+}
+static int swapped_160_rows_wide(const tg_gemm_args *g)
+{
+    return g->m > 128 && g->m <= 160 && swapped_tiles(g, 160, 256, H100_SMS / 2, H100_SMS);
+}
+/* 160 < M <= 192 on 96 rows of A (sw96_k2, sw96; entry 47); from M = 193 (three tiles of 96)
+ * they lost. Past their 132 blocks, one tile of 192 rows (sw192, entry 48), up to two waves
+ * (N <= 33792): at 172 tiles (N = 22016) it tied at M = 192, K = 8192 and won at M = 176. */
+static int swapped_96_rows(const tg_gemm_args *g)
+{
+    return g->m > 160 && g->m <= 192 && swapped_tiles(g, 96, 128, 0, 66);
+}
+static int swapped_96_rows_wide(const tg_gemm_args *g)
+{
+    return g->m > 160 && g->m <= 192 && swapped_tiles(g, 96, 128, 66, H100_SMS);
+}
+static int swapped_192_rows(const tg_gemm_args *g)
+{
+    return g->m > 160 && g->m <= 192 && !tiles_at_most(g, 96, 128, H100_SMS) &&
+           swapped_tiles(g, 192, 128, 0, 2 * H100_SMS);
+}
+
+/* A stream held in one wave by a preset of several blocks an SM (rules.c, tg_dispatch_blocks_per_sm). */
+static int one_resident_wave(const tg_gemm_args *g, int bm, int bn, const char *preset)
+{
+    const int64_t most = (int64_t)tg_dispatch_blocks_per_sm(preset) * H100_SMS;
+    return tiles_at_most(g, bm, bn, most) && tiles_of(g, bm, bn) >= 192;
+}
+
+/*
+ * In small_mn's class (above; M > 64 there: the M <= 64 row comes first), where 128x64 tiles
+ * are one wave (at most 132: twice the blocks of 128x128 tiles, each with half the work) and
+ * every row of A and B
+ * (and batch item) starts on a 128-byte line, 128x64 tiles; with rows off the
+ * lines (1000^3: 2000 bytes) each 128-byte box row touches a line more, and
+ * the pair of 128x128 tiles stays ahead (bench/RESULTS.md entry 33); C by
+ * TMA (tma_store_128x64) rather than from registers (ws_128x64). Up to
+ * K = 4096, as measured (the pair's K = 8192 rows, 0.92-0.99x, were not
+ * timed against it).
+ */
+static int rows_on_lines(const tg_gemm_args *g)
+{
+    return g->lda % 64 == 0 && g->ldb % 64 == 0 &&
+           (g->batch <= 1 || (g->stride_a % 64 == 0 && g->stride_b % 64 == 0));
+}
+static int small_mn_one_wave_128x64(const tg_gemm_args *g)
+{
+    return small_mn(g) && g->k <= 4096 && rows_on_lines(g) && tiles_at_most(g, 128, 64, H100_SMS);
+}
+
+/*
+ * Decode: 1 <= M <= 16, where the time is the read of B, in blocks of 32
+ * columns of C. By N (bench/RESULTS.md entries 25, 26): up to 1024 (32
+ * blocks or fewer), decode_m16, whose clusters of 4 split K over 4 blocks;
+ * up to 2048, decode_m16_k8 (K over 8 warps of one block, one block an SM);
+ * then decode_m16_s1 (K over 4 warps, no cluster: 8192 / 32 = 256 blocks are
+ * one wave at two per SM); from 16384, decode_m16_s2 (a cluster pair: s1's
+ * 896 blocks at 16 x 28672 are 3.4 waves); between the last two, for M <= 8,
+ * decode_m8 (s1 with BLOCK_M 8: A's rows 8..15 are zeros the compiler
+ * knows). M = 0 is nothing to do, left to the rules below as before.
+ */
+static int decode_m16(const tg_gemm_args *g) { return g->m >= 1 && g->m <= 16; }
+static int decode_m16_narrow(const tg_gemm_args *g) { return decode_m16(g) && g->n <= 1024; }
+static int decode_m16_mid(const tg_gemm_args *g) { return decode_m16(g) && g->n <= 2048; }
+static int decode_m16_wide(const tg_gemm_args *g) { return decode_m16(g) && g->n >= 16384; }
+static int decode_m8(const tg_gemm_args *g) { return g->m >= 1 && g->m <= 8; }
+/*
+ * The hopper family with A and B swapped (sw16, sw16_x4, sw8_k4: B's rows on the
+ * wgmma's M side, TMA streaming them through the ring): for M <= 16 on 192
+ * to 528 blocks of 64 columns sw16_x4, one wave at four an SM
+ * (one_resident_wave, above; N = 12225..33792), past them sw16 from N =
+ * 16384; and for M <= 8 at N = K = 4096, a B of 32 MiB that the 50 MB L2
+ * holds when a call is repeated on the same weights, where sw8_k4's 64
+ * columns a block with K split in 4 make 256 blocks of 1024 K each. There
+ * the decode family leads with L2 flushed (1.11-1.15x cuBLAS against
+ * 0.96-0.99x) and trails warm (0.76-0.83x against 1.05-1.11x); sw8_k4
+ * takes less time over the two. Its neighbours measured otherwise:
+ * 1x4096x2048 and 1x8192x2048 are faster on decode_m8 both ways
+ * (bench/RESULTS.md entry 32).
+ */
+static int decode_m16_resident(const tg_gemm_args *g)
+{
+    return decode_m16(g) && one_resident_wave(g, 16, 64, "sw16_x4");
+}
+static int decode_m8_in_l2(const tg_gemm_args *g) { return decode_m8(g) && g->n == 4096 && g->k == 4096; }
+/*
+ * And on 128 to 132 blocks of 64 columns (N = 8129..8448: one block an SM)
+ * with K >= 8192, sw16's 10-stage ring, where the decode family led only
+ * with a write-only flush, whose dirty lines' write-back shares HBM with
+ * every contender's reads: with L2 cold and clean, and warm, sw16 led
+ * (bench/RESULTS.md entry 41). Shorter K stays with the decode family, as
+ * measured at K = 2048 (entry 32).
+ */
+static int decode_m16_one_block_an_sm(const tg_gemm_args *g)
+{
+    return decode_m16(g) && g->k >= 8192 && tiles_at_most(g, 16, 64, H100_SMS) &&
+           tiles_of(g, 16, 64) >= 128;
+}
+
+/*
+ * 17 <= M <= 32: the hopper family with A and B swapped and C's rows the
+ * wgmma N of 32 (sw32): A's TMA box is C's rows, where ws_64's 64-row box
+ * was half TMA's zeros; with K split over a cluster pair (sw32_k2) where
+ * 64 columns a block make at most 64 blocks (N <= 4096: half the SMs) or
+ * several waves (N >= 16384). Measured against ws_64 (the choice before),
+ * L2 flushed, on the H100: 17x8192x8192 0.98x cuBLAS against 0.92x,
+ * 32x4096x4096 0.91-0.92x against 0.81x; on an H200 the gaps were wider
+ * (32x8192x8192 0.96x against 0.85x); bench/RESULTS.md entry 35. On 192 to
+ * 396 blocks sw32_x3 (6 stages, three an SM: one wave) comes first (entry 38).
+ */
+static int skinny_m32(const tg_gemm_args *g) { return g->m >= 17 && g->m <= 32; }
+static int skinny_m32_few_or_wide(const tg_gemm_args *g)
+{
+    return skinny_m32(g) && (g->n <= 4096 || g->n >= 16384);
+}
+static int skinny_m32_resident(const tg_gemm_args *g)
+{
+    return skinny_m32(g) && one_resident_wave(g, 32, 64, "sw32_x3");
+}
+
+/*
+ * Skinny: M <= 64 (what the decode family cannot take, and M = 33..64,
+ * where decode_m64 measured slower): 64x64 tiles, B streamed
+ * through 8 stages. (M = 65..128 with N >= 20480 had a row of 128x256
+ * tiles; since entry 38 the wave_work rows below take it: 128x192 where
+ * those are one wave too, 1.00-1.06x cuBLAS against 0.93-1.02x.)
+ */
+static int skinny_m64(const tg_gemm_args *g) { return g->m <= 64; }
+
+/*
+ * Small N: the mirror of the small-M rows below, for a C of few columns and
+ * many rows (a LoRA or router projection, 8192 tokens x 16 outputs): the
+ * hopper family unswapped, A's rows on the wgmma's M side (64 a block) and
+ * C's N columns the wgmma N of 16 or 32 (n16, n32: sw16's and sw32's tiles
+ * without the swap), A streaming through the ring once. At most 66 blocks
+ * of 64 rows (M <= 4224 without a batch: half the SMs) and K >= 4096: K
+ * split over a cluster pair (n32_k2, twice the blocks). Measured on an H200
+ * with L2 flushed (fp32 C, cuBLAS in the same run; bench/RESULTS.md entry
+ * 37), where these shapes went to ws split through the workspace or to
+ * ws_64 at 0.66-0.82x cuBLAS.
+ */
+static int small_n(const tg_gemm_args *g, int max) { return g->n >= 1 && g->n <= max && g->m > 64; }
+static int small_n_few_rows(const tg_gemm_args *g)
+{
+    return small_n(g, 32) && g->k >= 4096 && tiles_at_most(g, 64, 32, 66); /* blocks of 64 rows */
+}
+static int small_n_16(const tg_gemm_args *g) { return small_n(g, 16); }
+static int small_n_16_resident(const tg_gemm_args *g)
+{
+    return small_n(g, 16) && one_resident_wave(g, 64, 16, "n16_x4");
+}
+static int small_n_32(const tg_gemm_args *g) { return small_n(g, 32); }
+
+/*
+ * The smaller of M and N in 33..64: 64x64 tiles (ws_64, one block an SM:
+ * 8 stages, 129 KB) below, but where those tiles are few the grid leaves
+ * SMs idle: at most 66 tiles (half the SMs) with K >= 4096, K split over a
+ * cluster pair (ks2_64x64); 133 to 264 tiles (two waves of ws_64, the
+ * second part-empty), tma_wgmma_64, whose 4 stages (65 KB) let three blocks
+ * share an SM, so every tile runs at once. Measured on an H200 with L2
+ * flushed, M = 33..64 and N = 64 (bench/RESULTS.md entry 37); the tile
+ * counts are the same either way round.
+ */
+static int one_side_33_64(const tg_gemm_args *g)
+{
+    const int64_t lo = g->m < g->n ? g->m : g->n;
+    return lo >= 33 && lo <= 64;
+}
+static int side_33_64_few_tiles(const tg_gemm_args *g)
+{
+    return one_side_33_64(g) && g->k >= 4096 && tiles_at_most(g, 64, 64, 66);
+}
+static int side_33_64_two_waves(const tg_gemm_args *g)
+{
+    return one_side_33_64(g) && tiles_at_most(g, 64, 64, 2 * H100_SMS) &&
+           tiles_of(g, 64, 64) > H100_SMS;
+}
+
+/*
+ * N = 65..128 with M > 128: the M <= 128 split rows' classes asked of the
+ * GEMM turned round (M and N traded: Cᵀ = B·Aᵀ has the same tiles, turned),
+ * on their tiles turned round: 64x128 (ks2_64) where 128x64 serve M, and
+ * the same 128x128 (ks2).
+ */
+static tg_gemm_args turned(const tg_gemm_args *g)
+{
+    tg_gemm_args t = *g;
+    t.m = g->n;
+    t.n = g->m;
+    return t;
+}
+static int split_in_cluster_2_64x128(const tg_gemm_args *g)
+{
+    const tg_gemm_args t = turned(g);
+    return g->m > 128 && split_in_cluster_2_128x64(&t);
+}
+static int split_in_cluster_2_n(const tg_gemm_args *g)
+{
+    const tg_gemm_args t = turned(g);
+    return g->m > 128 && split_in_cluster_2(&t);
+}
+
+/*
+ * 768^2 <= M*N < 2048^2 (past the one-wave 128x64 row): the tile, of
+ * 128x128, 128x192 and 128x256, with the least wave_work (above); a tie
+ * goes to the larger tile (fewer operand bytes a flop).
+ * 1536^3: 144 tiles of 128x128 are 2 waves, the second nearly empty; 96
+ * of 128x192 are one.
+ */
+static int small_mn_wave_tile(const tg_gemm_args *g)
+{
+    if (!small_mn(g) || !wave_work_fits(g))
+        return 128;
+    int best = 128;
+    for (int bn = 192; bn <= 256; bn += 64)
+        if (wave_work(g, bn) <= wave_work(g, best))
+            best = bn;
+    return best;
+}
+static int small_mn_256(const tg_gemm_args *g) { return small_mn_wave_tile(g) == 256; }
+static int small_mn_192(const tg_gemm_args *g) { return small_mn_wave_tile(g) == 192; }
+
+#endif
