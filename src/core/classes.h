@@ -198,49 +198,53 @@ static int swapped_tiles(const tg_gemm_args *g, int rows, int b_rows, int64_t fe
     return g->n >= 2048 && g->k >= 4096 && tiles_at_most(g, rows, b_rows, most) &&
            !tiles_at_most(g, rows, b_rows, fewer);
 }
+/* The two M bands of the swapped tiles: 80 or 160 rows of A cover 128 < M <= 160, 96 or 192 rows
+ * cover 160 < M <= 192. */
+static int m_129_160(const tg_gemm_args *g) { return g->m > 128 && g->m <= 160; }
+static int m_161_192(const tg_gemm_args *g) { return g->m > 160 && g->m <= 192; }
 /*
  * 128 < M <= 160 on 80 rows of A: split (sw80_k2, entry 46), unsplit (sw80,
  * where the split would be two waves; entry 47); M above 160 (three tiles of
- * 80) lost. Past those 132 blocks, one tile of 160 rows covers M (sw160,
- * unsplit; K = 4096, 8192 and 16384 measured, entries 47-48), and past its
- * 132 blocks one of 160 x 256 (sw256x160: half the blocks, one wave up to
- * N = 33792; N = 22016 and 28672 measured, entry 48).
+ * 80) lost. Past those 132 blocks (66 tiles of 160 rows), one tile of 160
+ * rows covers M (sw160, unsplit; K = 4096, 8192 and 16384 measured, entries
+ * 47-48), and past its 132 blocks one of 160 x 256 (sw256x160: half the
+ * blocks, one wave up to N = 33792; N = 22016 and 28672 measured, entry 48).
  */
 static int swapped_80_rows(const tg_gemm_args *g)
 {
-    return g->m > 128 && g->m <= 160 && swapped_tiles(g, 80, 128, 0, 66);
+    return m_129_160(g) && swapped_tiles(g, 80, 128, 0, 66);
 }
 static int swapped_80_rows_wide(const tg_gemm_args *g)
 {
-    return g->m > 128 && g->m <= 160 && swapped_tiles(g, 80, 128, 66, H100_SMS);
+    return m_129_160(g) && swapped_tiles(g, 80, 128, 66, H100_SMS);
 }
 static int swapped_160_rows(const tg_gemm_args *g)
 {
-    return g->m > 128 && g->m <= 160 && !tiles_at_most(g, 80, 128, H100_SMS) &&
-           swapped_tiles(g, 160, 128, 0, H100_SMS);
+    return m_129_160(g) && swapped_tiles(g, 160, 128, H100_SMS / 2, H100_SMS);
 }
 static int swapped_160_rows_wide(const tg_gemm_args *g)
 {
-    return g->m > 128 && g->m <= 160 && swapped_tiles(g, 160, 256, H100_SMS / 2, H100_SMS);
+    return m_129_160(g) && swapped_tiles(g, 160, 256, H100_SMS / 2, H100_SMS);
 }
 /* 160 < M <= 192 on 96 rows of A (sw96_k2, sw96; entry 47); from M = 193 (three tiles of 96)
- * they lost. Past their 132 blocks, one tile of 192 rows (sw192, entry 48), up to two waves
- * (N <= 33792): at 172 tiles (N = 22016) it tied at M = 192, K = 8192 and won at M = 176. */
+ * they lost. Past their 132 blocks (66 tiles of 192 rows), one tile of 192 rows (sw192, entry
+ * 48), up to two waves (N <= 33792): at 172 tiles (N = 22016) it tied at M = 192, K = 8192 and
+ * won at M = 176. */
 static int swapped_96_rows(const tg_gemm_args *g)
 {
-    return g->m > 160 && g->m <= 192 && swapped_tiles(g, 96, 128, 0, 66);
+    return m_161_192(g) && swapped_tiles(g, 96, 128, 0, 66);
 }
 static int swapped_96_rows_wide(const tg_gemm_args *g)
 {
-    return g->m > 160 && g->m <= 192 && swapped_tiles(g, 96, 128, 66, H100_SMS);
+    return m_161_192(g) && swapped_tiles(g, 96, 128, 66, H100_SMS);
 }
 static int swapped_192_rows(const tg_gemm_args *g)
 {
-    return g->m > 160 && g->m <= 192 && !tiles_at_most(g, 96, 128, H100_SMS) &&
-           swapped_tiles(g, 192, 128, 0, 2 * H100_SMS);
+    return m_161_192(g) && swapped_tiles(g, 192, 128, H100_SMS / 2, 2 * H100_SMS);
 }
 
-/* A stream held in one wave by a preset of several blocks an SM (rules.c, tg_dispatch_blocks_per_sm). */
+/* A stream held in one wave by a preset of several blocks an SM (rules.c,
+ * tg_dispatch_blocks_per_sm). */
 static int one_resident_wave(const tg_gemm_args *g, int bm, int bn, const char *preset)
 {
     const int64_t most = (int64_t)tg_dispatch_blocks_per_sm(preset) * H100_SMS;
