@@ -553,8 +553,9 @@ static void check_packing(void)
      * (sw80_k2, entry 46; sw96_k2), not for 4224 < N <= 8448 (sw80, sw96; entry 47); M <= 160 on
      * one tile of 160 rows of A for 8448 < N <= 16896 (sw160, entry 47), of 160 by 256 rows of B
      * for 16896 < N <= 33792 (sw256x160, entry 48); M = 161..192 on one tile of 192 rows of A
-     * for 8448 < N <= 33792 (sw192, entry 48). The boxes' edges fall to the rows after them
-     * (takes 0: not that one). */
+     * for 8448 < N <= 16896 (sw192, entry 48), and past that wave to N = 33792 persistent with
+     * stream-K (sw192_sk, entry 49; below, with a workspace). The boxes' edges fall to the rows
+     * after them (takes 0: not that one). */
     const struct {
         int64_t m, n, k;
         const char *config;
@@ -576,9 +577,9 @@ static void check_packing(void)
         {129, 22016, 8192, "sw256x160", 1}, {160, 33792, 16384, "sw256x160", 1}, {160, 16896, 4096, "sw256x160", 0},
         {160, 33800, 4096, "sw256x160", 0}, {161, 28672, 4096, "sw256x160", 0}, {128, 28672, 8192, "sw256x160", 0},
         {160, 28672, 4088, "sw256x160", 0}, {192, 11008, 4096, "sw192", 1},  {161, 8456, 8192, "sw192", 1},
-        {176, 16896, 16384, "sw192", 1},  {192, 8448, 4096, "sw192", 0},    {192, 16904, 4096, "sw192", 1},
+        {176, 16896, 16384, "sw192", 1},  {192, 8448, 4096, "sw192", 0},    {192, 16904, 4096, "sw192_sk", 1},
         {160, 11008, 4096, "sw192", 0},   {193, 11008, 4096, "sw192", 0},   {192, 11008, 4088, "sw192", 0},
-        {176, 33792, 8192, "sw192", 1},  {176, 33800, 8192, "sw192", 0},
+        {176, 33792, 8192, "sw192_sk", 1}, {176, 33800, 8192, "sw192_sk", 0}, {192, 16896, 4096, "sw192", 1},
     };
     for (size_t i = 0; i < sizeof swapped / sizeof swapped[0]; i++) {
         g = packed_args(swapped[i].m, swapped[i].n, swapped[i].k);
@@ -590,6 +591,24 @@ static void check_packing(void)
                   (strcmp(chosen.name, swapped[i].config) == 0) == swapped[i].takes,
               "%lldx%lldx%lld: %s (%s %s), %s", (long long)g.m, (long long)g.n, (long long)g.k,
               chosen.name, swapped[i].config, swapped[i].takes ? "wanted" : "not wanted", why);
+    }
+    /* sw192_sk where its second round is shared along K (a workspace: 172 tiles of 192x128 at N =
+     * 22016 leave 40 to share), and a byte short of that workspace sw192, whole tiles. */
+    const struct {
+        int64_t m, n, k;
+    } sw192_shared[] = {{192, 22016, 4096}, {176, 22016, 8192}, {161, 18432, 4096}, {192, 28672, 16384}};
+    for (size_t i = 0; i < sizeof sw192_shared / sizeof sw192_shared[0]; i++) {
+        g = packed_args(sw192_shared[i].m, sw192_shared[i].n, sw192_shared[i].k);
+        CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws > 0, "%lldx%lldx%lld workspace %zu",
+              (long long)g.m, (long long)g.n, (long long)g.k, ws);
+        g.workspace_size = ws;
+        CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strcmp(chosen.name, "sw192_sk"),
+              "%lldx%lldx%lld with its workspace: %s, %s", (long long)g.m, (long long)g.n, (long long)g.k,
+              chosen.name, why);
+        g.workspace_size = ws - 1;
+        CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strcmp(chosen.name, "sw192"),
+              "%lldx%lldx%lld a byte short: %s, %s", (long long)g.m, (long long)g.n, (long long)g.k, chosen.name,
+              why);
     }
     /* The split is by blocks, batch counted: two items of 160x4096x8192 are 128 tiles of 80x128,
      * one wave unsplit (sw80), where one item is 64, split (sw80_k2). */

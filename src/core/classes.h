@@ -228,8 +228,9 @@ static int swapped_160_rows_wide(const tg_gemm_args *g)
 }
 /* 160 < M <= 192 on 96 rows of A (sw96_k2, sw96; entry 47); from M = 193 (three tiles of 96)
  * they lost. Past their 132 blocks (66 tiles of 192 rows), one tile of 192 rows (sw192, entry
- * 48), up to two waves (N <= 33792): at 172 tiles (N = 22016) it tied at M = 192, K = 8192 and
- * won at M = 176. */
+ * 48), up to two waves (N <= 33792); past the first wave (133 to 264 tiles) persistent, with
+ * the part-empty second round shared along K (sw192_sk, entry 49: 172 tiles, N = 22016, 0.78x
+ * to 0.80x cuBLAS on sw192, 0.87x to 0.94x). */
 static int swapped_96_rows(const tg_gemm_args *g)
 {
     return m_161_192(g) && swapped_tiles(g, 96, 128, 0, 66);
@@ -241,6 +242,10 @@ static int swapped_96_rows_wide(const tg_gemm_args *g)
 static int swapped_192_rows(const tg_gemm_args *g)
 {
     return m_161_192(g) && swapped_tiles(g, 192, 128, H100_SMS / 2, 2 * H100_SMS);
+}
+static int swapped_192_rows_wide(const tg_gemm_args *g)
+{
+    return m_161_192(g) && swapped_tiles(g, 192, 128, H100_SMS, 2 * H100_SMS);
 }
 
 /* A stream held in one wave by a preset of several blocks an SM (rules.c,

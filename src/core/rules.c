@@ -163,6 +163,15 @@ const struct tg_rule tg_rules[] = {
      "192x8192x4096 0.919x (0.841x), 168x8192x16384 0.851x (0.678x); bench/RESULTS.md "
      "2026-11-29, entry 47",
      1, NULL},
+    {"160 < M <= 192, 133 to 264 swapped tiles of 192x128 (N 16897 to 33792), K >= 4096, a workspace for "
+     "stream-K", swapped_192_rows_wide, "sw192_sk",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds, two runs), against sw192, the "
+     "choice before: 192x22016x4096 0.868x, 0.876x cuBLAS (0.781x, 0.798x), 192x22016x8192 0.938x "
+     "(0.795x), 176x22016x4096 0.835x (0.755x), 176x22016x8192 0.886x (0.750x), 192x18432x4096 "
+     "0.825x (0.756x), 168x24576x4096 0.823x (0.792x), 192x28672x8192 1.003x (0.965x); ties at "
+     "192x28672x4096 0.952x (0.959x) and 184x32768x4096 0.941x (0.939x; 256 tiles, no round "
+     "shared); bench/RESULTS.md 2026-11-29, entry 49",
+     1, NULL},
     {"160 < M <= 192, past 132 tiles of 96x128, at most 264 of 192x128 (N <= 33792), K >= 4096", swapped_192_rows, "sw192",
      "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds), against the choice before: "
      "192x11008x4096 0.868x cuBLAS (tma_store_128x192 0.836x), 176x14336x4096 0.881x "
