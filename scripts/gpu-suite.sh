@@ -79,6 +79,7 @@ if has sanitize; then
     # Small shapes with ragged edges: every block, warp and stage path runs;
     # memcheck also on misaligned pointers with alpha/beta (C is read).
     san_fail=0
+    list=$($T list) # (read once: grep -q on a pipe stops it early, which pipefail counts as failing)
     # (hopper: TMA takes rows of whole 16-byte multiples and aligned pointers only; decode:
     # the same rows, and M <= its BLOCK_M: 13 rows (5 for BLOCK_M 8), 7 with beta)
     while read -r cfg family; do
@@ -103,6 +104,15 @@ if has sanitize; then
             timeout 300 compute-sanitizer --tool $tool --error-exitcode 9 $T check --config $cfg $args > "$log" 2>&1
             rc=$?
             if [ $rc -ne 0 ]; then san_fail=1; note "sanitize: $tool $cfg FAILED (rc $rc)"; tail -15 "$log"; fi
+            # STREAM_K=1: the shapes above share no tile along K; 512 x 512 x 2048 shares every
+            # tile of every such preset 4 ways (partials, flags, the FINAL's sums), still small
+            # enough for the CPU reference (a check against cuBLAS would sanitize cuBLAS's kernels too)
+            if grep -q "^$cfg .*stream_k=1" <<< "$list"; then
+                timeout 300 compute-sanitizer --tool $tool --error-exitcode 9 $T check --config $cfg \
+                    --m 512 --n 512 --k 2048 > "$log.sk" 2>&1
+                rc=$?
+                if [ $rc -ne 0 ]; then san_fail=1; note "sanitize: $tool $cfg stream-K FAILED (rc $rc)"; tail -15 "$log.sk"; fi
+            fi
         done
     done < <($T list | awk 'NR>2 {print $1, $2}' | { if [ -n "${SAN_CONFIGS:-}" ]; then grep -wE "^(${SAN_CONFIGS// /|})"; else cat; fi; })
     # The C = beta*C path (K = 0) too.
