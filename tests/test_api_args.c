@@ -610,6 +610,34 @@ static void check_packing(void)
               "%lldx%lldx%lld a byte short: %s, %s", (long long)g.m, (long long)g.n, (long long)g.k, chosen.name,
               why);
     }
+    /* tma_store_128x192_sk where 133 to 198 tiles of 128x192 leave a second round at most half full
+     * (384x12288: 192 tiles), with its workspace; a byte short, tma_store_128x192; a fuller second
+     * round (256x22016: 230 tiles) or K < 4096, tma_store_128x192 with none (entry 49). */
+    const struct {
+        int64_t m, n, k;
+        const char *config;
+    } light_last[] = {{384, 12288, 4096, "tma_store_128x192_sk"}, {768, 6144, 8192, "tma_store_128x192_sk"},
+                      {1536, 3072, 4096, "tma_store_128x192_sk"}, {256, 22016, 4096, "tma_store_128x192"},
+                      {640, 8192, 4096, "tma_store_128x192"},     {384, 12288, 2048, "tma_store_128x192"}};
+    for (size_t i = 0; i < sizeof light_last / sizeof light_last[0]; i++) {
+        g = packed_args(light_last[i].m, light_last[i].n, light_last[i].k);
+        CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS, "%lldx%lldx%lld workspace",
+              (long long)g.m, (long long)g.n, (long long)g.k);
+        const int shared = !strcmp(light_last[i].config, "tma_store_128x192_sk");
+        CHECK(shared == (ws > 0), "%lldx%lldx%lld workspace %zu (%s)", (long long)g.m, (long long)g.n,
+              (long long)g.k, ws, light_last[i].config);
+        g.workspace_size = ws;
+        CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strcmp(chosen.name, light_last[i].config),
+              "%lldx%lldx%lld: %s (%s wanted), %s", (long long)g.m, (long long)g.n, (long long)g.k, chosen.name,
+              light_last[i].config, why);
+        if (shared) {
+            g.workspace_size = ws - 1;
+            CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
+                      !strcmp(chosen.name, "tma_store_128x192"),
+                  "%lldx%lldx%lld a byte short: %s, %s", (long long)g.m, (long long)g.n, (long long)g.k,
+                  chosen.name, why);
+        }
+    }
     /* The split is by blocks, batch counted: two items of 160x4096x8192 are 128 tiles of 80x128,
      * one wave unsplit (sw80), where one item is 64, split (sw80_k2). */
     g = packed_args(160, 4096, 8192);

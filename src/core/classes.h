@@ -81,6 +81,17 @@ static int mid_mn_fuller_192(const tg_gemm_args *g)
 {
     return mid_mn(g) && wave_work_fits(g) && wave_work(g, 192) < wave_work(g, 256);
 }
+/*
+ * ... whose 133 to 198 tiles leave the second round at most half full: that round shared along
+ * K (tma_store_128x192_sk, entry 49: 192 tiles won 4-11 %, 215 to 300 lost 1-2 %).
+ */
+static int mid_mn_fuller_192_light_last(const tg_gemm_args *g)
+{
+    if (!mid_mn_fuller_192(g) || g->k < 4096)
+        return 0;
+    const int64_t t = tiles_of(g, 128, 192);
+    return t > H100_SMS && t <= H100_SMS + H100_SMS / 2;
+}
 
 /*
  * Split-K inside a cluster (the hopper family's SPLIT_K: one launch, no

@@ -346,6 +346,15 @@ const struct tg_rule tg_rules[] = {
      "64x28672x8192 0.964x (ws 0.920x); bench/RESULTS.md 2026-11-27, entry 25. M = 17..32 goes to "
      "the rows above since entry 35",
      1, NULL},
+    {"M*N >= 2048^2, 133 to 198 128x192 tiles (a second round at most half full), K >= 4096, a "
+     "workspace for stream-K", mid_mn_fuller_192_light_last, "tma_store_128x192_sk",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 5 rounds), against tma_store_128x192, "
+     "the choice before: 384x12288x4096 0.886x cuBLAS (0.837x), 768x6144x4096 0.872x (0.835x), "
+     "384x12288x8192 0.924x (0.835x), 512x9216x4096 0.906x (0.866x), 1536x3072x4096 0.895x "
+     "(0.850x), 1024x4608x4096 0.905x (0.866x); where the second round is fuller it lost (3 "
+     "rounds): 256x22016x4096 (230 tiles) 0.851x (0.867x), 640x8192x4096 (215) 0.892x (0.901x); "
+     "bench/RESULTS.md 2026-11-29, entry 49",
+     1, NULL},
     {"M*N >= 2048^2, 128x192 tiles in fewer waves' worth of work than 128x256",
      mid_mn_fuller_192, "tma_store_128x192",
      "measured on the H100 (fp32 C, cuBLAS in the same run), against tma_store_128x256: 3072^3 "
