@@ -79,7 +79,16 @@ if has sanitize; then
     # Small shapes with ragged edges: every block, warp and stage path runs;
     # memcheck also on misaligned pointers with alpha/beta (C is read).
     san_fail=0
-    list=$($T list) # (read once: grep -q on a pipe stops it early, which pipefail counts as failing)
+    # The list read once, and grep -q fed from a string: on a pipe, grep -q stops reading at its
+    # first match, the writer dies of SIGPIPE, and pipefail counts the test as failed.
+    list=$($T list)
+    # One sanitizer run: tool, config, log, then check's shape arguments.
+    san() {
+        local tool=$1 cfg=$2 log=$3; shift 3
+        timeout 300 compute-sanitizer --tool $tool --error-exitcode 9 $T check --config $cfg "$@" > "$log" 2>&1
+        local rc=$?
+        if [ $rc -ne 0 ]; then san_fail=1; note "sanitize: $tool $cfg $* FAILED (rc $rc)"; tail -15 "$log"; fi
+    }
     # (hopper: TMA takes rows of whole 16-byte multiples and aligned pointers only; decode:
     # the same rows, and M <= its BLOCK_M: 13 rows (5 for BLOCK_M 8), 7 with beta)
     while read -r cfg family; do
@@ -91,30 +100,23 @@ if has sanitize; then
                 # memcheck: beta 0.5 (C read, stored from registers) for EPILOGUE=registers, beta 0 and
                 # a TMA-storable C (N*4 a multiple of 16) for EPILOGUE=tma
                 [ $tool = memcheck ] && args="--m 129 --n 65 --k 200 --alpha 2 --beta 0.5"
-                [ $tool = memcheck ] && $T plan --config "$cfg" | grep -q "epilogue  *through shared memory" &&
+                [ $tool = memcheck ] && grep -q "epilogue  *through shared memory" <<< "$($T plan --config "$cfg")" &&
                     args="--m 129 --n 136 --k 200 --alpha 2"
             fi
             if [ "$family" = decode ]; then
                 # M = 13 ends inside A's second 8-row half; a BLOCK_M of 8 takes M <= 8
-                m=13; $T list | grep -q "^$cfg .*block_m=8," && m=5
+                m=13; grep -q "^$cfg .*block_m=8," <<< "$list" && m=5
                 args="--m $m --n 136 --k 304"
                 [ $tool = memcheck ] && args="--m 7 --n 65 --k 200 --alpha 2 --beta 0.5"
             fi
             log="$OUT/san_${tool}_${cfg}.log"
-            timeout 300 compute-sanitizer --tool $tool --error-exitcode 9 $T check --config $cfg $args > "$log" 2>&1
-            rc=$?
-            if [ $rc -ne 0 ]; then san_fail=1; note "sanitize: $tool $cfg FAILED (rc $rc)"; tail -15 "$log"; fi
+            san $tool $cfg "$log" $args
             # STREAM_K=1: the shapes above share no tile along K; 512 x 512 x 2048 shares every
             # tile of every such preset 4 ways (partials, flags, the FINAL's sums), still small
             # enough for the CPU reference (a check against cuBLAS would sanitize cuBLAS's kernels too)
-            if grep -q "^$cfg .*stream_k=1" <<< "$list"; then
-                timeout 300 compute-sanitizer --tool $tool --error-exitcode 9 $T check --config $cfg \
-                    --m 512 --n 512 --k 2048 > "$log.sk" 2>&1
-                rc=$?
-                if [ $rc -ne 0 ]; then san_fail=1; note "sanitize: $tool $cfg stream-K FAILED (rc $rc)"; tail -15 "$log.sk"; fi
-            fi
+            grep -q "^$cfg .*stream_k=1" <<< "$list" && san $tool $cfg "$log.sk" --m 512 --n 512 --k 2048
         done
-    done < <($T list | awk 'NR>2 {print $1, $2}' | { if [ -n "${SAN_CONFIGS:-}" ]; then grep -wE "^(${SAN_CONFIGS// /|})"; else cat; fi; })
+    done < <(awk 'NR>2 {print $1, $2}' <<< "$list" | { if [ -n "${SAN_CONFIGS:-}" ]; then grep -wE "^(${SAN_CONFIGS// /|})"; else cat; fi; })
     # The C = beta*C path (K = 0) too.
     timeout 300 compute-sanitizer --tool memcheck --error-exitcode 9 $T check --m 129 --n 65 --k 0 --beta 3 --misalign \
         > "$OUT/san_memcheck_k0.log" 2>&1 || { san_fail=1; note "sanitize: memcheck K=0 FAILED"; }

@@ -592,50 +592,42 @@ static void check_packing(void)
               "%lldx%lldx%lld: %s (%s %s), %s", (long long)g.m, (long long)g.n, (long long)g.k,
               chosen.name, swapped[i].config, swapped[i].takes ? "wanted" : "not wanted", why);
     }
-    /* sw192_sk where its second round is shared along K (a workspace: 172 tiles of 192x128 at N =
-     * 22016 leave 40 to share), and a byte short of that workspace sw192, whole tiles. */
+    /* A part-empty last round shared along K, with the workspace its slots take: sw192_sk past
+     * sw192's wave (172 tiles of 192x128 at N = 22016 leave 40 to share), tma_store_128x192_sk
+     * where 133 to 198 tiles of 128x192 leave a second round at most half full (384x12288: 192);
+     * a byte short of it, the same tile unshared (`short`). Where the row does not hold (a
+     * fuller second round: 256x22016, 230 tiles; K < 4096), the unshared tile and no workspace
+     * (short NULL). Entry 49. */
     const struct {
         int64_t m, n, k;
-    } sw192_shared[] = {{192, 22016, 4096}, {176, 22016, 8192}, {161, 18432, 4096}, {192, 28672, 16384}};
-    for (size_t i = 0; i < sizeof sw192_shared / sizeof sw192_shared[0]; i++) {
-        g = packed_args(sw192_shared[i].m, sw192_shared[i].n, sw192_shared[i].k);
-        CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && ws > 0, "%lldx%lldx%lld workspace %zu",
-              (long long)g.m, (long long)g.n, (long long)g.k, ws);
+        const char *config, *short_config;
+    } last_round[] = {
+        {192, 22016, 4096, "sw192_sk", "sw192"},
+        {176, 22016, 8192, "sw192_sk", "sw192"},
+        {161, 18432, 4096, "sw192_sk", "sw192"},
+        {192, 28672, 16384, "sw192_sk", "sw192"},
+        {384, 12288, 4096, "tma_store_128x192_sk", "tma_store_128x192"},
+        {768, 6144, 8192, "tma_store_128x192_sk", "tma_store_128x192"},
+        {1536, 3072, 4096, "tma_store_128x192_sk", "tma_store_128x192"},
+        {256, 22016, 4096, "tma_store_128x192", NULL},
+        {640, 8192, 4096, "tma_store_128x192", NULL},
+        {384, 12288, 2048, "tma_store_128x192", NULL},
+    };
+    for (size_t i = 0; i < sizeof last_round / sizeof last_round[0]; i++) {
+        g = packed_args(last_round[i].m, last_round[i].n, last_round[i].k);
+        const char *short_config = last_round[i].short_config;
+        CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS && (ws > 0) == (short_config != NULL),
+              "%lldx%lldx%lld workspace %zu (%s)", (long long)g.m, (long long)g.n, (long long)g.k, ws,
+              last_round[i].config);
         g.workspace_size = ws;
-        CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strcmp(chosen.name, "sw192_sk"),
-              "%lldx%lldx%lld with its workspace: %s, %s", (long long)g.m, (long long)g.n, (long long)g.k,
-              chosen.name, why);
-        g.workspace_size = ws - 1;
-        CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strcmp(chosen.name, "sw192"),
-              "%lldx%lldx%lld a byte short: %s, %s", (long long)g.m, (long long)g.n, (long long)g.k, chosen.name,
-              why);
-    }
-    /* tma_store_128x192_sk where 133 to 198 tiles of 128x192 leave a second round at most half full
-     * (384x12288: 192 tiles), with its workspace; a byte short, tma_store_128x192; a fuller second
-     * round (256x22016: 230 tiles) or K < 4096, tma_store_128x192 with none (entry 49). */
-    const struct {
-        int64_t m, n, k;
-        const char *config;
-    } light_last[] = {{384, 12288, 4096, "tma_store_128x192_sk"}, {768, 6144, 8192, "tma_store_128x192_sk"},
-                      {1536, 3072, 4096, "tma_store_128x192_sk"}, {256, 22016, 4096, "tma_store_128x192"},
-                      {640, 8192, 4096, "tma_store_128x192"},     {384, 12288, 2048, "tma_store_128x192"}};
-    for (size_t i = 0; i < sizeof light_last / sizeof light_last[0]; i++) {
-        g = packed_args(light_last[i].m, light_last[i].n, light_last[i].k);
-        CHECK(tg_gemm_workspace_size(&g, NULL, &ws) == TG_SUCCESS, "%lldx%lldx%lld workspace",
-              (long long)g.m, (long long)g.n, (long long)g.k);
-        const int shared = !strcmp(light_last[i].config, "tma_store_128x192_sk");
-        CHECK(shared == (ws > 0), "%lldx%lldx%lld workspace %zu (%s)", (long long)g.m, (long long)g.n,
-              (long long)g.k, ws, light_last[i].config);
-        g.workspace_size = ws;
-        CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strcmp(chosen.name, light_last[i].config),
-              "%lldx%lldx%lld: %s (%s wanted), %s", (long long)g.m, (long long)g.n, (long long)g.k, chosen.name,
-              light_last[i].config, why);
-        if (shared) {
+        CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strcmp(chosen.name, last_round[i].config),
+              "%lldx%lldx%lld with its workspace: %s (%s wanted), %s", (long long)g.m, (long long)g.n,
+              (long long)g.k, chosen.name, last_round[i].config, why);
+        if (short_config) {
             g.workspace_size = ws - 1;
-            CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS &&
-                      !strcmp(chosen.name, "tma_store_128x192"),
-                  "%lldx%lldx%lld a byte short: %s, %s", (long long)g.m, (long long)g.n, (long long)g.k,
-                  chosen.name, why);
+            CHECK(tg_gemm_choose(&g, &chosen, why, sizeof why) == TG_SUCCESS && !strcmp(chosen.name, short_config),
+                  "%lldx%lldx%lld a byte short: %s (%s wanted), %s", (long long)g.m, (long long)g.n,
+                  (long long)g.k, chosen.name, short_config, why);
         }
     }
     /* The split is by blocks, batch counted: two items of 160x4096x8192 are 128 tiles of 80x128,

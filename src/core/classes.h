@@ -63,6 +63,18 @@ static int64_t tiles_of(const tg_gemm_args *g, int bm, int bn)
 {
     return ((g->m + bm - 1) / bm) * ((g->n + bn - 1) / bn) * g->batch;
 }
+/* At most `max` tiles of bm x bn over the batch, without overflow for any M, N and batch. */
+static int tiles_at_most(const tg_gemm_args *g, int bm, int bn, int64_t max)
+{
+    if (g->m > max * bm || g->n > max * bn || g->batch > max) /* and no overflow below */
+        return 0;
+    return tiles_of(g, bm, bn) <= max;
+}
+/* A band of tile counts: more than `fewer` tiles of bm x bn, at most `most`. */
+static int tiles_in(const tg_gemm_args *g, int bm, int bn, int64_t fewer, int64_t most)
+{
+    return tiles_at_most(g, bm, bn, most) && tiles_of(g, bm, bn) > fewer;
+}
 static int64_t waves(const tg_gemm_args *g, int bm, int bn)
 {
     return (tiles_of(g, bm, bn) + H100_SMS - 1) / H100_SMS;
@@ -89,8 +101,7 @@ static int mid_mn_fuller_192_light_last(const tg_gemm_args *g)
 {
     if (!mid_mn_fuller_192(g) || g->k < 4096)
         return 0;
-    const int64_t t = tiles_of(g, 128, 192);
-    return t > H100_SMS && t <= H100_SMS + H100_SMS / 2;
+    return tiles_in(g, 128, 192, H100_SMS, H100_SMS + H100_SMS / 2);
 }
 
 /*
@@ -109,12 +120,6 @@ static int mid_mn_fuller_192_light_last(const tg_gemm_args *g)
  * (1024x1024x8192: ks2 0.818x, ws 0.887x) or won by less than the run's
  * spread (256x4096x8192: ks2 0.843x, ws 0.817x).
  */
-static int tiles_at_most(const tg_gemm_args *g, int bm, int bn, int64_t max)
-{
-    if (g->m > max * bm || g->n > max * bn || g->batch > max) /* and no overflow below */
-        return 0;
-    return tiles_of(g, bm, bn) <= max;
-}
 static int split_in_cluster_4(const tg_gemm_args *g)
 {
     return g->m > 64 && g->k >= 8192 && tiles_at_most(g, 128, 128, 30);
@@ -150,13 +155,11 @@ static int split_in_cluster_2(const tg_gemm_args *g)
  */
 static int stream_k_few_tiles_m128(const tg_gemm_args *g)
 {
-    return g->m > 96 && g->m <= 128 && g->k > 8192 && tiles_at_most(g, 128, 128, 33) &&
-           !tiles_at_most(g, 128, 128, 16);
+    return g->m > 96 && g->m <= 128 && g->k > 8192 && tiles_in(g, 128, 128, 16, 33);
 }
 static int stream_k_few_tiles(const tg_gemm_args *g)
 {
-    return g->m > 128 && g->n > 128 && g->k >= 4000 && tiles_at_most(g, 128, 128, 66) &&
-           !tiles_at_most(g, 128, 128, 30);
+    return g->m > 128 && g->n > 128 && g->k >= 4000 && tiles_in(g, 128, 128, 30, 66);
 }
 /*
  * ... with a second row of 128-row tiles at most 72 rows full (M = 129 to
@@ -206,8 +209,7 @@ static int split_in_cluster_2_128x192(const tg_gemm_args *g)
  */
 static int swapped_tiles(const tg_gemm_args *g, int rows, int b_rows, int64_t fewer, int64_t most)
 {
-    return g->n >= 2048 && g->k >= 4096 && tiles_at_most(g, rows, b_rows, most) &&
-           !tiles_at_most(g, rows, b_rows, fewer);
+    return g->n >= 2048 && g->k >= 4096 && tiles_in(g, rows, b_rows, fewer, most);
 }
 /* The two M bands of the swapped tiles: 80 or 160 rows of A cover 128 < M <= 160, 96 or 192 rows
  * cover 160 < M <= 192. */
@@ -264,7 +266,7 @@ static int swapped_192_rows_wide(const tg_gemm_args *g)
 static int one_resident_wave(const tg_gemm_args *g, int bm, int bn, const char *preset)
 {
     const int64_t most = (int64_t)tg_dispatch_blocks_per_sm(preset) * H100_SMS;
-    return tiles_at_most(g, bm, bn, most) && tiles_of(g, bm, bn) >= 192;
+    return tiles_in(g, bm, bn, 191, most);
 }
 
 /*
@@ -333,8 +335,7 @@ static int decode_m8_in_l2(const tg_gemm_args *g) { return decode_m8(g) && g->n 
  */
 static int decode_m16_one_block_an_sm(const tg_gemm_args *g)
 {
-    return decode_m16(g) && g->k >= 8192 && tiles_at_most(g, 16, 64, H100_SMS) &&
-           tiles_of(g, 16, 64) >= 128;
+    return decode_m16(g) && g->k >= 8192 && tiles_in(g, 16, 64, 127, H100_SMS);
 }
 
 /*
@@ -412,8 +413,7 @@ static int side_33_64_few_tiles(const tg_gemm_args *g)
 }
 static int side_33_64_two_waves(const tg_gemm_args *g)
 {
-    return one_side_33_64(g) && tiles_at_most(g, 64, 64, 2 * H100_SMS) &&
-           tiles_of(g, 64, 64) > H100_SMS;
+    return one_side_33_64(g) && tiles_in(g, 64, 64, H100_SMS, 2 * H100_SMS);
 }
 
 /*
