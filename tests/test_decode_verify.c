@@ -377,7 +377,7 @@ static void family_calls(void)
         {96, 20480, 4096, 0, "tma_store_128x192", ""},
         {128, 28672, 8192, 0, "tma_store_128x256", "112 tiles in one wave against 150 in two"},
         {8192, 8192, 8192, 0, "tma_store_256x192", "M, N >= 4096"},
-        {4096, 4096, 4096, 0, "tma_store_128x256", "M, N >= 4096, M*N <= 8192*4096"},
+        {4096, 4096, 4096, 0, "mc_2x1_128x256", "M, N >= 4096, M*N <= 8192*4096"},
         {2048, 2048, 2048, 0, "tma_store_128x256", "M*N >= 2048^2"},
         {4096, 1024, 4096, 0, "tma_store_128x256", "the class's edge: M*N = 2048^2"},
         {3072, 3072, 3072, 0, "tma_store_128x192", "3 waves of 128x192 against 3 of 128x256"},
@@ -466,7 +466,7 @@ static void family_calls(void)
         {8192, 8192, 4096, 1, "tma_store_256x192", "with a workspace: K < 8192"},
         {8192, 12288, 4096, 1, "tma_store_256x192", "with a workspace: K too short to share"},
         {4096, 8192, 28672, 1, "tma_store_256x192_sk", "with a workspace: few tiles, K >= 16384"},
-        {4096, 8192, 16320, 1, "tma_store_128x256", "with a workspace: few tiles, K < 16384"},
+        {4096, 8192, 16320, 1, "mc_2x1_128x256", "with a workspace: few tiles, K < 16384"},
         {4096, 28672, 8192, 0, "tma_store_256x192", "no workspace: 256x192 tiles"},
     };
     tg_gemm_args g;

@@ -218,14 +218,14 @@ const struct tg_rule tg_rules[] = {
      "stream-K 1.045x), 4096x8192x28672 1.041x (tma_store_128x256, the choice before, 1.009x; "
      "1.001x); bench/RESULTS.md 2026-11-29, entry 42",
      1, NULL},
-    {"M, N >= 4096, M*N <= 8192*4096", large_mn_few_tiles, "tma_store_128x256",
-     "measured on the H100 with every call's A and B on 256-byte boundaries (fp32 C, cuBLAS in "
-     "the same run): 4096^3 734.9 TFLOP/s = 0.981x cuBLAS (mc_2x1_128x256, the choice before, "
-     "0.972x; tma_store 0.964x), 8192x4096x4096 0.966x (0.963x), 4096x8192x4096 0.981x "
-     "(0.965x), 6144x4096x4096 0.970x (0.967x), 8192x4096x11008 0.985x (0.974x), 4096x4096x8192 "
-     "0.989x (0.999x); 4096^3 bf16 C 0.981x (0.974x): within a percent or two, ahead on five of "
-     "six; bench/RESULTS.md 2026-11-27, entry 31. On an H200 256x192 tiles were not ahead "
-     "(entry 42): 4096x4096x11008 0.962x against 0.984x, 8192x4096x11008 0.959x against 0.969x",
+    {"M, N >= 4096, M*N <= 8192*4096", large_mn_few_tiles, "mc_2x1_128x256",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, three runs of 3 or 5 rounds) against "
+     "tma_store_128x256, the choice before (chosen on the H100, entry 31, 0.2-1.6 % ahead there): "
+     "ahead in 14 of 17 (shape, run) pairs, -0.5 to +5.8 %: 4096^3 0.995x / 0.989x / 0.981x "
+     "cuBLAS (0.940x / 0.986x / 0.978x), 8192x4096x4096 1.002x / 0.990x (0.985x / 0.979x), "
+     "4096x8192x4096 0.994x (0.978x), 4096x4096x8192 0.993x (0.975x), 8192x4096x11008 1.007x / "
+     "0.968x (0.963x / 0.974x), 4096x4096x11008 1.029x / 0.981x (0.995x / 0.984x), 4096^3 bf16 "
+     "C 0.982x / 0.976x (0.974x / 0.971x); bench/RESULTS.md 2026-11-29, entry 50",
      1, NULL},
     {"M, N >= 4096, K >= 8192, a workspace for stream-K", large_mn_k8192, "tma_store_256x192_sk",
      "measured on an H200 (fp32 C, cuBLAS in the same run): 8192^3 695.2 TFLOP/s = 1.057x "
