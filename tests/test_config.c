@@ -198,33 +198,34 @@ static void check_parse_errors(void)
 }
 
 static tg_config preset_at(int i);
-static int contains_squeezed(const char *text, const char *needle);
 
-/* The whole of a text file, NUL-terminated (malloc'd; NULL if it cannot be read). */
-static char *read_text(const char *path)
+/* src without its spaces into dst (which may be src: it never runs ahead); presets.def pads its
+ * columns, so its lines and the library's are compared squeezed. */
+static void squeeze(char *dst, const char *src)
 {
-    FILE *f = fopen(path, "r");
+    for (; *src; src++)
+        if (*src != ' ')
+            *dst++ = *src;
+    *dst = '\0';
+}
+
+/* A text file whole, squeezed (malloc'd; NULL if it cannot be read). */
+static char *read_squeezed(const char *path)
+{
+    FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;
-    size_t n = 0, cap = 1 << 14;
-    char *text = malloc(cap);
-    for (size_t got; text && (got = fread(text + n, 1, cap - 1 - n, f)) > 0;) {
-        n += got;
-        if (n == cap - 1) {
-            char *more = realloc(text, cap *= 2);
-            if (!more)
-                free(text);
-            text = more;
-        }
-    }
-    const int failed = ferror(f);
-    fclose(f);
-    if (text && failed) {
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    char *text = size >= 0 && fseek(f, 0, SEEK_SET) == 0 ? malloc((size_t)size + 1) : NULL;
+    if (text && fread(text, 1, (size_t)size, f) != (size_t)size) {
         free(text);
-        return NULL;
+        text = NULL;
     }
-    if (text)
-        text[n] = '\0';
+    fclose(f);
+    if (text) {
+        text[size] = '\0';
+        squeeze(text, text);
+    }
     return text;
 }
 
@@ -280,19 +281,14 @@ static void check_not_compiled(void)
         snprintf(path, sizeof path, "%s/%.*s", TG_SOURCE_DIR, (int)(colon - line), line);
         if (strcmp(path, text_path) != 0) { /* the presets of a family are listed together */
             free(text);
-            text = read_text(path);
+            text = read_squeezed(path);
             CHECK(text != NULL, "cannot read %s", path);
             snprintf(text_path, sizeof text_path, "%s", path);
         }
         if (!text)
             continue;
-        /* presets.def pads its columns: compare without spaces. */
-        size_t k = 0;
-        for (const char *p = colon + 2; *p; p++)
-            if (*p != ' ')
-                squeezed[k++] = *p;
-        squeezed[k] = '\0';
-        CHECK(contains_squeezed(text, squeezed), "%s has no line '%s'", path, squeezed);
+        squeeze(squeezed, colon + 2);
+        CHECK(strstr(text, squeezed) != NULL, "%s has no line '%s'", path, squeezed);
     }
     free(text);
     printf("not compiled: valid parameters parse, and come back with the presets.def line to add\n");
@@ -307,17 +303,6 @@ static tg_config preset_at(int i)
 }
 
 /* Does text, without its spaces, contain needle? */
-static int contains_squeezed(const char *text, const char *needle)
-{
-    static char squeezed[1 << 14];
-    size_t k = 0;
-    for (const char *p = text; *p && k + 1 < sizeof squeezed; p++)
-        if (*p != ' ')
-            squeezed[k++] = *p;
-    squeezed[k] = '\0';
-    return strstr(squeezed, needle) != NULL;
-}
-
 static void check_format(void)
 {
     char buf[512];

@@ -99,9 +99,7 @@ static int mid_mn_fuller_192(const tg_gemm_args *g)
  */
 static int mid_mn_fuller_192_light_last(const tg_gemm_args *g)
 {
-    if (!mid_mn_fuller_192(g) || g->k < 4096)
-        return 0;
-    return tiles_in(g, 128, 192, H100_SMS, H100_SMS + H100_SMS / 2);
+    return mid_mn_fuller_192(g) && g->k >= 4096 && tiles_in(g, 128, 192, H100_SMS, H100_SMS + H100_SMS / 2);
 }
 
 /*
