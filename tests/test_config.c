@@ -302,7 +302,6 @@ static tg_config preset_at(int i)
     return cfg;
 }
 
-/* Does text, without its spaces, contain needle? */
 static void check_format(void)
 {
     char buf[512];
