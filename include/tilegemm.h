@@ -78,6 +78,7 @@ typedef enum tg_family {
     TG_FAMILY_MICRO = 0,  /* the seed's kernel: cp.async, ldmatrix, mma.sync */
     TG_FAMILY_HOPPER = 1, /* TMA, mbarriers, wgmma */
     TG_FAMILY_DECODE = 2, /* M <= 64: B streamed once into mma.sync, K split over a cluster */
+    TG_FAMILY_GEMV = 3,   /* M <= 4: B read front to back as a streaming read, fp32 FMAs */
 } tg_family;
 
 TG_API const char *tg_status_string(tg_status s);

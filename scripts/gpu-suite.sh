@@ -90,7 +90,8 @@ if has sanitize; then
         if [ $rc -ne 0 ]; then san_fail=1; note "sanitize: $tool $cfg $* FAILED (rc $rc)"; tail -15 "$log"; fi
     }
     # (hopper: TMA takes rows of whole 16-byte multiples and aligned pointers only; decode:
-    # the same rows, and M <= its BLOCK_M: 13 rows (5 for BLOCK_M 8), 7 with beta)
+    # the same rows, and M <= its BLOCK_M: 13 rows (5 for BLOCK_M 8), 7 with beta; gemv: the
+    # same rows and M = 1)
     while read -r cfg family; do
         for tool in racecheck synccheck memcheck; do
             args="--m 200 --n 136 --k 300"
@@ -108,6 +109,12 @@ if has sanitize; then
                 m=13; grep -q "^$cfg .*block_m=8," <<< "$list" && m=5
                 args="--m $m --n 136 --k 304"
                 [ $tool = memcheck ] && args="--m 7 --n 65 --k 200 --alpha 2 --beta 0.5"
+            fi
+            if [ "$family" = gemv ]; then
+                # M = 1; K = 4104: 513 vectors a row, a block of 288 threads whose last warp is
+                # partly past K; 136 rows: blocks with a part-full last group and batch
+                args="--m 1 --n 136 --k 4104"
+                [ $tool = memcheck ] && args="--m 1 --n 65 --k 200 --alpha 2 --beta 0.5"
             fi
             log="$OUT/san_${tool}_${cfg}.log"
             san $tool $cfg "$log" $args
@@ -137,10 +144,10 @@ if has bench; then
     $T bench --dtype bf16 --configs warp64,$hop --shapes ${BENCH_SHAPES:-8192x8192x8192,4096x4096x4096} \
         > "$OUT/bench-bf16.txt" 2>&1 || status=1
     cat "$OUT/bench-bf16.txt" >> "$SUMMARY"
-    # Decode (M <= 64): every decode preset and warp64 beside cuBLAS; the inputs rotate
+    # Decode (M <= 64): every decode and gemv preset and warp64 beside cuBLAS; the inputs rotate
     # through sets larger than twice L2, so B comes from HBM. B's bytes / ms is the
     # bandwidth (1x8192x8192: 134217728 bytes; 0.050 ms is 2.68 TB/s).
-    dec=$($T list | awk '$2 == "decode" {printf "%s%s", sep, $1; sep = ","}')
+    dec=$($T list | awk '$2 == "decode" || $2 == "gemv" {printf "%s%s", sep, $1; sep = ","}')
     $T bench --configs warp64,$dec --shapes ${DECODE_SHAPES:-1x8192x8192,16x8192x8192,32x8192x8192,64x8192x8192,1x4096x4096,1x14336x4096,1x4096x14336,16x1024x8192} \
         > "$OUT/bench-decode.txt" 2>&1 || status=1
     cat "$OUT/bench-decode.txt" >> "$SUMMARY"
@@ -218,7 +225,7 @@ if has ncu; then
             sel=(--kernel-name "regex:^(?!tg_|th_).*(gemm|sm90|nvjet|xmma).*" --launch-count 1)
             run=($T bench --configs warp64 --shapes $shape --reps 1 --warmup 0 --rounds 1)
         else
-            sel=(--kernel-name "regex:^tg_(micro|hopper|decode)_${cfg}(_vec)?$" --launch-count 1)
+            sel=(--kernel-name "regex:^tg_(micro|hopper|decode|gemv)_${cfg}(_vec)?$" --launch-count 1)
             run=($T bench --configs $cfg --shapes $shape --reps 1 --warmup 0 --rounds 1)
         fi
         ncu "${sel[@]}" --clock-control none --metrics "$metrics" "${run[@]}" > "$OUT/ncu_$cfg.txt" 2>&1

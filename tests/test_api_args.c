@@ -335,10 +335,10 @@ static void check_gemm(void)
         CHECK(strstr(tg_last_error(), "no CUDA GPU") != NULL ||
                   strstr(tg_last_error(), "no usable NVIDIA driver") != NULL,
               "no-device message '%s'", tg_last_error());
-        /* M = 8: a shape every compiled configuration takes (the decode family's smallest
-         * BLOCK_M), so each call reaches the device check. */
+        /* M = 1: a shape every compiled configuration takes (the gemv family's BLOCK_M), so
+         * each call reaches the device check. */
         tg_gemm_args every = g;
-        every.m = 8;
+        every.m = 1;
         for (int i = 0; i < tg_config_count(); i++) {
             tg_config cfg;
             tg_config_get(i, &cfg);

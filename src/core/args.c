@@ -1,8 +1,11 @@
 /*
  * args.c — the GEMM arguments: reading a caller's tg_gemm_args of any
  * (older or current) size, and checking every value and every size they
- * imply, in 64 bits with overflow checks, before anything is launched.
+ * imply, in 64 bits with overflow checks, before anything is launched;
+ * and the words in which a family refuses arguments its kernel cannot take.
  */
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -171,4 +174,30 @@ tg_status tg_gemm_check_args(const tg_gemm_args *args)
     tg_gemm_args g;
     TG_TRY(tg_args_read(args, &g));
     return tg_check_args(&g, 1);
+}
+
+tg_status tg_refuse_args(const char *family, const char *fmt, ...)
+{
+    char why[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof why, fmt, ap);
+    va_end(ap);
+    return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "the %s family cannot take these arguments: %s",
+                   family, why);
+}
+
+const char *tg_vector_rows_rule(const tg_gemm_args *g)
+{
+    if ((uintptr_t)g->a % 16 || (uintptr_t)g->b % 16)
+        return "A and B must start 16-byte aligned: their rows are read as 16-byte vectors";
+    if (g->k % 8)
+        return "K must be a multiple of 8: rows of A and B are read as whole 16-byte vectors "
+               "(8 bf16)";
+    if (g->lda % 8 || g->ldb % 8)
+        return "lda and ldb must be multiples of 8: every row of A and B starts 16-byte aligned";
+    if (g->batch > 1 && (g->stride_a % 8 || g->stride_b % 8))
+        return "stride_a and stride_b must be multiples of 8: every batch item of A and B starts "
+               "16-byte aligned";
+    return NULL;
 }

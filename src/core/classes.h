@@ -305,6 +305,22 @@ static int decode_m16_mid(const tg_gemm_args *g) { return decode_m16(g) && g->n 
 static int decode_m16_wide(const tg_gemm_args *g) { return decode_m16(g) && g->n >= 16384; }
 static int decode_m8(const tg_gemm_args *g) { return g->m >= 1 && g->m <= 8; }
 /*
+ * M = 1 (one token): the gemv family (gemv_m1), whose grid reads B front to
+ * back as a streaming read does, from N = 1024 and K = 2048 (the range
+ * measured: N 1024..28672 x K 2048..16384, ahead of the choice before with
+ * L2 flushed clean and warm on every shape but 1x2048x2048, even there) up
+ * to the 16384 its blocks cover; not N = K = 4096, a B of 32 MiB that the
+ * L2 holds when a call is repeated on the same weights, where sw8_k4 leads
+ * warm (1.27x cuBLAS against gemv_m1's 0.99x; its row below). At K = 1024
+ * and 512 the decode family keeps M = 1 (gemv_m1 0.76-0.96x cuBLAS flushed
+ * clean against 1.02-1.09x). bench/RESULTS.md entry 52.
+ */
+static int decode_m1(const tg_gemm_args *g)
+{
+    return g->m == 1 && g->n >= 1024 && g->k >= 2048 && g->k <= 16384 &&
+           !(g->n == 4096 && g->k == 4096);
+}
+/*
  * The hopper family with A and B swapped (sw16, sw16_x4, sw8_k4: B's rows on the
  * wgmma's M side, TMA streaming them through the ring): for M <= 16 on 192
  * to 528 blocks of 64 columns sw16_x4, one wave at four an SM

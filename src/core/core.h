@@ -206,6 +206,8 @@ typedef enum tg_grid_kind {
     TG_GRID_PERSISTENT = 1,  /* as many blocks (clusters) as fit at once, walking the tiles */
     TG_GRID_SHARED_K = 2,    /* persistent, several blocks a tile along K (stream-K on few tiles:
                               * its size from `fit`, or the device's SMs when 0) */
+    TG_GRID_ROWS = 3,        /* as many blocks as fit at once (several an SM), block b of G taking
+                              * rows b, b + G, ... of B (the gemv family) */
 } tg_grid_kind;
 
 /*
@@ -262,6 +264,7 @@ typedef struct tg_family_ops {
 extern const tg_family_ops tg_micro_family;
 extern const tg_family_ops tg_hopper_family;
 extern const tg_family_ops tg_decode_family;
+extern const tg_family_ops tg_gemv_family;
 
 /* The family with id f, or NULL. */
 const tg_family_ops *tg_family_get(int f);
@@ -287,6 +290,24 @@ static inline int tg_reads_ab(const tg_gemm_args *g) { return g->k > 0 && g->alp
 
 /* tg_gemm_check_args with the pointers optional (for tg_gemm_choose). */
 tg_status tg_check_args(const tg_gemm_args *g, int need_pointers);
+
+/*
+ * A family's refusal of arguments its kernel cannot take
+ * (TG_ERR_INVALID_ARGUMENT): "the <family> family cannot take these
+ * arguments: <why>", why a printf format and its values.
+ */
+tg_status tg_refuse_args(const char *family, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/*
+ * The rules of a kernel that reads every row of A and B as whole 16-byte
+ * vectors (the decode and gemv families): NULL when g keeps them, else the
+ * first it breaks, in words.
+ */
+const char *tg_vector_rows_rule(const tg_gemm_args *g);
 
 /* The size of tilegemm 0.2's tg_gemm_args, the first with a size: it ended before `pdl`. */
 #define TG_ARGS_SIZE_0_2 offsetof(tg_gemm_args, pdl)

@@ -136,6 +136,9 @@ tg_status tg_gemm_choose(const tg_gemm_args *args, tg_config *out, char *why, si
         if (kind == TG_GRID_SHARED_K)
             tg_text_add(&t, "; grid: persistent, %u blocks (one an SM) share its tiles along K "
                         "(stream-K, a few blocks a tile)", l.grid[0]);
+        else if (kind == TG_GRID_ROWS)
+            tg_text_add(&t, "; grid: as many blocks as fit at once (at most %u, several an SM), "
+                        "block b of G taking rows b, b+G, ... of B", l.grid[0]);
         else if (persistent)
             tg_text_add(&t, "; grid: persistent, as many blocks as fit at once (one an SM)%s walk "
                         "its %u %stiles", cluster > 1 ? ", in clusters," : "", l.grid[0] / cluster,
@@ -144,8 +147,12 @@ tg_status tg_gemm_choose(const tg_gemm_args *args, tg_config *out, char *why, si
             tg_text_add(&t, "; grid: %u x %u blocks", l.grid[0], l.grid[1]);
         if (cluster > 1)
             tg_text_add(&t, "%s clusters of %u", persistent ? ";" : ", in", cluster);
-        tg_text_add(&t, "; blocks of %u threads, %zu bytes of shared memory each",
-                    l.block[0] * l.block[1] * l.block[2], l.smem);
+        if (kind == TG_GRID_ROWS)
+            tg_text_add(&t, "; blocks of %u threads (a row of B between them), their partial "
+                        "sums in static shared memory", l.block[0] * l.block[1] * l.block[2]);
+        else
+            tg_text_add(&t, "; blocks of %u threads, %zu bytes of shared memory each",
+                        l.block[0] * l.block[1] * l.block[2], l.smem);
     }
     return tg_text_done(&t, "tg_gemm_choose's why buffer");
 }

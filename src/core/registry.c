@@ -13,6 +13,7 @@ static const tg_family_ops *const families[] = {
     &tg_micro_family,
     &tg_hopper_family,
     &tg_decode_family,
+    &tg_gemv_family,
 };
 
 enum { NFAMILIES = (int)(sizeof families / sizeof families[0]) };

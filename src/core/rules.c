@@ -241,6 +241,20 @@ const struct tg_rule tg_rules[] = {
      "0.997x); bf16 C 8192x12288x4096 1.044x (1.010x), 8192^3 1.010x (0.985x); "
      "bench/RESULTS.md 2026-11-29, entry 42",
      1, NULL},
+    {"M = 1, N >= 1024, 2048 <= K <= 16384, not N = K = 4096 (B in the L2: sw8_k4's row)",
+     decode_m1, "gemv_m1",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, three rounds), L2 flushed clean / warm, "
+     "against the choice before: 1x8192x8192 1.034x / 1.040x cuBLAS, 0.954 of a streaming read "
+     "of B (sw16 0.962x / 0.971x, 0.887), 1x28672x8192 1.034x / 1.097x (sw16_x4 0.946x / 1.004x), "
+     "1x4096x8192 1.149x / 1.146x (decode_m8 0.880x / 0.866x), 1x16384x4096 0.997x / 1.022x "
+     "(sw16_x4 0.941x / 0.948x), 1x8192x2048 0.992x / 0.819x (decode_m8 0.948x / 0.766x), ahead "
+     "on all 15 shapes of N 4096..28672 x K 2048..14336; below N = 4096: 1x1024x8192 1.294x / "
+     "1.977x (decode_m16 1.050x / 1.249x), 1x2048x8192 1.203x / 0.989x (decode_m16_k8 0.946x / "
+     "0.758x), 1x2048x2048 1.036x / 2.012x (1.058x / 1.957x); where the rule says no, K = 1024 "
+     "and 512 (1x4096x1024 0.925x / 1.227x against decode_m8's 1.019x / 1.408x); the decode "
+     "suite's 1x8192x8192 1.026x flushed clean, 0.953 of the streaming read; bench/RESULTS.md "
+     "2026-11-29, entry 52",
+     0, NULL},
     {"1 <= M <= 16, N <= 1024 (what the decode family takes)",
      decode_m16_narrow, "decode_m16",
      "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 1x1024x8192 0.979x "

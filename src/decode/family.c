@@ -6,7 +6,6 @@
  * words.
  */
 #include <cuda_runtime.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -66,19 +65,7 @@ tg_status tg_decode_check(const int *p)
 
 enum { MAX_GRID_X = 2147483647, MAX_GRID_Y = 65535 };
 
-#if defined(__GNUC__)
-__attribute__((format(printf, 1, 2)))
-#endif
-static tg_status refuse(const char *fmt, ...)
-{
-    char why[256];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
-    va_end(ap);
-    return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "the decode family cannot take these arguments: %s",
-                   why);
-}
+#define refuse(...) tg_refuse_args("decode", __VA_ARGS__)
 
 static tg_status supports(int preset, const tg_gemm_args *g)
 {
@@ -88,17 +75,9 @@ static tg_status supports(int preset, const tg_gemm_args *g)
                       "configuration takes M <= BLOCK_M; larger M is the micro and hopper "
                       "families' work)",
                       (long long)g->m, t.block_m);
-    if ((uintptr_t)g->a % 16 || (uintptr_t)g->b % 16)
-        return refuse("A and B must start 16-byte aligned: their rows are read as 16-byte vectors");
-    if (g->k % 8)
-        return refuse("K must be a multiple of 8: rows of A and B are read as whole 16-byte "
-                      "vectors (8 bf16)");
-    if (g->lda % 8 || g->ldb % 8)
-        return refuse("lda and ldb must be multiples of 8: every row of A and B starts 16-byte "
-                      "aligned");
-    if (g->batch > 1 && (g->stride_a % 8 || g->stride_b % 8))
-        return refuse("stride_a and stride_b must be multiples of 8: every batch item of A and B "
-                      "starts 16-byte aligned");
+    const char *rule = tg_vector_rows_rule(g);
+    if (rule)
+        return refuse("%s", rule);
     if (g->k > INT32_MAX)
         return refuse("K must be below 2^31: K steps are counted in 32 bits");
     if (tg_dplan_groups(&t, g->n) > MAX_GRID_X / t.split_k)

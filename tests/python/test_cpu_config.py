@@ -47,7 +47,7 @@ def test_configs_are_generic_dicts():
     cfgs = tk_kernel.configs()
     names = [c["name"] for c in cfgs]
     assert len(set(names)) == len(names) and {"seed", "split8"} <= set(names)
-    assert {c["family"] for c in cfgs} == {"micro", "hopper", "decode"}
+    assert {c["family"] for c in cfgs} == {"micro", "hopper", "decode", "gemv"}
     for c in cfgs:
         assert c["compiled"] is True
         family, params = params_of(c["params"])
@@ -110,6 +110,14 @@ def test_configs_derived_plan_is_consistent():
             assert c["acc_regs"] == -(-c["block_m"] // 16) * 16 * c["reg_block_n"] // 32
             assert c["smem_bytes"] == c["warps_k"] * c["block_m"] * (c["block_n"] + 8) * 4
             assert c["parts"] == c["warps_k"] * c["split_k"] and c["cluster"] == c["split_k"]
+            continue
+        if c["family"] == "gemv":
+            # a block covers a whole row: MAX_THREADS x VECS vectors of 8 columns; two buffers
+            # of 32 rows x warps x BLOCK_M fp32 partial sums
+            assert c["threads"] == c["max_threads"] and c["max_k"] == 8 * c["max_threads"] * c["vecs"]
+            assert c["acc_regs"] == c["block_m"] * c["rows"]
+            assert c["loads_in_flight"] == c["rows"] * c["vecs"]
+            assert c["smem_bytes"] == 2 * 32 * c["max_threads"] // 32 * c["block_m"] * 4
             continue
         assert c["warp_tile_m"] == c["block_m"] // c["warps_m"]
         assert c["warp_tile_n"] == c["block_n"] // c["warps_n"]
@@ -175,13 +183,14 @@ def test_choose():
     # on copies of A and B in the workspace gemm allocates (rows of 8192, 256-byte rounded);
     # nothing to do: the first rule whose class holds (no kernel is asked), no workspace;
     # 1 <= M <= 16 with K a multiple of 8: the decode family, but for N = 8192 with K >= 8192
-    # (sw16, hopper; M = 64 or 65: hopper's small tiles)
+    # (sw16, hopper; M = 64 or 65: hopper's small tiles) and for M = 1 from N = 1024 (gemv)
     for m, n, k, dtype, family, ws in [
             (8192, 8192, 4096, None, "hopper", 0),
             (8192, 8192, 8191, None, "hopper", 2 * 8192 * 8192 * 2),
             (1, 1, 1, "bf16", "hopper", 2 * 256), (0, 5, 7, "float32", "hopper", 0),
-            (1, 8192, 4096, None, "decode", 0), (16, 4096, 4096, "bf16", "decode", 0),
-            (1, 8192, 8192, None, "hopper", 0),
+            (2, 8192, 4096, None, "decode", 0), (16, 4096, 4096, "bf16", "decode", 0),
+            (1, 1023, 4096, None, "decode", 0), (1, 8192, 4096, None, "gemv", 0),
+            (2, 8192, 8192, None, "hopper", 0),
             (64, 4096, 4096, "bf16", "hopper", 0),
             (65, 4096, 4096, None, "hopper", 0)]:
         ch = tk_kernel.choose(m, n, k, out_dtype=dtype)

@@ -1,0 +1,45 @@
+/*
+ * gemv.h — what the gemv family's host code (family.c) and its kernel
+ * instances (kernel.cuh, one per line of presets.def) share: the kernel's
+ * parameter and each instance's kernel getter.
+ */
+#ifndef TG_GEMV_H
+#define TG_GEMV_H
+
+#include "core/core.h"
+#include "gemv/plan.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The kernel's one parameter, built on the host by family.c. */
+typedef struct tg_gemv_params {
+    const void *a, *b;
+    void *c;
+    int64_t n, k;
+    int64_t lda, ldb, ldc;
+    int64_t stride_a, stride_b, stride_c; /* 0 for one matrix (batch 1) or a shared A or B */
+    int m;                                /* 1..BLOCK_M (supports() refuses more) */
+    int c_dtype;                          /* tg_dtype */
+    float alpha, beta;                    /* C = alpha·sum + beta·C; beta = 0: C is not read */
+} tg_gemv_params;
+
+/* The plan's rules between the parameters (family.c), after their ranges. */
+tg_status tg_gemv_check(const int *p);
+
+/*
+ * Each instance's kernel, and how many of its blocks of `threads` threads
+ * fit on one SM of device dev (asked of the runtime once per device and
+ * block size).
+ */
+#define TG_GEMV_PRESET(name, ...) \
+    tg_status tg_gemv_kernel_##name(int dev, int threads, const void **kernel, int *blocks_per_sm);
+#include "gemv/presets.def"
+#undef TG_GEMV_PRESET
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TG_GEMV_H */
