@@ -26,6 +26,9 @@ static const char *const configs[] = {
     "gemv,block_m=4,max_threads=512,vecs=1,rows=8,min_blocks=1",
     "gemv,block_m=2,max_threads=64,vecs=3,rows=2,min_blocks=4",
     "gemv,block_m=1,max_threads=256,vecs=4,rows=1,min_blocks=2",
+    "gemv_m1_long",
+    "gemv,block_m=2,max_threads=1024,vecs=2,rows=4,min_blocks=1,a_smem=1",
+    "gemv,block_m=4,max_threads=128,vecs=3,rows=4,min_blocks=1,a_smem=1",
 };
 enum { NCONFIGS = (int)(sizeof configs / sizeof configs[0]) };
 static tg_config cfgs[NCONFIGS];
@@ -94,23 +97,25 @@ static int bad_red_offset(const tg_gtile *t, int buf, int slot, int warp, int m)
     return tg_gplan_red_offset(t, buf, slot, warp / 2 * 2, m);
 }
 static int bad_finish_slot(int warp, int warps, int q) { return warp + q * (warps + 1); }
+static int64_t bad_a_slot(int64_t vectors, int m, int64_t v) { return m * vectors + v + 1; }
 
 typedef struct mutation {
     const char *what;
     tg_gplan_ops ops;
     const char *const *expect; /* checks the report must name */
     int first_only;            /* only on configurations it can break (VECS 2: gemv_m1) */
+    int smem_only;             /* only where A is in shared memory (A_SMEM 1); elsewhere it passes */
 } mutation;
 
 #define TRIPS(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 static void broken_plans(char *report)
 {
-    mutation m[8];
+    mutation m[10];
     int n = 0;
 #define MUTANT(WHAT, FIELD, FN, FIRST, ...)                                                   \
     (m[n].what = WHAT, m[n].ops = tg_gplan_real_ops, m[n].ops.FIELD = FN, m[n].first_only = FIRST, \
-     m[n].expect = TRIPS(__VA_ARGS__), n++)
+     m[n].smem_only = 0, m[n].expect = TRIPS(__VA_ARGS__), n++)
     MUTANT("a warp too few", block_threads, bad_threads, 0, "block");
     MUTANT("vectors interleaved by thread", vector, bad_vector, 1, "order");
     MUTANT("blocks' row counts rounded down", block_rows, bad_block_rows, 0, "rows");
@@ -118,11 +123,18 @@ static void broken_plans(char *report)
     MUTANT("one buffer for every group", buffer, bad_buffer, 0, "reduction");
     MUTANT("warps sharing slots", red_offset, bad_red_offset, 0, "reduction");
     MUTANT("finishing slots skipped", finish_slot, bad_finish_slot, 0, "reduction");
+    MUTANT("A's slots one vector off", a_slot, bad_a_slot, 0, "coverage");
+    m[n - 1].smem_only = 1;
 #undef MUTANT
     for (int i = 0; i < n; i++)
         for (int c = 0; c < (m[i].first_only ? 1 : NCONFIGS); c++) {
             memset(report, 0, REPORT_LEN);
             tg_status s = tg_gemv_verify_ops(cfgs[c].params, &m[i].ops, report, REPORT_LEN);
+            if (m[i].smem_only && !cfgs[c].params[TG_GEMV_A_SMEM]) {
+                CHECK(s == TG_SUCCESS, "%s on %s: A is in registers there, nothing to break: %s",
+                      m[i].what, configs[c], report);
+                continue;
+            }
             if (c == 0)
                 printf("--- %s, %s: %s\n%s", m[i].what, configs[c], tg_status_string(s), report);
             CHECK(s == TG_ERR_INVALID_CONFIG && strstr(tg_last_error(), "verifier check"),

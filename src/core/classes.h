@@ -321,6 +321,17 @@ static int decode_m1(const tg_gemm_args *g)
            !(g->n == 4096 && g->k == 4096);
 }
 /*
+ * Past gemv_m1's K (16384 < K <= 32768, N >= 4096: the range measured),
+ * gemv_m1_long: A's row in shared memory, so four vectors a thread still
+ * leave registers for 8 loads in flight (1x8192x28672, a model's
+ * down-projection at one token, 0.996x cuBLAS against sw16's 0.980x;
+ * 1x4096x28672 0.957x against decode_m8's 0.729x; entry 52).
+ */
+static int decode_m1_long_k(const tg_gemm_args *g)
+{
+    return g->m == 1 && g->n >= 4096 && g->k > 16384 && g->k <= 32768;
+}
+/*
  * The hopper family with A and B swapped (sw16, sw16_x4, sw8_k4: B's rows on the
  * wgmma's M side, TMA streaming them through the ring): for M <= 16 on 192
  * to 528 blocks of 64 columns sw16_x4, one wave at four an SM

@@ -255,6 +255,12 @@ const struct tg_rule tg_rules[] = {
      "suite's 1x8192x8192 1.026x flushed clean, 0.953 of the streaming read; bench/RESULTS.md "
      "2026-11-29, entry 52",
      0, NULL},
+    {"M = 1, N >= 4096, 16384 < K <= 32768", decode_m1_long_k, "gemv_m1_long",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, three rounds), L2 flushed clean / warm, "
+     "against the choice before: 1x8192x28672 0.996x / 1.005x cuBLAS, 0.942 of a streaming read "
+     "of B (sw16 0.980x / 0.980x), 1x4096x28672 0.957x / 0.977x (decode_m8 0.729x / 0.733x), "
+     "1x8192x20480 0.973x / 0.991x (sw16 0.953x / 0.956x); bench/RESULTS.md 2026-11-29, entry 52",
+     0, NULL},
     {"1 <= M <= 16, N <= 1024 (what the decode family takes)",
      decode_m16_narrow, "decode_m16",
      "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 1x1024x8192 0.979x "

@@ -35,7 +35,8 @@ static const tg_preset presets[] = {
 };
 #undef TG_GEMV_PRESET
 
-typedef tg_status (*kernel_getter)(int dev, int threads, const void **kernel, int *blocks_per_sm);
+typedef tg_status (*kernel_getter)(int dev, int threads, size_t smem, const void **kernel,
+                                   int *blocks_per_sm);
 #define TG_GEMV_PRESET(name, ...) tg_gemv_kernel_##name,
 static const kernel_getter kernels[] = {
 #include "gemv/presets.def"
@@ -59,7 +60,7 @@ tg_status tg_gemv_check(const int *p)
  * What the kernel takes
  * ---------------------------------------------------------------------- */
 
-enum { MAX_GRID_Y = 65535 };
+enum { MAX_GRID_Y = 65535, MAX_SMEM_BLOCK = 227 * 1024 /* Hopper's opt-in limit */ };
 
 #define refuse(...) tg_refuse_args("gemv", __VA_ARGS__)
 
@@ -78,6 +79,11 @@ static tg_status supports(int preset, const tg_gemm_args *g)
         return refuse("K = %lld is more than this configuration's %d columns a row (MAX_THREADS %d x "
                       "VECS %d x 8): a block covers a whole row of B",
                       (long long)g->k, 8 * t.max_threads * t.vecs, t.max_threads, t.vecs);
+    const int64_t a_bytes = tg_gplan_a_smem_bytes(&t, (int)g->m, g->k);
+    if (a_bytes + TG_G_SMEM_BYTES(t.block_m, t.max_threads) > MAX_SMEM_BLOCK)
+        return refuse("A's %lld x %lld (%lld bytes) and the partial sums do not fit a block's 227 KB "
+                      "of shared memory (A_SMEM 1)",
+                      (long long)g->m, (long long)g->k, (long long)a_bytes);
     if (g->batch > MAX_GRID_Y)
         return refuse("batch must be <= %d (one grid row per item)", MAX_GRID_Y);
     return TG_SUCCESS;
@@ -89,7 +95,8 @@ static size_t workspace(int preset, const tg_gemm_args *g) { return 0; }
 /*
  * `fit` blocks (as many as fit at once: blocks an SM x SMs; 0, not known:
  * one block a row of B, the most the grid can be), at most N; batch items
- * in grid.y (supports() bounded it); no cluster; static shared memory.
+ * in grid.y (supports() bounded it); no cluster; A's rows in dynamic shared
+ * memory with A_SMEM = 1 (the partial sums are static).
  */
 static tg_grid_kind geometry(int preset, const tg_gemm_args *g, int fit, tg_launch *out)
 {
@@ -101,7 +108,7 @@ static tg_grid_kind geometry(int preset, const tg_gemm_args *g, int fit, tg_laun
     out->block[0] = (unsigned)tg_gplan_block_threads(&t, g->k);
     out->block[1] = out->block[2] = 1;
     out->cluster[0] = out->cluster[1] = out->cluster[2] = 1;
-    out->smem = 0;
+    out->smem = (size_t)tg_gplan_a_smem_bytes(&t, (int)g->m, g->k);
     return TG_GRID_ROWS;
 }
 
@@ -129,7 +136,8 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
     p->beta = g->beta;
     int sms = 0, per_sm = 0;
     TG_TRY(tg_device_sm_count(dev, &sms));
-    TG_TRY(kernels[preset](dev, (int)tg_gplan_block_threads(&t, g->k), &out->kernel, &per_sm));
+    TG_TRY(kernels[preset](dev, (int)tg_gplan_block_threads(&t, g->k),
+                           (size_t)tg_gplan_a_smem_bytes(&t, (int)g->m, g->k), &out->kernel, &per_sm));
     geometry(preset, g, sms * per_sm, out);
     out->workspace = 0;
     out->params_size = sizeof *p;
@@ -141,7 +149,7 @@ static tg_status info(int preset, int dev, tg_kernel_info *out)
     const tg_gtile t = tg_gtile_from_params(presets[preset].params);
     const void *kernel = NULL;
     int per_sm = 0;
-    TG_TRY(kernels[preset](dev, t.max_threads, &kernel, &per_sm));
+    TG_TRY(kernels[preset](dev, t.max_threads, 0, &kernel, &per_sm));
     return tg_kernel_resources(kernel, t.max_threads, 0, out);
 }
 
@@ -160,9 +168,16 @@ static tg_status describe(const int *p, char *buf, size_t len)
                 "thread tid takes vectors tid, tid + threads, ... of every row, the same columns "
                 "for the whole kernel\n",
                 t->block_m, t->max_threads, t->vecs, 8 * t->max_threads * t->vecs);
-    tg_text_add(&x, "  A                    takes M <= BLOCK_M = %d; a thread's %d 16-byte vectors "
-                "of A stay in registers (rows past M: zeros, not read)\n",
-                t->block_m, t->block_m * t->vecs);
+    if (!t->a_smem)
+        tg_text_add(&x, "  A                    takes M <= BLOCK_M = %d; a thread's %d 16-byte vectors "
+                    "of A stay in registers (rows past M: zeros, not read)\n",
+                    t->block_m, t->block_m * t->vecs);
+    else
+        tg_text_add(&x, "  A                    takes M <= BLOCK_M = %d; the block loads A's M rows "
+                    "into shared memory once (M*K*2 bytes, dynamic; row after row, so a warp reads "
+                    "512 consecutive bytes), and each thread reads its vectors there for every row "
+                    "of B\n",
+                    t->block_m);
     tg_text_add(&x, "  rows                 block b of G (as many as fit at once) takes rows b, b+G, "
                 "b+2G, ... of B: the grid reads B front to back, as a streaming read does; ROWS = "
                 "%d rows (%d 16-byte loads, ld.global.nc.L1::no_allocate) in flight a thread\n",
@@ -175,7 +190,7 @@ static tg_status describe(const int *p, char *buf, size_t len)
                 t->block_m, TG_G_GROUP_ROWS);
     tg_text_add(&x, "  registers            at least %d per thread by the plan's count, of %d "
                 "(65536/(MAX_THREADS x MIN_BLOCKS %d))\n",
-                TG_G_REGS(t->block_m, t->vecs, t->rows),
+                TG_G_REGS(t->block_m, t->vecs, t->rows, t->a_smem),
                 TG_G_REG_BUDGET(t->max_threads, t->min_blocks), t->min_blocks);
     return tg_text_done(&x, "tg_config_describe's buffer");
 }
@@ -189,8 +204,9 @@ static int facts(const int *p, tg_fact *out, int max)
         {"max_k", 8 * t->max_threads * t->vecs, "the longest K a block's row covers"},
         {"acc_regs", t->block_m * t->rows, "fp32 sums per thread (a row of A by a row in flight)"},
         {"loads_in_flight", t->rows * t->vecs, "16-byte loads of B each thread keeps in flight"},
-        {"a_regs", 4 * t->block_m * t->vecs, "registers of A each thread holds"},
-        {"regs_min", TG_G_REGS(t->block_m, t->vecs, t->rows),
+        {"a_regs", !t->a_smem ? 4 * t->block_m * t->vecs : 0,
+         "registers of A each thread holds (A_SMEM 0)"},
+        {"regs_min", TG_G_REGS(t->block_m, t->vecs, t->rows, t->a_smem),
          "registers per thread the plan counts (ptxas may need more)"},
         {"smem_bytes", TG_G_SMEM_BYTES(t->block_m, t->max_threads),
          "static shared memory per block (the warps' partial sums)"},

@@ -30,11 +30,12 @@ tg_status tg_gemv_check(const int *p);
 
 /*
  * Each instance's kernel, and how many of its blocks of `threads` threads
- * fit on one SM of device dev (asked of the runtime once per device and
- * block size).
+ * with `smem` bytes of dynamic shared memory fit on one SM of device dev
+ * (kernel.cuh says how that is counted).
  */
-#define TG_GEMV_PRESET(name, ...) \
-    tg_status tg_gemv_kernel_##name(int dev, int threads, const void **kernel, int *blocks_per_sm);
+#define TG_GEMV_PRESET(name, ...)                                                          \
+    tg_status tg_gemv_kernel_##name(int dev, int threads, size_t smem, const void **kernel, \
+                                    int *blocks_per_sm);
 #include "gemv/presets.def"
 #undef TG_GEMV_PRESET
 

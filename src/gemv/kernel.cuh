@@ -58,6 +58,16 @@ static __device__ __forceinline__ float dot8(uint4 a, uint4 b, float acc)
     return acc;
 }
 
+/* 16 bytes of shared memory (volatile: read at each use, not hoisted into registers). */
+static __device__ __forceinline__ uint4 ld_shared16(uint32_t addr)
+{
+    uint4 v;
+    asm volatile("ld.shared.v4.u32 {%0, %1, %2, %3}, [%4];\n"
+                 : "=r"(v.x), "=r"(v.y), "=r"(v.z), "=r"(v.w)
+                 : "r"(addr));
+    return v;
+}
+
 /* The sum over a warp's lanes, by a butterfly (a fixed order: the same bits every run). */
 static __device__ __forceinline__ float warp_sum(float v)
 {
@@ -72,6 +82,7 @@ static __device__ __forceinline__ float warp_sum(float v)
 static __global__ void __launch_bounds__(MAX_THREADS, MIN_BLOCKS) KERNEL(const tg_gemv_params p)
 {
     __shared__ float red[RED_FLOATS];
+    extern __shared__ __align__(16) uint4 a_smem[]; /* A_SMEM = 1: A's M rows (plan.h) */
     const tg_gtile tile = TG_TILE_INIT;
     const tg_gtile *t = &tile;
 
@@ -90,18 +101,30 @@ static __global__ void __launch_bounds__(MAX_THREADS, MIN_BLOCKS) KERNEL(const t
     const int64_t rows = tg_gplan_block_rows(p.n, grid, blk);
     const uint4 zero = make_uint4(0, 0, 0, 0);
 
-    /* This thread's vectors of A's rows, for the whole kernel; past M or past K: zeros. */
-    uint4 av[BLOCK_M][VECS];
+    /* This thread's vectors of A's rows, for the whole kernel; past M or past K: zeros. With
+     * A_SMEM = 1 the block loads A's M rows once into shared memory, and each use reads
+     * the thread's vector from there. */
+    uint4 av[BLOCK_M][VECS]; /* unused (and optimised away) with A_SMEM = 1 */
     bool in_k[VECS];
 #pragma unroll
     for (int j = 0; j < VECS; j++) {
         const int64_t v = tg_gplan_vector(tid, j, bt);
         in_k[j] = v < vectors;
+        if (!A_SMEM)
 #pragma unroll
-        for (int m = 0; m < BLOCK_M; m++)
-            av[m][j] = m < p.m && in_k[j]
-                           ? tg_ld_global16(a + m * p.lda + v * TG_G_VEC_ELEMS)
-                           : zero;
+            for (int m = 0; m < BLOCK_M; m++)
+                av[m][j] = m < p.m && in_k[j]
+                               ? tg_ld_global16(a + m * p.lda + v * TG_G_VEC_ELEMS)
+                               : zero;
+    }
+    const uint32_t a_base = tg_smem_addr(a_smem);
+    if (A_SMEM) {
+        for (int64_t x = tid; x < p.m * vectors; x += bt) {
+            const int m = (int)(x / vectors);
+            const int64_t v = x % vectors;
+            a_smem[tg_gplan_a_slot(vectors, m, v)] = tg_ld_global16(a + m * p.lda + v * TG_G_VEC_ELEMS);
+        }
+        __syncthreads();
     }
 
     for (int64_t i0 = 0; i0 < rows; i0 += TG_G_GROUP_ROWS) {
@@ -123,10 +146,18 @@ static __global__ void __launch_bounds__(MAX_THREADS, MIN_BLOCKS) KERNEL(const t
             for (int r = 0; r < ROWS; r++)
 #pragma unroll
                 for (int m = 0; m < BLOCK_M; m++) {
+                    if (A_SMEM && m >= p.m)
+                        break; /* uniform: rows past M are neither in shared memory nor stored */
                     float s = 0.0f;
 #pragma unroll
-                    for (int j = 0; j < VECS; j++)
-                        s = dot8(av[m][j], bv[r][j], s);
+                    for (int j = 0; j < VECS; j++) {
+                        if (!A_SMEM) {
+                            s = dot8(av[m][j], bv[r][j], s);
+                        } else if (in_k[j]) {
+                            const int64_t slot = tg_gplan_a_slot(vectors, m, tg_gplan_vector(tid, j, bt));
+                            s = dot8(ld_shared16(a_base + 16 * (uint32_t)slot), bv[r][j], s);
+                        }
+                    }
                     s = warp_sum(s);
                     if (lane == 0)
                         red[tg_gplan_red_offset(t, buf, s0 + r, warp, m)] = s;
@@ -141,9 +172,11 @@ static __global__ void __launch_bounds__(MAX_THREADS, MIN_BLOCKS) KERNEL(const t
             const int64_t col = tg_gplan_row(grid, blk, i0 + slot);
 #pragma unroll
             for (int m = 0; m < BLOCK_M; m++) {
+                if (m >= p.m)
+                    break; /* uniform: rows past M have no partial sums and no C */
                 float v = lane < warps ? red[tg_gplan_red_offset(t, buf, slot, lane, m)] : 0.0f;
                 v = warp_sum(v);
-                if (lane == 0 && m < p.m)
+                if (lane == 0)
                     tg_store_c(c, m * p.ldc + col, p.c_dtype, p.alpha, p.beta, v);
             }
         }
@@ -155,28 +188,53 @@ static __global__ void __launch_bounds__(MAX_THREADS, MIN_BLOCKS) KERNEL(const t
  * ---------------------------------------------------------------------- */
 
 /*
- * The kernel, and how many of its blocks of `threads` fit on one SM of
- * device dev: asked of the runtime once per device and block size (atomics:
- * callers may be threads; a race repeats the same query).
+ * The kernel, and how many of its blocks of `threads` threads and `smem`
+ * bytes of dynamic shared memory (A_SMEM = 1: A's rows) fit on one SM of
+ * device dev. Asked of the runtime once per device and block size without
+ * dynamic shared memory; with it, that count capped by the SM's shared
+ * memory over the block's (static + dynamic + the 1 KB the runtime keeps a
+ * block), so a call costs no occupancy query. The first use on a device
+ * also raises the kernel's dynamic shared-memory limit (A_SMEM = 1).
+ * Atomics: callers may be threads; a race repeats the same queries.
  */
-extern "C" tg_status TG_CAT(tg_gemv_kernel_, TG_NAME)(int dev, int threads, const void **kernel,
-                                                       int *blocks_per_sm)
+extern "C" tg_status TG_CAT(tg_gemv_kernel_, TG_NAME)(int dev, int threads, size_t smem,
+                                                       const void **kernel, int *blocks_per_sm)
 {
-    enum { MAX_DEVICES = 64, SIZES = MAX_THREADS / TG_G_WARP_SIZE };
+    enum { MAX_DEVICES = 64, SIZES = MAX_THREADS / TG_G_WARP_SIZE, RESERVED = 1024 };
     static int fits[MAX_DEVICES][SIZES];
+    static int smem_sm[MAX_DEVICES]; /* the SM's shared memory, once the limit is raised */
     *kernel = (const void *)KERNEL;
     if (threads < TG_G_WARP_SIZE || threads > MAX_THREADS || threads % TG_G_WARP_SIZE)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "gemv/" TG_STR(TG_NAME) ": %d threads a block", threads);
-    const int cached = dev >= 0 && dev < MAX_DEVICES;
+    if (dev < 0 || dev >= MAX_DEVICES)
+        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "gemv/" TG_STR(TG_NAME) ": device %d", dev);
+    int per_sm = __atomic_load_n(&smem_sm[dev], __ATOMIC_ACQUIRE);
+    if (per_sm == 0) {
+        int block_max = 0;
+        TG_CUDA_TRY(cudaDeviceGetAttribute(&per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev));
+        TG_CUDA_TRY(cudaDeviceGetAttribute(&block_max, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev));
+        if (A_SMEM)
+            TG_CUDA_TRY(cudaFuncSetAttribute(KERNEL, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                             block_max - (int)sizeof(float) * RED_FLOATS));
+        __atomic_store_n(&smem_sm[dev], per_sm, __ATOMIC_RELEASE);
+    }
     const int at = threads / TG_G_WARP_SIZE - 1;
-    int n = cached ? __atomic_load_n(&fits[dev][at], __ATOMIC_ACQUIRE) : 0;
+    int n = __atomic_load_n(&fits[dev][at], __ATOMIC_ACQUIRE);
     if (n == 0) {
         TG_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, KERNEL, threads, 0));
         if (n < 1)
             return TG_FAIL(TG_ERR_CUDA, "gemv/" TG_STR(TG_NAME) ": no block of %d threads fits an SM",
                            threads);
-        if (cached)
-            __atomic_store_n(&fits[dev][at], n, __ATOMIC_RELEASE);
+        __atomic_store_n(&fits[dev][at], n, __ATOMIC_RELEASE);
+    }
+    if (smem > 0) {
+        const size_t block = smem + sizeof(float) * RED_FLOATS + RESERVED;
+        const int by_smem = (int)((size_t)per_sm / block);
+        if (by_smem < 1)
+            return TG_FAIL(TG_ERR_INVALID_ARGUMENT,
+                           "gemv/" TG_STR(TG_NAME) ": %zu bytes of A in shared memory do not fit an SM",
+                           smem);
+        n = by_smem < n ? by_smem : n;
     }
     *blocks_per_sm = n;
     return TG_SUCCESS;

@@ -16,7 +16,10 @@
  *     fewest whole warps with VECS 16-byte vectors each that cover K/8
  *     vectors) take vectors tid, tid + bt, ..., tid + (VECS-1)·bt of every
  *     row, so a lane's K columns never change and its VECS vectors of each
- *     of A's rows stay in registers for the whole kernel (A is read once);
+ *     of A's rows stay in registers for the whole kernel (A is read once;
+ *     A_SMEM = 1: A's M rows in the block's shared memory instead, read
+ *     from there row after row of B, so that their registers go to loads
+ *     in flight);
  *   - block b of G (as many as fit at once on the GPU) takes rows b, b + G,
  *     b + 2G, ... of B: the G blocks together read G consecutive rows, the
  *     next G after them, and so on;
@@ -67,7 +70,11 @@ extern "C" {
       "rows of B each thread has in flight: ROWS*VECS 16-byte loads before it uses any")       \
     X(4, min_blocks, MIN_BLOCKS, 1, 32, NULL,                                                  \
       "blocks of MAX_THREADS per SM asked of the compiler (__launch_bounds__): registers are " \
-      "capped at 65536/(MAX_THREADS*MIN_BLOCKS)")
+      "capped at 65536/(MAX_THREADS*MIN_BLOCKS)")                                              \
+    X(5, a_smem, A_SMEM, 0, 1, NULL,                                                           \
+      "0: a thread's vectors of A in registers, loaded once; 1: A's M rows in the block's "   \
+      "shared memory (M*K*2 bytes), read there for each row of B, so that their registers go " \
+      "to loads in flight")
 
 #define TG_GEMV_INDEX_(i, key, NAME, ...) TG_GEMV_##NAME = i,
 enum { TG_GEMV_PARAMS(TG_GEMV_INDEX_) TG_GEMV_NPARAMS };
@@ -103,7 +110,7 @@ TG_HD tg_gtile tg_gtile_from_params(const int *p)
 /* registers per thread the plan counts: the loads in flight, A's vectors, the sums, and about
  * 16 more (addresses, row counters); a floor (ptxas has the last word: the build refuses
  * spills) */
-#define TG_G_REGS(BM, V, R) (4 * (R) * (V) + 4 * (BM) * (V) + (BM) * (R) + 16)
+#define TG_G_REGS(BM, V, R, AS) (4 * (R) * (V) + ((AS) ? 4 : 4 * (BM) * (V)) + (BM) * (R) + 16)
 #define TG_G_REG_BUDGET(TH, MB)                                                                \
     (65536 / ((TH) * (MB)) > 255 ? 255 : 65536 / ((TH) * (MB)))
 
@@ -121,10 +128,11 @@ TG_HD tg_gtile tg_gtile_from_params(const int *p)
     RULE(TG_G_SMEM_BYTES(P(BLOCK_M), P(MAX_THREADS)) <= TG_G_MAX_SMEM_BLOCK,                   \
          "2*32*(MAX_THREADS/32)*BLOCK_M*4 bytes of partial sums exceed 48 KB of static shared " \
          "memory")                                                                             \
-    RULE(TG_G_REGS(P(BLOCK_M), P(VECS), P(ROWS)) <= TG_G_REG_BUDGET(P(MAX_THREADS), P(MIN_BLOCKS)), \
-         "ROWS*VECS loads, BLOCK_M*VECS vectors of A and about 16 more registers exceed "      \
-         "65536/(MAX_THREADS*MIN_BLOCKS) registers per thread: ptxas would spill, and the build " \
-         "refuses spills")
+    RULE(TG_G_REGS(P(BLOCK_M), P(VECS), P(ROWS), P(A_SMEM)) <=                                 \
+             TG_G_REG_BUDGET(P(MAX_THREADS), P(MIN_BLOCKS)),                                   \
+         "ROWS*VECS loads, BLOCK_M*VECS vectors of A (A_SMEM 0) and about 16 more "           \
+         "registers exceed 65536/(MAX_THREADS*MIN_BLOCKS) registers per thread: ptxas would " \
+         "spill, and the build refuses spills")
 
 /* ------------------------------------------------------------------------
  * The block: its threads from K, its rows of B
@@ -157,6 +165,24 @@ TG_HD int64_t tg_gplan_block_rows(int64_t n, int64_t g, int64_t b)
 
 /* The i-th row of B (= column of C) of block b of G. */
 TG_HD int64_t tg_gplan_row(int64_t g, int64_t b, int64_t i) { return b + g * i; }
+
+/* ------------------------------------------------------------------------
+ * A in shared memory (A_SMEM = 1)
+ * ---------------------------------------------------------------------- */
+
+/* Dynamic shared memory for A's m rows of K columns (A_SMEM = 1; 0 with A in registers). */
+TG_HD int64_t tg_gplan_a_smem_bytes(const tg_gtile *t, int m, int64_t k)
+{
+    return t->a_smem ? (int64_t)m * tg_gplan_vectors(k) * 16 : 0;
+}
+
+/*
+ * The 16-byte slot of A's vector v of row m in shared memory: row after row,
+ * so the consecutive lanes of a warp, reading consecutive vectors of one
+ * row, read 512 consecutive bytes (no bank conflict), and the block's load
+ * of A is its threads striding over the slots.
+ */
+TG_HD int64_t tg_gplan_a_slot(int64_t vectors, int m, int64_t v) { return m * vectors + v; }
 
 /* ------------------------------------------------------------------------
  * The reduction

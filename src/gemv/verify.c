@@ -18,9 +18,11 @@
  *              for every block size; consecutive groups in different
  *              buffers (what lets one barrier a group suffice);
  * and then the whole kernel walked on the CPU over small odd shapes and
- * grids: each thread's loads, its fp32-order products, the warp sums, the
- * slots written and read in each group, the stores to C, through the plan,
- * on small-integer data:
+ * grids: A_SMEM = 1's load of A into shared memory (each of A's M x K/8
+ * vectors to one slot inside the block's bytes, once), each thread's loads,
+ * its fp32-order products (A from those slots), the warp sums, the slots
+ * written and read in each group, the stores to C, through the plan, on
+ * small-integer data:
  *   coverage   every vector of B's N x K window is loaded once (rows past a
  *              block's last, read again from its last row, are counted as
  *              redundant, not stored); each finishing warp reads only slots
@@ -36,7 +38,7 @@
 
 const tg_gplan_ops tg_gplan_real_ops = {
     tg_gplan_block_threads, tg_gplan_vector,     tg_gplan_block_rows,  tg_gplan_row,
-    tg_gplan_buffer,        tg_gplan_red_offset, tg_gplan_finish_slot,
+    tg_gplan_buffer,        tg_gplan_red_offset, tg_gplan_finish_slot, tg_gplan_a_slot,
 };
 
 enum { CK_BLOCK, CK_ORDER, CK_ROWS, CK_REDUCTION, CK_COVERAGE, CK_EXECUTION, CHECKS };
@@ -204,6 +206,7 @@ static void check_walk(const tg_gtile *t, const tg_gplan_ops *ops, int m, int64_
     int *written = malloc(sizeof(int) * (size_t)floats); /* the group that wrote a float */
     unsigned char *loads = calloc((size_t)(n * vectors) + 1, 1);
     unsigned char *c_writes = calloc((size_t)(m * n), 1);
+    double *a_sm = NULL; /* A_SMEM = 1: the block's shared copy of A, by slot */
     if (!a || !b || !c || !smem || !written || !loads || !c_writes) {
         tg_report_fail(r, CK_EXECUTION, "out of memory");
         goto done;
@@ -214,6 +217,35 @@ static void check_walk(const tg_gtile *t, const tg_gplan_ops *ops, int m, int64_
         b[x] = small_int(&seed);
     for (int64_t x = 0; x < m * n; x++)
         c[x] = NAN;
+    /* A_SMEM = 1: the block's load of A into its shared memory (every block loads the same). */
+    if (t->a_smem) {
+        const int64_t slots = tg_gplan_a_smem_bytes(t, m, k) / 16;
+        a_sm = malloc(sizeof(double) * (size_t)(slots * 8 + 1));
+        unsigned char *filled = calloc((size_t)slots + 1, 1);
+        if (!a_sm || !filled) {
+            free(filled);
+            tg_report_fail(r, CK_EXECUTION, "out of memory");
+            goto done;
+        }
+        for (int64_t x = 0; x < slots * 8; x++)
+            a_sm[x] = NAN;
+        for (int tid = 0; tid < bt; tid++)
+            for (int64_t x = tid; x < m * vectors; x += bt) {
+                const int mm = (int)(x / vectors);
+                const int64_t v = x % vectors, at = ops->a_slot(vectors, mm, v);
+                if (at < 0 || at >= slots || filled[at]++) {
+                    tg_report_fail(r, CK_COVERAGE,
+                                   "M=%d K=%lld: A's vector (%d, %lld) goes to slot %lld, outside "
+                                   "the %lld slots or onto another vector",
+                                   m, (long long)k, mm, (long long)v, (long long)at,
+                                   (long long)slots);
+                    continue;
+                }
+                for (int e = 0; e < TG_G_VEC_ELEMS; e++)
+                    a_sm[at * 8 + e] = a[mm * k + v * 8 + e];
+            }
+        free(filled);
+    }
     for (int64_t blk = 0; blk < g; blk++) {
         const int64_t rows = ops->block_rows(n, g, blk);
         for (int x = 0; x < floats; x++)
@@ -242,9 +274,14 @@ static void check_walk(const tg_gtile *t, const tg_gplan_ops *ops, int m, int64_
                                         else
                                             ++*redundant;
                                     }
+                                    const int64_t at = t->a_smem ? ops->a_slot(vectors, mm, v) : 0;
+                                    if (mm < m && t->a_smem && (at < 0 || at * 8 >= m * k))
+                                        continue; /* reported by the load above */
                                     if (mm < m)
                                         for (int e = 0; e < TG_G_VEC_ELEMS; e++)
-                                            warp_sum += a[mm * k + v * 8 + e] * b[row * k + v * 8 + e];
+                                            warp_sum += (t->a_smem ? a_sm[at * 8 + e]
+                                                                   : a[mm * k + v * 8 + e]) *
+                                                        b[row * k + v * 8 + e];
                                 }
                             }
                             const int at = ops->red_offset(t, buf, s0 + rr, w, mm);
@@ -315,6 +352,7 @@ done:
     free(a);
     free(b);
     free(c);
+    free(a_sm);
     free(smem);
     free(written);
     free(loads);

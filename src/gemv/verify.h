@@ -29,6 +29,7 @@ typedef struct tg_gplan_ops {
     int (*buffer)(int64_t i0);
     int (*red_offset)(const tg_gtile *t, int buf, int slot, int warp, int m);
     int (*finish_slot)(int warp, int warps, int q);
+    int64_t (*a_slot)(int64_t vectors, int m, int64_t v);
 } tg_gplan_ops;
 
 /* plan.h's functions: what the kernel calls. */

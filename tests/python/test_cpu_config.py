@@ -116,6 +116,7 @@ def test_configs_derived_plan_is_consistent():
             # of 32 rows x warps x BLOCK_M fp32 partial sums
             assert c["threads"] == c["max_threads"] and c["max_k"] == 8 * c["max_threads"] * c["vecs"]
             assert c["acc_regs"] == c["block_m"] * c["rows"]
+            assert c["a_regs"] == (0 if c["a_smem"] else 4 * c["block_m"] * c["vecs"])
             assert c["loads_in_flight"] == c["rows"] * c["vecs"]
             assert c["smem_bytes"] == 2 * 32 * c["max_threads"] // 32 * c["block_m"] * 4
             continue
