@@ -9,10 +9,12 @@
  * vectors each, and the G blocks take rows b, b + G, ...: the grid reads B
  * front to back, a warp 512 contiguous bytes a load, as a plain streaming
  * read does. A thread's columns never change, so its vectors of A stay in
- * registers; products are fp32 FMAs on the CUDA cores (at M <= 4 the FMAs
- * cost less than the bytes).
+ * registers (A_SMEM = 1: A's rows in the block's shared memory, read there
+ * for each row of B, so that those registers go to loads in flight);
+ * products are fp32 FMAs on the CUDA cores (at M <= 4 the FMAs cost less
+ * than the bytes).
  *
- *   per thread:  A vectors (registers, once)
+ *   per thread:  A vectors (registers, once; or the block's copy in shared memory)
  *                rows i0.. of the block, ROWS at a time: ROWS·VECS loads ─► fp32 dot ─► warp sum
  *   per block:   warp sums ─► shared memory (two buffers, one barrier per 32 rows)
  *                ─► warp w sums slot w, w + warps, ... over the warps in order ─► C
