@@ -213,6 +213,13 @@ static void family_calls(void)
     CHECK(tg_gemm_workspace_size(&g, &cfgs[0], &ws) == TG_SUCCESS && ws == 0,
           "gemv_m1 needs no workspace, said %zu", ws);
 
+    /* Past K = 16384, A in shared memory: gemv_m1_long, its A's bytes in the plan's words. */
+    g = gemv_args(1, 8192, 28672);
+    s = tg_gemm_choose(&g, &out, why, sizeof why);
+    CHECK(s == TG_SUCCESS && !strcmp(out.name, "gemv_m1_long") &&
+              strstr(why, "blocks of 896 threads") && strstr(why, "A's rows in 57344 bytes"),
+          "1x8192x28672: %s: %s", out.name, why);
+
     /* Facts: a block covers K <= 16384; 8 loads of B in flight a thread. */
     tg_fact f[16];
     const int nf = tg_config_facts(&cfgs[0], f, 16);
