@@ -13,34 +13,11 @@
 
 #include "check.h"
 #include "core/rules.h"
+#include "fake_args.h"
 #include "tilegemm.h"
 
-/* Far apart (1 TiB), so even a 65535-item batch of one does not reach the next. */
-#define FAKE_A ((const void *)((uintptr_t)1 << 40))
-#define FAKE_B ((const void *)((uintptr_t)2 << 40))
-#define FAKE_C ((void *)((uintptr_t)3 << 40))
-
 /* 64×64×64, fp32 output, batch 1: valid. */
-static tg_gemm_args valid_args(void)
-{
-    tg_gemm_args g = tg_gemm_args_default();
-    g.a = FAKE_A;
-    g.b = FAKE_B;
-    g.c = FAKE_C;
-    g.m = g.n = g.k = 64;
-    g.lda = g.ldb = g.ldc = 64;
-    return g;
-}
-
-/* M x N x K with packed rows (lda = ldb = K, ldc = N), fp32 output: for the dispatcher's classes. */
-static tg_gemm_args packed_args(int64_t m, int64_t n, int64_t k)
-{
-    tg_gemm_args g = valid_args();
-    g.m = m;
-    g.n = g.ldc = n;
-    g.k = g.lda = g.ldb = k;
-    return g;
-}
+static tg_gemm_args valid_args(void) { return packed_args(64, 64, 64); }
 
 /* Batched version: 3 items, each matrix right after the previous one. */
 static tg_gemm_args valid_batched(void)

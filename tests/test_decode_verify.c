@@ -19,6 +19,7 @@
 
 #include "check.h"
 #include "decode/verify.h"
+#include "fake_args.h"
 #include "tilegemm.h"
 
 enum { REPORT_LEN = 16384 };
@@ -255,28 +256,10 @@ static void broken_plans(char *report)
  * What the family tells the core
  * ---------------------------------------------------------------------- */
 
-#define FAKE_A ((const void *)((uintptr_t)1 << 40))
-#define FAKE_B ((const void *)((uintptr_t)2 << 40))
-#define FAKE_C ((void *)((uintptr_t)3 << 40))
-
-static tg_gemm_args decode_args(int64_t m, int64_t n, int64_t k)
-{
-    tg_gemm_args g = tg_gemm_args_default();
-    g.a = FAKE_A;
-    g.b = FAKE_B;
-    g.c = FAKE_C;
-    g.m = m;
-    g.n = n;
-    g.k = k;
-    g.lda = g.ldb = k;
-    g.ldc = n;
-    return g;
-}
-
-/* decode_args for a batch of packed items, one after another. */
+/* packed_args for a batch of packed items, one after another. */
 static tg_gemm_args batched_args(int64_t m, int64_t n, int64_t k, int64_t batch)
 {
-    tg_gemm_args g = decode_args(m, n, k);
+    tg_gemm_args g = packed_args(m, n, k);
     g.batch = batch;
     g.stride_a = m * k;
     g.stride_b = n * k;
@@ -486,21 +469,21 @@ static void family_calls(void)
         char what[128];
         snprintf(what, sizeof what, "%lld x %lld x %lld %s", (long long)plain[i].m,
                  (long long)plain[i].n, (long long)plain[i].k, plain[i].why);
-        g = decode_args(plain[i].m, plain[i].n, plain[i].k);
+        g = packed_args(plain[i].m, plain[i].n, plain[i].k);
         if (plain[i].workspace)
             give_workspace(&g);
         expect_choice(what, &g, plain[i].config);
     }
-    g = decode_args(1000, 1000, 1000);
+    g = packed_args(1000, 1000, 1000);
     g.lda = g.ldb = 1024;
     expect_choice("1000^3 with rows of A and B padded to 1024 elements", &g, "tma_store_128x64");
-    g = decode_args(8192, 8192, 28672);
+    g = packed_args(8192, 8192, 28672);
     expect_choice("8192 x 8192 x 28672, no workspace: 256x192 tiles without stream-K", &g, "tma_store_256x192");
     give_workspace(&g);
     expect_choice("8192 x 8192 x 28672 with a workspace: stream-K", &g, "tma_store_256x192_sk");
     g.workspace_size = 1 << 20;
     expect_choice("8192 x 8192 x 28672, a workspace too small for stream-K", &g, "tma_store_256x192");
-    g = decode_args(64, 4099, 8192);
+    g = packed_args(64, 4099, 8192);
     g.c_dtype = TG_DTYPE_BF16;
     expect_choice("64 x 4099 x 8192 bf16: 65 tiles of 64x64, K over a cluster pair", &g, "ks2_64x64");
     g = batched_args(4096, 16, 4096, 2);
@@ -509,51 +492,51 @@ static void family_calls(void)
     expect_choice("4096 x 16 x 4096 alone: 64 blocks, K over a cluster pair", &g, "n32_k2");
     g = batched_args(6144, 16, 4096, 2);
     expect_choice("6144 x 16 x 4096, batch 2: 192 blocks of 64 rows", &g, "n16_x4");
-    g = decode_args(16, 28672, 8200);
+    g = packed_args(16, 28672, 8200);
     expect_choice("16 x 28672 x 8200", &g, "sw16_x4");
     g = batched_args(16, 28672, 8200, 2);
     g.stride_a = 0; /* one A shared by the batch: the hopper family does not take it, decode does */
     expect_choice("16 x 28672 x 8200, batch 2 sharing A", &g, "decode_m16_s2");
-    g = decode_args(8, 4096, 4100);
+    g = packed_args(8, 4096, 4100);
     expect_choice("K = 4100 (rows not 16-byte multiples)", &g, "warp64");
-    g = decode_args(8, 4096, 4096);
+    g = packed_args(8, 4096, 4096);
     g.a = (const void *)((uintptr_t)FAKE_A + 2);
     expect_choice("A 2 bytes off 16-byte alignment", &g, "warp64");
-    g = decode_args(32, 8192, 8192);
+    g = packed_args(32, 8192, 8192);
     g.a = (const void *)((uintptr_t)FAKE_A + 2);
     expect_choice("32 x 8192 x 8192, A 2 bytes off 16-byte alignment: no swapped TMA", &g, "warp64");
-    g = decode_args(0, 4096, 4096);
+    g = packed_args(0, 4096, 4096);
     expect_choice("M = 0 (nothing to do)", &g, "ws_64"); /* the first class that holds */
     g = batched_args(7, 300, 264, 3);
     g.stride_a = 0; /* one A shared by the batch: the decode family takes it */
     expect_choice("batch 3 sharing A", &g, "decode_m16");
 
     /* What the family refuses, by rule. */
-    g = decode_args(17, 4096, 4096);
+    g = packed_args(17, 4096, 4096);
     expect_refusal("M past BLOCK_M", &g, "decode_m16", "M = 17 is more than this configuration's "
                                                        "BLOCK_M = 16");
-    g = decode_args(8, 4096, 4100);
+    g = packed_args(8, 4096, 4100);
     expect_refusal("K = 4100", &g, "decode_m16", "K must be a multiple of 8");
-    g = decode_args(8, 4096, 4096);
+    g = packed_args(8, 4096, 4096);
     g.lda = 4100;
     expect_refusal("lda = 4100", &g, "decode_m64", "lda and ldb must be multiples of 8");
-    g = decode_args(8, 4096, 4096);
+    g = packed_args(8, 4096, 4096);
     g.b = (const void *)((uintptr_t)FAKE_B + 8);
     expect_refusal("B 8 bytes off", &g, "decode_m64", "16-byte aligned");
-    g = decode_args(8, 256, 256);
+    g = packed_args(8, 256, 256);
     g.batch = 2;
     g.stride_a = 8 * 256 + 4;
     g.stride_b = 256 * 256;
     g.stride_c = 8 * 256;
     expect_refusal("stride_a not a multiple of 8", &g, "decode_m16", "stride_a and stride_b");
-    g = decode_args(8, 16, 64);
+    g = packed_args(8, 16, 64);
     g.batch = 65536;
     g.stride_a = g.stride_b = 0;
     g.stride_c = 8 * 16;
     expect_refusal("batch 65536", &g, "decode_m16", "batch must be <= 65535");
 
     /* No workspace: partial sums meet in (distributed) shared memory. */
-    g = decode_args(1, 8192, 8192);
+    g = packed_args(1, 8192, 8192);
     size_t bytes = 1;
     CHECK(tg_gemm_workspace_size(&g, &m16, &bytes) == TG_SUCCESS && bytes == 0,
           "decode_m16 workspace: %zu bytes (%s)", bytes, tg_last_error());

@@ -15,6 +15,7 @@
 
 #include "check.h"
 #include "gemv/verify.h"
+#include "fake_args.h"
 #include "tilegemm.h"
 
 enum { REPORT_LEN = 16384 };
@@ -149,24 +150,6 @@ static void broken_plans(char *report)
  * What the family tells the core
  * ---------------------------------------------------------------------- */
 
-#define FAKE_A ((const void *)((uintptr_t)1 << 40))
-#define FAKE_B ((const void *)((uintptr_t)2 << 40))
-#define FAKE_C ((void *)((uintptr_t)3 << 40))
-
-static tg_gemm_args gemv_args(int64_t m, int64_t n, int64_t k)
-{
-    tg_gemm_args g = tg_gemm_args_default();
-    g.a = FAKE_A;
-    g.b = FAKE_B;
-    g.c = FAKE_C;
-    g.m = m;
-    g.n = n;
-    g.k = k;
-    g.lda = g.ldb = k;
-    g.ldc = n;
-    return g;
-}
-
 static void expect_refusal(const char *what, const tg_gemm_args *g, const char *needle)
 {
     tg_status s = tg_gemm_supports(g, &cfgs[0]);
@@ -178,23 +161,23 @@ static void expect_refusal(const char *what, const tg_gemm_args *g, const char *
 
 static void family_calls(void)
 {
-    tg_gemm_args g = gemv_args(1, 8192, 8192);
+    tg_gemm_args g = packed_args(1, 8192, 8192);
     CHECK(tg_gemm_supports(&g, &cfgs[0]) == TG_SUCCESS, "1x8192x8192: %s", tg_last_error());
-    g = gemv_args(1, 5, 16384);
+    g = packed_args(1, 5, 16384);
     CHECK(tg_gemm_supports(&g, &cfgs[0]) == TG_SUCCESS, "K = 16384, the most: %s", tg_last_error());
-    g = gemv_args(2, 8192, 8192);
+    g = packed_args(2, 8192, 8192);
     expect_refusal("M = 2", &g, "BLOCK_M = 1");
-    g = gemv_args(1, 8192, 16392);
+    g = packed_args(1, 8192, 16392);
     expect_refusal("K past a block's row", &g, "a block covers a whole row of B");
-    g = gemv_args(1, 8192, 8188);
+    g = packed_args(1, 8192, 8188);
     expect_refusal("K not a multiple of 8", &g, "K must be a multiple of 8");
-    g = gemv_args(1, 8192, 8192);
+    g = packed_args(1, 8192, 8192);
     g.ldb = 8196;
     expect_refusal("ldb not a multiple of 8", &g, "lda and ldb must be multiples of 8");
-    g = gemv_args(1, 8192, 8192);
+    g = packed_args(1, 8192, 8192);
     g.b = (const char *)FAKE_B + 2;
     expect_refusal("B misaligned", &g, "16-byte aligned");
-    g = gemv_args(1, 8192, 8192);
+    g = packed_args(1, 8192, 8192);
     g.batch = 3;
     g.stride_a = 8192;
     g.stride_b = 8192 * 8192 + 4;
@@ -202,7 +185,7 @@ static void family_calls(void)
     expect_refusal("stride_b not a multiple of 8", &g, "stride_a and stride_b");
 
     /* The plan printed for the library's choice at 1x8192x8192: the gemv grid, 512 threads. */
-    g = gemv_args(1, 8192, 8192);
+    g = packed_args(1, 8192, 8192);
     tg_config out;
     char why[TG_WHY_BYTES];
     tg_status s = tg_gemm_choose(&g, &out, why, sizeof why);
@@ -214,10 +197,10 @@ static void family_calls(void)
           "gemv_m1 needs no workspace, said %zu", ws);
 
     /* Past K = 16384, A in shared memory: gemv_m1_long, its A's bytes in the plan's words. */
-    g = gemv_args(1, 8192, 28672);
+    g = packed_args(1, 8192, 28672);
     s = tg_gemm_choose(&g, &out, why, sizeof why);
     CHECK(s == TG_SUCCESS && !strcmp(out.name, "gemv_m1_long") &&
-              strstr(why, "blocks of 896 threads") && strstr(why, "A's rows in 57344 bytes"),
+              strstr(why, "blocks of 896 threads") && strstr(why, "57344 bytes of dynamic (A's rows"),
           "1x8192x28672: %s: %s", out.name, why);
 
     /* Facts: a block covers K <= 16384; 8 loads of B in flight a thread. */

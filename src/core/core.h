@@ -77,6 +77,13 @@ void tg_report_fail(tg_report *r, int check, const char *fmt, ...)
 /* "plan verifier: 5 failure(s) (layout 2, ring 3)\n" */
 void tg_report_failures(tg_report *r);
 
+/*
+ * The verifiers' data (micro, decode, gemv): the next of a seeded sequence
+ * of small nonzero integers, ±1..4, exact in bf16, fp32 and double, so a
+ * walked kernel's C must equal a plain GEMM exactly.
+ */
+int tg_verify_small_int(uint64_t *state);
+
 /* Return from the enclosing function if a tg_status expression failed. */
 #define TG_TRY(expr)                           \
     do {                                       \
@@ -308,6 +315,9 @@ tg_status tg_refuse_args(const char *family, const char *fmt, ...)
  * first it breaks, in words.
  */
 const char *tg_vector_rows_rule(const tg_gemm_args *g);
+
+/* A family's facts (tg_family_ops.facts): the first max of its n into out; returns n. */
+int tg_facts_out(const tg_fact *all, int n, tg_fact *out, int max);
 
 /* The size of tilegemm 0.2's tg_gemm_args, the first with a size: it ended before `pdl`. */
 #define TG_ARGS_SIZE_0_2 offsetof(tg_gemm_args, pdl)

@@ -147,15 +147,9 @@ tg_status tg_gemm_choose(const tg_gemm_args *args, tg_config *out, char *why, si
             tg_text_add(&t, "; grid: %u x %u blocks", l.grid[0], l.grid[1]);
         if (cluster > 1)
             tg_text_add(&t, "%s clusters of %u", persistent ? ";" : ", in", cluster);
-        if (kind == TG_GRID_ROWS && l.smem > 0)
-            tg_text_add(&t, "; blocks of %u threads (a row of B between them), A's rows in %zu "
-                        "bytes of shared memory each", l.block[0] * l.block[1] * l.block[2], l.smem);
-        else if (kind == TG_GRID_ROWS)
-            tg_text_add(&t, "; blocks of %u threads (a row of B between them), their partial "
-                        "sums in static shared memory", l.block[0] * l.block[1] * l.block[2]);
-        else
-            tg_text_add(&t, "; blocks of %u threads, %zu bytes of shared memory each",
-                        l.block[0] * l.block[1] * l.block[2], l.smem);
+        tg_text_add(&t, "; blocks of %u threads, %zu bytes of %sshared memory each",
+                    l.block[0] * l.block[1] * l.block[2], l.smem,
+                    kind == TG_GRID_ROWS ? "dynamic (A's rows; the partial sums static) " : "");
     }
     return tg_text_done(&t, "tg_gemm_choose's why buffer");
 }

@@ -1,4 +1,4 @@
-/* error.c — status and dtype names, dtype sizes, the per-thread last-error message, and text into callers' buffers. */
+/* error.c — status and dtype names, dtype sizes, the per-thread last-error message, text into callers' buffers, and the verifiers' reports and data. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -126,4 +126,11 @@ void tg_report_failures(tg_report *r)
             first = 0;
         }
     tg_text_add(&r->text, ")\n");
+}
+
+int tg_verify_small_int(uint64_t *state)
+{
+    *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
+    const int v = (int)(*state >> 60) % 4 + 1; /* 1..4 */
+    return (*state >> 59 & 1) ? v : -v;
 }

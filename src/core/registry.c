@@ -195,3 +195,10 @@ tg_status tg_kernel_get_info(const tg_config *cfg, tg_kernel_info *out)
     TG_TRY(tg_current_device(&dev));
     return f->info(preset, dev, out);
 }
+
+int tg_facts_out(const tg_fact *all, int n, tg_fact *out, int max)
+{
+    for (int i = 0; i < n && i < max; i++)
+        out[i] = all[i];
+    return n;
+}

@@ -210,10 +210,7 @@ static int facts(const int *p, tg_fact *out, int max)
          "bytes of B each warp keeps in flight"},
         {"smem_bytes", tg_dplan_smem_bytes(t), "dynamic shared memory per block"},
     };
-    const int n = (int)(sizeof all / sizeof all[0]);
-    for (int i = 0; i < n && i < max; i++)
-        out[i] = all[i];
-    return n;
+    return tg_facts_out(all, (int)(sizeof all / sizeof all[0]), out, max);
 }
 
 const tg_family_ops tg_decode_family = {

@@ -590,14 +590,6 @@ static void walk_cluster(walk *w, int64_t cl)
                            (long long)cl, e, e / bn, e % bn, w->reduced[e]);
 }
 
-/* Small nonzero integers: exact in bf16, fp32 and double, so results must match exactly. */
-static double small_int(uint64_t *state)
-{
-    *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
-    const int v = (int)(*state >> 60) % 4 + 1; /* 1..4 */
-    return (*state >> 59 & 1) ? v : -v;
-}
-
 /* One shape through the whole kernel; adds the B requests of rows past N to *redundant. */
 static void check_walk(const tg_dtile *t, const tg_dplan_ops *ops, int m, int64_t n, int64_t k,
                        uint64_t seed, report *r, int64_t *redundant)
@@ -634,9 +626,9 @@ static void check_walk(const tg_dtile *t, const tg_dplan_ops *ops, int m, int64_
         goto done;
     }
     for (int64_t x = 0; x < (int64_t)m * k; x++)
-        a[x] = small_int(&seed);
+        a[x] = (double)tg_verify_small_int(&seed);
     for (int64_t x = 0; x < n * k; x++)
-        b[x] = small_int(&seed);
+        b[x] = (double)tg_verify_small_int(&seed);
     for (int64_t x = 0; x < (int64_t)m * n; x++)
         w.c[x] = NAN;
     w.a = a;

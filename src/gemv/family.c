@@ -60,7 +60,7 @@ tg_status tg_gemv_check(const int *p)
  * What the kernel takes
  * ---------------------------------------------------------------------- */
 
-enum { MAX_GRID_Y = 65535, MAX_SMEM_BLOCK = 227 * 1024 /* Hopper's opt-in limit */ };
+enum { MAX_GRID_Y = 65535 };
 
 #define refuse(...) tg_refuse_args("gemv", __VA_ARGS__)
 
@@ -80,7 +80,7 @@ static tg_status supports(int preset, const tg_gemm_args *g)
                       "VECS %d x 8): a block covers a whole row of B",
                       (long long)g->k, 8 * t.max_threads * t.vecs, t.max_threads, t.vecs);
     const int64_t a_bytes = tg_gplan_a_smem_bytes(&t, (int)g->m, g->k);
-    if (a_bytes + TG_G_SMEM_BYTES(t.block_m, t.max_threads) > MAX_SMEM_BLOCK)
+    if (a_bytes + TG_G_SMEM_BYTES(t.block_m, t.max_threads) > TG_G_MAX_SMEM_OPTIN)
         return refuse("A's %lld x %lld (%lld bytes) and the partial sums do not fit a block's 227 KB "
                       "of shared memory (A_SMEM 1)",
                       (long long)g->m, (long long)g->k, (long long)a_bytes);
@@ -211,10 +211,7 @@ static int facts(const int *p, tg_fact *out, int max)
         {"smem_bytes", TG_G_SMEM_BYTES(t->block_m, t->max_threads),
          "static shared memory per block (the warps' partial sums)"},
     };
-    const int n = (int)(sizeof all / sizeof all[0]);
-    for (int i = 0; i < n && i < max; i++)
-        out[i] = all[i];
-    return n;
+    return tg_facts_out(all, (int)(sizeof all / sizeof all[0]), out, max);
 }
 
 const tg_family_ops tg_gemv_family = {

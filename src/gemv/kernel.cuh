@@ -208,9 +208,8 @@ extern "C" tg_status TG_CAT(tg_gemv_kernel_, TG_NAME)(int dev, int threads, size
     *kernel = (const void *)KERNEL;
     if (threads < TG_G_WARP_SIZE || threads > MAX_THREADS || threads % TG_G_WARP_SIZE)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "gemv/" TG_STR(TG_NAME) ": %d threads a block", threads);
-    if (dev < 0 || dev >= MAX_DEVICES)
-        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "gemv/" TG_STR(TG_NAME) ": device %d", dev);
-    int per_sm = __atomic_load_n(&smem_sm[dev], __ATOMIC_ACQUIRE);
+    const int cached = dev >= 0 && dev < MAX_DEVICES; /* past it: asked at every call */
+    int per_sm = cached ? __atomic_load_n(&smem_sm[dev], __ATOMIC_ACQUIRE) : 0;
     if (per_sm == 0) {
         int block_max = 0;
         TG_CUDA_TRY(cudaDeviceGetAttribute(&per_sm, cudaDevAttrMaxSharedMemoryPerMultiprocessor, dev));
@@ -218,16 +217,18 @@ extern "C" tg_status TG_CAT(tg_gemv_kernel_, TG_NAME)(int dev, int threads, size
         if (A_SMEM)
             TG_CUDA_TRY(cudaFuncSetAttribute(KERNEL, cudaFuncAttributeMaxDynamicSharedMemorySize,
                                              block_max - (int)sizeof(float) * RED_FLOATS));
-        __atomic_store_n(&smem_sm[dev], per_sm, __ATOMIC_RELEASE);
+        if (cached)
+            __atomic_store_n(&smem_sm[dev], per_sm, __ATOMIC_RELEASE);
     }
     const int at = threads / TG_G_WARP_SIZE - 1;
-    int n = __atomic_load_n(&fits[dev][at], __ATOMIC_ACQUIRE);
+    int n = cached ? __atomic_load_n(&fits[dev][at], __ATOMIC_ACQUIRE) : 0;
     if (n == 0) {
         TG_CUDA_TRY(cudaOccupancyMaxActiveBlocksPerMultiprocessor(&n, KERNEL, threads, 0));
         if (n < 1)
             return TG_FAIL(TG_ERR_CUDA, "gemv/" TG_STR(TG_NAME) ": no block of %d threads fits an SM",
                            threads);
-        __atomic_store_n(&fits[dev][at], n, __ATOMIC_RELEASE);
+        if (cached)
+            __atomic_store_n(&fits[dev][at], n, __ATOMIC_RELEASE);
     }
     if (smem > 0) {
         const size_t block = smem + sizeof(float) * RED_FLOATS + RESERVED;

@@ -103,7 +103,8 @@ TG_HD tg_gtile tg_gtile_from_params(const int *p)
 #define TG_G_VEC_ELEMS 8   /* bf16 in one 16-byte load */
 #define TG_G_GROUP_ROWS 32 /* rows a block finishes after one barrier */
 #define TG_G_MAX_THREADS_SM 2048
-#define TG_G_MAX_SMEM_BLOCK (48 * 1024) /* static shared memory */
+#define TG_G_MAX_SMEM_BLOCK (48 * 1024)         /* static shared memory */
+#define TG_G_MAX_SMEM_OPTIN (227 * 1024)        /* static + dynamic, Hopper's opt-in limit */
 #define TG_G_WARPS(TH) ((TH) / TG_G_WARP_SIZE)
 /* partial sums: two buffers of GROUP_ROWS rows x warps x BLOCK_M floats */
 #define TG_G_SMEM_BYTES(BM, TH) (2 * TG_G_GROUP_ROWS * TG_G_WARPS(TH) * (BM) * 4)

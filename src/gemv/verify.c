@@ -185,12 +185,6 @@ static void check_reduction(const tg_gtile *t, const tg_gplan_ops *ops, report *
                            ops->buffer(i0 - TG_G_GROUP_ROWS), ops->buffer(i0));
 }
 
-static double small_int(uint64_t *state)
-{
-    *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
-    const int v = (int)(*state >> 60) % 4 + 1; /* 1..4 */
-    return (*state >> 59 & 1) ? v : -v;
-}
 
 /* One shape on a grid of g blocks through the whole kernel. */
 static void check_walk(const tg_gtile *t, const tg_gplan_ops *ops, int m, int64_t n, int64_t k,
@@ -212,9 +206,9 @@ static void check_walk(const tg_gtile *t, const tg_gplan_ops *ops, int m, int64_
         goto done;
     }
     for (int64_t x = 0; x < m * k; x++)
-        a[x] = small_int(&seed);
+        a[x] = (double)tg_verify_small_int(&seed);
     for (int64_t x = 0; x < n * k; x++)
-        b[x] = small_int(&seed);
+        b[x] = (double)tg_verify_small_int(&seed);
     for (int64_t x = 0; x < m * n; x++)
         c[x] = NAN;
     /* A_SMEM = 1: the block's load of A into its shared memory (every block loads the same). */

@@ -73,11 +73,7 @@ static int too_far(int64_t elems, int64_t size)
     return tg_mul_ovf(elems, size, &bytes) || bytes >= TMA_STRIDE_LIMIT;
 }
 
-static tg_status refuse(const char *rule)
-{
-    return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "the hopper family cannot take these arguments: %s",
-                   rule);
-}
+static tg_status refuse(const char *rule) { return tg_refuse_args("hopper", "%s", rule); }
 
 /*
  * The GEMM as the kernel sees it: the caller's, or with SWAP_AB its
@@ -446,10 +442,7 @@ static int facts(const int *p, tg_fact *out, int max)
         {"smem_bytes", (int64_t)tg_hplan_smem_bytes(&t),
          "dynamic shared memory per block"},
     };
-    const int n = (int)(sizeof all / sizeof all[0]);
-    for (int i = 0; i < n && i < max; i++)
-        out[i] = all[i];
-    return n;
+    return tg_facts_out(all, (int)(sizeof all / sizeof all[0]), out, max);
 }
 
 tg_status tg_hopper_verify(const int *p, char *report, size_t len); /* verify.c */

@@ -245,10 +245,7 @@ static int facts(const int *p, tg_fact *out, int max)
         {"load_vecs_b", TG_LOAD_VECS(t->block_n, t->dot_slice_shared, t->warps_m, t->warps_n),
          "16-byte B vectors per thread per slice"},
     };
-    const int n = (int)(sizeof all / sizeof all[0]);
-    for (int i = 0; i < n && i < max; i++)
-        out[i] = all[i];
-    return n;
+    return tg_facts_out(all, (int)(sizeof all / sizeof all[0]), out, max);
 }
 
 /* ------------------------------------------------------------------------

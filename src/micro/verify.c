@@ -453,14 +453,6 @@ static void check_coverage(const tg_tile *t, const tg_plan_ops *ops, int64_t m, 
     free(block_seen);
 }
 
-/* Small nonzero integers: exact in bf16, fp32 and double, so results must match exactly. */
-static float small_int(uint64_t *state)
-{
-    *state = *state * 6364136223846793005ULL + 1442695040888963407ULL;
-    int v = (int)(*state >> 60) % 4 + 1; /* 1..4 */
-    return (*state >> 59 & 1) ? (float)v : (float)-v;
-}
-
 static void check_execution(const tg_tile *t, const tg_plan_ops *ops, int64_t m, int64_t n,
                             int64_t k, uint64_t seed, report *r)
 {
@@ -479,9 +471,9 @@ static void check_execution(const tg_tile *t, const tg_plan_ops *ops, int64_t m,
         goto done;
     }
     for (int64_t x = 0; x < m * k; x++)
-        a[x] = small_int(&seed);
+        a[x] = (float)tg_verify_small_int(&seed);
     for (int64_t x = 0; x < n * k; x++)
-        b[x] = small_int(&seed);
+        b[x] = (float)tg_verify_small_int(&seed);
     for (int64_t x = 0; x < m * n; x++)
         c[x] = NAN;
 
