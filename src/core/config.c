@@ -328,3 +328,10 @@ tg_status tg_config_param(const tg_config *cfg, const char *key, int *value)
     *value = cfg->params[idx[0]];
     return TG_SUCCESS;
 }
+
+tg_status tg_params_check(int family, const int *params, int n)
+{
+    tg_config cfg = {"custom", family, {0}};
+    memcpy(cfg.params, params, sizeof(int) * (size_t)n);
+    return tg_config_check(&cfg);
+}

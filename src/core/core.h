@@ -84,6 +84,9 @@ void tg_report_failures(tg_report *r);
  */
 int tg_verify_small_int(uint64_t *state);
 
+/* tg_config_check on `n` parameters of `family` (a family's tile or verifier entry point). */
+tg_status tg_params_check(int family, const int *params, int n);
+
 /* Return from the enclosing function if a tg_status expression failed. */
 #define TG_TRY(expr)                           \
     do {                                       \

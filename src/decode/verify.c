@@ -695,9 +695,7 @@ tg_status tg_decode_verify_ops(const int *params, const tg_dplan_ops *ops, char 
 {
     if (!params || !ops)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_decode_verify_ops: params or ops is NULL");
-    tg_config cfg = {"custom", TG_FAMILY_DECODE, {0}};
-    memcpy(cfg.params, params, sizeof(int) * TG_DECODE_NPARAMS);
-    TG_TRY(tg_config_check(&cfg));
+    TG_TRY(tg_params_check(TG_FAMILY_DECODE, params, TG_DECODE_NPARAMS));
     const tg_dtile t = tg_dtile_from_params(params);
     report r = tg_report_init(buf, len, check_names, CHECKS);
 

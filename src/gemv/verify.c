@@ -357,9 +357,7 @@ tg_status tg_gemv_verify_ops(const int *params, const tg_gplan_ops *ops, char *b
 {
     if (!params || !ops)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_gemv_verify_ops: params or ops is NULL");
-    tg_config cfg = {"custom", TG_FAMILY_GEMV, {0}};
-    memcpy(cfg.params, params, sizeof(int) * TG_GEMV_NPARAMS);
-    TG_TRY(tg_config_check(&cfg));
+    TG_TRY(tg_params_check(TG_FAMILY_GEMV, params, TG_GEMV_NPARAMS));
     const tg_gtile t = tg_gtile_from_params(params);
     report r = tg_report_init(buf, len, check_names, CHECKS);
 

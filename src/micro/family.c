@@ -70,9 +70,9 @@ static tg_status check(const int *p)
 
 tg_status tg_micro_check_tile(const tg_tile *t)
 {
-    tg_config cfg = {"custom", TG_FAMILY_MICRO, {0}};
-    tg_tile_to_params(t, cfg.params);
-    return tg_config_check(&cfg);
+    int p[TG_MICRO_NPARAMS];
+    tg_tile_to_params(t, p);
+    return tg_params_check(TG_FAMILY_MICRO, p, TG_MICRO_NPARAMS);
 }
 
 /* ------------------------------------------------------------------------
