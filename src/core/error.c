@@ -5,7 +5,7 @@
 
 #include "core/core.h"
 
-static _Thread_local char last_error[1024];
+static _Thread_local char last_error[2048];
 
 tg_status tg_fail(tg_status s, const char *file, int line, const char *fmt, ...)
 {
