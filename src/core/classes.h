@@ -301,7 +301,14 @@ static int small_mn_one_wave_128x64(const tg_gemm_args *g)
  */
 static int decode_m16(const tg_gemm_args *g) { return g->m >= 1 && g->m <= 16; }
 static int decode_m16_narrow(const tg_gemm_args *g) { return decode_m16(g) && g->n <= 1024; }
-static int decode_m16_mid(const tg_gemm_args *g) { return decode_m16(g) && g->n <= 2048; }
+/* ... up to N = 2048 at any K, and (entry 54, H200, L2 flushed clean: 0.93-1.05x cuBLAS against
+ * decode_m8's and decode_m16_s1's 0.82-0.98x) up to 4096 for M >= 2 and 2048 <= K <= 8192, the
+ * range measured (M = 1 there is gemv_m1's from K = 2048). */
+static int decode_m16_mid(const tg_gemm_args *g)
+{
+    return decode_m16(g) &&
+           (g->n <= 2048 || (g->n <= 4096 && g->m >= 2 && g->k >= 2048 && g->k <= 8192));
+}
 static int decode_m16_wide(const tg_gemm_args *g) { return decode_m16(g) && g->n >= 16384; }
 static int decode_m8(const tg_gemm_args *g) { return g->m >= 1 && g->m <= 8; }
 /*
@@ -355,12 +362,69 @@ static int decode_m8_in_l2(const tg_gemm_args *g) { return decode_m8(g) && g->n 
  * with K >= 8192, sw16's 10-stage ring, where the decode family led only
  * with a write-only flush, whose dirty lines' write-back shares HBM with
  * every contender's reads: with L2 cold and clean, and warm, sw16 led
- * (bench/RESULTS.md entry 41). Shorter K stays with the decode family, as
- * measured at K = 2048 (entry 32).
+ * (bench/RESULTS.md entry 41). From K = 3072 since entry 54 (L2 clean: 2-11
+ * % ahead at K = 3072..6144; warm ahead but at M = 8, 1 % behind); at K =
+ * 2048 it led clean and trailed warm (16 x 8192 x 2048: 0.94x against
+ * 0.87x, 1.12x against 1.22x), so shorter K stays with the decode family.
  */
 static int decode_m16_one_block_an_sm(const tg_gemm_args *g)
 {
-    return decode_m16(g) && g->k >= 8192 && tiles_in(g, 16, 64, 127, H100_SMS);
+    return decode_m16(g) && g->k >= 3072 && tiles_in(g, 16, 64, 127, H100_SMS);
+}
+
+/*
+ * Narrow N: K split over a cluster of S blocks (S = 8 or 4) where the tiles
+ * of 64 columns (64 rows of B a block, batch counted) are few: S = 8 up to
+ * 24 of them and 4 up to 48, so the grid stays at most 192 blocks (beyond,
+ * more blocks of shorter K lost, below fewer blocks left SMs idle). Measured
+ * on an H200 with L2 flushed clean and warm, M in {1, 4, 8, 13, 16, 24, 32,
+ * 48, 64} x N 512..4096 x K 2048..8192 (bench/RESULTS.md entry 54), where
+ * the rows below ran as low as 0.48x cuBLAS; the K bounds are where the
+ * split won there; past K = 8192 only shapes outside the map were timed
+ * (K = 14336 and 16384: 0.89-1.01x). At K = 2048 a block's part is 4 or 8
+ * K tiles: 8 parts won up to 17 tiles (N <= 1088), 4 from there to 24
+ * (sw32: 32 x 1536 x 2048 0.96x cuBLAS against 0.94x; 40 x 1536 x 2048 on
+ * 64x64 tiles 0.92x against 0.87x) and, on 64x64 tiles, to 40 (at 48, 48
+ * and 64 x 3072 x 2048, a pair led by 3 %). 64-column tiles: sw16 / sw32
+ * (A and B swapped) and ks*_64x64.
+ */
+static int tiles_64_split(const tg_gemm_args *g, int rows, int64_t fewer, int64_t most)
+{
+    return tiles_in(g, rows, 64, fewer, most);
+}
+/* The bands above: 8 parts, then 4 up to 48 tiles from K = 4096 and up to the caller's
+ * `most_4_short` at 2048 <= K < 4096. */
+static int split_8_parts(const tg_gemm_args *g, int rows)
+{
+    return (g->k >= 4096 && tiles_64_split(g, rows, 0, 24)) ||
+           (g->k >= 2048 && tiles_64_split(g, rows, 0, 17));
+}
+static int split_4_parts(const tg_gemm_args *g, int rows, int64_t most_4_short)
+{
+    return !split_8_parts(g, rows) && ((g->k >= 4096 && tiles_64_split(g, rows, 0, 48)) ||
+                                       (g->k >= 2048 && tiles_64_split(g, rows, 0, most_4_short)));
+}
+/* M <= 16, N <= 512 (16 blocks of 32 columns, the decode family's): its K over clusters of 8. */
+static int decode_m16_split_8(const tg_gemm_args *g)
+{
+    return decode_m16(g) && g->k >= 8192 && tiles_at_most(g, 16, 32, 16);
+}
+/* ... sw16_k8: from K = 4096 on 17 to 24 tiles; on 9 to 16 (N <= 1024, decode_m16's class) from
+ * K = 8192, since at K = 4096 to 6144 decode_m16 tied or led (3 x 768 x 4096: 1.16x cuBLAS
+ * against 1.08x). */
+static int decode_m16_swapped_split_8(const tg_gemm_args *g)
+{
+    return decode_m16(g) && ((g->k >= 4096 && tiles_64_split(g, 16, 16, 24)) ||
+                             (g->k >= 8192 && tiles_64_split(g, 16, 8, 16)));
+}
+static int decode_m16_swapped_split_4(const tg_gemm_args *g)
+{
+    return decode_m16(g) && g->k >= 8192 && tiles_64_split(g, 16, 24, 48);
+}
+/* M <= 8 on 49 to 64 tiles (N = 4096 measured) with K >= 8192: sw8_k2's 128 blocks. */
+static int decode_m8_swapped_split_2(const tg_gemm_args *g)
+{
+    return decode_m8(g) && g->k >= 8192 && tiles_64_split(g, 8, 48, 64);
 }
 
 /*
@@ -382,6 +446,12 @@ static int skinny_m32_few_or_wide(const tg_gemm_args *g)
 static int skinny_m32_resident(const tg_gemm_args *g)
 {
     return skinny_m32(g) && one_resident_wave(g, 32, 64, "sw32_x3");
+}
+/* ... and on narrow N, K over a cluster of 8 or 4 (tiles_64_split, above). */
+static int skinny_m32_split_8(const tg_gemm_args *g) { return skinny_m32(g) && split_8_parts(g, 32); }
+static int skinny_m32_split_4(const tg_gemm_args *g)
+{
+    return skinny_m32(g) && split_4_parts(g, 32, 24); /* 32 x 2048 x 2048: a tie, sw32_k2 kept */
 }
 
 /*
@@ -432,9 +502,19 @@ static int one_side_33_64(const tg_gemm_args *g)
     const int64_t lo = g->m < g->n ? g->m : g->n;
     return lo >= 33 && lo <= 64;
 }
+/*
+ * M in 33..64 and N >= 33 (the orientation measured for these, entry 54):
+ * K over a cluster of 8 on at most 24 tiles, of 4 on at most 48
+ * (tiles_64_split, above), and over a pair from K = 2048 (48 and 64 x 4096
+ * x 2048: 0.78x and 0.88x cuBLAS against ws_64's 0.70x and 0.72x).
+ */
+static int m_33_64(const tg_gemm_args *g) { return g->m >= 33 && g->m <= 64 && one_side_33_64(g); }
+static int m_33_64_split_8(const tg_gemm_args *g) { return m_33_64(g) && split_8_parts(g, 64); }
+static int m_33_64_split_4(const tg_gemm_args *g) { return m_33_64(g) && split_4_parts(g, 64, 40); }
 static int side_33_64_few_tiles(const tg_gemm_args *g)
 {
-    return one_side_33_64(g) && g->k >= 4096 && tiles_at_most(g, 64, 64, 66);
+    const int64_t min_k = m_33_64(g) ? 2048 : 4096;
+    return one_side_33_64(g) && g->k >= min_k && tiles_at_most(g, 64, 64, 66);
 }
 static int side_33_64_two_waves(const tg_gemm_args *g)
 {

@@ -60,12 +60,34 @@ const struct tg_rule tg_rules[] = {
      "0.954x); "
      "bench/RESULTS.md 2026-11-28, entry 37",
      1, NULL},
-    {"the smaller of M, N in 33..64, at most 66 64x64 tiles, K >= 4096", side_33_64_few_tiles,
-     "ks2_64x64",
+    {"33 <= M <= 64, N >= 33, at most 24 64x64 tiles with K >= 4096, at most 17 with K >= 2048",
+     m_33_64_split_8, "ks8_64x64",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), L2 flushed clean / warm, "
+     "against the choice before: 64x512x8192 0.859x / 1.146x cuBLAS (ks2_64x64 0.488x / 0.558x), "
+     "64x1024x8192 0.882x / 1.166x (0.566x / 0.636x), 48x1024x4096 1.009x / 1.254x (0.772x / "
+     "0.845x), 48x1040x2048 1.034x / 1.069x (ws_64 0.714x / 0.672x); ahead on all 24 shapes of M "
+     "48, 64 x N 512..1536 x K 2048..8192, but at N = 1536 and K = 2048 ks4_64x64 (its row) "
+     "as fast or faster (40x1536x2048 0.923x against 0.870x); bench/RESULTS.md 2026-11-29, entry "
+     "54",
+     1, NULL},
+    {"33 <= M <= 64, N >= 33, 25 to 48 64x64 tiles with K >= 4096, 18 to 40 with K >= 2048",
+     m_33_64_split_4, "ks4_64x64",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), L2 flushed clean / warm, "
+     "against the choice before: 64x2048x4096 0.947x / 1.030x cuBLAS (ks2_64x64 0.852x / "
+     "0.895x), 48x2048x2048 0.793x / 0.847x (ws_64 0.653x / 0.599x), 64x3072x8192 1.029x / "
+     "1.026x (ks2_64x64 0.960x / 0.947x), 48x3072x4096 1.006x / 0.856x (0.998x / 0.834x), "
+     "40x1536x2048 0.923x / 1.650x (ks8_64x64 0.870x / 1.544x); not on 41 to 48 tiles at K = "
+     "2048 (48x3072x2048 0.816x against ks2_64x64's 0.839x); bench/RESULTS.md 2026-11-29, entry "
+     "54",
+     1, NULL},
+    {"the smaller of M, N in 33..64, at most 66 64x64 tiles, K >= 4096 (K >= 2048 for M in 33..64)",
+     side_33_64_few_tiles, "ks2_64x64",
      "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, two runs): 48x4096x4096 "
      "1.008x, 0.986x cuBLAS (ws_64, the choice before, 0.819x), 64x4096x4096 0.923x, 0.935x "
      "(0.760x), 48x4096x11008 0.970x, 0.970x (0.740x), 64x4096x11008 1.023x, 1.006x (0.776x), "
-     "4096x64x4096 0.929x, 0.933x (0.759x); bench/RESULTS.md 2026-11-28, entry 37",
+     "4096x64x4096 0.929x, 0.933x (0.759x); bench/RESULTS.md 2026-11-28, entry 37; at K = 2048 "
+     "with L2 flushed clean / warm: 48x4096x2048 0.782x / 0.885x (ws_64 0.702x / 0.683x), "
+     "64x4096x2048 0.884x / 1.095x (0.721x / 0.828x); entry 54",
      1, NULL},
     {"the smaller of M, N in 33..64, 133 to 264 64x64 tiles", side_33_64_two_waves, "tma_wgmma_64",
      "measured on an H200 with L2 flushed (fp32 C, cuBLAS in the same run, two runs): "
@@ -261,6 +283,45 @@ const struct tg_rule tg_rules[] = {
      "of B (sw16 0.980x / 0.980x), 1x4096x28672 0.957x / 0.977x (decode_m8 0.729x / 0.733x), "
      "1x8192x20480 0.973x / 0.991x (sw16 0.953x / 0.956x); bench/RESULTS.md 2026-11-29, entry 52",
      0, NULL},
+    {"1 <= M <= 16, N <= 512, K >= 8192 (what the decode family takes)", decode_m16_split_8,
+     "decode_m16_s8",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), L2 flushed clean / warm, "
+     "against decode_m16, the choice before: 1x512x8192 1.115x / 1.432x cuBLAS (0.922x / "
+     "1.170x), 8x512x8192 1.054x / 1.374x (0.921x / 1.208x), 13x512x8192 1.033x / 1.337x "
+     "(0.895x / 1.163x), 16x512x8192 1.006x / 1.297x (0.900x / 1.183x); at K = 4096 a tie, so "
+     "not there; bench/RESULTS.md 2026-11-29, entry 54. Shapes the decode family cannot take "
+     "fall to the next rules",
+     0, NULL},
+    {"1 <= M <= 16, 9 to 24 blocks of 64 columns (N = 513..1536), K >= 8192 (K >= 4096 past N = "
+     "1024), A and B TMA can read",
+     decode_m16_swapped_split_8, "sw16_k8",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), L2 flushed clean / warm, "
+     "against the choice before: 16x1024x8192 1.030x / 1.089x cuBLAS (decode_m16 0.911x / "
+     "0.957x), 4x1024x8192 1.003x / 1.079x (0.937x / 0.997x), 16x1536x8192 0.986x / 1.063x "
+     "(decode_m16_k8 0.817x / 0.743x), 8x1536x8192 0.988x / 1.003x (0.810x / 0.716x), "
+     "13x1536x4096 1.006x / 1.295x (0.935x / 1.048x); on shapes outside that map 12x1408x14336 "
+     "1.011x / 0.865x (0.688x / 0.522x); not at N <= 1024 below K = 8192 (4x1024x4096 1.014x / "
+     "1.372x against decode_m16's 1.052x / 1.439x, 3x768x4096 1.078x / 1.393x against 1.164x / "
+     "1.585x); bench/RESULTS.md 2026-11-29, entry 54. A or B TMA cannot read: the next rules",
+     0, NULL},
+    {"1 <= M <= 16, 25 to 48 blocks of 64 columns (N = 1537..3072), K >= 8192, A and B TMA can "
+     "read",
+     decode_m16_swapped_split_4, "sw16_k4",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), L2 flushed clean / warm, "
+     "against the choice before: 16x2048x8192 0.998x / 1.019x cuBLAS (decode_m16_k8 0.956x / "
+     "0.949x), 13x2048x8192 0.988x / 0.779x (0.872x / 0.663x), 4x3072x8192 0.986x / 1.037x "
+     "(decode_m8 0.777x / 0.700x), 13x3072x8192 0.978x / 1.042x (decode_m16_s1 0.754x / 0.684x), "
+     "16x3072x8192 0.994x / 1.045x (0.857x / 0.767x); bench/RESULTS.md 2026-11-29, entry 54. A "
+     "or B TMA cannot read: the next rules",
+     0, NULL},
+    {"1 <= M <= 8, 49 to 64 blocks of 64 columns (N = 3073..4096), K >= 8192, A and B TMA can read",
+     decode_m8_swapped_split_2, "sw8_k2",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), L2 flushed clean / warm, "
+     "against decode_m8, the choice before: 2x4096x8192 0.996x / 0.991x cuBLAS (0.845x / "
+     "0.816x), 4x4096x8192 1.014x / 0.993x (0.835x / 0.838x), 8x4096x8192 0.989x / 0.971x "
+     "(0.957x / 0.956x); bench/RESULTS.md 2026-11-29, entry 54. A or B TMA cannot read: the next "
+     "rules",
+     0, NULL},
     {"1 <= M <= 16, N <= 1024 (what the decode family takes)",
      decode_m16_narrow, "decode_m16",
      "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 1x1024x8192 0.979x "
@@ -268,12 +329,23 @@ const struct tg_rule tg_rules[] = {
      "1x512x4096 1.120x (1.005x, 0.782x); bench/RESULTS.md 2026-11-27, entry 26. Shapes the "
      "decode family cannot take fall to the next rules",
      0, NULL},
-    {"1 <= M <= 16, N <= 2048 (what the decode family takes)",
+    {"1 <= M <= 8, N = K = 4096 (B, 32 MiB, fits the L2), A and B TMA can read",
+     decode_m8_in_l2, "sw8_k4",
+     "measured on the H100 (fp32 C, cuBLAS in the same run, two runs): 1x4096x4096 warm "
+     "(L2-resident) 13.3-13.4 us = 1.05-1.11x cuBLAS (decode_m8, the choice before, 0.76-0.83x), "
+     "with L2 flushed 0.96-0.99x (decode_m8 1.11-1.15x); 8x4096x4096 warm 12.3 us against "
+     "decode_m8's 17.2, flushed 23.2 against 19.8; bench/RESULTS.md 2026-11-27, entry 32",
+     0, NULL},
+    {"1 <= M <= 16, N <= 2048, or N <= 4096 with K <= 8192 (what the decode family takes)",
      decode_m16_mid, "decode_m16_k8",
      "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 1x2048x8192 1.065x "
      "cuBLAS (decode_m16_s1 0.873x), 1x2048x4096 1.017x (decode_m16_s1 0.942x, decode_m16 "
-     "0.808x); bench/RESULTS.md 2026-11-27, entry 26. Shapes the decode family cannot take fall "
-     "to the next rules",
+     "0.808x); bench/RESULTS.md 2026-11-27, entry 26. N = 2049..4096 on an H200 (3 rounds), L2 "
+     "flushed clean / warm, against the choice before: 2x3072x2048 1.022x / 1.226x (decode_m8 "
+     "0.937x / 1.080x), 4x3072x4096 1.037x / 2.008x (0.908x / 1.759x), 2x4096x2048 1.006x / "
+     "1.011x (0.954x / 0.931x), 13x3072x4096 1.012x / 1.337x (decode_m16_s1 0.866x / 1.153x), "
+     "16x4096x4096 1.015x / 0.923x (0.970x / 0.902x), 13x4096x8192 0.966x / 0.987x (0.825x / "
+     "0.836x); entry 54. Shapes the decode family cannot take fall to the next rules",
      0, NULL},
     {"1 <= M <= 16, 192 to 528 blocks of 64 columns (N = 12225..33792), A and B TMA can read",
      decode_m16_resident, "sw16_x4",
@@ -286,16 +358,18 @@ const struct tg_rule tg_rules[] = {
      "the rule says no, 16x8192x8192 (128 blocks) 0.880x against decode_m16_s1's 0.995x; "
      "bench/RESULTS.md 2026-11-28, entry 38. A or B TMA cannot read: the next rules",
      0, NULL},
-    {"1 <= M <= 16, 128 to 132 blocks of 64 columns (N = 8129..8448), K >= 8192, A and B TMA can "
+    {"1 <= M <= 16, 128 to 132 blocks of 64 columns (N = 8129..8448), K >= 3072, A and B TMA can "
      "read",
      decode_m16_one_block_an_sm, "sw16",
-     "measured on an H200 (fp32 C, cuBLAS in the same run, three rounds), L2 flushed clean / warm / "
-     "flushed write-only: 1x8192x8192 0.970x / 0.953x / 0.979x cuBLAS (decode_m8, the choice "
-     "before, 0.911x / 0.912x / 0.991x), 16x8192x8192 0.938x / 0.968x / 0.965x (decode_m16_s1, "
-     "the choice before, 0.896x / 0.914x / 0.975x); again with every contender warmed up 100 ms "
-     "and the order rotated: 0.960x / 0.960x / 0.979x (0.920x / 0.931x / 0.995x) and 0.925x / "
-     "0.932x / 0.973x (0.874x / 0.903x / 1.001x); bench/RESULTS.md 2026-11-28, entry 41. A or B "
-     "TMA cannot read: the next rules",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, three rounds, every contender warmed "
+     "up 100 ms, the order rotated), L2 flushed clean / warm / flushed write-only: 1x8192x8192 "
+     "0.960x / 0.960x / 0.979x cuBLAS (decode_m8, the choice before, 0.920x / 0.931x / 0.995x), "
+     "16x8192x8192 0.925x / 0.932x / 0.973x (decode_m16_s1, the choice before, 0.874x / 0.903x "
+     "/ 1.001x); bench/RESULTS.md 2026-11-28, entry 41; K = 3072..6144 (5 rounds, L2 flushed "
+     "clean / warm): 2x8192x4096 0.936x / 0.953x (decode_m8 0.880x / 0.915x), 6x8192x3072 "
+     "0.947x / 0.884x (0.886x / 0.808x), 11x8192x6144 0.939x / 0.953x (decode_m16_s1 0.845x / "
+     "0.878x), 8x8192x4096 0.940x / 0.945x (0.923x / 0.954x); not at K = 2048 (16x8192x2048 "
+     "0.937x / 1.123x against 0.871x / 1.221x); entry 54. A or B TMA cannot read: the next rules",
      0, NULL},
     {"1 <= M <= 16, N >= 16384, A and B TMA can read", decode_m16_wide, "sw16",
      "measured on the H100 (fp32 C, cuBLAS in the same run, two runs): 16x28672x8192 with L2 "
@@ -304,13 +378,6 @@ const struct tg_rule tg_rules[] = {
      "1.00x (0.95x); 1x28672x8192 1.022x flushed, 1.032x warm (decode_m8 0.945x, 0.972x); "
      "8x16384x4096 1.014x flushed, 1.013x warm (decode_m8 1.061x, 0.979x); bench/RESULTS.md "
      "2026-11-27, entry 32. A or B TMA cannot read: the next rule",
-     0, NULL},
-    {"1 <= M <= 8, N = K = 4096 (B, 32 MiB, fits the L2), A and B TMA can read",
-     decode_m8_in_l2, "sw8_k4",
-     "measured on the H100 (fp32 C, cuBLAS in the same run, two runs): 1x4096x4096 warm "
-     "(L2-resident) 13.3-13.4 us = 1.05-1.11x cuBLAS (decode_m8, the choice before, 0.76-0.83x), "
-     "with L2 flushed 0.96-0.99x (decode_m8 1.11-1.15x); 8x4096x4096 warm 12.3 us against "
-     "decode_m8's 17.2, flushed 23.2 against 19.8; bench/RESULTS.md 2026-11-27, entry 32",
      0, NULL},
     {"1 <= M <= 16, N >= 16384 (what the decode family takes)",
      decode_m16_wide, "decode_m16_s2",
@@ -341,6 +408,28 @@ const struct tg_rule tg_rules[] = {
      "32x28672x8192 (448 blocks, two waves at three an SM) 0.843x against sw32_k2's 0.917x, "
      "32x8192x8192 (128 blocks) 0.951x against sw32's 0.974x; bench/RESULTS.md 2026-11-28, entry "
      "38. A or B TMA cannot read: the next rules",
+     0, NULL},
+    {"17 <= M <= 32, at most 24 blocks of 64 columns (N <= 1536) with K >= 4096, at most 17 with K "
+     ">= 2048, A and B TMA can read",
+     skinny_m32_split_8, "sw32_k8",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), L2 flushed clean / warm, "
+     "against sw32_k2, the choice before: 32x512x8192 0.889x / 1.157x cuBLAS (0.509x / 0.582x), "
+     "24x1024x4096 1.016x / 1.371x (0.754x / 0.945x), 32x1024x8192 0.927x / 1.075x (0.593x / "
+     "0.587x), 24x1536x8192 0.963x / 1.000x (0.671x / 0.580x); ahead on all 30 shapes of M 24, "
+     "32 x N 512..1536 x K 2048..8192, but at N = 1536 and K = 2048 sw32_k4 (its row) faster "
+     "still (32x1536x2048 0.955x / 0.996x against 0.939x / 1.020x; sw32_k2 0.871x / 0.904x); "
+     "bench/RESULTS.md 2026-11-29, entry 54. A or B TMA cannot read: the next rules",
+     0, NULL},
+    {"17 <= M <= 32, 25 to 48 blocks of 64 columns (N = 1537..3072) with K >= 4096, 18 to 24 with K "
+     ">= 2048, A and B TMA can read",
+     skinny_m32_split_4, "sw32_k4",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), L2 flushed clean / warm, "
+     "against sw32_k2, the choice before: 32x2048x4096 0.966x / 1.053x cuBLAS (0.859x / "
+     "0.895x), 24x2048x8192 0.955x / 1.128x (0.776x / 0.873x), 32x3072x8192 1.046x / 1.011x "
+     "(0.975x / 0.958x), 32x3072x4096 1.025x / 1.040x (1.023x / 0.900x); at K = 2048 on 18 to 24 "
+     "blocks: 32x1536x2048 0.955x / 0.996x (0.871x / 0.904x), 24x1536x2048 0.948x / 0.976x "
+     "(0.873x / 0.879x); on more a tie or behind there (32x2048x2048 0.894x against 0.903x); "
+     "bench/RESULTS.md 2026-11-29, entry 54. A or B TMA cannot read: the next rules",
      0, NULL},
     {"17 <= M <= 32, N <= 4096 or N >= 16384, A and B TMA can read", skinny_m32_few_or_wide,
      "sw32_k2",

@@ -183,14 +183,16 @@ def test_choose():
     # large and TMA-aligned: the hopper family; K = 8191 (rows TMA cannot read): hopper too,
     # on copies of A and B in the workspace gemm allocates (rows of 8192, 256-byte rounded);
     # nothing to do: the first rule whose class holds (no kernel is asked), no workspace;
-    # 1 <= M <= 16 with K a multiple of 8: the decode family, but for N = 8192 with K >= 8192
-    # (sw16, hopper; M = 64 or 65: hopper's small tiles) and for M = 1 from N = 1024 (gemv)
+    # 1 <= M <= 16 with K a multiple of 8: the decode family, but for N = 8192 with K >= 3072
+    # (sw16, hopper; M = 64 or 65: hopper's small tiles), for N = 513..1536 with K >= 8192
+    # (sw16_k8, hopper) and for M = 1 from N = 1024 (gemv)
     for m, n, k, dtype, family, ws in [
             (8192, 8192, 4096, None, "hopper", 0),
             (8192, 8192, 8191, None, "hopper", 2 * 8192 * 8192 * 2),
             (1, 1, 1, "bf16", "hopper", 2 * 256), (0, 5, 7, "float32", "hopper", 0),
-            (2, 8192, 4096, None, "decode", 0), (16, 4096, 4096, "bf16", "decode", 0),
-            (1, 1023, 4096, None, "decode", 0), (1, 8192, 4096, None, "gemv", 0),
+            (2, 8192, 2048, None, "decode", 0), (16, 4096, 4096, "bf16", "decode", 0),
+            (1, 1023, 4096, None, "decode", 0), (1, 1023, 8192, None, "hopper", 0),
+            (1, 8192, 4096, None, "gemv", 0),
             (2, 8192, 8192, None, "hopper", 0),
             (64, 4096, 4096, "bf16", "hopper", 0),
             (65, 4096, 4096, None, "hopper", 0)]:
