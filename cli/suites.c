@@ -110,6 +110,13 @@ static const bench_suite suites[] = {
     /* Generation: M = tokens in the batch; memory-bound (BENCH_DECODE_MN). */
     {"decode", "M = 1, 16, 64 tokens: memory-bound, timed warm and with L2 flushed",
      "1x8192x8192,16x8192x8192,64x8192x8192,16x28672x8192,1x4096x4096"},
+    /* A few tokens times a narrow weight matrix (a k or v projection of 8 KV heads of 128:
+     * N = 1024 at K = 4096 or 8192), where 64-column tiles are 8 to 48 and K is split over a
+     * cluster of 8 or 4 (bench/RESULTS.md entry 54); memory-bound, as decode. */
+    {"narrow", "M = 4, 13, 32, 64 tokens times narrow weight matrices (N = 512..3072)",
+     "4x512x8192,4x1024x4096,4x1024x8192,4x3072x8192,13x512x8192,13x1024x4096,13x1024x8192,"
+     "13x3072x8192,32x512x8192,32x1024x4096,32x1024x8192,32x3072x8192,64x512x8192,"
+     "64x1024x4096,64x1024x8192,64x3072x8192"},
     /* Leading dimensions equal to odd sizes are not multiples of 8 elements: rows
      * break TMA's and vector loads' 16-byte rules. The last one keeps C's rows
      * 16-byte aligned (ldc 8192) with N odd. */

@@ -8,7 +8,7 @@
 #   scripts/gpu-suite.sh [phase ...]
 #     phases: build test sanitize bench suites hostcost compare ncu timeline example python
 #     (default: build test sanitize bench hostcost example python)
-#   suites: tilegemm bench --suite for every suite (SUITES, default all five),
+#   suites: tilegemm bench --suite for every suite (SUITES, default all six),
 #           the library's choice vs cuBLAS, fp32 C then bf16 C, into
 #           $OUT/suites-{fp32,bf16}.csv, plotted when matplotlib is there.
 #   compare: needs the previous build's source in .old/ (git worktree add .old <commit>;
@@ -155,7 +155,7 @@ fi
 
 if has suites; then
     for dt in fp32 bf16; do
-        $T bench --suite ${SUITES:-square,llm,small,decode,odd} --dtype $dt --csv "$OUT/suites-$dt.csv" \
+        $T bench --suite ${SUITES:-square,llm,small,decode,narrow,odd} --dtype $dt --csv "$OUT/suites-$dt.csv" \
             > "$OUT/suites-$dt.txt" 2>&1 || status=1
         # The suites' geometric means (each block runs from its heading to a blank line).
         awk '/^suite .*geometric means/ {p = 1} p && /^$/ {p = 0} p' "$OUT/suites-$dt.txt" >> "$SUMMARY"
