@@ -448,7 +448,10 @@ static int skinny_m32_resident(const tg_gemm_args *g)
     return skinny_m32(g) && one_resident_wave(g, 32, 64, "sw32_x3");
 }
 /* ... and on narrow N, K over a cluster of 8 or 4 (tiles_64_split, above). */
-static int skinny_m32_split_8(const tg_gemm_args *g) { return skinny_m32(g) && split_8_parts(g, 32); }
+static int skinny_m32_split_8(const tg_gemm_args *g)
+{
+    return skinny_m32(g) && split_8_parts(g, 32);
+}
 static int skinny_m32_split_4(const tg_gemm_args *g)
 {
     return skinny_m32(g) && split_4_parts(g, 32, 24); /* 32 x 2048 x 2048: a tie, sw32_k2 kept */
