@@ -187,6 +187,29 @@ tg_status tg_refuse_args(const char *family, const char *fmt, ...)
                    family, why);
 }
 
+tg_rows_operands tg_rows_operands_of(const tg_gemm_args *g)
+{
+    const int batched = g->batch > 1;
+    tg_rows_operands o = {
+        .a = g->a,
+        .b = g->b,
+        .c = g->c,
+        .n = g->n,
+        .k = g->k,
+        .lda = g->lda,
+        .ldb = g->ldb,
+        .ldc = g->ldc,
+        .stride_a = batched ? g->stride_a : 0,
+        .stride_b = batched ? g->stride_b : 0,
+        .stride_c = batched ? g->stride_c : 0,
+        .m = (int)g->m,
+        .c_dtype = (int)g->c_dtype,
+        .alpha = g->alpha,
+        .beta = g->beta,
+    };
+    return o;
+}
+
 const char *tg_vector_rows_rule(const tg_gemm_args *g)
 {
     if ((uintptr_t)g->a % 16 || (uintptr_t)g->b % 16)

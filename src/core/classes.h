@@ -388,21 +388,17 @@ static int decode_m16_one_block_an_sm(const tg_gemm_args *g)
  * and 64 x 3072 x 2048, a pair led by 3 %). 64-column tiles: sw16 / sw32
  * (A and B swapped) and ks*_64x64.
  */
-static int tiles_64_split(const tg_gemm_args *g, int rows, int64_t fewer, int64_t most)
-{
-    return tiles_in(g, rows, 64, fewer, most);
-}
-/* The bands above: 8 parts, then 4 up to 48 tiles from K = 4096 and up to the caller's
- * `most_4_short` at 2048 <= K < 4096. */
+/* The bands above on tiles of `rows` x 64: 8 parts, then 4 up to 48 tiles from K = 4096 and
+ * up to the caller's `most_4_short` at 2048 <= K < 4096. */
 static int split_8_parts(const tg_gemm_args *g, int rows)
 {
-    return (g->k >= 4096 && tiles_64_split(g, rows, 0, 24)) ||
-           (g->k >= 2048 && tiles_64_split(g, rows, 0, 17));
+    return (g->k >= 4096 && tiles_in(g, rows, 64, 0, 24)) ||
+           (g->k >= 2048 && tiles_in(g, rows, 64, 0, 17));
 }
 static int split_4_parts(const tg_gemm_args *g, int rows, int64_t most_4_short)
 {
-    return !split_8_parts(g, rows) && ((g->k >= 4096 && tiles_64_split(g, rows, 0, 48)) ||
-                                       (g->k >= 2048 && tiles_64_split(g, rows, 0, most_4_short)));
+    return !split_8_parts(g, rows) && ((g->k >= 4096 && tiles_in(g, rows, 64, 0, 48)) ||
+                                       (g->k >= 2048 && tiles_in(g, rows, 64, 0, most_4_short)));
 }
 /* M <= 16, N <= 512 (16 blocks of 32 columns, the decode family's): its K over clusters of 8. */
 static int decode_m16_split_8(const tg_gemm_args *g)
@@ -414,17 +410,17 @@ static int decode_m16_split_8(const tg_gemm_args *g)
  * against 1.08x). */
 static int decode_m16_swapped_split_8(const tg_gemm_args *g)
 {
-    return decode_m16(g) && ((g->k >= 4096 && tiles_64_split(g, 16, 16, 24)) ||
-                             (g->k >= 8192 && tiles_64_split(g, 16, 8, 16)));
+    return decode_m16(g) && ((g->k >= 4096 && tiles_in(g, 16, 64, 16, 24)) ||
+                             (g->k >= 8192 && tiles_in(g, 16, 64, 8, 16)));
 }
 static int decode_m16_swapped_split_4(const tg_gemm_args *g)
 {
-    return decode_m16(g) && g->k >= 8192 && tiles_64_split(g, 16, 24, 48);
+    return decode_m16(g) && g->k >= 8192 && tiles_in(g, 16, 64, 24, 48);
 }
 /* M <= 8 on 49 to 64 tiles (N = 4096 measured) with K >= 8192: sw8_k2's 128 blocks. */
 static int decode_m8_swapped_split_2(const tg_gemm_args *g)
 {
-    return decode_m8(g) && g->k >= 8192 && tiles_64_split(g, 8, 48, 64);
+    return decode_m8(g) && g->k >= 8192 && tiles_in(g, 8, 64, 48, 64);
 }
 
 /*
@@ -447,7 +443,7 @@ static int skinny_m32_resident(const tg_gemm_args *g)
 {
     return skinny_m32(g) && one_resident_wave(g, 32, 64, "sw32_x3");
 }
-/* ... and on narrow N, K over a cluster of 8 or 4 (tiles_64_split, above). */
+/* ... and on narrow N, K over a cluster of 8 or 4 (split_8_parts, above). */
 static int skinny_m32_split_8(const tg_gemm_args *g)
 {
     return skinny_m32(g) && split_8_parts(g, 32);
@@ -508,7 +504,7 @@ static int one_side_33_64(const tg_gemm_args *g)
 /*
  * M in 33..64 and N >= 33 (the orientation measured for these, entry 54):
  * K over a cluster of 8 on at most 24 tiles, of 4 on at most 48
- * (tiles_64_split, above), and over a pair from K = 2048 (48 and 64 x 4096
+ * (split_8_parts, above), and over a pair from K = 2048 (48 and 64 x 4096
  * x 2048: 0.78x and 0.88x cuBLAS against ws_64's 0.70x and 0.72x).
  */
 static int m_33_64(const tg_gemm_args *g) { return g->m >= 33 && g->m <= 64 && one_side_33_64(g); }

@@ -124,7 +124,7 @@ static tg_status parse_base(const char *text, size_t n, const tg_family_ops **fa
                 return TG_SUCCESS;
             }
     }
-    char list[1536]; /* every preset and family name (73 presets and 4 families: 870 bytes) */
+    char list[TG_LAST_ERROR_BYTES]; /* every preset and family name: the message's bound, no other */
     tg_text t = tg_text_init(list, sizeof list);
     for (int i = 0; i < tg_config_count(); i++) {
         tg_config c;

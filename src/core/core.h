@@ -33,6 +33,9 @@ tg_status tg_fail(tg_status s, const char *file, int line, const char *fmt, ...)
 
 #define TG_FAIL(status, ...) tg_fail((status), __FILE__, __LINE__, __VA_ARGS__)
 
+/* The longest message tg_last_error() holds (a longer one is cut; the tests look for cuts). */
+enum { TG_LAST_ERROR_BYTES = 2048 };
+
 /*
  * Text into a caller's buffer: tg_text_add appends (printf-style) and
  * remembers whether anything was cut; tg_text_done then reports
@@ -318,6 +321,26 @@ tg_status tg_refuse_args(const char *family, const char *fmt, ...)
  * first it breaks, in words.
  */
 const char *tg_vector_rows_rule(const tg_gemm_args *g);
+
+/*
+ * What such a kernel (M <= its BLOCK_M rows, the decode and gemv families)
+ * takes of the arguments: the gemv kernel's whole parameter, the head of
+ * the decode kernel's. Strides are 0 for one matrix (batch 1) or a shared
+ * A or B; m is 1..BLOCK_M (the family's supports() refuses more).
+ */
+typedef struct tg_rows_operands {
+    const void *a, *b;
+    void *c;
+    int64_t n, k;
+    int64_t lda, ldb, ldc;
+    int64_t stride_a, stride_b, stride_c;
+    int m;
+    int c_dtype;       /* tg_dtype */
+    float alpha, beta; /* C = alpha·sum + beta·C; beta = 0: C is not read */
+} tg_rows_operands;
+
+/* g's operands as such a kernel takes them (M already checked against BLOCK_M). */
+tg_rows_operands tg_rows_operands_of(const tg_gemm_args *g);
 
 /* A family's facts (tg_family_ops.facts): the first max of its n into out; returns n. */
 int tg_facts_out(const tg_fact *all, int n, tg_fact *out, int max);

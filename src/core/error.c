@@ -5,7 +5,7 @@
 
 #include "core/core.h"
 
-static _Thread_local char last_error[2048];
+static _Thread_local char last_error[TG_LAST_ERROR_BYTES];
 
 tg_status tg_fail(tg_status s, const char *file, int line, const char *fmt, ...)
 {

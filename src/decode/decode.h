@@ -16,15 +16,8 @@ extern "C" {
 
 /* The kernel's one parameter, built on the host by family.c. */
 typedef struct tg_decode_params {
-    const void *a, *b;
-    void *c;
-    int64_t n, k;
-    int64_t lda, ldb, ldc;
-    int64_t stride_a, stride_b, stride_c; /* 0 for one matrix (batch 1) or a shared A or B */
-    int m;                                /* 1..BLOCK_M (supports() refuses more) */
-    int c_dtype;                          /* tg_dtype */
-    float alpha, beta;                    /* C = alpha·acc + beta·C; beta = 0: C is not read */
-    tg_trap_record *trap;                 /* a launch without its cluster says so here */
+    tg_rows_operands op;
+    tg_trap_record *trap; /* a launch without its cluster says so here */
 } tg_decode_params;
 
 /* The plan's rules between the parameters (family.c), after their ranges. */

@@ -110,22 +110,7 @@ static tg_status prepare(int preset, const tg_gemm_args *g, int dev, tg_launch *
     tg_decode_params *p = (tg_decode_params *)out->params;
     _Static_assert(sizeof(tg_decode_params) <= TG_LAUNCH_PARAMS_MAX, "fits tg_launch");
     memset(p, 0, sizeof *p);
-    const int batched = g->batch > 1;
-    p->a = g->a;
-    p->b = g->b;
-    p->c = g->c;
-    p->n = g->n;
-    p->k = g->k;
-    p->lda = g->lda;
-    p->ldb = g->ldb;
-    p->ldc = g->ldc;
-    p->stride_a = batched ? g->stride_a : 0;
-    p->stride_b = batched ? g->stride_b : 0;
-    p->stride_c = batched ? g->stride_c : 0;
-    p->m = (int)g->m; /* supports(): at most BLOCK_M */
-    p->c_dtype = (int)g->c_dtype;
-    p->alpha = g->alpha;
-    p->beta = g->beta;
+    p->op = tg_rows_operands_of(g);
     const int e = tg_trap_record_ptr(&p->trap);
     if (e)
         return TG_FAIL(TG_ERR_CUDA, "mapped host memory for the trap record: %s",

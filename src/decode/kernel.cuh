@@ -73,7 +73,7 @@ typedef struct lane_src {
     bool a_edge;  /* this lane's row of half a_halves is below M */
 } lane_src;
 
-static __device__ __forceinline__ lane_src make_lane_src(const tg_dtile *t, const tg_decode_params *p,
+static __device__ __forceinline__ lane_src make_lane_src(const tg_dtile *t, const tg_rows_operands *p,
                                                          const __nv_bfloat16 *a,
                                                          const __nv_bfloat16 *b, int64_t group,
                                                          int wn, int lane)
@@ -204,7 +204,7 @@ static __device__ __forceinline__ void stream_steps(const lane_src *src, int beg
  * ---------------------------------------------------------------------- */
 
 /* C(row, col) = alpha·v + beta·C(row, col) (tg_store_c); columns past N are not C's. */
-static __device__ __forceinline__ void store_c(const tg_decode_params *p, void *c, int row,
+static __device__ __forceinline__ void store_c(const tg_rows_operands *p, void *c, int row,
                                                int64_t col, float v)
 {
     if (col < p->n)
@@ -236,11 +236,11 @@ static __global__ void __launch_bounds__(THREADS, MIN_BLOCKS) KERNEL(const tg_de
     const int wn = tg_dplan_warp_n(t, warp), wk = tg_dplan_warp_k(t, warp);
     const tg_dblock blk = tg_dplan_block(t, blockIdx.x);
     const int64_t batch = blockIdx.y;
-    const __nv_bfloat16 *a = (const __nv_bfloat16 *)p.a + batch * p.stride_a;
-    const __nv_bfloat16 *b = (const __nv_bfloat16 *)p.b + batch * p.stride_b;
+    const __nv_bfloat16 *a = (const __nv_bfloat16 *)p.op.a + batch * p.op.stride_a;
+    const __nv_bfloat16 *b = (const __nv_bfloat16 *)p.op.b + batch * p.op.stride_b;
 
     /* This warp's part of K: steps [begin, end) (plan.h). */
-    const int steps = tg_dplan_steps(p.k), full = tg_dplan_full_steps(p.k);
+    const int steps = tg_dplan_steps(p.op.k), full = tg_dplan_full_steps(p.op.k);
     const int part = tg_dplan_part(t, blk.rank, wk);
     const int begin = tg_dplan_part_begin(t, part, steps);
     const int end = tg_dplan_part_begin(t, part + 1, steps);
@@ -255,14 +255,14 @@ static __global__ void __launch_bounds__(THREADS, MIN_BLOCKS) KERNEL(const tg_de
                 acc[i][j][r] = 0.0f;
 
     /* A warp whose rows of B all lie past N streams nothing (its columns are not stored). */
-    if (tg_dplan_b_row(t, blk.group, wn, 0, 0) < p.n) {
-        const lane_src src = make_lane_src(t, &p, a, b, blk.group, wn, lane);
+    if (tg_dplan_b_row(t, blk.group, wn, 0, 0) < p.op.n) {
+        const lane_src src = make_lane_src(t, &p.op, a, b, blk.group, wn, lane);
         stream_steps(&src, begin, end < full ? end : full, acc);
         if (begin <= full && full < end) {
             /* This part holds the last step, and it is partial (K % 32 != 0). */
             stage st;
             load_step(&src, full, &st, true,
-                      (int64_t)full * TG_D_K_STEP + tg_dplan_lane_k(lane) < p.k);
+                      (int64_t)full * TG_D_K_STEP + tg_dplan_lane_k(lane) < p.op.k);
             mma_step(&st, acc);
         }
     }
@@ -277,16 +277,16 @@ static __global__ void __launch_bounds__(THREADS, MIN_BLOCKS) KERNEL(const tg_de
                 const tg_drc f = tg_dplan_frag_c(lane, 2 * h); /* register 2h+1: the next column */
                 const int row = i * TG_D_MMA_M + f.row;
                 const int col = wn * REG_BLOCK_N + j * TG_D_MMA_N + f.col;
-                if (row < p.m)
+                if (row < p.op.m)
                     *(float2 *)&red[tg_dplan_red_offset(t, wk, row, col)] =
                         make_float2(acc[i][j][2 * h], acc[i][j][2 * h + 1]);
             }
     __syncthreads();
 
     /* The block's sum of each element, in warp order; to C, or (cluster) back into slot 0. */
-    void *c = (char *)p.c + batch * p.stride_c * (p.c_dtype == TG_DTYPE_F32 ? 4 : 2);
+    void *c = (char *)p.op.c + batch * p.op.stride_c * (p.op.c_dtype == TG_DTYPE_F32 ? 4 : 2);
     const int64_t col0 = blk.group * BLOCK_N;
-    const int elems = p.m * BLOCK_N;
+    const int elems = p.op.m * BLOCK_N;
     for (int i = 0;; i++) {
         const int e = tg_dplan_block_elem(t, tid, i);
         if (e >= elems)
@@ -297,7 +297,7 @@ static __global__ void __launch_bounds__(THREADS, MIN_BLOCKS) KERNEL(const tg_de
         for (int w = 1; w < WARPS_K; w++)
             v += red[tg_dplan_red_offset(t, w, row, col)];
         if (SPLIT_K == 1)
-            store_c(&p, c, row, col0 + col, v);
+            store_c(&p.op, c, row, col0 + col, v);
         else
             red[tg_dplan_red_offset(t, 0, row, col)] = v;
     }
@@ -317,7 +317,7 @@ static __global__ void __launch_bounds__(THREADS, MIN_BLOCKS) KERNEL(const tg_de
 #pragma unroll
         for (int q = 1; q < SPLIT_K; q++)
             v += tg_ld_cluster_f32(at, (uint32_t)q);
-        store_c(&p, c, row, col0 + col, v);
+        store_c(&p.op, c, row, col0 + col, v);
     }
     /* No block leaves while another may still read its shared memory. */
     tg_cluster_sync();
