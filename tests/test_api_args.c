@@ -643,7 +643,7 @@ static void check_packing(void)
         {128, 4096, 4096, "ks2_128x64"},
         {128, 4096, 8192, "ks2_128x64"},
         {128, 8192, 28672, "ks2"},
-        {64, 512, 8192, "ks8_64x64"}, /* M <= 64 on 8 tiles of 64x64: a cluster of 8 */
+        {64, 512, 8192, "ks8_64x64_deep"}, /* M <= 64 on 8 tiles of 64x64: a cluster of 8 */
     };
     for (size_t i = 0; i < sizeof in_cluster / sizeof in_cluster[0]; i++) {
         g = packed_args(in_cluster[i].m, in_cluster[i].n, in_cluster[i].k);

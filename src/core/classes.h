@@ -448,6 +448,11 @@ static int skinny_m32_split_8(const tg_gemm_args *g)
 {
     return skinny_m32(g) && split_8_parts(g, 32);
 }
+/* ... of 8 with a deeper ring (sw32_k8_deep) on at most 17 blocks with K >= 4096 (entry 55). */
+static int skinny_m32_split_8_deep(const tg_gemm_args *g)
+{
+    return skinny_m32_split_8(g) && g->k >= 4096 && tiles_at_most(g, 32, 64, 17);
+}
 static int skinny_m32_split_4(const tg_gemm_args *g)
 {
     return skinny_m32(g) && split_4_parts(g, 32, 24); /* 32 x 2048 x 2048: a tie, sw32_k2 kept */
@@ -509,6 +514,11 @@ static int one_side_33_64(const tg_gemm_args *g)
  */
 static int m_33_64(const tg_gemm_args *g) { return g->m >= 33 && g->m <= 64 && one_side_33_64(g); }
 static int m_33_64_split_8(const tg_gemm_args *g) { return m_33_64(g) && split_8_parts(g, 64); }
+/* ... of 8 with a deeper ring (ks8_64x64_deep) on at most 17 tiles with K >= 4096 (entry 55). */
+static int m_33_64_split_8_deep(const tg_gemm_args *g)
+{
+    return m_33_64_split_8(g) && g->k >= 4096 && tiles_at_most(g, 64, 64, 17);
+}
 static int m_33_64_split_4(const tg_gemm_args *g) { return m_33_64(g) && split_4_parts(g, 64, 40); }
 static int side_33_64_few_tiles(const tg_gemm_args *g)
 {
@@ -518,6 +528,25 @@ static int side_33_64_few_tiles(const tg_gemm_args *g)
 static int side_33_64_two_waves(const tg_gemm_args *g)
 {
     return one_side_33_64(g) && tiles_in(g, 64, 64, H100_SMS, 2 * H100_SMS);
+}
+/*
+ * M in 33..64 past those 264 tiles, K >= 4096 (entry 55, 22016 and 28672 columns measured):
+ * tma_wgmma_64 on as many tiles as its three blocks an SM hold at once (396), then 64x256
+ * tiles (ws_64x256) while they are one wave (at most 132: N <= 33792), where ws_64's one
+ * block an SM leaves a last, part-empty wave.
+ */
+static int64_t resident_64x64(void)
+{
+    return (int64_t)tg_dispatch_blocks_per_sm("tma_wgmma_64") * H100_SMS;
+}
+static int m_33_64_resident(const tg_gemm_args *g)
+{
+    return m_33_64(g) && g->k >= 4096 && tiles_in(g, 64, 64, 2 * H100_SMS, resident_64x64());
+}
+static int m_33_64_wide(const tg_gemm_args *g)
+{
+    return m_33_64(g) && g->k >= 4096 && !tiles_at_most(g, 64, 64, resident_64x64()) &&
+           tiles_at_most(g, 64, 256, H100_SMS);
 }
 
 /*

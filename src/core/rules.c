@@ -21,8 +21,9 @@
  */
 static const struct {
     const char *preset;
-    int blocks; /* an SM: 5 stages are 52 KB and 56 registers a thread, 6 of sw32 73 KB and 72 */
-} resident[] = {{"sw16_x4", 4}, {"n16_x4", 4}, {"sw32_x3", 3}};
+    int blocks; /* an SM: 5 stages are 52 KB and 56 registers a thread, 6 of sw32 73 KB and 72, */
+                /* tma_wgmma_64's 4 stages 65 KB (one warpgroup a block) */
+} resident[] = {{"sw16_x4", 4}, {"n16_x4", 4}, {"sw32_x3", 3}, {"tma_wgmma_64", 3}};
 
 int tg_dispatch_blocks_per_sm(const char *name)
 {
@@ -60,6 +61,16 @@ const struct tg_rule tg_rules[] = {
      "0.954x); "
      "bench/RESULTS.md 2026-11-28, entry 37",
      1, NULL},
+    {"33 <= M <= 64, N >= 33, at most 17 64x64 tiles, K >= 4096", m_33_64_split_8_deep,
+     "ks8_64x64_deep",
+     "measured on an H200 (fp32 C, cuBLAS in the same run), L2 flushed clean, two runs (3 and 5 "
+     "rounds), against ks8_64x64, the choice before: 48x1024x8192 0.971x, 1.002x cuBLAS (0.898x, "
+     "0.930x), 64x1040x8192 0.981x, 0.951x (0.920x, 0.895x), 64x512x8192 0.901x, 0.935x (0.870x, "
+     "0.871x), 48x1024x4096 1.027x, 1.011x (0.991x, 0.978x); 56x768x8192 0.947x (0.874x), "
+     "40x1088x6144 1.028x (0.987x); warm within 3 % either way; not on 24 tiles (48x1536x4096 "
+     "0.880x against 0.900x) nor at K = 2048 (64x512x2048: a tie); bench/RESULTS.md 2026-11-29, "
+     "entry 55",
+     1, NULL},
     {"33 <= M <= 64, N >= 33, at most 24 64x64 tiles with K >= 4096, at most 17 with K >= 2048",
      m_33_64_split_8, "ks8_64x64",
      "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), L2 flushed clean / warm, "
@@ -95,6 +106,23 @@ const struct tg_rule tg_rules[] = {
      "0.973x, 0.979x (0.821x); where the rule says no (the first run), 64x8192x8192 (128 tiles) "
      "0.850x against ws_64's 0.966x, 64x28672x8192 (448) 0.799x against 0.845x; bench/RESULTS.md "
      "2026-11-28, entry 37",
+     1, NULL},
+    {"33 <= M <= 64, 265 to 396 64x64 tiles (three blocks an SM hold them all), K >= 4096",
+     m_33_64_resident, "tma_wgmma_64",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), L2 flushed clean / warm, "
+     "against ws_64, the choice before: 64x22016x4096 0.970x / 1.008x cuBLAS (0.823x / 0.858x), "
+     "64x22016x8192 0.982x / 1.023x (0.833x / 0.895x), 48x22016x4096 0.973x / 0.993x (0.814x / "
+     "0.849x), 48x22016x8192 0.930x / 0.966x (0.822x / 0.874x); ws_64x256 (86 tiles) about the "
+     "same there (0.952-1.001x / 0.993-1.020x); bench/RESULTS.md 2026-11-29, entry 55",
+     1, NULL},
+    {"33 <= M <= 64, more than 396 64x64 tiles, at most 132 of 64x256, K >= 4096", m_33_64_wide,
+     "ws_64x256",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), L2 flushed clean / warm, "
+     "against ws_64, the choice before: 64x28672x8192 0.978x / 0.983x cuBLAS (0.839x / 0.860x), "
+     "64x28672x4096 0.954x / 0.976x (0.809x / 0.836x), 48x28672x8192 0.977x / 0.984x (0.838x / "
+     "0.852x), 48x28672x4096 0.950x / 0.968x (0.786x / 0.821x); the best of 10 tiles tried there "
+     "(64x80 one an SM 0.89-0.94x, tma_wgmma_64 0.79-0.81x, 64x192 0.84-0.88x); bench/RESULTS.md "
+     "2026-11-29, entry 55",
      1, NULL},
     {"the smaller of M, N in 33..64", one_side_33_64, "ws_64",
      "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 64x8192x8192 0.968x "
@@ -408,6 +436,16 @@ const struct tg_rule tg_rules[] = {
      "32x28672x8192 (448 blocks, two waves at three an SM) 0.843x against sw32_k2's 0.917x, "
      "32x8192x8192 (128 blocks) 0.951x against sw32's 0.974x; bench/RESULTS.md 2026-11-28, entry "
      "38. A or B TMA cannot read: the next rules",
+     0, NULL},
+    {"17 <= M <= 32, at most 17 blocks of 64 columns (N <= 1088), K >= 4096, A and B TMA can read",
+     skinny_m32_split_8_deep, "sw32_k8_deep",
+     "measured on an H200 (fp32 C, cuBLAS in the same run), L2 flushed clean, two runs (3 and 5 "
+     "rounds), against sw32_k8, the choice before: 24x1024x8192 0.942x, 0.981x cuBLAS (0.873x, "
+     "0.913x), 32x512x8192 0.968x, 0.894x (0.905x, 0.850x), 32x1040x8192 1.048x, 1.023x (0.977x, "
+     "0.957x), 20x384x14336 0.755x, 0.714x (0.698x, 0.664x), 24x1024x4096 1.026x, 1.014x (0.978x, "
+     "0.986x); warm within 3 % either way; not on 24 blocks (32x1536x8192 0.910x, 0.929x against "
+     "0.953x, 0.975x) nor at K = 2048 (32x512x2048: a tie); bench/RESULTS.md 2026-11-29, entry 55. "
+     "A or B TMA cannot read: the next rules",
      0, NULL},
     {"17 <= M <= 32, at most 24 blocks of 64 columns (N <= 1536) with K >= 4096, at most 17 with K "
      ">= 2048, A and B TMA can read",
