@@ -530,22 +530,14 @@ static int side_33_64_two_waves(const tg_gemm_args *g)
     return one_side_33_64(g) && tiles_in(g, 64, 64, H100_SMS, 2 * H100_SMS);
 }
 /*
- * M in 33..64 past those 264 tiles, K >= 4096 (entry 55, 22016 and 28672 columns measured):
- * tma_wgmma_64 on as many tiles as its three blocks an SM hold at once (396), then 64x256
- * tiles (ws_64x256) while they are one wave (at most 132: N <= 33792), where ws_64's one
- * block an SM leaves a last, part-empty wave.
+ * M in 33..64 past those 264 tiles, K >= 4096: 64x256 tiles (ws_64x256) while they are one wave
+ * (at most 132: N <= 33792), where ws_64's one block an SM leaves a last, part-empty wave and
+ * tma_wgmma_64's three an SM run behind from about 400 tiles (entry 55: 15 shapes of 17408 to
+ * 32768 columns).
  */
-static int64_t resident_64x64(void)
-{
-    return (int64_t)tg_dispatch_blocks_per_sm("tma_wgmma_64") * H100_SMS;
-}
-static int m_33_64_resident(const tg_gemm_args *g)
-{
-    return m_33_64(g) && g->k >= 4096 && tiles_in(g, 64, 64, 2 * H100_SMS, resident_64x64());
-}
 static int m_33_64_wide(const tg_gemm_args *g)
 {
-    return m_33_64(g) && g->k >= 4096 && !tiles_at_most(g, 64, 64, resident_64x64()) &&
+    return m_33_64(g) && g->k >= 4096 && !tiles_at_most(g, 64, 64, 2 * H100_SMS) &&
            tiles_at_most(g, 64, 256, H100_SMS);
 }
 

@@ -21,9 +21,8 @@
  */
 static const struct {
     const char *preset;
-    int blocks; /* an SM: 5 stages are 52 KB and 56 registers a thread, 6 of sw32 73 KB and 72, */
-                /* tma_wgmma_64's 4 stages 65 KB (one warpgroup a block) */
-} resident[] = {{"sw16_x4", 4}, {"n16_x4", 4}, {"sw32_x3", 3}, {"tma_wgmma_64", 3}};
+    int blocks; /* an SM: 5 stages are 52 KB and 56 registers a thread, 6 of sw32 73 KB and 72 */
+} resident[] = {{"sw16_x4", 4}, {"n16_x4", 4}, {"sw32_x3", 3}};
 
 int tg_dispatch_blocks_per_sm(const char *name)
 {
@@ -107,22 +106,15 @@ const struct tg_rule tg_rules[] = {
      "0.850x against ws_64's 0.966x, 64x28672x8192 (448) 0.799x against 0.845x; bench/RESULTS.md "
      "2026-11-28, entry 37",
      1, NULL},
-    {"33 <= M <= 64, 265 to 396 64x64 tiles (three blocks an SM hold them all), K >= 4096",
-     m_33_64_resident, "tma_wgmma_64",
-     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), L2 flushed clean / warm, "
-     "against ws_64, the choice before: 64x22016x4096 0.970x / 1.008x cuBLAS (0.823x / 0.858x), "
-     "64x22016x8192 0.982x / 1.023x (0.833x / 0.895x), 48x22016x4096 0.973x / 0.993x (0.814x / "
-     "0.849x), 48x22016x8192 0.930x / 0.966x (0.822x / 0.874x); ws_64x256 (86 tiles) about the "
-     "same there (0.952-1.001x / 0.993-1.020x); bench/RESULTS.md 2026-11-29, entry 55",
-     1, NULL},
-    {"33 <= M <= 64, more than 396 64x64 tiles, at most 132 of 64x256, K >= 4096", m_33_64_wide,
+    {"33 <= M <= 64, more than 264 64x64 tiles, at most 132 of 64x256, K >= 4096", m_33_64_wide,
      "ws_64x256",
      "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), L2 flushed clean / warm, "
      "against ws_64, the choice before: 64x28672x8192 0.978x / 0.983x cuBLAS (0.839x / 0.860x), "
-     "64x28672x4096 0.954x / 0.976x (0.809x / 0.836x), 48x28672x8192 0.977x / 0.984x (0.838x / "
-     "0.852x), 48x28672x4096 0.950x / 0.968x (0.786x / 0.821x); the best of 10 tiles tried there "
-     "(64x80 one an SM 0.89-0.94x, tma_wgmma_64 0.79-0.81x, 64x192 0.84-0.88x); bench/RESULTS.md "
-     "2026-11-29, entry 55",
+     "48x28672x4096 0.950x / 0.968x (0.786x / 0.821x), 64x22016x8192 1.001x / 1.020x (0.833x / "
+     "0.895x), 56x18432x8192 0.961x / 0.990x (0.751x / 0.764x), 48x17408x4096 0.897x / 0.932x "
+     "(0.678x / 0.698x); the best of 10 tiles at 28672 columns (64x80 0.89-0.94x); on 265 to "
+     "396 tiles tma_wgmma_64, three an SM, about as fast (0.868-0.982x / 0.889-1.023x, behind "
+     "on 6 of 8), past them 0.79-0.87x; bench/RESULTS.md 2026-11-29, entry 55",
      1, NULL},
     {"the smaller of M, N in 33..64", one_side_33_64, "ws_64",
      "measured on the H100 with L2 flushed (fp32 C, cuBLAS in the same run): 64x8192x8192 0.968x "
