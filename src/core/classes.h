@@ -448,6 +448,17 @@ static int skinny_m32_split_8(const tg_gemm_args *g)
 {
     return skinny_m32(g) && split_8_parts(g, 32);
 }
+/*
+ * K >= 4096 and at most 132 tiles of 64x256 (N <= 33792), one wave: ws_64x256's class (below, M =
+ * 33..64), and M = 17..32 past the 396 blocks sw32_x3 holds at once, where ws_64x256 ran 4-8 %
+ * ahead of sw32_k2 (A's 64-row box half TMA's zeros costs no bytes; entry 55).
+ */
+static int wide_64x256(const tg_gemm_args *g) { return g->k >= 4096 && tiles_at_most(g, 64, 256, H100_SMS); }
+static int skinny_m32_wide(const tg_gemm_args *g)
+{
+    const int64_t resident = (int64_t)tg_dispatch_blocks_per_sm("sw32_x3") * H100_SMS;
+    return skinny_m32(g) && wide_64x256(g) && !tiles_at_most(g, 32, 64, resident);
+}
 /* ... of 8 with a deeper ring (sw32_k8_deep) on at most 17 blocks with K >= 4096 (entry 55). */
 static int skinny_m32_split_8_deep(const tg_gemm_args *g)
 {
@@ -531,14 +542,13 @@ static int side_33_64_two_waves(const tg_gemm_args *g)
 }
 /*
  * M in 33..64 past those 264 tiles, K >= 4096: 64x256 tiles (ws_64x256) while they are one wave
- * (at most 132: N <= 33792), where ws_64's one block an SM leaves a last, part-empty wave and
+ * (wide_64x256, above), where ws_64's one block an SM leaves a last, part-empty wave and
  * tma_wgmma_64's three an SM run behind from about 400 tiles (entry 55: 15 shapes of 17408 to
  * 32768 columns).
  */
 static int m_33_64_wide(const tg_gemm_args *g)
 {
-    return m_33_64(g) && g->k >= 4096 && !tiles_at_most(g, 64, 64, 2 * H100_SMS) &&
-           tiles_at_most(g, 64, 256, H100_SMS);
+    return m_33_64(g) && wide_64x256(g) && !tiles_at_most(g, 64, 64, 2 * H100_SMS);
 }
 
 /*

@@ -429,6 +429,17 @@ const struct tg_rule tg_rules[] = {
      "32x8192x8192 (128 blocks) 0.951x against sw32's 0.974x; bench/RESULTS.md 2026-11-28, entry "
      "38. A or B TMA cannot read: the next rules",
      0, NULL},
+    {"17 <= M <= 32, more than 396 blocks of 64 columns, at most 132 tiles of 64x256 (N = "
+     "25345..33792), K >= 4096",
+     skinny_m32_wide, "ws_64x256",
+     "measured on an H200 (fp32 C, cuBLAS in the same run, 3 rounds), L2 flushed clean / warm, "
+     "against sw32_k2, the choice before: 32x28672x8192 0.998x / 0.953x cuBLAS (0.924x / "
+     "0.882x), 24x28672x4096 0.970x / 0.931x (0.894x / 0.851x), 32x32768x8192 0.959x / 0.963x "
+     "(0.921x / 0.926x), 20x26624x4096 0.904x / 0.930x (0.842x / 0.864x), 17x28672x8192 0.940x / "
+     "0.921x (0.897x / 0.884x); where the rule says no, on sw32_x3's 192 to 396 blocks, "
+     "32x22016x4096 0.885x against sw32_x3's 0.939x, 24x16384x8192 0.899x against 0.947x; "
+     "bench/RESULTS.md 2026-11-29, entry 55",
+     1, NULL},
     {"17 <= M <= 32, at most 17 blocks of 64 columns (N <= 1088), K >= 4096, A and B TMA can read",
      skinny_m32_split_8_deep, "sw32_k8_deep",
      "measured on an H200 (fp32 C, cuBLAS in the same run), L2 flushed clean, two runs (3 and 5 "
