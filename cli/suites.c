@@ -117,6 +117,13 @@ static const bench_suite suites[] = {
      "4x512x8192,4x1024x4096,4x1024x8192,4x3072x8192,13x512x8192,13x1024x4096,13x1024x8192,"
      "13x3072x8192,32x512x8192,32x1024x4096,32x1024x8192,32x3072x8192,64x512x8192,"
      "64x1024x4096,64x1024x8192,64x3072x8192"},
+    /* A decode batch of 16, 32 or 64 tokens through the llm suite's weight matrices: up to
+     * 448 tiles of 64 columns, where the wave count decides (bench/RESULTS.md entry 55);
+     * memory-bound, as decode. */
+    {"batch", "M = 16, 32, 64 tokens (a decode batch) times LLM weight matrices (N x K)",
+     "16x4096x4096,16x12288x4096,16x4096x11008,16x22016x4096,16x28672x8192,16x8192x28672,"
+     "32x4096x4096,32x12288x4096,32x4096x11008,32x22016x4096,32x28672x8192,32x8192x28672,"
+     "64x4096x4096,64x12288x4096,64x4096x11008,64x22016x4096,64x28672x8192,64x8192x28672"},
     /* Leading dimensions equal to odd sizes are not multiples of 8 elements: rows
      * break TMA's and vector loads' 16-byte rules. The last one keeps C's rows
      * 16-byte aligned (ldc 8192) with N odd. */

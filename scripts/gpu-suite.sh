@@ -155,7 +155,7 @@ fi
 
 if has suites; then
     for dt in fp32 bf16; do
-        $T bench --suite ${SUITES:-square,llm,small,decode,narrow,odd} --dtype $dt --csv "$OUT/suites-$dt.csv" \
+        $T bench --suite ${SUITES:-square,llm,small,decode,narrow,batch,odd} --dtype $dt --csv "$OUT/suites-$dt.csv" \
             > "$OUT/suites-$dt.txt" 2>&1 || status=1
         # The suites' geometric means (each block runs from its heading to a blank line).
         awk '/^suite .*geometric means/ {p = 1} p && /^$/ {p = 0} p' "$OUT/suites-$dt.txt" >> "$SUMMARY"

@@ -28,7 +28,7 @@ typedef struct expected_suite {
     bench_shape shapes[MAX_EXPECTED];
 } expected_suite;
 
-/* M in {128, 4096, 8192} times the six weight matrices (N, K). */
+/* M (128, 4096, 8192 in llm; 16, 32, 64 in batch) times the six weight matrices (N, K). */
 #define LLM_ROWS(m)                                                                          \
     {m, 4096, 4096, NO_LD}, {m, 12288, 4096, NO_LD}, {m, 4096, 11008, NO_LD},                \
         {m, 22016, 4096, NO_LD}, {m, 28672, 8192, NO_LD}, {m, 8192, 28672, NO_LD}
@@ -48,6 +48,7 @@ static const expected_suite expected[] = {
       {16, 28672, 8192, NO_LD},
       {1, 4096, 4096, NO_LD}}},
     {"narrow", 16, {NARROW_ROWS(4), NARROW_ROWS(13), NARROW_ROWS(32), NARROW_ROWS(64)}},
+    {"batch", 18, {LLM_ROWS(16), LLM_ROWS(32), LLM_ROWS(64)}},
     {"odd", 5,
      {{8191, 8191, 8191, NO_LD},
       {4095, 4095, 4095, NO_LD},
@@ -104,10 +105,12 @@ static void test_suites(void)
                 CHECK(st == TG_SUCCESS, "suite %s shape %s (%s C): %s", x->name,
                       shape_text(&got[j]), d ? "bf16" : "fp32", tg_last_error());
             }
-            /* Memory-bound: the decode and narrow suites' shapes (decode), the llm suite's M =
-             * 128 ones (skinny), no other. */
+            /* Memory-bound: the decode, narrow and batch suites' shapes (decode), the llm
+             * suite's M = 128 ones (skinny), no other. */
             const int mb = bench_memory_bound(&got[j]);
-            const int want = !strcmp(x->name, "decode") || !strcmp(x->name, "narrow") ? BENCH_DECODE
+            const int want = !strcmp(x->name, "decode") || !strcmp(x->name, "narrow") ||
+                                     !strcmp(x->name, "batch")
+                                 ? BENCH_DECODE
                              : !strcmp(x->name, "llm") && got[j].m == 128 ? BENCH_SKINNY
                                                                             : 0;
             CHECK(mb == want, "suite %s shape %s: memory-bound %d, not %d", x->name, shape_text(&got[j]),
@@ -115,7 +118,7 @@ static void test_suites(void)
         }
     }
     CHECK(bench_suite_find("frob") < 0 && bench_suite_find("") < 0, "unknown names");
-    CHECK(!strcmp(bench_suite_names(), "square, llm, small, decode, narrow, odd"), "names: %s",
+    CHECK(!strcmp(bench_suite_names(), "square, llm, small, decode, narrow, batch, odd"), "names: %s",
           bench_suite_names());
     CHECK(bench_suite_get(-1) == NULL && bench_suite_get(NEXPECTED) == NULL, "get out of range");
 }
@@ -261,9 +264,9 @@ static void test_options(void)
         const char *line, *message;
     } refused[] = {
         {"bench --suite frob",
-         "tilegemm bench: --suite: unknown suite 'frob' (suites: square, llm, small, decode, narrow, odd)"},
+         "tilegemm bench: --suite: unknown suite 'frob' (suites: square, llm, small, decode, narrow, batch, odd)"},
         {"bench --suite square,frob",
-         "tilegemm bench: --suite: unknown suite 'frob' (suites: square, llm, small, decode, narrow, odd)"},
+         "tilegemm bench: --suite: unknown suite 'frob' (suites: square, llm, small, decode, narrow, batch, odd)"},
         {"bench --suite square --shapes 64x64x64",
          "tilegemm bench: --suite and --shapes both give the shapes: give one of them"},
         {"bench --shapes 64x64x64 --suite square",

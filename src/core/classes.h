@@ -453,7 +453,10 @@ static int skinny_m32_split_8(const tg_gemm_args *g)
  * 33..64), and M = 17..32 past the 396 blocks sw32_x3 holds at once, where ws_64x256 ran 4-8 %
  * ahead of sw32_k2 (A's 64-row box half TMA's zeros costs no bytes; entry 55).
  */
-static int wide_64x256(const tg_gemm_args *g) { return g->k >= 4096 && tiles_at_most(g, 64, 256, H100_SMS); }
+static int wide_64x256(const tg_gemm_args *g)
+{
+    return g->k >= 4096 && tiles_at_most(g, 64, 256, H100_SMS);
+}
 static int skinny_m32_wide(const tg_gemm_args *g)
 {
     const int64_t resident = (int64_t)tg_dispatch_blocks_per_sm("sw32_x3") * H100_SMS;
