@@ -259,12 +259,15 @@ static int swapped_192_rows_wide(const tg_gemm_args *g)
     return m_161_192(g) && swapped_tiles(g, 192, 128, H100_SMS, 2 * H100_SMS);
 }
 
-/* A stream held in one wave by a preset of several blocks an SM (rules.c,
- * tg_dispatch_blocks_per_sm). */
+/* The blocks a preset of several blocks an SM holds at once (rules.c, tg_dispatch_blocks_per_sm). */
+static int64_t resident_blocks(const char *preset)
+{
+    return (int64_t)tg_dispatch_blocks_per_sm(preset) * H100_SMS;
+}
+/* A stream held in one wave by such a preset. */
 static int one_resident_wave(const tg_gemm_args *g, int bm, int bn, const char *preset)
 {
-    const int64_t most = (int64_t)tg_dispatch_blocks_per_sm(preset) * H100_SMS;
-    return tiles_in(g, bm, bn, 191, most);
+    return tiles_in(g, bm, bn, 191, resident_blocks(preset));
 }
 
 /*
@@ -395,6 +398,12 @@ static int split_8_parts(const tg_gemm_args *g, int rows)
     return (g->k >= 4096 && tiles_in(g, rows, 64, 0, 24)) ||
            (g->k >= 2048 && tiles_in(g, rows, 64, 0, 17));
 }
+/* ... of 8 with a deeper ring (sw32_k8_deep, ks8_64x64_deep) on at most 17 tiles, about one
+ * block an SM, with K >= 4096 (entry 55: behind on 24 tiles, a tie at K = 2048). */
+static int split_8_parts_deep(const tg_gemm_args *g, int rows)
+{
+    return g->k >= 4096 && tiles_in(g, rows, 64, 0, 17);
+}
 static int split_4_parts(const tg_gemm_args *g, int rows, int64_t most_4_short)
 {
     return !split_8_parts(g, rows) && ((g->k >= 4096 && tiles_in(g, rows, 64, 0, 48)) ||
@@ -459,13 +468,11 @@ static int wide_64x256(const tg_gemm_args *g)
 }
 static int skinny_m32_wide(const tg_gemm_args *g)
 {
-    const int64_t resident = (int64_t)tg_dispatch_blocks_per_sm("sw32_x3") * H100_SMS;
-    return skinny_m32(g) && wide_64x256(g) && !tiles_at_most(g, 32, 64, resident);
+    return skinny_m32(g) && wide_64x256(g) && !tiles_at_most(g, 32, 64, resident_blocks("sw32_x3"));
 }
-/* ... of 8 with a deeper ring (sw32_k8_deep) on at most 17 blocks with K >= 4096 (entry 55). */
 static int skinny_m32_split_8_deep(const tg_gemm_args *g)
 {
-    return skinny_m32_split_8(g) && g->k >= 4096 && tiles_at_most(g, 32, 64, 17);
+    return skinny_m32(g) && split_8_parts_deep(g, 32);
 }
 static int skinny_m32_split_4(const tg_gemm_args *g)
 {
@@ -528,11 +535,7 @@ static int one_side_33_64(const tg_gemm_args *g)
  */
 static int m_33_64(const tg_gemm_args *g) { return g->m >= 33 && g->m <= 64 && one_side_33_64(g); }
 static int m_33_64_split_8(const tg_gemm_args *g) { return m_33_64(g) && split_8_parts(g, 64); }
-/* ... of 8 with a deeper ring (ks8_64x64_deep) on at most 17 tiles with K >= 4096 (entry 55). */
-static int m_33_64_split_8_deep(const tg_gemm_args *g)
-{
-    return m_33_64_split_8(g) && g->k >= 4096 && tiles_at_most(g, 64, 64, 17);
-}
+static int m_33_64_split_8_deep(const tg_gemm_args *g) { return m_33_64(g) && split_8_parts_deep(g, 64); }
 static int m_33_64_split_4(const tg_gemm_args *g) { return m_33_64(g) && split_4_parts(g, 64, 40); }
 static int side_33_64_few_tiles(const tg_gemm_args *g)
 {

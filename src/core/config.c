@@ -331,6 +331,9 @@ tg_status tg_config_param(const tg_config *cfg, const char *key, int *value)
 
 tg_status tg_params_check(int family, const int *params, int n)
 {
+    if (!params || n < 0 || n > TG_CONFIG_MAX_PARAMS)
+        return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_params_check: %d parameters (0..%d), or NULL",
+                       n, TG_CONFIG_MAX_PARAMS);
     tg_config cfg = {"custom", family, {0}};
     memcpy(cfg.params, params, sizeof(int) * (size_t)n);
     return tg_config_check(&cfg);

@@ -568,24 +568,13 @@ static void check_fragment(const tg_htile *t, const tg_hplan_ops *ops, report *r
  * Entry points
  * ---------------------------------------------------------------------- */
 
-tg_status tg_hv_check_params(const int *p)
-{
-#define RANGE_(i, key, NAME, lo, hi, ...)                                                  \
-    if (p[i] < (lo) || p[i] > (hi))                                                        \
-        return TG_FAIL(TG_ERR_INVALID_CONFIG, "hopper: " #NAME " = %d is outside %d..%d", p[i], \
-                       (lo), (hi));
-    TG_HOPPER_PARAMS(RANGE_)
-#undef RANGE_
-    return tg_hopper_check(p);
-}
-
 tg_status tg_hopper_verify_ops(const int *params, const tg_hplan_ops *ops, char *buf, size_t len)
 {
     if (buf && len)
         buf[0] = '\0';
     if (!params || !ops)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_hopper_verify_ops: params and ops must not be NULL");
-    TG_TRY(tg_hv_check_params(params));
+    TG_TRY(tg_params_check(TG_FAMILY_HOPPER, params, TG_HOPPER_NPARAMS));
     const tg_htile t = tg_htile_from_params(params);
     report r = tg_hv_report(buf, len);
     check_layout(&t, ops, &r);

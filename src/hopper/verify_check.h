@@ -76,8 +76,6 @@ static inline uint32_t ring_bytes(const tg_htile *t)
  * The checks and helpers one file runs for another
  * ---------------------------------------------------------------------- */
 
-/* params' ranges and rules (hopper.h): TG_SUCCESS, or TG_ERR_INVALID_CONFIG with the reason. */
-tg_status tg_hv_check_params(const int *p);
 
 /*
  * verify_exec.c: one GEMM of m x n x k, batch items, inputs from seed, with

@@ -644,7 +644,7 @@ tg_status tg_hopper_emulate(const int *params, int64_t m, int64_t n, int64_t k, 
     if (!params || m < 0 || n < 0 || k < 0 || batch < 0 || (m * n * batch > 0 && !c) ||
         (m * n * k * batch > 0 && (!a || !b)))
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_hopper_emulate: bad sizes or NULL buffers");
-    TG_TRY(tg_hv_check_params(params));
+    TG_TRY(tg_params_check(TG_FAMILY_HOPPER, params, TG_HOPPER_NPARAMS));
     const tg_htile t = tg_htile_from_params(params);
     if (t.persistent && sms < 1)
         return TG_FAIL(TG_ERR_INVALID_ARGUMENT, "tg_hopper_emulate: a persistent kernel needs sms >= 1");
